@@ -60,13 +60,17 @@ class DeadlineExecutorTest {
             }
         })) {
             assertThat(executor.call("first", Duration.ofSeconds(30), () -> "one").join()).isEqualTo("one");
+            Thread caller = Thread.currentThread();
+            java.util.concurrent.atomic.AtomicBoolean waited = new java.util.concurrent.atomic.AtomicBoolean();
+            // the thread goes back once the second call waits for it
             Thread releaser = new Thread(() -> {
-                sleep(200);
+                waited.set(parks(caller));
                 back.countDown();
             });
             releaser.start();
             assertThat(executor.call("second", Duration.ofSeconds(30), () -> "two").join()).isEqualTo("two");
             releaser.join();
+            assertThat(waited).as("the second call waited for the thread").isTrue();
         }
     }
 
@@ -393,14 +397,6 @@ class DeadlineExecutorTest {
     private static void await(java.util.concurrent.CountDownLatch latch) {
         try {
             latch.await(30, java.util.concurrent.TimeUnit.SECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-    }
-
-    private static void sleep(long millis) {
-        try {
-            Thread.sleep(millis);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }

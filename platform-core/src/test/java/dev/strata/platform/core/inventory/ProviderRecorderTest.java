@@ -78,6 +78,21 @@ class ProviderRecorderTest {
         return got;
     }
 
+    /**
+     * Waits until the directory has told the recorder of every change it has seen: its event thread runs a task after
+     * the changes seen before it.
+     */
+    private void delivered() {
+        java.util.concurrent.CountDownLatch done = new java.util.concurrent.CountDownLatch(1);
+        directory.onEventThread(done::countDown);
+        try {
+            assertThat(done.await(10, java.util.concurrent.TimeUnit.SECONDS)).as("the changes seen were delivered").isTrue();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new AssertionError(e);
+        }
+    }
+
     private static String line(LogRecord r) {
         return r.kind() + " " + r.subjects().get("provider") + " " + r.payload().get("event") + " " + r.payload().get("from") + ">"
                 + r.payload().get("to") + " " + r.payload().get("version");
@@ -135,7 +150,7 @@ class ProviderRecorderTest {
     void changesSeenBeforeTheStoreIsThereAreWrittenWhenItComes() {
         directory.register(registration("early", "1.0", ctx -> compute(1, node("e1", "early", "h"))));
         directory.refresh("early", WAIT);
-        sleep(200);
+        delivered();
         assertThat(store.provenance().find(new AuditFilter(null, null, null, null, "provider-state", null, null, 10, false))).isEmpty();
         attachStore();
         assertThat(records(2)).containsExactly("provider-state early registered null>STARTING 1.0",
@@ -164,7 +179,7 @@ class ProviderRecorderTest {
         directory.onEventThread(recorder::flush);
         directory.register(registration("p", "1.0", ctx -> compute(1, node("p1", "p", "h"))));
         directory.refresh("p", WAIT);
-        sleep(200);
+        delivered(); // and refused by the closed store
         attachStore(); // a working store: the backlog, oldest first
         assertThat(records(2)).containsExactly("provider-state p registered null>STARTING 1.0", "provider-state p active STARTING>ACTIVE 1.0");
     }

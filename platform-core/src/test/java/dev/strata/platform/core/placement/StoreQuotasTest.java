@@ -267,9 +267,13 @@ class StoreQuotasTest {
             java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(3);
             try {
                 long changes = store.tenants().changes();
-                var lowered = pool.submit(() -> TenantUsers.as("alice", () -> placement.setQuota("bank", limits("gpus", "2")), "admin"));
-                waitFor(() -> store.tenants().changes() > changes);
-                Thread.sleep(200); // the quota change queued
+                List<Thread> setter = new java.util.concurrent.CopyOnWriteArrayList<>();
+                var lowered = pool.submit(() -> {
+                    setter.add(Thread.currentThread());
+                    return TenantUsers.as("alice", () -> placement.setQuota("bank", limits("gpus", "2")), "admin");
+                });
+                // the quota change queued: counted, then handed to the writer, and its caller waiting for it
+                waitFor(() -> store.tenants().changes() > changes && queued(setter));
                 List<Thread> deciders = new java.util.concurrent.CopyOnWriteArrayList<>();
                 var first = pool.submit(() -> {
                     deciders.add(Thread.currentThread());
@@ -352,9 +356,12 @@ class StoreQuotasTest {
                         }));
                         assertThat(writing.await(10, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
                         long changes = store.tenants().changes();
-                        others.add(pool.submit(() -> TenantUsers.as("alice", () -> placement.setQuota("other", limits("gpus", "1")), "admin")));
-                        waitFor(() -> store.tenants().changes() > changes);
-                        Thread.sleep(200);
+                        List<Thread> setter = new java.util.concurrent.CopyOnWriteArrayList<>();
+                        others.add(pool.submit(() -> {
+                            setter.add(Thread.currentThread());
+                            return TenantUsers.as("alice", () -> placement.setQuota("other", limits("gpus", "1")), "admin");
+                        }));
+                        waitFor(() -> store.tenants().changes() > changes && queued(setter));
                         List<Thread> queued = new java.util.concurrent.CopyOnWriteArrayList<>();
                         others.add(pool.submit(() -> {
                             queued.add(Thread.currentThread());
@@ -394,6 +401,15 @@ class StoreQuotasTest {
                 pool.shutdownNow();
             }
         }
+    }
+
+    /**
+     * Whether the one thread in {@code setter}, which set a quota, has handed the change to the store's writer: the
+     * change is counted before it is queued, and its caller then waits for it ({@code PlacementEngine.holding}), with
+     * nothing between to wait on while the writer is held.
+     */
+    private static boolean queued(List<Thread> setter) {
+        return setter.size() == 1 && setter.get(0).getState() == Thread.State.WAITING;
     }
 
     private static void waitFor(java.util.function.BooleanSupplier condition) throws InterruptedException {
