@@ -64,6 +64,11 @@ public final class Generations {
     private static final int MAX_CHARS = 32;
     /** The end of the name of every temporary file a mark is written to, which begins with the mark's name and a dot. */
     private static final String TEMP_SUFFIX = ".tmp";
+    /**
+     * How long ago a temporary file must have been last written to be taken for one a crash or a stop left: no write of a
+     * mark takes that long, so a younger one may be the write of another instance still running.
+     */
+    private static final java.time.Duration LEFTOVER_AGE = java.time.Duration.ofMinutes(10);
 
     private final Path file;
     private final Clock clock;
@@ -198,17 +203,22 @@ public final class Generations {
 
     /**
      * Removes the temporary files of writes that a crash or a stop cut short, which nothing else removes: each write names its
-     * own. A write of another instance still running (a provider instance whose call goes on after a new one started) may lose
-     * its temporary file here; it fails, is told as any failed write is, and is tried again at its next generation, leaving the
-     * mark whole.
+     * own. Only those last written {@link #LEFTOVER_AGE} ago or earlier go: a younger one may be the write of another instance
+     * still running (a provider instance whose call goes on after a new one started), which would fail, told as a mark that
+     * cannot be written, had its file gone. The age is taken on the system's clock, which stamps the files, not on the
+     * provider's; one stamped ahead of it (the clock set back since) stays until it is that old.
      */
     private static void removeLeftovers(Path file) {
         Path folder = file.getParent();
         String prefix = tempPrefix(file);
+        Instant before = Instant.now().minus(LEFTOVER_AGE);
         try (DirectoryStream<Path> names = Files.newDirectoryStream(folder,
                 name -> name.getFileName().toString().startsWith(prefix) && name.getFileName().toString().endsWith(TEMP_SUFFIX))) {
             for (Path name : names) {
                 try {
+                    if (Files.getLastModifiedTime(name).toInstant().isAfter(before)) {
+                        continue;
+                    }
                     Files.deleteIfExists(name);
                 } catch (IOException | RuntimeException e) {
                     // a folder of that name, or one that cannot be removed: never read, and no write uses its name
@@ -306,7 +316,7 @@ public final class Generations {
                     Files.deleteIfExists(temp);
                 }
             } catch (IOException | RuntimeException ignored) {
-                // a temporary file left behind is never read, and is removed when the mark is next opened
+                // a temporary file left behind is never read, and is removed when the mark is opened once it is old enough
             }
             // the temporary file's own name is left out, for a failure that lasts to be told once, not at every write
             String reason = temp == null || e.getMessage() == null ? e.getMessage()

@@ -346,6 +346,12 @@ class GenerationsTest {
         Files.writeString(dir.resolve("generation.4711.tmp"), "17");
         Files.writeString(dir.resolve("other.1.tmp"), "kept");
         Files.writeString(dir.resolve("generation.4711"), "kept");
+        FileTime crashed = FileTime.from(Instant.now().minus(Duration.ofHours(1)));
+        try (var files = Files.list(dir)) {
+            for (Path left : files.toList()) {
+                Files.setLastModifiedTime(left, crashed);
+            }
+        }
 
         Generations generations = stored(file, Clock.fixed(T, ZoneOffset.UTC));
         try (var files = Files.list(dir)) {
@@ -353,6 +359,26 @@ class GenerationsTest {
                     .containsExactlyInAnyOrder(file, dir.resolve("other.1.tmp"), dir.resolve("generation.4711"));
         }
         assertThat(generations.next()).isEqualTo(micros(T) + 1);
+        assertThat(told).isEmpty();
+    }
+
+    /**
+     * A new provider instance opening the mark while an old one's write is under way (its call goes on after the new one
+     * started) leaves that write's temporary file, as young as the write, so that the write succeeds; only temporary files
+     * older than any write takes are a crash's. Before, every temporary file was removed, and the old instance's write failed
+     * with a warning and was tried again.
+     */
+    @Test
+    void aTemporaryFileOfAWriteUnderWayIsLeftWhenTheMarkIsOpened(@TempDir Path dir) throws Exception {
+        Path file = dir.resolve("generation");
+        Files.writeString(file, micros(T) + "\n");
+        Path underWay = Files.writeString(dir.resolve("generation.8812.tmp"), "17"); // created by the old instance's write now
+        Path crashed = Files.writeString(dir.resolve("generation.4711.tmp"), "17");
+        Files.setLastModifiedTime(crashed, FileTime.from(Instant.now().minus(Duration.ofMinutes(11))));
+
+        stored(file, Clock.fixed(T, ZoneOffset.UTC));
+        assertThat(underWay).as("the write under way").exists().hasContent("17");
+        assertThat(crashed).as("one older than any write takes").doesNotExist();
         assertThat(told).isEmpty();
     }
 
