@@ -120,11 +120,14 @@ public final class ProviderText {
      * is taken for a scheme ({@code SSWS}, {@code ApiKey}, {@code SharedKey}, {@code AWS}, ...), and
      * the scheme and its value are masked together: a list of known schemes would let the
      * credential of any other through. A scheme begins with a letter, so a value already masked
-     * is not taken for one (cleaning twice changes nothing).
+     * is not taken for one (cleaning twice changes nothing). A value that begins with a bracket is
+     * {@link #AUTHORIZATION_LIST}'s, unless a quote or a scheme comes before it: in
+     * {@code "Authorization": "(SSWS abc)"} and {@code Authorization: Bearer (abc)} the bracket is
+     * the credential's, masked with it up to the quote, or as far as a bare value runs.
      */
     private static final Pattern AUTHORIZATION = Pattern.compile(
-            "(?i)(?<![a-z0-9_-])((?:proxy-)?authori[sz]ation[\"']?\\s*[:=]\\s*[\"']?)"
-                    + "(?:[a-z][a-z0-9_.+-]*+\\s++)?(?=[^\\s\"'&\\[(])");
+            "(?i)(?<![a-z0-9_-])((?:proxy-)?authori[sz]ation[\"']?\\s*[:=]\\s*(?:[\"'](?=[^\\s\"'&])|(?![\"'])))"
+                    + "(?:[a-z][a-z0-9_.+-]*+\\s++(?=[^\\s\"'&])|(?<=[\"'])|(?=[^\\s\"'&\\[(]))");
     /**
      * An Authorization header or field whose value is a bracketed list, as a Java map of headers
      * prints it ({@code {Authorization=[SSWS 00ab...]}}): the list is masked as a whole, see {@link #value}.
@@ -304,13 +307,21 @@ public final class ProviderText {
     /**
      * Each Authorization header's or field's value, its scheme with it, masked; the value runs as
      * far as a bare value does ({@link #bareEnd}), so a credential holding a ',', ';' or bracket
-     * ({@code Authorization: Bearer abc;def}) is masked whole.
+     * ({@code Authorization: Bearer abc;def}) is masked whole; a quoted one up to its closing quote,
+     * a blank in it too ({@code "Authorization": "(SSWS abc)"}).
      */
     private static String authorizations(String s) {
         Matcher m = AUTHORIZATION.matcher(s);
         List<int[]> ranges = new ArrayList<>();
         int from = 0;
         while (from < s.length() && m.find(from)) {
+            char quote = s.charAt(m.end(1) - 1);
+            if (quote == '"' || quote == '\'') {
+                int close = closingQuote(s, m.end(1) - 1);
+                ranges.add(close < s.length() ? new int[] {m.end(1), close, 0} : new int[] {m.end(1), s.length(), quote});
+                from = Math.max(close, m.end(1) + 1);
+                continue;
+            }
             int end = bareEnd(s, m.start(), m.end());
             if (end > m.end()) {
                 ranges.add(new int[] {m.end(1), end, 0});

@@ -261,6 +261,23 @@ class ProviderTextTest {
     }
 
     /**
+     * An Authorization value that begins with a bracket after a quote or a scheme is the credential's: before, a bracket
+     * there was left to the list rule, which reads one only right after the ':' or '=', so
+     * {@code "Authorization": "(SSWS abc)"} was recorded whole and {@code Authorization: Bearer (abc)} lost only its
+     * scheme word. A quoted value is masked up to its closing quote, a blank in it too.
+     */
+    @Test
+    void anAuthorizationValueThatBeginsWithABracketAfterAQuoteOrASchemeIsMasked() {
+        assertThat(ProviderText.clean("{\"Authorization\": \"(SSWS 00abcDEF123)\", \"host\": \"x\"}"))
+                .isEqualTo("{\"Authorization\": \"****\", \"host\": \"x\"}");
+        assertThat(ProviderText.clean("'authorization': '[SSWS 00abcDEF123]'")).isEqualTo("'authorization': '****'");
+        assertThat(ProviderText.clean("\"Authorization\": \"SSWS 00abc DEF123\"")).as("a blank in the quotes").isEqualTo("\"Authorization\": \"****\"");
+        assertThat(ProviderText.clean("Authorization: Bearer (00abcDEF123) refused")).isEqualTo("Authorization: **** refused");
+        assertThat(ProviderText.clean("sent (Authorization: SSWS [00abcDEF123]) twice")).isEqualTo("sent (Authorization: ****) twice");
+        assertThat(ProviderText.clean("{Authorization=[SSWS 00abcDEF123], Accept=[*/*]}")).isEqualTo("{Authorization=[****], Accept=[*/*]}");
+    }
+
+    /**
      * A secret header or field whose value is a list, as Java prints a map of headers ({@code
      * Map<String, List<String>>}: {@code java.net.http.HttpHeaders} and most HTTP clients) or as
      * JSON writes an array, is masked inside its brackets, which stay. Before, '[' ended a value,
@@ -524,6 +541,11 @@ class ProviderTextTest {
                 Combinators.combine(names, Arbitraries.of("(", "{a=1, ", "[", "{x=[", "f(g("), bareSecrets(), Arbitraries.of("", ")", "]", "))", ")]}"))
                         .as((n, open, s, own) -> new Carried(open + n + "=" + s + own + closing(open), List.of(s + own),
                                 "named, bare, in brackets: " + open + n)),
+                // an Authorization value that begins with a bracket after a quote or a scheme
+                Combinators.combine(Arbitraries.of("\"Authorization\": \"", "'authorization': '", "Authorization: SSWS ", "Authorization: Bearer ",
+                        "\"Authorization\": \"Bearer "), Arbitraries.of("(", "["), tokenSecrets())
+                        .as((header, open, s) -> new Carried(header + open + s + (open.equals("(") ? ")" : "]") + (header.contains("'") ? "'"
+                                : header.contains("\"") ? "\"" : ""), List.of(s), "Authorization, a bracket after a quote or a scheme: " + header + open)),
                 // a bracketed value whose secret holds closing brackets of its own ("Authorization: (Bearer abc))", "token=[ab]Xk29]")
                 Combinators.combine(Arbitraries.of("Authorization: ", "authorization=", "X-Auth-Token=", "password: ", "api_key="), Arbitraries.of("(", "["),
                         Arbitraries.of("", "Bearer ", "SSWS "), tokenSecrets(), Arbitraries.of(")", "]", "))", ")]", ")Xk29fQ", "]Lm7Zp2)"))
