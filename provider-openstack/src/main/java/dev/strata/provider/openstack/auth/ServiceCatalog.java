@@ -112,7 +112,7 @@ public final class ServiceCatalog {
             Endpoint only = matching.get(0);
             if (only.url() == null) {
                 throw new ProviderFailureException("the service catalogue's '" + type + "' endpoint for interface " + iface
-                        + (only.region() == null ? "" : " in region " + only.region()) + " is '" + printable(only.written())
+                        + (only.region() == null ? "" : " in region " + InvalidConfigurationException.printable(only.region())) + " is '" + shown(only.written())
                         + "', which is no URL" + (only.written().contains("_") ? " (Java takes no host name holding '_')" : "") + "; expected an http or https URL such as https://compute.example:8774/v2.1 (the cloud's "
                         + "administrator fixes it with openstack endpoint set --url)");
             }
@@ -121,7 +121,8 @@ public final class ServiceCatalog {
         TreeSet<String> offered = new TreeSet<>();
         for (Endpoint e : endpoints) {
             if (e.type().equals(type)) {
-                offered.add(e.iface() + " in " + (e.region() == null ? "no region" : e.region()));
+                // the interface and region are the catalogue's text, like its URLs
+                offered.add(InvalidConfigurationException.printable(e.iface() + " in " + (e.region() == null ? "no region" : e.region())));
             }
         }
         String want = "'" + type + "' endpoint for interface " + iface + (region == null ? "" : " in region " + region);
@@ -135,12 +136,16 @@ public final class ServiceCatalog {
     }
 
     /**
-     * A URL as the catalogue wrote it, cut, for a message: its control and format characters,
-     * separators and lone surrogates shown as the API shows a value
-     * ({@link InvalidConfigurationException#printable}, <code>&#92;u001b</code>), so that the message
-     * tells what the catalogue holds; before, each was {@code ?}.
+     * A URL as the catalogue wrote it, cut, for a message: a user and password in it masked as the
+     * API masks a configured URL ({@link InvalidConfigurationException#withoutCredentials},
+     * <code>https://****@h</code>), since a misconfigured catalogue may carry them and the message
+     * reaches the log and the shell; its control and format characters, separators and lone
+     * surrogates shown as the API shows a value ({@link InvalidConfigurationException#printable},
+     * <code>&#92;u001b</code>), so that the message tells what the catalogue holds. The mask comes
+     * before the cut, which could otherwise cut off the {@code @} that ends a password.
      */
-    private static String printable(String text) {
-        return InvalidConfigurationException.printable(text.length() > 200 ? text.substring(0, 200) + "..." : text);
+    private static String shown(String text) {
+        String masked = InvalidConfigurationException.withoutCredentials(text);
+        return InvalidConfigurationException.printable(masked.length() > 200 ? masked.substring(0, 200) + "..." : masked);
     }
 }
