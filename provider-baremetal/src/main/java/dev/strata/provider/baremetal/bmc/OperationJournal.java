@@ -183,7 +183,9 @@ public final class OperationJournal {
                     }
                     found.put(op.operationId(), op);
                 } catch (IOException | RuntimeException e) {
-                    unreadable.add(file + " (" + problem(e) + ")");
+                    // the file's name is any the directory holds (a copy's, an editor's): shown as the API shows a value, like the
+                    // values the problem quotes, so that a line break in it forges no line of the log
+                    unreadable.add(InvalidConfigurationException.printable(file + " (" + problem(e) + ")"));
                 }
             }
         } catch (IOException e) {
@@ -191,7 +193,7 @@ public final class OperationJournal {
         }
         if (!unreadable.isEmpty()) {
             unreadable.sort(null);
-            throw new UnreadableRecordException("the BMC operation journal " + dir + " holds " + (unreadable.size() == 1 ? "a record that "
+            throw new UnreadableRecordException("the BMC operation journal " + InvalidConfigurationException.printable(dir.toString()) + " holds " + (unreadable.size() == 1 ? "a record that "
                     + "cannot be read: " : unreadable.size() + " records that cannot be read: ") + String.join(", ", unreadable)
                     + "; expected a record as the provider writes it. The operation it records may hold a machine, so no machine is "
                     + "provisioned or deleted until the file is repaired, or removed once that machine is known to be free");

@@ -56,4 +56,20 @@ class OperationJournalTest {
         assertThatThrownBy(() -> reopened.get("op-1")).isInstanceOf(ProviderUnavailableException.class)
                 .hasMessageContaining("phase 'POWER\\u0000\\u001b[2J\\u2028\\ud800', none of [");
     }
+
+    /**
+     * A record file's name is the directory's, and may hold any character: the refusal names a file
+     * whose name holds a line break, an ESC and a line separator as the API shows a configured value,
+     * each as a backslash, u and four hex digits, so none of it forges a log line or drives a
+     * terminal. Before, the path went into the message as it was.
+     */
+    @Test
+    void anUnreadableRecordFilesPathIsShownEscaped(@TempDir Path dir) throws Exception {
+        Files.writeString(dir.resolve("op-1\nINFO forged\u001b[2J\u2028.json"), "{}");
+
+        OperationJournal reopened = new OperationJournal(dir);
+        assertThatThrownBy(() -> reopened.get("op-1")).isInstanceOf(ProviderUnavailableException.class)
+                .hasMessageContaining("a record that cannot be read: " + dir + "/op-1\\u000aINFO forged\\u001b[2J\\u2028.json (no operationId);")
+                .hasMessageNotContaining("\n").hasMessageNotContaining("\u001b").hasMessageNotContaining("\u2028");
+    }
 }
