@@ -71,7 +71,9 @@ public final class TenantAccess {
     public static void require(String tenant, String what) {
         Optional<Set<String>> only = restriction();
         if (only.isPresent() && !allows(only.get(), tenant)) {
-            throw new AuthorizationException(restricted(only.get()) + ", not for tenant " + tenant + ": refused to " + what);
+            // the contract reader refuses a control character in a tenant, but a contract built in code is not read
+            throw new AuthorizationException(restricted(only.get()) + ", not for tenant " + InvalidConfigurationException.printable(tenant)
+                    + ": refused to " + what);
         }
     }
 

@@ -3,6 +3,7 @@ package dev.strata.platform.core.placement;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.strata.platform.api.contract.Contract;
 import dev.strata.platform.api.exception.AuthorizationException;
 import dev.strata.platform.api.exception.NotFoundException;
 import dev.strata.platform.api.placement.Allocation;
@@ -141,6 +142,28 @@ class TenantAccessTest {
                 .isInstanceOf(AuthorizationException.class)
                 .hasMessage("user ann\\u000aINFO forged\\u001b[2J\\u2028\\ud800\\u0000 may act for tenants bank, x\\u001by only (its roles "
                         + "tenant:ID); it spans all: refused to do it");
+    }
+
+    /**
+     * The tenant a refused contract names is shown as the login and its tenants are: a contract
+     * built in code is not read by the contract reader, which refuses a control character there,
+     * and the API's model takes any tenant that is not blank, so a line break, an ESC and a line
+     * separator reach the refusal, and are each shown as a backslash, u and four hex digits. Before,
+     * the tenant went into the message as it was, and a line break forged a line of the log.
+     */
+    @Test
+    void aRefusalShowsTheTenantOfAContractBuiltInCodeEscaped() {
+        Infra infra = Infra.threeSites().h100("n1", "fra-1", null);
+        PlacementService service = TenantQuotasTest.service(infra, "");
+        Contract read = TenantQuotasTest.contract("{name: theirs, tenant: acme, members: [{name: m, cpu: 1, gpus: 1}]}");
+        Contract built = new Contract(read.name(), "acme\nINFO forged\u001b[2J\u2028",
+                read.priority(), read.members(), read.fabric(), read.sovereignty(), read.isolation(), read.deployment());
+
+        assertThatThrownBy(() -> TenantUsers.as("ann", () -> service.place(built, false), "tenant:bank"))
+                .isInstanceOf(AuthorizationException.class)
+                .hasMessage("user ann may act for tenant bank only (its roles tenant:ID), not for tenant acme\\u000aINFO forged\\u001b[2J\\u2028: "
+                        + "refused to place contract theirs");
+        assertThat(service.allocations()).as("the refused contract was not placed").isEmpty();
     }
 
     /**
