@@ -55,9 +55,10 @@ import java.util.stream.Collectors;
  *     departed one was still remembered, which a restart forgets. One provider listing one id
  *     twice, which its snapshots do not refuse (one mistaken entry does not fail its whole
  *     discovery), has the first it lists kept and is told: of a node always, of the others where
- *     the two differ. A node whose id holds a control or format character, a line or paragraph
- *     separator or half of a surrogate pair is left out, with a warning to its provider naming the id
- *     escaped; its other nodes are kept.</li>
+ *     the two differ. A node, power domain or fabric whose id holds a control or format character, a
+ *     line or paragraph separator or half of a surrogate pair is left out, with a warning to its
+ *     provider naming the id escaped; its other resources are kept. A node under a power domain so
+ *     left out is told of as under one no provider reports.</li>
  * <li><b>One machine is one node.</b> Nodes of different providers that carry the same
  *     {@link MachineIdentity#ATTRIBUTE} (a machine seen in band by the bare-metal provider and out
  *     of band through its BMC, say) are joined into one node: the one that describes the machine
@@ -162,7 +163,8 @@ final class InventoryMerger {
             for (Object snapshot : c.snapshots()) {
                 if (snapshot instanceof ComputeSnapshot compute) {
                     compute.sites().forEach(s -> sites.computeIfAbsent(s.id(), k -> new ArrayList<>()).add(s));
-                    compute.powerDomains().forEach(p -> keepFirst(powerDomains, p.id(), p, c.providerId(), "power domain", warnings));
+                    compute.powerDomains().stream().filter(p -> printableId("power domain", p.id(), c.providerId(), warnings))
+                            .forEach(p -> keepFirst(powerDomains, p.id(), p, c.providerId(), "power domain", warnings));
                     for (CapacityOffer offer : compute.offers()) {
                         if (!offer.providerId().equals(c.providerId())) {
                             warnings.add(c.providerId(), namesAnother("capacity offer " + offer.id(), offer.providerId(), c.providerId()));
@@ -171,8 +173,7 @@ final class InventoryMerger {
                         keepFirst(offers, offer.id(), c.stale() ? staleOffer(offer) : offer, c.providerId(), "capacity offer", warnings);
                     }
                     for (Node node : compute.nodes()) {
-                        if (!InvalidConfigurationException.printable(node.id()).equals(node.id())) {
-                            warnings.add(c.providerId(), unprintableId(node.id(), c.providerId()));
+                        if (!printableId("node", node.id(), c.providerId(), warnings)) {
                             continue;
                         }
                         if (!node.providerId().equals(c.providerId())) {
@@ -192,9 +193,11 @@ final class InventoryMerger {
                     }
                 } else if (snapshot instanceof GpuSnapshot gpu) {
                     gpus.add(new Owned<>(c.providerId(), c.stale() ? staleGpus(gpu, c.providerId()) : gpu));
-                    gpu.interconnects().forEach(f -> keepFirst(fabrics, f.id(), f, c.providerId(), "fabric", warnings));
+                    gpu.interconnects().stream().filter(f -> printableId("fabric", f.id(), c.providerId(), warnings))
+                            .forEach(f -> keepFirst(fabrics, f.id(), f, c.providerId(), "fabric", warnings));
                 } else if (snapshot instanceof FabricSnapshot fabric) {
-                    fabric.fabrics().forEach(f -> keepFirst(fabrics, f.id(), f, c.providerId(), "fabric", warnings));
+                    fabric.fabrics().stream().filter(f -> printableId("fabric", f.id(), c.providerId(), warnings))
+                            .forEach(f -> keepFirst(fabrics, f.id(), f, c.providerId(), "fabric", warnings));
                 } else if (snapshot instanceof StorageSnapshot storage) {
                     storage.pools().forEach(p -> keepFirst(pools, p.id(), p, c.providerId(), "storage pool", warnings));
                 }
@@ -226,17 +229,31 @@ final class InventoryMerger {
     }
 
     /**
-     * Why a node is left out whose id holds a control character (a line break, a terminal's ESC), a
-     * format character (a direction override), a line or paragraph separator or half of a surrogate
-     * pair: the API's model takes any id that is not blank, and a node id is a key of the ledger,
-     * operations and provenance records and is written to the log, where a line break forges a line
-     * and an escape sequence drives the terminal that shows it. The id is shown as the API shows a
-     * configured value ({@link InvalidConfigurationException#printable}); the door is here rather than
-     * in the model's constructor, which would fail the whole snapshot of a provider built against an
-     * earlier 1.x API.
+     * Whether a resource's id shows as itself, and so the resource may go into the inventory; where
+     * not, its provider is told why it is left out ({@link #unprintableId}).
      */
-    private static String unprintableId(String id, String reporter) {
-        return "node " + InvalidConfigurationException.printable(id) + " of provider " + reporter + " is left out of the inventory: its id "
+    private static boolean printableId(String what, String id, String reporter, Warnings warnings) {
+        if (InvalidConfigurationException.printable(id).equals(id)) {
+            return true;
+        }
+        warnings.add(reporter, unprintableId(what, id, reporter));
+        return false;
+    }
+
+    /**
+     * Why a resource is left out whose id holds a control character (a line break, a terminal's ESC),
+     * a format character (a direction override), a line or paragraph separator or half of a surrogate
+     * pair: the API's model takes any id that is not blank, and the ids of nodes, power domains and
+     * fabrics are keys of the ledger (an allocation names its node, power domain and fabric), of
+     * operations and provenance records, and are written to the log, where a line break forges a line
+     * and an escape sequence drives the terminal that shows it; cleaned for the log alone, two ids
+     * that differ only there would read as one, and an allocation would name an id its provider does
+     * not know. The id is shown as the API shows a configured value
+     * ({@link InvalidConfigurationException#printable}); the door is here rather than in the model's
+     * constructor, which would fail the whole snapshot of a provider built against an earlier 1.x API.
+     */
+    private static String unprintableId(String what, String id, String reporter) {
+        return what + " " + InvalidConfigurationException.printable(id) + " of provider " + reporter + " is left out of the inventory: its id "
                 + "holds a control or format character, a line or paragraph separator or half of a surrogate pair (shown here as a "
                 + "backslash, u and four hex digits), which would forge a line of the log or act on a terminal; expected an id of "
                 + "characters that show as themselves";
@@ -535,7 +552,8 @@ final class InventoryMerger {
             }
             String lacking = chains.lacking(d);
             if (lacking != null) {
-                String gap = lacking.equals(d) ? d : lacking + ", above " + d + ",";
+                // a domain left out for its id (or one a node or parent names that way) is shown as that warning shows it
+                String gap = InvalidConfigurationException.printable(lacking.equals(d) ? d : lacking + ", above " + d + ",");
                 missing.computeIfAbsent(node.providerId(), k -> new TreeMap<>()).computeIfAbsent(gap, k -> new ArrayList<>()).add(node.id());
             } else if (!chains.cycle(d).isEmpty()) {
                 underCycle.computeIfAbsent(chains.cycle(d), k -> new ArrayList<>()).add(node.id());

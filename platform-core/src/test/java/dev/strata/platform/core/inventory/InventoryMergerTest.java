@@ -208,6 +208,62 @@ class InventoryMergerTest {
                 "node odd-4\\u2028x" + expected, "node odd-5\\ud800" + expected, "node odd-6\\u0000" + expected);
     }
 
+    /** What each warning of a resource left out for its id says after the id. */
+    private static final String LEFT_OUT = " of provider odd is left out of the inventory: its id holds a control or format character, a "
+            + "line or paragraph separator or half of a surrogate pair (shown here as a backslash, u and four hex digits), which would "
+            + "forge a line of the log or act on a terminal; expected an id of characters that show as themselves";
+
+    /**
+     * A power domain whose id holds a line break, an ESC, a line separator or half of a surrogate
+     * pair is left out of the inventory, its provider told as for a node, and the node under it is
+     * told of as under a domain no provider reports, the id shown escaped alike, so nothing is placed
+     * there; the provider's other domains and nodes are merged. Before, the domain went in as it was:
+     * "rack-1\nx" and "rack-1 x" were two budgets, one log line apart from the other only by what
+     * the log's cleaning made of them, and an allocation named a domain as no log showed it.
+     */
+    @Test
+    void aPowerDomainWhoseIdHoldsAControlOrFormatCharacterIsLeftOutWithAWarning() {
+        List<PowerDomain> domains = List.of(new PowerDomain("rack-1\nINFO forged", "rack", "s", null, 20_000),
+                new PowerDomain("rack-1 INFO forged", "rack", "s", null, 20_000), new PowerDomain("rack-2\u001b[2J", "rack", "s", null, 20_000),
+                new PowerDomain("rack-3\u2028", "rack", "s", null, 20_000), new PowerDomain("rack-4\ud800", "rack", "s", null, 20_000));
+        InventoryMerger.Result result = merge(new InventoryMerger.Contribution("odd", false, List.of(ComputeSnapshot.builder(1, Instant.EPOCH)
+                        .powerDomains(domains).nodes(List.of(node("n1", "odd", "h1").toBuilder().powerDomainId("rack-1\nINFO forged").build(),
+                                node("n2", "odd", "h2").toBuilder().powerDomainId("rack-1 INFO forged").build())).build())),
+                compute("good", List.of(), node("g1", "good", "g")));
+
+        assertThat(result.snapshot().powerDomains()).extracting(PowerDomain::id).containsExactly("rack-1 INFO forged");
+        assertThat(result.snapshot().nodes()).extracting(Node::id).containsExactly("g1", "n1", "n2");
+        assertThat(result.warnings()).containsOnlyKeys("odd");
+        assertThat(result.warnings().get("odd")).containsExactly("power domain rack-1\\u000aINFO forged" + LEFT_OUT,
+                "power domain rack-2\\u001b[2J" + LEFT_OUT, "power domain rack-3\\u2028" + LEFT_OUT, "power domain rack-4\\ud800" + LEFT_OUT,
+                "power domain rack-1\\u000aINFO forged of node n1 is reported by no provider: its budget is unknown, so nothing is placed on "
+                        + "the node until a provider reports it");
+    }
+
+    /**
+     * A fabric whose id holds a control or format character, from a fabric provider or a GPU
+     * provider's interconnects, is left out of the inventory, its provider told as for a node; the
+     * provider's other fabrics are merged. Before, it went in as it was, and an allocation named it
+     * as no log showed it ("ib-1\nx" and "ib-1 x" read as one there).
+     */
+    @Test
+    void aFabricWhoseIdHoldsAControlOrFormatCharacterIsLeftOutWithAWarning() {
+        Fabric forged = Fabric.builder().id("ib-1\nINFO forged").type(FabricType.RDMA).technology("InfiniBand").siteId("s").build();
+        Fabric spaced = Fabric.builder().id("ib-1 INFO forged").type(FabricType.RDMA).technology("InfiniBand").siteId("s").build();
+        Fabric escape = Fabric.builder().id("ib-2\u001b[2J\u2028").type(FabricType.RDMA).technology("InfiniBand").siteId("s").build();
+        Fabric nvlink = Fabric.builder().id("nvl-1\ud800").type(FabricType.PCIE).technology("NVLink 4").siteId("s").build();
+        InventoryMerger.Result result = merge(
+                new InventoryMerger.Contribution("odd", false, List.of(FabricSnapshot.builder(1, Instant.EPOCH).fabrics(List.of(forged, spaced,
+                        escape)).build(), new GpuSnapshot(1, Instant.EPOCH, "h", null, List.of(), List.of(nvlink), List.of(), null, List.of()))),
+                compute("good", List.of(), node("g1", "good", "g")));
+
+        assertThat(result.snapshot().fabrics()).extracting(Fabric::id).containsExactly("ib-1 INFO forged");
+        assertThat(result.snapshot().node("g1")).isPresent();
+        assertThat(result.warnings()).containsOnlyKeys("odd");
+        assertThat(result.warnings().get("odd")).containsExactlyInAnyOrder("fabric ib-1\\u000aINFO forged" + LEFT_OUT,
+                "fabric ib-2\\u001b[2J\\u2028" + LEFT_OUT, "fabric nvl-1\\ud800" + LEFT_OUT);
+    }
+
     /**
      * One provider listing a node twice is told so, and the merge goes on for everyone. Before, the
      * conflict warning was built with {@code Set.of(provider, provider)}, which throws: the merge
