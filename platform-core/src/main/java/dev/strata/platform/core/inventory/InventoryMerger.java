@@ -55,9 +55,10 @@ import java.util.stream.Collectors;
  *     departed one was still remembered, which a restart forgets. One provider listing one id
  *     twice, which its snapshots do not refuse (one mistaken entry does not fail its whole
  *     discovery), has the first it lists kept and is told: of a node always, of the others where
- *     the two differ. A node, power domain or fabric whose id holds a control or format character, a
- *     line or paragraph separator or half of a surrogate pair is left out, with a warning to its
- *     provider naming the id escaped; its other resources are kept. A node under a power domain so
+ *     the two differ. A node, power domain, fabric, capacity offer or accelerator whose id holds a
+ *     control or format character, a line or paragraph separator or half of a surrogate pair is left
+ *     out, with a warning to its provider naming the id escaped; its other resources are kept (an
+ *     accelerator's node and its other accelerators too). A node under a power domain so
  *     left out is told of as under one no provider reports.</li>
  * <li><b>One machine is one node.</b> Nodes of different providers that carry the same
  *     {@link MachineIdentity#ATTRIBUTE} (a machine seen in band by the bare-metal provider and out
@@ -166,6 +167,9 @@ final class InventoryMerger {
                     compute.powerDomains().stream().filter(p -> printableId("power domain", p.id(), c.providerId(), warnings))
                             .forEach(p -> keepFirst(powerDomains, p.id(), p, c.providerId(), "power domain", warnings));
                     for (CapacityOffer offer : compute.offers()) {
+                        if (!printableId("capacity offer", offer.id(), c.providerId(), warnings)) {
+                            continue;
+                        }
                         if (!offer.providerId().equals(c.providerId())) {
                             warnings.add(c.providerId(), namesAnother("capacity offer " + offer.id(), offer.providerId(), c.providerId()));
                             continue;
@@ -180,6 +184,10 @@ final class InventoryMerger {
                             warnings.add(c.providerId(), namesAnother("node " + node.id(), node.providerId(), c.providerId()));
                             continue;
                         }
+                        List<Accelerator> accelerators = printableAccelerators(node.accelerators(), c.providerId(), warnings);
+                        if (accelerators.size() < node.accelerators().size()) {
+                            node = node.withDevices(accelerators, withoutPathsOf(node.devicePaths(), node.accelerators(), accelerators));
+                        }
                         Node merged = c.stale() ? node.withState(ResourceState.STALE) : node;
                         Node previous = nodes.putIfAbsent(node.id(), merged);
                         if (previous != null && previous.providerId().equals(c.providerId())) {
@@ -191,7 +199,12 @@ final class InventoryMerger {
                                     + previous.providerId() + "'s");
                         }
                     }
-                } else if (snapshot instanceof GpuSnapshot gpu) {
+                } else if (snapshot instanceof GpuSnapshot reported) {
+                    List<Accelerator> accelerators = printableAccelerators(reported.accelerators(), c.providerId(), warnings);
+                    GpuSnapshot gpu = accelerators.size() == reported.accelerators().size() ? reported
+                            : new GpuSnapshot(reported.generation(), reported.takenAt(), reported.hostname(), reported.machineId(), accelerators,
+                                    reported.interconnects(), withoutPathsOf(reported.paths(), reported.accelerators(), accelerators),
+                                    reported.unavailableReason(), reported.warnings());
                     gpus.add(new Owned<>(c.providerId(), c.stale() ? staleGpus(gpu, c.providerId()) : gpu));
                     gpu.interconnects().stream().filter(f -> printableId("fabric", f.id(), c.providerId(), warnings))
                             .forEach(f -> keepFirst(fabrics, f.id(), f, c.providerId(), "fabric", warnings));
@@ -241,10 +254,27 @@ final class InventoryMerger {
     }
 
     /**
+     * The accelerators whose ids show as themselves; each other one is left out, its provider told
+     * ({@link #unprintableId}), and its node kept with the rest: an allocation names its GPUs by id,
+     * as it names its node, and one GPU's id is no fault of the machine's other GPUs.
+     */
+    private static List<Accelerator> printableAccelerators(List<Accelerator> accelerators, String reporter, Warnings warnings) {
+        return accelerators.stream().filter(a -> printableId("accelerator", a.id(), reporter, warnings)).toList();
+    }
+
+    /** The device paths without those from or to an accelerator of {@code all} that is not in {@code kept}. */
+    private static List<DevicePath> withoutPathsOf(List<DevicePath> paths, List<Accelerator> all, List<Accelerator> kept) {
+        Set<String> leftOut = all.stream().map(Accelerator::id).collect(Collectors.toCollection(TreeSet::new));
+        kept.forEach(a -> leftOut.remove(a.id()));
+        return paths.stream().filter(p -> !leftOut.contains(p.from()) && !leftOut.contains(p.to())).toList();
+    }
+
+    /**
      * Why a resource is left out whose id holds a control character (a line break, a terminal's ESC),
      * a format character (a direction override), a line or paragraph separator or half of a surrogate
-     * pair: the API's model takes any id that is not blank, and the ids of nodes, power domains and
-     * fabrics are keys of the ledger (an allocation names its node, power domain and fabric), of
+     * pair: the API's model takes any id that is not blank, and the ids of nodes, power domains,
+     * fabrics, accelerators and capacity offers are keys of the ledger (an allocation names its node,
+     * or an offer's slot, its power domain, fabric and GPUs; a deployment names an offer), of
      * operations and provenance records, and are written to the log, where a line break forges a line
      * and an escape sequence drives the terminal that shows it; cleaned for the log alone, two ids
      * that differ only there would read as one, and an allocation would name an id its provider does

@@ -265,6 +265,57 @@ class InventoryMergerTest {
     }
 
     /**
+     * A capacity offer whose id holds a control or format character is left out of the inventory,
+     * its provider told as for a node; its other offers are merged. Before, it went in as it was, and
+     * the node ids of its slots, which allocations name, and a deployment's offer held it.
+     */
+    @Test
+    void aCapacityOfferWhoseIdHoldsAControlOrFormatCharacterIsLeftOutWithAWarning() {
+        CapacityOffer p5 = CapacityOffer.builder().id("aws:eu-central-1a:p5.48xlarge").providerId("odd").siteId("eu-central-1a")
+                .shape("p5.48xlarge").machine(node("p5", "odd", "p5")).limit(4).build();
+        InventoryMerger.Result result = merge(new InventoryMerger.Contribution("odd", false, List.of(ComputeSnapshot.builder(1, Instant.EPOCH)
+                        .offers(List.of(p5.toBuilder().id("aws:p5\nINFO forged").build(), p5, p5.toBuilder().id("aws:p5\u001b[2J\u2028\ud800")
+                                .build())).build())),
+                compute("good", List.of(), node("g1", "good", "g")));
+
+        assertThat(result.snapshot().offers()).containsExactly(p5);
+        assertThat(result.snapshot().node("g1")).isPresent();
+        assertThat(result.warnings()).containsOnlyKeys("odd");
+        assertThat(result.warnings().get("odd")).containsExactly("capacity offer aws:p5\\u000aINFO forged" + LEFT_OUT,
+                "capacity offer aws:p5\\u001b[2J\\u2028\\ud800" + LEFT_OUT);
+    }
+
+    /**
+     * An accelerator whose id holds a control or format character, from a GPU provider or on a
+     * compute provider's node, is left out of the inventory with the device paths that name it, its
+     * provider told as for a node; its node and the node's other accelerators are merged, since one
+     * GPU's id is no fault of the machine. Before, it went in as it was, and an allocation named it
+     * as no log showed it.
+     */
+    @Test
+    void anAcceleratorWhoseIdHoldsAControlOrFormatCharacterIsLeftOutWithAWarningAndItsNodeIsKept() {
+        Accelerator forged = H200.toBuilder().id("GPU-2\nINFO forged").pciAddress(null).build();
+        Accelerator escape = Accelerator.builder().id("bmc-gpu-1\u001b[2J\u2028\ud800").model("NVIDIA H200").build();
+        List<dev.strata.platform.api.model.DevicePath> paths = List.of(
+                new dev.strata.platform.api.model.DevicePath("GPU-1", "GPU-2\nINFO forged", dev.strata.platform.api.model.TopologyLevel.SINGLE, 18),
+                new dev.strata.platform.api.model.DevicePath("GPU-1", "mlx5_0", dev.strata.platform.api.model.TopologyLevel.SINGLE, 0));
+        InventoryMerger.Result result = merge(
+                compute("metal", List.of(), machine("a", "metal", "h1", MACHINE, GPU_FUNCTION)),
+                compute("odd", List.of(), node("b", "odd", "h2").toBuilder().accelerators(List.of(BMC_GPU.toBuilder().nodeId("b").build(),
+                        escape)).build()),
+                gpus("nvidia", GpuSnapshot.builder(1, Instant.EPOCH).hostname("h1").machineId(MACHINE).accelerators(List.of(H200, forged))
+                        .paths(paths).build()));
+
+        Node a = result.snapshot().node("a").orElseThrow();
+        assertThat(a.accelerators()).extracting(Accelerator::id).containsExactly("GPU-1");
+        assertThat(a.devicePaths()).containsExactly(paths.get(1));
+        assertThat(result.snapshot().node("b").orElseThrow().accelerators()).extracting(Accelerator::id).containsExactly("bmc-gpu-0");
+        assertThat(result.warnings()).containsOnlyKeys("nvidia", "odd");
+        assertThat(result.warnings().get("nvidia")).containsExactly("accelerator GPU-2\\u000aINFO forged" + LEFT_OUT.replace("odd", "nvidia"));
+        assertThat(result.warnings().get("odd")).containsExactly("accelerator bmc-gpu-1\\u001b[2J\\u2028\\ud800" + LEFT_OUT);
+    }
+
+    /**
      * One provider listing a node twice is told so, and the merge goes on for everyone. Before, the
      * conflict warning was built with {@code Set.of(provider, provider)}, which throws: the merge
      * failed for every provider.
