@@ -125,14 +125,14 @@ public final class ServiceCatalog {
                 offered.add(InvalidConfigurationException.printable(e.iface() + " in " + (e.region() == null ? "no region" : e.region())));
             }
         }
-        String want = "'" + type + "' endpoint for interface " + iface + (region == null ? "" : " in region " + region);
+        String where = " for interface " + iface + (region == null ? "" : " in region " + region);
         if (matching.isEmpty()) {
-            throw new ProviderFailureException("the service catalogue has no " + want + "; "
+            throw new ProviderFailureException("the service catalogue has no '" + type + "' endpoint" + where + "; "
                     + (offered.isEmpty() ? "it lists no '" + type + "' service at all" : "it offers " + String.join(", ", offered))
                     + "; check the interface and region settings");
         }
-        throw new ProviderFailureException("the service catalogue has " + matching.size() + " " + want + "s (" + offered
-                + "); set the region to choose one");
+        throw new ProviderFailureException("the service catalogue has " + matching.size() + " '" + type + "' endpoints" + where + " ("
+                + String.join(", ", offered) + "); set the region to choose one");
     }
 
     /**
