@@ -27,7 +27,9 @@
  * moves forward or sets back, for code that takes a {@link java.time.Clock},
  * {@link dev.strata.platform.testkit.ComponentDescriptors} finds the modified method that the
  * component's generated descriptor names, so that a test calls it as Declarative Services does,
- * and {@link dev.strata.platform.testkit.MemoryJournal} and
+ * {@link dev.strata.platform.testkit.RecordingRejections} records what a provider tells the core's
+ * {@code ConfigurationRejections} of a refused change, and
+ * {@link dev.strata.platform.testkit.MemoryJournal} and
  * {@link dev.strata.platform.testkit.RefreshingRegistry} stand in for the core's journal and
  * registry.
  *

@@ -12,6 +12,7 @@ import dev.strata.platform.api.provisioning.MachineRequest;
 import dev.strata.platform.api.provisioning.MachineStatus;
 import dev.strata.platform.api.provisioning.MachineTarget;
 import dev.strata.platform.testkit.ComponentDescriptors;
+import dev.strata.platform.testkit.RecordingRejections;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -49,10 +50,8 @@ class AwsProviderModifiedTest {
     private Ec2Proxy proxy;
     private Map<String, Object> config;
     private AwsProvider provider;
-    /** What the provider told the core's ConfigurationRejections: the PID and the reason of each refused change. */
-    private final List<String> rejected = new CopyOnWriteArrayList<>();
-    /** What it told of each refused change: whether the settings before it stay in force. */
-    private final List<Boolean> inForce = new CopyOnWriteArrayList<>();
+    /** What the provider told the core's ConfigurationRejections of each refused change. */
+    private final RecordingRejections rejections = new RecordingRejections();
     private final ExecutorService caller = Executors.newSingleThreadExecutor();
 
     @BeforeEach
@@ -62,18 +61,7 @@ class AwsProviderModifiedTest {
         proxy = new Ec2Proxy(moto.endpoint());
         config = TestConfigs.moto(moto, "endpoint", proxy.endpoint().toString(), "accessKeyId", KEY_ID);
         provider = new AwsProvider(TestConfigs.settings(config), Clock.systemUTC());
-        ComponentDescriptors.bindOptional(provider, ConfigurationRejections.class, new ConfigurationRejections() {
-            @Override
-            public void rejected(String pid, String reason) {
-                rejected(pid, reason, true);
-            }
-
-            @Override
-            public void rejected(String pid, String reason, boolean previousSettingsInForce) {
-                rejected.add(pid + " | " + reason);
-                inForce.add(previousSettingsInForce);
-            }
-        });
+        ComponentDescriptors.bindOptional(provider, ConfigurationRejections.class, rejections);
     }
 
     @AfterEach
@@ -128,15 +116,15 @@ class AwsProviderModifiedTest {
                 .contains("Configuration change rejected, previous settings stay in force: dev.strata.provider.aws: accessKeyId = '(hidden)'")
                 .doesNotContain(pasted).doesNotContain(KEY_ID).doesNotContain(TestConfigs.SECRET_ACCESS_KEY);
         // each refusal recorded in the provenance log once, under the instance's PID, as logged: no credential in it
-        assertThat(rejected).hasSize(4);
-        assertThat(inForce).as("each said to leave the settings before it in force").containsExactly(true, true, true, true);
-        assertThat(rejected.get(0)).isEqualTo(INSTANCE_PID + " | dev.strata.provider.aws: regions = 'Frankfurt' is invalid; expected an AWS "
+        assertThat(rejections.told()).hasSize(4);
+        assertThat(rejections.previousSettingsInForce()).as("each said to leave the settings before it in force").containsExactly(true, true, true, true);
+        assertThat(rejections.told().get(0)).isEqualTo(INSTANCE_PID + " | dev.strata.provider.aws: regions = 'Frankfurt' is invalid; expected an AWS "
                 + "region name such as eu-central-1");
-        assertThat(rejected.get(1)).startsWith(INSTANCE_PID + " | dev.strata.provider.aws: requestTimeout = 'soon' is invalid; expected a "
+        assertThat(rejections.told().get(1)).startsWith(INSTANCE_PID + " | dev.strata.provider.aws: requestTimeout = 'soon' is invalid; expected a "
                 + "duration of at least 1s and at most 10m");
-        assertThat(rejected.get(2)).startsWith(INSTANCE_PID + " | dev.strata.provider.aws: secretAccessKeyFile = ");
-        assertThat(rejected.get(3)).startsWith(INSTANCE_PID + " | dev.strata.provider.aws: accessKeyId = '(hidden)'");
-        assertThat(String.join("\n", rejected)).doesNotContain(pasted).doesNotContain(KEY_ID).doesNotContain(TestConfigs.SECRET_ACCESS_KEY);
+        assertThat(rejections.told().get(2)).startsWith(INSTANCE_PID + " | dev.strata.provider.aws: secretAccessKeyFile = ");
+        assertThat(rejections.told().get(3)).startsWith(INSTANCE_PID + " | dev.strata.provider.aws: accessKeyId = '(hidden)'");
+        assertThat(String.join("\n", rejections.told())).doesNotContain(pasted).doesNotContain(KEY_ID).doesNotContain(TestConfigs.SECRET_ACCESS_KEY);
     }
 
     /**
@@ -161,10 +149,10 @@ class AwsProviderModifiedTest {
             AwsConfig changed = TestConfigs.config(refused);
             provider.modified(changed, INSTANCE_PID, () -> AwsSettings.from(changed, Path.of("target"), read::add));
         }
-        assertThat(rejected).hasSize(2);
-        assertThat(rejected.get(0)).contains("efa = 'some' is invalid");
-        assertThat(rejected.get(1)).contains("sovereigntyFile = ");
-        assertThat(inForce).containsExactly(true, true);
+        assertThat(rejections.told()).hasSize(2);
+        assertThat(rejections.told().get(0)).contains("efa = 'some' is invalid");
+        assertThat(rejections.told().get(1)).contains("sovereigntyFile = ");
+        assertThat(rejections.previousSettingsInForce()).containsExactly(true, true);
         assertThat(read).as("the credentials each refused change read").hasSize(2).allSatisfy(credentials -> {
             assertThat(credentials.secretAccessKey.reveal()).as("the secret read, zeroed").isEqualTo("\0".repeat(secret.length()));
             assertThat(credentials.accessKeyId.reveal()).as("the key id read, zeroed").isEqualTo("\0".repeat(KEY_ID.length()));
@@ -196,7 +184,7 @@ class AwsProviderModifiedTest {
                 .endsWith("credentials from configuration (secret in " + secretFile + ")");
         assertThat(log()).contains("AWS provider aws takes its changed configuration: account not set, regions eu-central-1, endpoint ")
                 .doesNotContain(keyId).doesNotContain(secret).doesNotContain(KEY_ID).doesNotContain(TestConfigs.SECRET_ACCESS_KEY);
-        assertThat(rejected).as("a valid change is no refusal").isEmpty();
+        assertThat(rejections.told()).as("a valid change is no refusal").isEmpty();
     }
 
     /**
@@ -222,8 +210,8 @@ class AwsProviderModifiedTest {
         assertThat(log()).contains("Configuration change rejected: dev.strata.provider.aws: efa = 'some' is invalid; expected all, one or "
                 + "off; the change also changed strata.provider.id (was aws), so the provider is registered as aws-renamed and serves "
                 + "nothing until its configuration is corrected");
-        assertThat(rejected).as("the refusal in force under the new id is recorded too").containsExactly(INSTANCE_PID + " | " + refusal);
-        assertThat(inForce).as("recorded as leaving no settings in force").containsExactly(false);
+        assertThat(rejections.told()).as("the refusal in force under the new id is recorded too").containsExactly(INSTANCE_PID + " | " + refusal);
+        assertThat(rejections.previousSettingsInForce()).as("recorded as leaving no settings in force").containsExactly(false);
 
         // another refused change, the id kept: still nothing served, with the latest refusal
         config.put("efa", "one");
@@ -238,9 +226,9 @@ class AwsProviderModifiedTest {
         assertThat(provider.providerId()).isEqualTo("aws-renamed");
         assertThat(provider.discoverCompute(context()).sites()).extracting(Site::id).contains("aws-renamed:eu-central-1a")
                 .allMatch(id -> id.startsWith("aws-renamed:"));
-        assertThat(rejected).as("two refusals, the correction none").hasSize(2);
-        assertThat(inForce).containsExactly(false, false);
-        assertThat(rejected.get(1)).startsWith(INSTANCE_PID + " | the configuration of AWS provider aws-renamed was refused")
+        assertThat(rejections.told()).as("two refusals, the correction none").hasSize(2);
+        assertThat(rejections.previousSettingsInForce()).containsExactly(false, false);
+        assertThat(rejections.told().get(1)).startsWith(INSTANCE_PID + " | the configuration of AWS provider aws-renamed was refused")
                 .contains("visibilityGrace = '2h'");
     }
 
@@ -264,9 +252,9 @@ class AwsProviderModifiedTest {
         assertThat(provider.providerId()).isEqualTo("aws");
         assertThat(regions()).containsExactly("eu-central-1", "us-east-1");
         assertThat(provider.description()).doesNotContain("was refused");
-        assertThat(rejected).hasSize(2);
-        assertThat(rejected.get(1)).isEqualTo(INSTANCE_PID + " | dev.strata.provider.aws: efa = 'some' is invalid; expected all, one or off");
-        assertThat(inForce).as("the second refusal leaves the settings before it in force").containsExactly(false, true);
+        assertThat(rejections.told()).hasSize(2);
+        assertThat(rejections.told().get(1)).isEqualTo(INSTANCE_PID + " | dev.strata.provider.aws: efa = 'some' is invalid; expected all, one or off");
+        assertThat(rejections.previousSettingsInForce()).as("the second refusal leaves the settings before it in force").containsExactly(false, true);
         assertThat(log()).contains("Configuration change rejected, previous settings stay in force: dev.strata.provider.aws: efa = 'some' "
                 + "is invalid; expected all, one or off");
 
@@ -280,7 +268,7 @@ class AwsProviderModifiedTest {
         modified();
         assertThat(provider.providerId()).isEqualTo("aws");
         assertThat(regions()).containsExactly("eu-central-1");
-        assertThat(rejected).as("the valid change is no refusal").hasSize(3);
+        assertThat(rejections.told()).as("the valid change is no refusal").hasSize(3);
     }
 
     /**

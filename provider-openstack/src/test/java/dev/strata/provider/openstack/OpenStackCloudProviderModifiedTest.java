@@ -10,6 +10,7 @@ import dev.strata.platform.api.exception.ProviderUnavailableException;
 import dev.strata.platform.api.model.Node;
 import dev.strata.platform.api.provider.ConfigurationRejections;
 import dev.strata.platform.testkit.ComponentDescriptors;
+import dev.strata.platform.testkit.RecordingRejections;
 import dev.strata.provider.openstack.auth.StaticSession;
 import dev.strata.provider.openstack.http.OpenStackHttp;
 import java.io.IOException;
@@ -27,7 +28,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -64,10 +64,8 @@ class OpenStackCloudProviderModifiedTest {
     final CountDownLatch listing = new CountDownLatch(1);
     Map<String, Object> config;
     OpenStackCloudProvider provider;
-    /** What the provider told the core's ConfigurationRejections: the PID and the reason of each refused change. */
-    final List<String> rejected = new CopyOnWriteArrayList<>();
-    /** What it told of each refused change: whether the settings before it stay in force. */
-    final List<Boolean> inForce = new CopyOnWriteArrayList<>();
+    /** What the provider told the core's ConfigurationRejections of each refused change. */
+    final RecordingRejections rejections = new RecordingRejections();
 
     @BeforeEach
     void start() throws IOException {
@@ -88,18 +86,7 @@ class OpenStackCloudProviderModifiedTest {
         URI placement = URI.create("http://127.0.0.1:" + endpoint.getAddress().getPort() + "/placement");
         provider = new OpenStackCloudProvider(OpenStackSettings.from(TestClouds.config(config)),
                 new StaticSession(http, Map.of("placement", placement), "admin"), Clock.systemUTC());
-        ComponentDescriptors.bindOptional(provider, ConfigurationRejections.class, new ConfigurationRejections() {
-            @Override
-            public void rejected(String pid, String reason) {
-                rejected(pid, reason, true);
-            }
-
-            @Override
-            public void rejected(String pid, String reason, boolean previousSettingsInForce) {
-                rejected.add(pid + " | " + reason);
-                inForce.add(previousSettingsInForce);
-            }
-        });
+        ComponentDescriptors.bindOptional(provider, ConfigurationRejections.class, rejections);
     }
 
     @AfterEach
@@ -181,8 +168,8 @@ class OpenStackCloudProviderModifiedTest {
         assertThat(nodes()).containsExactly("placement-test:cn-1");
         String refusal = "dev.strata.provider.openstack: flavorPolicy = 'guess' is invalid; expected match or create";
         assertThat(Files.readString(LogFile.path())).contains("Configuration change rejected, previous settings stay in force: " + refusal);
-        assertThat(rejected).containsExactly(INSTANCE_PID + " | " + refusal);
-        assertThat(inForce).as("said to leave the settings before it in force").containsExactly(true);
+        assertThat(rejections.told()).containsExactly(INSTANCE_PID + " | " + refusal);
+        assertThat(rejections.previousSettingsInForce()).as("said to leave the settings before it in force").containsExactly(true);
     }
 
     /** A valid change is no refusal: nothing is recorded as rejected. */
@@ -191,7 +178,7 @@ class OpenStackCloudProviderModifiedTest {
         config.put("parallelism", 2);
         modified();
         assertThat(provider.providerId()).isEqualTo("placement-test");
-        assertThat(rejected).isEmpty();
+        assertThat(rejections.told()).isEmpty();
     }
 
     /**
@@ -218,8 +205,8 @@ class OpenStackCloudProviderModifiedTest {
         assertThat(Files.readString(LogFile.path())).contains("Configuration change rejected: dev.strata.provider.openstack: flavorPolicy = "
                 + "'guess' is invalid; expected match or create; the change also changed strata.provider.id (was placement-test), so the "
                 + "cloud is registered as placement-renamed and serves nothing until its configuration is corrected");
-        assertThat(rejected).as("the refusal in force under the new id is recorded too").containsExactly(INSTANCE_PID + " | " + refused);
-        assertThat(inForce).as("recorded as leaving no settings in force").containsExactly(false);
+        assertThat(rejections.told()).as("the refusal in force under the new id is recorded too").containsExactly(INSTANCE_PID + " | " + refused);
+        assertThat(rejections.previousSettingsInForce()).as("recorded as leaving no settings in force").containsExactly(false);
 
         // another refused change, the id kept: still nothing served, with the latest refusal
         config.put("flavorPolicy", "match");
@@ -228,16 +215,16 @@ class OpenStackCloudProviderModifiedTest {
         assertThat(provider.providerId()).isEqualTo("placement-renamed");
         assertThatThrownBy(this::nodes).isInstanceOf(InvalidConfigurationException.class).hasMessageEndingWith(
                 "dev.strata.provider.openstack: parallelism = '99' is invalid; expected a number from 1 to 32");
-        assertThat(rejected).hasSize(2);
-        assertThat(rejected.get(1)).endsWith("parallelism = '99' is invalid; expected a number from 1 to 32");
-        assertThat(inForce).containsExactly(false, false);
+        assertThat(rejections.told()).hasSize(2);
+        assertThat(rejections.told().get(1)).endsWith("parallelism = '99' is invalid; expected a number from 1 to 32");
+        assertThat(rejections.previousSettingsInForce()).containsExactly(false, false);
 
         // corrected: the cloud is taken (here a Keystone that cannot be reached), under the id it is registered with
         config.put("parallelism", 1);
         modified();
         assertThat(provider.providerId()).isEqualTo("placement-renamed");
         assertThatThrownBy(this::nodes).isInstanceOf(ProviderUnavailableException.class).hasMessageContaining("cannot be reached");
-        assertThat(rejected).as("the valid change is not recorded as rejected").hasSize(2);
+        assertThat(rejections.told()).as("the valid change is not recorded as rejected").hasSize(2);
     }
 
     /**
@@ -260,9 +247,9 @@ class OpenStackCloudProviderModifiedTest {
         assertThat(provider.providerId()).isEqualTo("placement-test");
         assertThat(nodes()).containsExactly("placement-test:cn-1");
         String refusal = "dev.strata.provider.openstack: flavorPolicy = 'guess' is invalid; expected match or create";
-        assertThat(rejected).hasSize(2);
-        assertThat(rejected.get(1)).isEqualTo(INSTANCE_PID + " | " + refusal);
-        assertThat(inForce).as("the second refusal leaves the settings before it in force").containsExactly(false, true);
+        assertThat(rejections.told()).hasSize(2);
+        assertThat(rejections.told().get(1)).isEqualTo(INSTANCE_PID + " | " + refusal);
+        assertThat(rejections.previousSettingsInForce()).as("the second refusal leaves the settings before it in force").containsExactly(false, true);
         assertThat(Files.readString(LogFile.path())).contains("Configuration change rejected, previous settings stay in force: " + refusal);
 
         // refused under the changed id again, then the id put back with valid settings: they apply (here a Keystone that
@@ -275,7 +262,7 @@ class OpenStackCloudProviderModifiedTest {
         modified();
         assertThat(provider.providerId()).isEqualTo("placement-test");
         assertThatThrownBy(this::nodes).isInstanceOf(ProviderUnavailableException.class).hasMessageContaining("cannot be reached");
-        assertThat(rejected).as("the valid change is no refusal").hasSize(3);
+        assertThat(rejections.told()).as("the valid change is no refusal").hasSize(3);
     }
 
     /**
