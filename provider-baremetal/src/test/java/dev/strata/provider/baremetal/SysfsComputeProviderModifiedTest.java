@@ -8,7 +8,6 @@ import dev.strata.platform.api.provider.ConfigurationRejections;
 import dev.strata.platform.api.provider.DiscoveryContext;
 import dev.strata.platform.testkit.ComponentDescriptors;
 import dev.strata.platform.testkit.StderrCapture;
-import java.lang.reflect.Method;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -48,8 +47,7 @@ class SysfsComputeProviderModifiedTest {
 
     /** The component's modified method, as its descriptor names it, called with the changed configuration. */
     private static void modified(SysfsComputeProvider provider, Map<String, Object> properties) throws Exception {
-        Method m = ComponentDescriptors.modifiedMethod(SysfsComputeProvider.class, BaremetalConfig.class);
-        m.invoke(provider, config(properties));
+        ComponentDescriptors.modified(provider, config(properties), properties);
     }
 
     private static ComputeSnapshot discover(SysfsComputeProvider provider) {

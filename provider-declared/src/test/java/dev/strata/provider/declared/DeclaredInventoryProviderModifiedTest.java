@@ -8,7 +8,6 @@ import dev.strata.platform.api.provider.DiscoveryContext;
 import dev.strata.platform.testkit.ComponentDescriptors;
 import dev.strata.platform.testkit.RefreshingRegistry;
 import dev.strata.platform.testkit.StderrCapture;
-import java.lang.reflect.Method;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
@@ -78,8 +77,7 @@ class DeclaredInventoryProviderModifiedTest {
 
     /** The component's modified method, as its descriptor names it, called with the changed configuration. */
     private static void modified(DeclaredInventoryProvider provider, Map<String, Object> properties) throws Exception {
-        Method m = ComponentDescriptors.modifiedMethod(DeclaredInventoryProvider.class, DeclaredInventoryConfig.class);
-        m.invoke(provider, Converters.standardConverter().convert(properties).to(DeclaredInventoryConfig.class));
+        ComponentDescriptors.modified(provider, Converters.standardConverter().convert(properties).to(DeclaredInventoryConfig.class), properties);
     }
 
     /** Waits, generously, for a rediscovery that finds {@code nodes} nodes; other counts on the way are passed over. */

@@ -8,7 +8,6 @@ import dev.strata.platform.api.provider.DiscoveryContext;
 import dev.strata.platform.api.provider.StorageSnapshot;
 import dev.strata.platform.testkit.ComponentDescriptors;
 import dev.strata.platform.testkit.StderrCapture;
-import java.lang.reflect.Method;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -44,8 +43,7 @@ class LocalStorageProviderModifiedTest {
 
     /** The component's modified method, as its descriptor names it, called with the changed configuration. */
     private static void modified(LocalStorageProvider provider, Map<String, Object> properties) throws Exception {
-        Method m = ComponentDescriptors.modifiedMethod(LocalStorageProvider.class, LocalStorageConfig.class);
-        m.invoke(provider, config(properties));
+        ComponentDescriptors.modified(provider, config(properties), properties);
     }
 
     private static StorageSnapshot discover(LocalStorageProvider provider) {

@@ -138,7 +138,7 @@ class BmcProviderModifiedTest {
 
     private void change(String property, Object value) throws Exception {
         config.put(property, value);
-        modifiedMethod().invoke(provider, Converters.standardConverter().convert(config).to(BmcProviderConfig.class));
+        ComponentDescriptors.modified(provider, Converters.standardConverter().convert(config).to(BmcProviderConfig.class), config);
     }
 
     /**
@@ -305,10 +305,5 @@ class BmcProviderModifiedTest {
             latch.countDown();
             caller.shutdownNow();
         }
-    }
-
-    /** The component's modified method, as its descriptor names it; Declarative Services makes the component again for a change without one. */
-    private static java.lang.reflect.Method modifiedMethod() {
-        return ComponentDescriptors.modifiedMethod(BmcProvider.class, BmcProviderConfig.class);
     }
 }

@@ -110,7 +110,7 @@ class ConfiguredBmcModifiedTest {
 
     private void change(ConfiguredBmc bmc, Map<String, Object> changes) throws Exception {
         config.putAll(changes);
-        modifiedMethod().invoke(bmc, TestBmcs.config(config), Map.<String, Object>of("service.pid", PID));
+        ComponentDescriptors.modified(bmc, TestBmcs.config(config), Map.<String, Object>of("service.pid", PID));
     }
 
     /**
@@ -319,10 +319,5 @@ class ConfiguredBmcModifiedTest {
                 caller.shutdownNow();
             }
         }
-    }
-
-    /** The component's modified method, as its descriptor names it; Declarative Services makes the component again for a change without one. */
-    private static java.lang.reflect.Method modifiedMethod() {
-        return ComponentDescriptors.modifiedMethod(ConfiguredBmc.class, BmcConfig.class, Map.class);
     }
 }
