@@ -259,20 +259,7 @@ class TerminalSafeOutputTest {
         java.nio.file.Path file = dir.resolve("a-file");
         java.nio.file.Files.writeString(file, "");
         String path = file + "/" + typed + ".jsonl";
-        AuditExportCommand export = new AuditExportCommand();
-        export.audit = new AuditAndClusterCommandsTest.RecordingAuditLog() {
-            @Override
-            public dev.strata.platform.api.audit.AuditExport export(java.nio.file.Path target, java.nio.file.Path keys) {
-                // what the provenance log throws when the file cannot be written (ProvenanceService.export)
-                try {
-                    java.nio.file.Files.createDirectories(target.getParent());
-                    throw new AssertionError("a folder was made below a file");
-                } catch (java.io.IOException e) {
-                    throw new dev.strata.platform.api.exception.StrataException("cannot export the provenance log to " + target + ": "
-                            + e.getMessage(), e);
-                }
-            }
-        };
+        AuditExportCommand export = exportThatCannotWriteItsFile();
         export.file = path;
         assertThatThrownBy(export::execute).isInstanceOf(dev.strata.platform.api.exception.StrataException.class)
                 .hasMessageStartingWith("cannot export the provenance log to " + file + "/" + shown + ".jsonl: ")
@@ -292,20 +279,7 @@ class TerminalSafeOutputTest {
         String shown = "x\\x1b]0;owned\\x07 RESULT: ok";
         java.nio.file.Path file = dir.resolve("a-file");
         java.nio.file.Files.writeString(file, "");
-        AuditExportCommand export = new AuditExportCommand();
-        export.audit = new AuditAndClusterCommandsTest.RecordingAuditLog() {
-            @Override
-            public dev.strata.platform.api.audit.AuditExport export(java.nio.file.Path target, java.nio.file.Path keys) {
-                // what the provenance log throws when the file cannot be written (ProvenanceService.export)
-                try {
-                    java.nio.file.Files.createDirectories(target.getParent());
-                    throw new AssertionError("a folder was made below a file");
-                } catch (java.io.IOException e) {
-                    throw new dev.strata.platform.api.exception.StrataException("cannot export the provenance log to " + target + ": "
-                            + e.getMessage(), e);
-                }
-            }
-        };
+        AuditExportCommand export = exportThatCannotWriteItsFile();
         export.file = file + "/" + typed + "/log.jsonl";
         Throwable thrown = CommandOutput.ofFailing(export::execute).thrown();
         java.io.StringWriter trace = new java.io.StringWriter();
@@ -429,5 +403,26 @@ class TerminalSafeOutputTest {
                 throw error.apply(java.nio.file.Path.of(source));
             }
         };
+    }
+
+    /**
+     * strata:audit-export against a provenance log that fails as {@code ProvenanceService.export} does where the file cannot
+     * be written: its folder, below a file, cannot be made, and the error names the path as typed with the file system's error.
+     */
+    private static AuditExportCommand exportThatCannotWriteItsFile() {
+        AuditExportCommand export = new AuditExportCommand();
+        export.audit = new AuditAndClusterCommandsTest.RecordingAuditLog() {
+            @Override
+            public dev.strata.platform.api.audit.AuditExport export(java.nio.file.Path target, java.nio.file.Path keys) {
+                try {
+                    java.nio.file.Files.createDirectories(target.getParent());
+                    throw new AssertionError("a folder was made below a file");
+                } catch (java.io.IOException e) {
+                    throw new dev.strata.platform.api.exception.StrataException("cannot export the provenance log to " + target + ": "
+                            + e.getMessage(), e);
+                }
+            }
+        };
+        return export;
     }
 }

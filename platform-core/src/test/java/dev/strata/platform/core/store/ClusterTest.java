@@ -323,17 +323,37 @@ class ClusterTest {
 
     /** A data source that hands out {@code real}'s connections, or fails as an unreachable database does while {@code refuse} is set. */
     static javax.sql.DataSource refusing(javax.sql.DataSource real, AtomicBoolean refuse) {
-        return (javax.sql.DataSource) java.lang.reflect.Proxy.newProxyInstance(ClusterTest.class.getClassLoader(),
-                new Class<?>[] {javax.sql.DataSource.class}, (proxy, m, args) -> {
-                    if (m.getName().equals("getConnection") && refuse.get()) {
-                        throw new java.sql.SQLException("FATAL: sorry, too many clients already", "53300");
-                    }
+        return around(javax.sql.DataSource.class, real, (method, args, call) -> {
+            if (method.equals("getConnection") && refuse.get()) {
+                throw new java.sql.SQLException("FATAL: sorry, too many clients already", "53300");
+            }
+            return call.proceed();
+        });
+    }
+
+    /** A call to the object a proxy of {@link #around} stands for, as the caller made it. */
+    interface Call {
+        Object proceed() throws Throwable;
+    }
+
+    /** What a proxy of {@link #around} does with each call: {@code call.proceed()} makes it on the real object. */
+    interface Around {
+        Object call(String method, Object[] args, Call call) throws Throwable;
+    }
+
+    /**
+     * {@code real} seen as {@code type} through {@code around}, which makes each call on it, or fails or waits first, as a
+     * database or a network in trouble would; what the real object throws reaches the caller as it is, unwrapped.
+     */
+    static <T> T around(Class<T> type, T real, Around around) {
+        return type.cast(java.lang.reflect.Proxy.newProxyInstance(ClusterTest.class.getClassLoader(), new Class<?>[] {type},
+                (proxy, m, args) -> around.call(m.getName(), args, () -> {
                     try {
                         return m.invoke(real, args);
                     } catch (java.lang.reflect.InvocationTargetException e) {
                         throw e.getCause();
                     }
-                });
+                })));
     }
 
     /**
@@ -633,23 +653,18 @@ class ClusterTest {
      */
     static java.sql.Connection hangingCheck(java.sql.Connection real, AtomicReference<Thread> checking, CountDownLatch checked,
             CountDownLatch answer) {
-        return (java.sql.Connection) java.lang.reflect.Proxy.newProxyInstance(ClusterTest.class.getClassLoader(),
-                new Class<?>[] {java.sql.Connection.class}, (proxy, method, args) -> {
-                    if (method.getName().equals("isValid")) {
-                        checking.set(Thread.currentThread());
-                        checked.countDown();
-                        answer.await(60, TimeUnit.SECONDS);
-                    }
-                    try {
-                        Object result = method.invoke(real, args);
-                        if (method.getName().equals("close")) {
-                            answer.countDown(); // a check hanging on this connection ends when it is closed
-                        }
-                        return result;
-                    } catch (java.lang.reflect.InvocationTargetException e) {
-                        throw e.getCause();
-                    }
-                });
+        return around(java.sql.Connection.class, real, (method, args, call) -> {
+            if (method.equals("isValid")) {
+                checking.set(Thread.currentThread());
+                checked.countDown();
+                answer.await(60, TimeUnit.SECONDS);
+            }
+            Object result = call.proceed();
+            if (method.equals("close")) {
+                answer.countDown(); // a check hanging on this connection ends when it is closed
+            }
+            return result;
+        });
     }
 
     /**
@@ -712,18 +727,13 @@ class ClusterTest {
         CountDownLatch checked = new CountDownLatch(1);
         CountDownLatch answer = new CountDownLatch(1);
         try {
-            a.wrapModeConnection(real -> (java.sql.Connection) java.lang.reflect.Proxy.newProxyInstance(ClusterTest.class.getClassLoader(),
-                    new Class<?>[] {java.sql.Connection.class}, (proxy, method, args) -> {
-                        if (method.getName().equals("isValid") && checks.incrementAndGet() == 1) {
-                            checked.countDown();
-                            answer.await(60, TimeUnit.SECONDS); // the first check answers only after more than an interval
-                        }
-                        try {
-                            return method.invoke(real, args);
-                        } catch (java.lang.reflect.InvocationTargetException e) {
-                            throw e.getCause();
-                        }
-                    }));
+            a.wrapModeConnection(real -> around(java.sql.Connection.class, real, (method, args, call) -> {
+                if (method.equals("isValid") && checks.incrementAndGet() == 1) {
+                    checked.countDown();
+                    answer.await(60, TimeUnit.SECONDS); // the first check answers only after more than an interval
+                }
+                return call.proceed();
+            }));
             assertThat(checked.await(30, TimeUnit.SECONDS)).as("strata-a's writer checks its mode lock").isTrue();
             Thread.sleep(interval + 500); // the check takes longer than the interval
             var held = a.provenance().append(ProvenanceEntry.of("configuration", "karaf", Map.of("by", "strata-a")));
@@ -828,20 +838,15 @@ class ClusterTest {
     /** A data source that hands out {@code real}'s connections, each through {@code wrap}, and keeps the last in {@code handed}. */
     static javax.sql.DataSource handing(javax.sql.DataSource real, java.util.function.UnaryOperator<java.sql.Connection> wrap,
             AtomicReference<java.sql.Connection> handed) {
-        return (javax.sql.DataSource) java.lang.reflect.Proxy.newProxyInstance(ClusterTest.class.getClassLoader(),
-                new Class<?>[] {javax.sql.DataSource.class}, (proxy, m, args) -> {
-                    try {
-                        Object out = m.invoke(real, args);
-                        if (m.getName().equals("getConnection")) {
-                            java.sql.Connection c = wrap.apply((java.sql.Connection) out);
-                            handed.set(c);
-                            return c;
-                        }
-                        return out;
-                    } catch (java.lang.reflect.InvocationTargetException e) {
-                        throw e.getCause();
-                    }
-                });
+        return around(javax.sql.DataSource.class, real, (method, args, call) -> {
+            Object out = call.proceed();
+            if (method.equals("getConnection")) {
+                java.sql.Connection c = wrap.apply((java.sql.Connection) out);
+                handed.set(c);
+                return c;
+            }
+            return out;
+        });
     }
 
     /**
@@ -897,17 +902,12 @@ class ClusterTest {
         Stores.postgres(settings).close(); // the schema
         javax.sql.DataSource real = DataSources.direct(settings, new org.postgresql.osgi.PGDataSourceFactory());
         // the leader's connection fails the statement that clears the record of the leader, and only that one
-        java.util.function.UnaryOperator<java.sql.Connection> failingClear = c -> (java.sql.Connection) java.lang.reflect.Proxy.newProxyInstance(
-                getClass().getClassLoader(), new Class<?>[] {java.sql.Connection.class}, (proxy, m, args) -> {
-                    if (m.getName().equals("prepareStatement") && ((String) args[0]).startsWith("UPDATE cluster_leader SET instance_id = NULL")) {
-                        throw new java.sql.SQLException("canceling statement due to lock timeout", "55P03");
-                    }
-                    try {
-                        return m.invoke(c, args);
-                    } catch (java.lang.reflect.InvocationTargetException e) {
-                        throw e.getCause();
-                    }
-                });
+        java.util.function.UnaryOperator<java.sql.Connection> failingClear = c -> around(java.sql.Connection.class, c, (method, args, call) -> {
+            if (method.equals("prepareStatement") && ((String) args[0]).startsWith("UPDATE cluster_leader SET instance_id = NULL")) {
+                throw new java.sql.SQLException("canceling statement due to lock timeout", "55P03");
+            }
+            return call.proceed();
+        });
         String held = "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND granted AND objsubid = 1 "
                 + "AND classid::bigint * 4294967296 + objid::bigint = " + DatabaseLeadership.LEADER_LOCK;
         try (java.sql.Connection connection = java.sql.DriverManager.getConnection(url, "strata", PostgresCluster.PASSWORD);
@@ -1217,17 +1217,7 @@ class ClusterTest {
             assertThat(election.isLeader()).isFalse();
             // the server ends the session whose client went once its wait is over, freeing the lock
             holder.rollback();
-            int held = -1;
-            long deadline = System.currentTimeMillis() + 10_000;
-            while (held != 0 && System.currentTimeMillis() < deadline) {
-                try (java.sql.Statement s = watcher.createStatement(); java.sql.ResultSet rs = s.executeQuery("SELECT count(*) FROM "
-                        + "pg_locks WHERE locktype = 'advisory' AND granted")) {
-                    rs.next();
-                    held = rs.getInt(1);
-                }
-                Thread.sleep(50);
-            }
-            assertThat(held).as("leadership locks held once the session ended").isZero();
+            assertThat(advisoryLocksHeldOnceFreed(watcher)).as("leadership locks held once the session ended").isZero();
         } finally {
             closing.join(60_000);
         }
@@ -1388,17 +1378,12 @@ class ClusterTest {
         Stores.postgres(settings).close(); // the schema
         javax.sql.DataSource real = DataSources.direct(settings, new org.postgresql.osgi.PGDataSourceFactory());
         AtomicInteger calls = new AtomicInteger();
-        javax.sql.DataSource flaky = (javax.sql.DataSource) java.lang.reflect.Proxy.newProxyInstance(getClass().getClassLoader(),
-                new Class<?>[] {javax.sql.DataSource.class}, (proxy, m, args) -> {
-                    if (m.getName().equals("getConnection") && calls.incrementAndGet() == 2) {
-                        throw new IllegalStateException("Invalid BundleContext (the driver's bundle is being refreshed)");
-                    }
-                    try {
-                        return m.invoke(real, args);
-                    } catch (java.lang.reflect.InvocationTargetException e) {
-                        throw e.getCause();
-                    }
-                });
+        javax.sql.DataSource flaky = around(javax.sql.DataSource.class, real, (method, args, call) -> {
+            if (method.equals("getConnection") && calls.incrementAndGet() == 2) {
+                throw new IllegalStateException("Invalid BundleContext (the driver's bundle is being refreshed)");
+            }
+            return call.proceed();
+        });
         DatabaseLeadership election = new DatabaseLeadership(flaky, "strata-round", "round.example:8101", java.time.Duration.ofMillis(100),
                 java.time.Clock.systemUTC());
         try {
@@ -1435,22 +1420,7 @@ class ClusterTest {
         Thread round = new Thread(election::tickNow, "hung-round");
         Thread closing = new Thread(election::close, "closing");
         try (java.sql.Connection holder = direct.getConnection(); java.sql.Connection watcher = direct.getConnection()) {
-            holder.setAutoCommit(false);
-            try (java.sql.Statement s = holder.createStatement()) {
-                s.executeQuery("SELECT 1 FROM cluster_instance WHERE id = 'strata-hung' FOR UPDATE").close();
-            }
-            round.start();
-            long deadline = System.currentTimeMillis() + 10_000;
-            boolean waiting = false;
-            while (!waiting && System.currentTimeMillis() < deadline) {
-                try (java.sql.Statement s = watcher.createStatement(); java.sql.ResultSet rs = s.executeQuery("SELECT count(*) FROM "
-                        + "pg_stat_activity WHERE application_name = 'strata strata-hung leadership' AND wait_event_type = 'Lock'")) {
-                    rs.next();
-                    waiting = rs.getInt(1) == 1;
-                }
-                Thread.sleep(50);
-            }
-            assertThat(waiting).as("the round waits for the row's lock").isTrue();
+            holdTheInstanceRowUntilTheRoundWaits(holder, watcher, round);
             long started = System.nanoTime();
             closing.start();
             closing.join(DatabaseLeadership.CLOSE_WAIT.toMillis() + 5000);
@@ -1461,17 +1431,7 @@ class ClusterTest {
             assertThat(election.isLeader()).isFalse();
             // the server ends the aborted session once its wait is over (a backend waiting for a lock does not see its client go)
             holder.rollback();
-            int held = -1;
-            deadline = System.currentTimeMillis() + 10_000;
-            while (held != 0 && System.currentTimeMillis() < deadline) {
-                try (java.sql.Statement s = watcher.createStatement(); java.sql.ResultSet rs = s.executeQuery("SELECT count(*) FROM "
-                        + "pg_locks WHERE locktype = 'advisory' AND granted")) {
-                    rs.next();
-                    held = rs.getInt(1);
-                }
-                Thread.sleep(50);
-            }
-            assertThat(held).as("leadership locks held once the aborted session ended").isZero();
+            assertThat(advisoryLocksHeldOnceFreed(watcher)).as("leadership locks held once the aborted session ended").isZero();
         } finally {
             closing.join(60_000);
             round.join(10_000);
@@ -1538,22 +1498,7 @@ class ClusterTest {
         Thread round = new Thread(election::tickNow, "hung-round");
         Thread steppingDown = new Thread(() -> election.stepDown("a test deposes it"), "stepping-down");
         try (java.sql.Connection holder = direct.getConnection(); java.sql.Connection watcher = direct.getConnection()) {
-            holder.setAutoCommit(false);
-            try (java.sql.Statement s = holder.createStatement()) {
-                s.executeQuery("SELECT 1 FROM cluster_instance WHERE id = 'strata-hung' FOR UPDATE").close();
-            }
-            round.start();
-            long deadline = System.currentTimeMillis() + 10_000;
-            boolean waiting = false;
-            while (!waiting && System.currentTimeMillis() < deadline) {
-                try (java.sql.Statement s = watcher.createStatement(); java.sql.ResultSet rs = s.executeQuery("SELECT count(*) FROM "
-                        + "pg_stat_activity WHERE application_name = 'strata strata-hung leadership' AND wait_event_type = 'Lock'")) {
-                    rs.next();
-                    waiting = rs.getInt(1) == 1;
-                }
-                Thread.sleep(50);
-            }
-            assertThat(waiting).as("the round waits for the row's lock").isTrue();
+            holdTheInstanceRowUntilTheRoundWaits(holder, watcher, round);
 
             steppingDown.start();
             steppingDown.join(DatabaseLeadership.STEP_DOWN_WAIT.toMillis() + 5000);
@@ -1563,21 +1508,54 @@ class ClusterTest {
             assertThat(round.isAlive()).as("the round whose connection was aborted").isFalse();
             // the server ends the aborted session once its wait is over (a backend waiting for a lock does not see its client go)
             holder.rollback();
-            int held = -1;
-            deadline = System.currentTimeMillis() + 10_000;
-            while (held != 0 && System.currentTimeMillis() < deadline) {
-                try (java.sql.Statement s = watcher.createStatement(); java.sql.ResultSet rs = s.executeQuery("SELECT count(*) FROM "
-                        + "pg_locks WHERE locktype = 'advisory' AND granted")) {
-                    rs.next();
-                    held = rs.getInt(1);
-                }
-                Thread.sleep(50);
-            }
-            assertThat(held).as("leadership locks held once the aborted session ended").isZero();
+            assertThat(advisoryLocksHeldOnceFreed(watcher)).as("leadership locks held once the aborted session ended").isZero();
         } finally {
             election.close();
             steppingDown.join(60_000);
             round.join(10_000);
         }
+    }
+
+    /**
+     * Holds strata-hung's {@code cluster_instance} row on {@code holder}, in a transaction left open, starts {@code round}
+     * and waits, up to 10 s, until its heartbeat waits for the row's lock as {@code watcher} sees it in pg_stat_activity: an
+     * election round that hangs on the database, as on one that does not answer.
+     */
+    private static void holdTheInstanceRowUntilTheRoundWaits(java.sql.Connection holder, java.sql.Connection watcher, Thread round)
+            throws Exception {
+        holder.setAutoCommit(false);
+        try (java.sql.Statement s = holder.createStatement()) {
+            s.executeQuery("SELECT 1 FROM cluster_instance WHERE id = 'strata-hung' FOR UPDATE").close();
+        }
+        round.start();
+        long deadline = System.currentTimeMillis() + 10_000;
+        boolean waiting = false;
+        while (!waiting && System.currentTimeMillis() < deadline) {
+            try (java.sql.Statement s = watcher.createStatement(); java.sql.ResultSet rs = s.executeQuery("SELECT count(*) FROM "
+                    + "pg_stat_activity WHERE application_name = 'strata strata-hung leadership' AND wait_event_type = 'Lock'")) {
+                rs.next();
+                waiting = rs.getInt(1) == 1;
+            }
+            Thread.sleep(50);
+        }
+        assertThat(waiting).as("the round waits for the row's lock").isTrue();
+    }
+
+    /**
+     * The advisory locks granted, as {@code watcher} reads pg_locks, once none is or after 10 s: the server ends a session
+     * whose client went only once its wait is over, and frees its leadership lock then.
+     */
+    private static int advisoryLocksHeldOnceFreed(java.sql.Connection watcher) throws Exception {
+        int held = -1;
+        long deadline = System.currentTimeMillis() + 10_000;
+        while (held != 0 && System.currentTimeMillis() < deadline) {
+            try (java.sql.Statement s = watcher.createStatement(); java.sql.ResultSet rs = s.executeQuery("SELECT count(*) FROM "
+                    + "pg_locks WHERE locktype = 'advisory' AND granted")) {
+                rs.next();
+                held = rs.getInt(1);
+            }
+            Thread.sleep(50);
+        }
+        return held;
     }
 }

@@ -423,6 +423,29 @@ class TelemetryServiceTest {
     }
 
     /**
+     * A service of the deadline given over a {@link HangingSource} ({@code stuck}) and {@code others}, for the tests of a call
+     * that hangs; closing it lets the hung calls go and deactivates the service, so that a test that fails holds no thread.
+     */
+    private record WithHungSource(TelemetryService telemetry, HangingSource stuck) implements AutoCloseable {
+
+        static WithHungSource of(java.time.Duration deadline, GpuTelemetrySource... others) {
+            TelemetryService telemetry = new TelemetryService(deadline);
+            HangingSource stuck = new HangingSource();
+            telemetry.addSource(stuck);
+            for (GpuTelemetrySource other : others) {
+                telemetry.addSource(other);
+            }
+            return new WithHungSource(telemetry, stuck);
+        }
+
+        @Override
+        public void close() {
+            stuck.release.countDown();
+            telemetry.deactivate();
+        }
+    }
+
+    /**
      * A source that hangs (against the SPI) is left out of a call after the deadline, the healthy source's samples
      * answered: before, every call of the merged view waited for as long as the source hung (the shell's
      * {@code strata:gpus} and {@code strata:gpu} with it). While its call is still in it, it is not called again and
@@ -695,13 +718,12 @@ class TelemetryServiceTest {
     @Test
     void aHungSourceHoldsNoMoreThreadsThanItsCapAndTheOtherSourcesAreStillCalled() throws Exception {
         // a deadline the test never reaches: the calls in the hung source are not yet known to hang
-        TelemetryService telemetry = new TelemetryService(java.time.Duration.ofSeconds(60));
-        HangingSource hung = new HangingSource();
-        telemetry.addSource(hung);
-        telemetry.addSource(source(sample("GPU-a", 300)));
         int many = 40;
         java.util.concurrent.ExecutorService callers = java.util.concurrent.Executors.newFixedThreadPool(many);
-        try (dev.strata.platform.testkit.StderrCapture log = new dev.strata.platform.testkit.StderrCapture()) {
+        try (WithHungSource withHung = WithHungSource.of(java.time.Duration.ofSeconds(60), source(sample("GPU-a", 300)));
+                dev.strata.platform.testkit.StderrCapture log = new dev.strata.platform.testkit.StderrCapture()) {
+            TelemetryService telemetry = withHung.telemetry();
+            HangingSource hung = withHung.stuck();
             List<java.util.concurrent.Future<List<GpuSample>>> answers = new java.util.ArrayList<>();
             for (int i = 0; i < many; i++) {
                 int entered = hung.calls.get();
@@ -728,9 +750,7 @@ class TelemetryServiceTest {
                         .containsExactly("GPU-h", "GPU-a");
             }
         } finally {
-            hung.release.countDown();
             callers.shutdownNow();
-            telemetry.deactivate();
         }
     }
 
@@ -742,11 +762,11 @@ class TelemetryServiceTest {
      */
     @Test
     void aHungSourceRemovedWhileACallerWaitsLeavesNoTrace() throws Exception {
-        TelemetryService telemetry = new TelemetryService(java.time.Duration.ofMillis(300));
-        HangingSource stuck = new HangingSource();
-        telemetry.addSource(stuck);
         java.util.concurrent.ExecutorService callers = java.util.concurrent.Executors.newSingleThreadExecutor();
-        try (dev.strata.platform.testkit.StderrCapture log = new dev.strata.platform.testkit.StderrCapture()) {
+        try (WithHungSource hung = WithHungSource.of(java.time.Duration.ofMillis(300));
+                dev.strata.platform.testkit.StderrCapture log = new dev.strata.platform.testkit.StderrCapture()) {
+            TelemetryService telemetry = hung.telemetry();
+            HangingSource stuck = hung.stuck();
             org.junit.jupiter.api.Assertions.assertTimeoutPreemptively(java.time.Duration.ofSeconds(5), () -> {
                 java.util.concurrent.Future<List<GpuSample>> waiting = callers.submit(telemetry::latestGpuSamples);
                 while (stuck.calls.get() < 1) {
@@ -761,9 +781,7 @@ class TelemetryServiceTest {
                 assertThat(stuck.calls).as("added again: called at once").hasValue(2);
             });
         } finally {
-            stuck.release.countDown();
             callers.shutdownNow();
-            telemetry.deactivate();
         }
     }
 
@@ -775,10 +793,10 @@ class TelemetryServiceTest {
     @Test
     void aCallerInterruptedWhileWaitingLeavesTheHungSourceUncalled() {
         // a deadline the test never reaches: a call past it would rightly be logged as a hang
-        TelemetryService telemetry = new TelemetryService(java.time.Duration.ofSeconds(60));
-        HangingSource stuck = new HangingSource();
-        telemetry.addSource(stuck);
-        try (dev.strata.platform.testkit.StderrCapture log = new dev.strata.platform.testkit.StderrCapture()) {
+        try (WithHungSource hung = WithHungSource.of(java.time.Duration.ofSeconds(60));
+                dev.strata.platform.testkit.StderrCapture log = new dev.strata.platform.testkit.StderrCapture()) {
+            TelemetryService telemetry = hung.telemetry();
+            HangingSource stuck = hung.stuck();
             org.junit.jupiter.api.Assertions.assertTimeoutPreemptively(java.time.Duration.ofSeconds(10), () -> {
                 Thread caller = new Thread(telemetry::latestGpuSamples, "interrupted-caller");
                 caller.start();
@@ -794,9 +812,6 @@ class TelemetryServiceTest {
                 assertThat(stuck.calls).as("not entered again while the given-up call is in it").hasValue(1);
             });
             assertThat(log.text()).as("not logged as a hang: %s", log.text()).doesNotContain("did not answer");
-        } finally {
-            stuck.release.countDown();
-            telemetry.deactivate();
         }
     }
 
@@ -971,11 +986,10 @@ class TelemetryServiceTest {
      */
     @Test
     void aCallWithinACallersDeadlineIsCutShortByIt() {
-        TelemetryService telemetry = new TelemetryService(java.time.Duration.ofSeconds(60));
-        HangingSource stuck = new HangingSource();
-        telemetry.addSource(stuck);
-        telemetry.addSource(source(sample("GPU-a", 300)));
-        try (dev.strata.platform.testkit.StderrCapture log = new dev.strata.platform.testkit.StderrCapture()) {
+        try (WithHungSource hung = WithHungSource.of(java.time.Duration.ofSeconds(60), source(sample("GPU-a", 300)));
+                dev.strata.platform.testkit.StderrCapture log = new dev.strata.platform.testkit.StderrCapture()) {
+            TelemetryService telemetry = hung.telemetry();
+            HangingSource stuck = hung.stuck();
             org.junit.jupiter.api.Assertions.assertTimeoutPreemptively(java.time.Duration.ofSeconds(20), () -> {
                 Telemetry within = telemetry.within(System.nanoTime() + java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(200));
                 org.assertj.core.api.Assertions.assertThatThrownBy(within::latestGpuSamples).isInstanceOfSatisfying(
@@ -989,9 +1003,6 @@ class TelemetryServiceTest {
                 assertThat(stuck.calls).as("not entered again while its call is in it").hasValue(1);
             });
             assertThat(log.text()).as("not logged as a hang: %s", log.text()).doesNotContain("did not answer");
-        } finally {
-            stuck.release.countDown();
-            telemetry.deactivate();
         }
     }
 
@@ -1017,11 +1028,9 @@ class TelemetryServiceTest {
      */
     @Test
     void aCallWithinACallersDeadlineInterruptedIsCutShort() {
-        TelemetryService telemetry = new TelemetryService(java.time.Duration.ofSeconds(60));
-        HangingSource stuck = new HangingSource();
-        telemetry.addSource(stuck);
-        telemetry.addSource(source(sample("GPU-a", 300)));
-        try {
+        try (WithHungSource hung = WithHungSource.of(java.time.Duration.ofSeconds(60), source(sample("GPU-a", 300)))) {
+            TelemetryService telemetry = hung.telemetry();
+            HangingSource stuck = hung.stuck();
             org.junit.jupiter.api.Assertions.assertTimeoutPreemptively(java.time.Duration.ofSeconds(20), () -> {
                 java.util.concurrent.atomic.AtomicReference<Throwable> thrown = new java.util.concurrent.atomic.AtomicReference<>();
                 java.util.concurrent.atomic.AtomicBoolean kept = new java.util.concurrent.atomic.AtomicBoolean();
@@ -1047,9 +1056,6 @@ class TelemetryServiceTest {
                         .containsExactly("GPU-a");
                 assertThat(stuck.calls).as("the stuck source is not called again while the given-up call is in it").hasValue(1);
             });
-        } finally {
-            stuck.release.countDown();
-            telemetry.deactivate();
         }
     }
 
