@@ -11,9 +11,13 @@ import dev.strata.platform.api.model.ResourceState;
 import dev.strata.platform.api.provider.Capability;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.locks.LockSupport;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -26,8 +30,15 @@ class ProviderDeparturesTest {
 
     private static final Duration WAIT = Duration.ofSeconds(5);
     private final AtomicLong serviceIds = new AtomicLong();
+    /**
+     * The call threads whose last call has ended: told on the thread after its result, which is folded in (or ignored)
+     * by then; a thread that starts a call leaves it.
+     */
+    private final Set<Thread> ended = ConcurrentHashMap.newKeySet();
     private final ProviderDirectory directory = new ProviderDirectory(
-            new InventorySettings(Duration.ofHours(1), Duration.ofSeconds(20), WAIT, Duration.ofMinutes(15)), new DeadlineExecutor(8),
+            new InventorySettings(Duration.ofHours(1), Duration.ofSeconds(20), WAIT, Duration.ofMinutes(15)),
+            new DeadlineExecutor(8, DeadlineExecutor.RETURN_WAIT, () -> ended.remove(Thread.currentThread()),
+                    () -> ended.add(Thread.currentThread())),
             Clock.systemUTC());
 
     @AfterEach
@@ -87,7 +98,9 @@ class ProviderDeparturesTest {
         CountDownLatch entered = new CountDownLatch(1);
         CountDownLatch release = new CountDownLatch(1);
         CountDownLatch returned = new CountDownLatch(1);
+        AtomicReference<Thread> old = new AtomicReference<>();
         Registration v1 = registration("metal", "1.0", ctx -> {
+            old.set(Thread.currentThread());
             entered.countDown();
             boolean done = false;
             while (!done) {
@@ -108,7 +121,12 @@ class ProviderDeparturesTest {
 
         release.countDown();
         assertThat(returned.await(5, TimeUnit.SECONDS)).isTrue();
-        Thread.sleep(300); // what the old call returned would be folded in by now
+        // what the old call returned is folded in (or ignored) by the time its thread has ended the call
+        long until = System.nanoTime() + WAIT.toNanos();
+        while (!ended.contains(old.get())) {
+            assertThat(System.nanoTime() - until).as("the old version's call ended").isNegative();
+            LockSupport.parkNanos(1_000_000);
+        }
 
         assertThat(directory.inventory().nodes()).extracting(Node::id).containsExactly("new-view");
         ProviderStatus status = directory.status("metal").orElseThrow();

@@ -49,8 +49,11 @@ class ProviderDirectoryTest {
     private ProviderDirectory directory = directory(Duration.ofSeconds(5), Duration.ofMinutes(15));
 
     private static ProviderDirectory directory(Duration timeout, Duration grace) {
-        return new ProviderDirectory(new InventorySettings(Duration.ofHours(1), timeout, WAIT, grace),
-                new DeadlineExecutor(8), Clock.systemUTC());
+        return directory(timeout, grace, Clock.systemUTC());
+    }
+
+    private static ProviderDirectory directory(Duration timeout, Duration grace, Clock clock) {
+        return new ProviderDirectory(new InventorySettings(Duration.ofHours(1), timeout, WAIT, grace), new DeadlineExecutor(8), clock);
     }
 
     @AfterEach
@@ -295,17 +298,19 @@ class ProviderDirectoryTest {
         assertThat(directory.status("metal").orElseThrow().state()).isEqualTo(ProviderState.DEPARTED);
         assertThat(directory.inventory().node("n1").orElseThrow().state()).isEqualTo(ResourceState.STALE);
 
+        // the new version comes once the caller waits for it (parked until the directory changes), not after a sleep
+        // that a loaded machine may outlast before the caller has even asked
+        Thread caller = Thread.currentThread();
+        java.util.concurrent.atomic.AtomicBoolean waited = new java.util.concurrent.atomic.AtomicBoolean();
         Thread returner = new Thread(() -> {
-            sleep(300);
+            waited.set(parks(caller));
             directory.register(registration("metal", "1.1", ctx -> compute(2, node("n1", "metal", "h"))));
         });
         returner.start();
-        long start = System.nanoTime();
         ProviderStatus status = directory.refresh("metal", WAIT);
-        long waitedMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
         returner.join();
 
-        assertThat(waitedMs).as("the caller waited for the new version").isGreaterThanOrEqualTo(250);
+        assertThat(waited).as("the caller waited for the new version").isTrue();
         assertThat(status.state()).isEqualTo(ProviderState.ACTIVE);
         assertThat(status.version()).isEqualTo("1.1");
         assertThat(status.swaps()).isEqualTo(1);
@@ -388,7 +393,9 @@ class ProviderDirectoryTest {
     @Test
     void aCapabilityWithdrawnWhileTheProviderStaysIsDroppedAfterTheGracePeriod() {
         directory.close();
-        directory = directory(Duration.ofSeconds(5), Duration.ofMillis(150));
+        // the grace period passes when the test moves the clock, not while a loaded machine runs the steps before
+        SettableClock clock = SettableClock.at(Instant.parse("2026-12-02T08:00:00Z"));
+        directory = directory(Duration.ofSeconds(5), Duration.ofMillis(150), clock);
         String machineId = "machine-id:" + "a".repeat(32);
         directory.register(registration("metal", "1.0", ctx -> compute(1, machine("n1", "metal", "gpu-host", machineId))));
         Accelerator h200 = Accelerator.builder().id("GPU-1").model("NVIDIA H200").pciAddress("0000:3b:00.0").build();
@@ -402,7 +409,7 @@ class ProviderDirectoryTest {
         directory.unregister(gpu.serviceId(), Capability.GPU);
         directory.tick();
         assertThat(directory.inventory().node("n1").orElseThrow().accelerators()).as("within grace").hasSize(1);
-        sleep(300);
+        clock.advance(Duration.ofMillis(300));
         directory.tick();
         assertThat(directory.inventory().node("n1").orElseThrow().accelerators()).as("after grace").isEmpty();
         assertThat(directory.inventory().unattached()).isEmpty();
@@ -418,7 +425,7 @@ class ProviderDirectoryTest {
         Registration third = new Registration("metal", "metal", "1.2", "bundle.metal", serviceIds.incrementAndGet(), Capability.GPU, gpus);
         directory.register(third);
         directory.refresh("metal", WAIT);
-        sleep(300);
+        clock.advance(Duration.ofMillis(300));
         directory.tick();
         assertThat(directory.inventory().node("n1").orElseThrow().accelerators()).as("returned within grace").hasSize(1);
     }
@@ -427,7 +434,9 @@ class ProviderDirectoryTest {
     @Test
     void aProviderThatReturnsWithoutOneOfItsServicesLosesThatServicesResources() {
         directory.close();
-        directory = directory(Duration.ofSeconds(5), Duration.ofMillis(150));
+        // the grace period passes when the test moves the clock, not while a loaded machine runs the steps before
+        SettableClock clock = SettableClock.at(Instant.parse("2026-12-02T08:00:00Z"));
+        directory = directory(Duration.ofSeconds(5), Duration.ofMillis(150), clock);
         String machineId = "machine-id:" + "b".repeat(32);
         Registration compute = registration("metal", "1.0", ctx -> compute(1, machine("n1", "metal", "gpu-host", machineId)));
         Accelerator h200 = Accelerator.builder().id("GPU-1").model("NVIDIA H200").pciAddress("0000:3b:00.0").build();
@@ -444,7 +453,7 @@ class ProviderDirectoryTest {
         directory.refresh("metal", WAIT);
         directory.tick();
         assertThat(directory.inventory().node("n1").orElseThrow().accelerators()).as("within grace").hasSize(1);
-        sleep(300);
+        clock.advance(Duration.ofMillis(300));
         directory.tick();
         assertThat(directory.inventory().node("n1").orElseThrow().accelerators()).as("after grace").isEmpty();
         assertThat(directory.inventory().node("n1").orElseThrow().state()).isNotEqualTo(ResourceState.STALE);
@@ -742,12 +751,16 @@ class ProviderDirectoryTest {
         assertThat(status.message()).isEqualTo("no NVML and no nvidia-smi");
     }
 
-    private static void sleep(long ms) {
-        try {
-            Thread.sleep(ms);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
+    /** Whether {@code thread} comes to wait with a timeout (a refresh waiting for its provider) within 30 s. */
+    private static boolean parks(Thread thread) {
+        long until = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        while (thread.getState() != Thread.State.TIMED_WAITING) {
+            if (System.nanoTime() - until > 0) {
+                return false;
+            }
+            java.util.concurrent.locks.LockSupport.parkNanos(1_000_000);
         }
+        return true;
     }
 
     private static void await(CountDownLatch latch) {

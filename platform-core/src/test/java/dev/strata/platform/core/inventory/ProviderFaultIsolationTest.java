@@ -12,13 +12,18 @@ import dev.strata.platform.api.model.Accelerator;
 import dev.strata.platform.api.model.ResourceState;
 import dev.strata.platform.api.provider.Capability;
 import dev.strata.platform.api.provider.GpuSnapshot;
+import dev.strata.platform.testkit.SettableClock;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.locks.LockSupport;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -30,11 +35,35 @@ class ProviderFaultIsolationTest {
 
     private static final Duration WAIT = Duration.ofSeconds(5);
     private final AtomicLong serviceIds = new AtomicLong();
+    /**
+     * The call threads whose last call has ended: told on the thread after its result, which is folded in (or ignored)
+     * by then; a thread that starts a call leaves it.
+     */
+    private final Set<Thread> ended = ConcurrentHashMap.newKeySet();
     private ProviderDirectory directory = directory(Duration.ofSeconds(5), Duration.ofMinutes(15));
 
-    private static ProviderDirectory directory(Duration timeout, Duration grace) {
+    private ProviderDirectory directory(Duration timeout, Duration grace) {
+        return directory(timeout, grace, Clock.systemUTC());
+    }
+
+    private ProviderDirectory directory(Duration timeout, Duration grace, Clock clock) {
         return new ProviderDirectory(new InventorySettings(Duration.ofHours(1), timeout, WAIT, grace),
-                new DeadlineExecutor(8), Clock.systemUTC());
+                new DeadlineExecutor(8, DeadlineExecutor.RETURN_WAIT, () -> ended.remove(Thread.currentThread()),
+                        () -> ended.add(Thread.currentThread())),
+                clock);
+    }
+
+    /** Waits until the call that {@code thread} was set to make has ended, its result folded in. */
+    private void ended(AtomicReference<Thread> thread) {
+        until(() -> thread.get() != null && ended.contains(thread.get()), "the call ended");
+    }
+
+    private static void until(java.util.function.BooleanSupplier condition, String what) {
+        long until = System.nanoTime() + WAIT.toNanos();
+        while (!condition.getAsBoolean()) {
+            assertThat(System.nanoTime() - until).as(what).isNegative();
+            LockSupport.parkNanos(1_000_000);
+        }
     }
 
     @AfterEach
@@ -59,9 +88,11 @@ class ProviderFaultIsolationTest {
         directory = directory(Duration.ofMillis(150), Duration.ofMinutes(15));
         CountDownLatch release = new CountDownLatch(1);
         java.util.concurrent.atomic.AtomicInteger calls = new java.util.concurrent.atomic.AtomicInteger();
+        AtomicReference<Thread> hung = new AtomicReference<>();
         try {
             directory.register(registration("hang", "1", ctx -> {
                 calls.incrementAndGet();
+                hung.set(Thread.currentThread());
                 while (true) {
                     try {
                         release.await();
@@ -71,10 +102,16 @@ class ProviderFaultIsolationTest {
                     }
                 }
             }));
-            for (int i = 0; i < 10; i++) { // ten periodic refreshes, each after the previous call's deadline
-                sleep(250);
+            // periodic refreshes until one comes after the call's deadline, its timeout folded in (one before it, or while the
+            // timeout is being folded in, joins the call); before, each refresh after the deadline started another call
+            until(() -> {
+                directory.tick();
+                return String.valueOf(directory.status("hang").orElseThrow().message()).contains("has not returned");
+            }, "a refresh after the hung call's deadline");
+            for (int i = 0; i < 10; i++) { // ten more periodic refreshes, each after the call's deadline
                 directory.tick();
             }
+            // a bounded wait for what must not come: a call started by one of the refreshes, on a thread of its own
             sleep(250);
             assertThat(directory.status("hang").orElseThrow().state()).isEqualTo(ProviderState.FAILED);
             assertThat(directory.status("hang").orElseThrow().message()).contains("discovery of hang COMPUTE started at ")
@@ -85,10 +122,9 @@ class ProviderFaultIsolationTest {
             assertThat(directory.refresh("good", WAIT).state()).isEqualTo(ProviderState.ACTIVE);
 
             release.countDown();
-            sleep(100);
+            ended(hung); // the hung call returned
             directory.tick();
-            sleep(250);
-            assertThat(directory.status("hang").orElseThrow().state()).as("called again once its call returned").isEqualTo(ProviderState.ACTIVE);
+            until(() -> directory.status("hang").orElseThrow().state() == ProviderState.ACTIVE, "called again once its call returned");
             assertThat(calls.get()).isEqualTo(2);
         } finally {
             release.countDown();
@@ -152,8 +188,13 @@ class ProviderFaultIsolationTest {
         }));
         Accelerator h200 = Accelerator.builder().id("GPU-1").model("NVIDIA H200").pciAddress("0000:3b:00.0").build();
         AtomicLong gpuGeneration = new AtomicLong();
+        AtomicReference<Thread> gpuCall = new AtomicReference<>();
         directory.register(new Registration("metal", "metal", "1.0", "bundle.metal", serviceIds.incrementAndGet(), Capability.GPU, ctx -> {
-            sleep(300); // reading the GPUs takes a little longer than failing to reach the BMC
+            gpuCall.set(Thread.currentThread());
+            if (broken.get()) {
+                // reading the GPUs takes longer than failing to reach the BMC: its success comes after the failure
+                until(() -> directory.status("metal").orElseThrow().state() == ProviderState.FAILED, "the compute failure folded in");
+            }
             return GpuSnapshot.builder(gpuGeneration.incrementAndGet(), Instant.now()).hostname("gpu-host").machineId(machineId)
                     .accelerators(List.of(h200)).build();
         }));
@@ -161,9 +202,10 @@ class ProviderFaultIsolationTest {
         assertThat(directory.inventory().node("n1").orElseThrow().state()).isEqualTo(ResourceState.AVAILABLE);
 
         broken.set(true);
+        gpuCall.set(null);
         assertThatThrownBy(() -> directory.refresh("metal", WAIT)).isInstanceOf(ProviderUnavailableException.class)
                 .hasMessageContaining("BMC unreachable");
-        sleep(1_000); // the GPU discovery of the same refresh completes
+        ended(gpuCall); // the GPU discovery of the same refresh completes
 
         assertThat(directory.inventory().node("n1").orElseThrow().state())
                 .as("the node of a compute service whose discovery fails is stale").isEqualTo(ResourceState.STALE);
@@ -171,8 +213,7 @@ class ProviderFaultIsolationTest {
         assertThat(directory.status("metal").orElseThrow().message()).contains("BMC unreachable");
 
         broken.set(false);
-        directory.refresh("metal", WAIT);
-        sleep(500);
+        directory.refresh("metal", WAIT); // returns once both its discoveries are folded in
         assertThat(directory.status("metal").orElseThrow().state()).isEqualTo(ProviderState.ACTIVE);
         assertThat(directory.inventory().node("n1").orElseThrow().state()).isEqualTo(ResourceState.AVAILABLE);
     }
@@ -181,7 +222,9 @@ class ProviderFaultIsolationTest {
     @Test
     void aFailingServicesResourcesAreDroppedAfterTheGracePeriodAndAWorkingServiceKeepsItsOwn() {
         directory.close();
-        directory = directory(Duration.ofSeconds(5), Duration.ofMillis(300));
+        // the grace period passes when the test moves the clock, not while a loaded machine runs the steps before
+        SettableClock clock = SettableClock.at(Instant.parse("2026-12-02T08:00:00Z"));
+        directory = directory(Duration.ofSeconds(5), Duration.ofMillis(300), clock);
         String machineId = "machine-id:" + "d".repeat(32);
         AtomicBoolean broken = new AtomicBoolean();
         directory.register(registration("metal", "1.0", ctx -> {
@@ -200,9 +243,11 @@ class ProviderFaultIsolationTest {
 
         broken.set(true);
         assertThatThrownBy(() -> directory.refresh("metal", WAIT)).isInstanceOf(ProviderUnavailableException.class);
-        sleep(400);
+        clock.advance(Duration.ofMillis(400));
         directory.tick(); // the grace period has passed: compute's node goes; this tick's discoveries run on
-        sleep(300);
+        // a refresh joins the compute discovery the tick started (or makes another once it has ended) and returns its
+        // failure once it is folded in
+        assertThatThrownBy(() -> directory.refresh("metal", WAIT)).isInstanceOf(ProviderUnavailableException.class);
         assertThat(directory.inventory().node("n1")).as("the failing compute service's node, past the grace period").isEmpty();
         assertThat(directory.status("metal").orElseThrow().resources()).as("the GPU service's resources").isEqualTo(1);
         assertThat(directory.status("metal").orElseThrow().state()).isEqualTo(ProviderState.FAILED);
