@@ -64,7 +64,7 @@ class DeadlineExecutorTest {
             java.util.concurrent.atomic.AtomicBoolean waited = new java.util.concurrent.atomic.AtomicBoolean();
             // the thread goes back once the second call waits for it
             Thread releaser = new Thread(() -> {
-                waited.set(parks(caller));
+                waited.set(Waits.parks(caller));
                 back.countDown();
             });
             releaser.start();
@@ -122,7 +122,7 @@ class DeadlineExecutorTest {
             Thread caller = new Thread(() -> second.set(executor.call("second", Duration.ofSeconds(30), () -> "two").join()));
             try {
                 caller.start();
-                assertThat(parks(caller)).as("the caller waits parked").isTrue();
+                assertThat(Waits.parks(caller)).as("the caller waits parked").isTrue();
             } finally {
                 back.countDown();
             }
@@ -159,7 +159,7 @@ class DeadlineExecutorTest {
             });
             try {
                 caller.start();
-                assertThat(parks(caller)).as("the caller waits parked").isTrue();
+                assertThat(Waits.parks(caller)).as("the caller waits parked").isTrue();
                 caller.interrupt();
                 caller.join(30_000);
                 assertThat(caller.isAlive()).as("the interrupted caller stopped waiting").isFalse();
@@ -293,7 +293,7 @@ class DeadlineExecutorTest {
             second.set(later);
             try {
                 waiter.start();
-                assertThat(parks(waiter)).as("the first call waits for the thread").isTrue();
+                assertThat(Waits.parks(waiter)).as("the first call waits for the thread").isTrue();
                 later.start();
                 assertThat(eitherDecided.await(30, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
             } finally {
@@ -348,7 +348,7 @@ class DeadlineExecutorTest {
             }, e -> { });
             try {
                 assertThat(made.await(30, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
-                assertThat(parks(refresher.get())).as("the refresh waits for the thread").isTrue();
+                assertThat(Waits.parks(refresher.get())).as("the refresh waits for the thread").isTrue();
                 org.assertj.core.api.Assertions.assertThatThrownBy(() -> hung.get().get(10, java.util.concurrent.TimeUnit.SECONDS))
                         .as("the hung call's deadline met")
                         .isInstanceOf(java.util.concurrent.ExecutionException.class)
@@ -380,18 +380,6 @@ class DeadlineExecutorTest {
         if (interrupted) {
             Thread.currentThread().interrupt();
         }
-    }
-
-    /** Whether {@code thread} comes to wait parked with a time limit, within 30 s. */
-    private static boolean parks(Thread thread) {
-        long until = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-        while (thread.getState() != Thread.State.TIMED_WAITING) {
-            if (System.nanoTime() - until > 0) {
-                return false;
-            }
-            java.util.concurrent.locks.LockSupport.parkNanos(1_000_000);
-        }
-        return true;
     }
 
     private static void await(java.util.concurrent.CountDownLatch latch) {

@@ -303,7 +303,7 @@ class ProviderDirectoryTest {
         Thread caller = Thread.currentThread();
         java.util.concurrent.atomic.AtomicBoolean waited = new java.util.concurrent.atomic.AtomicBoolean();
         Thread returner = new Thread(() -> {
-            waited.set(parks(caller));
+            waited.set(Waits.parks(caller));
             directory.register(registration("metal", "1.1", ctx -> compute(2, node("n1", "metal", "h"))));
         });
         returner.start();
@@ -749,18 +749,6 @@ class ProviderDirectoryTest {
         ProviderStatus status = directory.refresh("nvidia", WAIT);
         assertThat(status.state()).isEqualTo(ProviderState.UNAVAILABLE);
         assertThat(status.message()).isEqualTo("no NVML and no nvidia-smi");
-    }
-
-    /** Whether {@code thread} comes to wait with a timeout (a refresh waiting for its provider) within 30 s. */
-    private static boolean parks(Thread thread) {
-        long until = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-        while (thread.getState() != Thread.State.TIMED_WAITING) {
-            if (System.nanoTime() - until > 0) {
-                return false;
-            }
-            java.util.concurrent.locks.LockSupport.parkNanos(1_000_000);
-        }
-        return true;
     }
 
     private static void await(CountDownLatch latch) {
