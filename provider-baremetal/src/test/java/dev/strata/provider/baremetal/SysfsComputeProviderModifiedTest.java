@@ -7,6 +7,7 @@ import dev.strata.platform.api.provider.ComputeSnapshot;
 import dev.strata.platform.api.provider.ConfigurationRejections;
 import dev.strata.platform.api.provider.DiscoveryContext;
 import dev.strata.platform.testkit.ComponentDescriptors;
+import dev.strata.platform.testkit.RecordingRejections;
 import dev.strata.platform.testkit.StderrCapture;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -14,7 +15,6 @@ import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.osgi.util.converter.Converters;
@@ -31,13 +31,13 @@ class SysfsComputeProviderModifiedTest {
     Path first;
     @TempDir
     Path second;
-    /** What the provider told the core's ConfigurationRejections: the PID and the reason of each refused change. */
-    private final List<String> rejected = new CopyOnWriteArrayList<>();
+    /** What the provider told the core's ConfigurationRejections: each refused change, with whether the settings before stay in force. */
+    private final RecordingRejections rejections = new RecordingRejections();
 
     /** The provider made from {@code properties}, the core's ConfigurationRejections bound. */
     private SysfsComputeProvider provider(Map<String, Object> properties) {
         SysfsComputeProvider provider = new SysfsComputeProvider(config(properties));
-        ComponentDescriptors.bindOptional(provider, ConfigurationRejections.class, (pid, reason) -> rejected.add(pid + " | " + reason));
+        ComponentDescriptors.bindOptional(provider, ConfigurationRejections.class, rejections);
         return provider;
     }
 
@@ -88,10 +88,11 @@ class SysfsComputeProviderModifiedTest {
                     .contains("Configuration change rejected, previous settings stay in force: dev.strata.provider.baremetal: site = ' ' "
                             + "is invalid; expected a site id such as local or fra-1");
         }
-        assertThat(rejected).hasSize(2);
-        assertThat(rejected.get(0)).startsWith(SysfsComputeProvider.PID + " | dev.strata.provider.baremetal: root = '/no/such/dir' is invalid;");
-        assertThat(rejected.get(1)).isEqualTo(SysfsComputeProvider.PID + " | dev.strata.provider.baremetal: site = ' ' is invalid; expected a "
+        assertThat(rejections.told()).hasSize(2);
+        assertThat(rejections.told().get(0)).startsWith(SysfsComputeProvider.PID + " | dev.strata.provider.baremetal: root = '/no/such/dir' is invalid;");
+        assertThat(rejections.told().get(1)).isEqualTo(SysfsComputeProvider.PID + " | dev.strata.provider.baremetal: site = ' ' is invalid; expected a "
                 + "site id such as local or fra-1");
+        assertThat(rejections.previousSettingsInForce()).as("the settings before each refusal stay in force").containsExactly(true, true);
         ComputeSnapshot after = discover(provider);
         assertThat(after.nodes()).extracting(Node::id).containsExactly("rack1-n7");
         assertThat(after.nodes().get(0).siteId()).isEqualTo("fra-1");
@@ -119,6 +120,6 @@ class SysfsComputeProviderModifiedTest {
 
         modified(provider, Map.of("root", second.toString(), "nodeId", "rack1-n7", "site", "par-1"));
         assertThat(discover(provider).nodes()).extracting(Node::id).containsExactly("rack1-n7");
-        assertThat(rejected).as("a valid change is no refusal").isEmpty();
+        assertThat(rejections.told()).as("a valid change is no refusal").isEmpty();
     }
 }

@@ -6,6 +6,7 @@ import dev.strata.platform.api.provider.ComputeSnapshot;
 import dev.strata.platform.api.provider.ConfigurationRejections;
 import dev.strata.platform.api.provider.DiscoveryContext;
 import dev.strata.platform.testkit.ComponentDescriptors;
+import dev.strata.platform.testkit.RecordingRejections;
 import dev.strata.platform.testkit.RefreshingRegistry;
 import dev.strata.platform.testkit.StderrCapture;
 import java.nio.file.Files;
@@ -19,7 +20,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.LinkedBlockingQueue;
@@ -45,8 +45,8 @@ class DeclaredInventoryProviderModifiedTest {
     Path dir;
     final BlockingQueue<Integer> discovered = new LinkedBlockingQueue<>();
     final List<DeclaredInventoryProvider> started = new ArrayList<>();
-    /** What the providers told the core's ConfigurationRejections: the PID and the reason of each refused change. */
-    final List<String> rejected = new CopyOnWriteArrayList<>();
+    /** What the provider told the core's ConfigurationRejections: each refused change, with whether the settings before stay in force. */
+    final RecordingRejections rejections = new RecordingRejections();
 
     @AfterEach
     void stop() {
@@ -63,7 +63,7 @@ class DeclaredInventoryProviderModifiedTest {
                 Clock.systemUTC(), settle, true);
         started.add(provider);
         provider.registry = new RefreshingRegistry(id -> discovered.add(provider.discoverCompute(context()).nodes().size()));
-        ComponentDescriptors.bindOptional(provider, ConfigurationRejections.class, (pid, reason) -> rejected.add(pid + " | " + reason));
+        ComponentDescriptors.bindOptional(provider, ConfigurationRejections.class, rejections);
         return provider;
     }
 
@@ -115,8 +115,9 @@ class DeclaredInventoryProviderModifiedTest {
             assertThat(log.text()).contains("Configuration change rejected, previous settings stay in force: dev.strata.provider.declared: "
                     + "file = ' ' is invalid; expected the path of a YAML inventory file, e.g. strata-inventory.yaml");
         }
-        assertThat(rejected).containsExactly(DeclaredInventoryProvider.PID + " | dev.strata.provider.declared: file = ' ' is invalid; "
+        assertThat(rejections.told()).containsExactly(DeclaredInventoryProvider.PID + " | dev.strata.provider.declared: file = ' ' is invalid; "
                 + "expected the path of a YAML inventory file, e.g. strata-inventory.yaml");
+        assertThat(rejections.previousSettingsInForce()).as("the settings before it stay in force").containsExactly(true);
         ComputeSnapshot after = provider.discoverCompute(context());
         assertThat(after.nodes()).hasSize(2);
         assertThat(after.generation()).isGreaterThan(before);
@@ -149,7 +150,7 @@ class DeclaredInventoryProviderModifiedTest {
         Files.writeString(old, NODES.formatted(3));
         assertThat(discovered.poll(1, TimeUnit.SECONDS)).as("a change of the file no longer configured").isNull();
         assertThat(provider.discoverCompute(context()).nodes()).hasSize(7);
-        assertThat(rejected).as("a valid change is no refusal").isEmpty();
+        assertThat(rejections.told()).as("a valid change is no refusal").isEmpty();
     }
 
     /**

@@ -7,12 +7,12 @@ import dev.strata.platform.api.provider.ConfigurationRejections;
 import dev.strata.platform.api.provider.DiscoveryContext;
 import dev.strata.platform.api.provider.StorageSnapshot;
 import dev.strata.platform.testkit.ComponentDescriptors;
+import dev.strata.platform.testkit.RecordingRejections;
 import dev.strata.platform.testkit.StderrCapture;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.osgi.util.converter.Converters;
@@ -27,13 +27,13 @@ class LocalStorageProviderModifiedTest {
 
     @TempDir
     Path dir;
-    /** What the provider told the core's ConfigurationRejections: the PID and the reason of each refused change. */
-    private final List<String> rejected = new CopyOnWriteArrayList<>();
+    /** What the provider told the core's ConfigurationRejections: each refused change, with whether the settings before stay in force. */
+    private final RecordingRejections rejections = new RecordingRejections();
 
     /** The provider made from {@code properties}, the core's ConfigurationRejections bound. */
     private LocalStorageProvider provider(Map<String, Object> properties) {
         LocalStorageProvider provider = new LocalStorageProvider(config(properties));
-        ComponentDescriptors.bindOptional(provider, ConfigurationRejections.class, (pid, reason) -> rejected.add(pid + " | " + reason));
+        ComponentDescriptors.bindOptional(provider, ConfigurationRejections.class, rejections);
         return provider;
     }
 
@@ -71,10 +71,11 @@ class LocalStorageProviderModifiedTest {
                     .contains("Configuration change rejected, previous settings stay in force: dev.strata.provider.example: site = '' "
                             + "is invalid; expected a site id such as local or fra-1");
         }
-        assertThat(rejected).containsExactly(
+        assertThat(rejections.told()).containsExactly(
                 LocalStorageProvider.PID + " | dev.strata.provider.example: paths = 'data' is invalid; expected an absolute mount point, e.g. / "
                         + "or /data",
                 LocalStorageProvider.PID + " | dev.strata.provider.example: site = '' is invalid; expected a site id such as local or fra-1");
+        assertThat(rejections.previousSettingsInForce()).as("the settings before each refusal stay in force").containsExactly(true, true);
         StorageSnapshot after = discover(provider);
         assertThat(after.pools()).extracting(StoragePool::id).containsExactly("example-storage:" + dir);
         assertThat(after.pools()).extracting(StoragePool::siteId).containsExactly("lab-1");
@@ -97,6 +98,6 @@ class LocalStorageProviderModifiedTest {
         assertThat(after.pools()).extracting(StoragePool::id).containsExactly("example-storage:/");
         assertThat(after.pools()).extracting(StoragePool::siteId).containsExactly("lab-2");
         assertThat(after.generation()).isGreaterThan(before.generation());
-        assertThat(rejected).as("a valid change is no refusal").isEmpty();
+        assertThat(rejections.told()).as("a valid change is no refusal").isEmpty();
     }
 }

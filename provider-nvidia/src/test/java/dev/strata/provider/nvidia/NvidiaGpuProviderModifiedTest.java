@@ -8,6 +8,7 @@ import dev.strata.platform.api.provider.DiscoveryContext;
 import dev.strata.platform.api.provider.GpuSnapshot;
 import dev.strata.platform.api.telemetry.GpuSample;
 import dev.strata.platform.testkit.ComponentDescriptors;
+import dev.strata.platform.testkit.RecordingRejections;
 import dev.strata.platform.testkit.StderrCapture;
 import dev.strata.provider.nvidia.device.PciSysfs;
 import dev.strata.provider.nvidia.smi.QueryCsv;
@@ -22,7 +23,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
@@ -86,12 +86,12 @@ class NvidiaGpuProviderModifiedTest {
 
     private NvidiaGpuProvider provider(Map<String, Object> properties) {
         provider = new NvidiaGpuProvider(NvidiaSettings.from(config(properties)), Clock.systemUTC(), new PciSysfs(dir.resolve("sys")), dir);
-        ComponentDescriptors.bindOptional(provider, ConfigurationRejections.class, (pid, reason) -> rejected.add(pid + " | " + reason));
+        ComponentDescriptors.bindOptional(provider, ConfigurationRejections.class, rejections);
         return provider;
     }
 
-    /** What the provider told the core's ConfigurationRejections: the PID and the reason of each refused change. */
-    private final List<String> rejected = new CopyOnWriteArrayList<>();
+    /** What the provider told the core's ConfigurationRejections: each refused change, with whether the settings before stay in force. */
+    private final RecordingRejections rejections = new RecordingRejections();
 
     private GpuSnapshot discover(String operation) {
         return provider.discoverGpus(DiscoveryContext.withTimeout(operation, Duration.ofSeconds(30)));
@@ -150,8 +150,9 @@ class NvidiaGpuProviderModifiedTest {
             assertThat(log.text()).contains("ERROR").contains("Configuration change rejected, previous settings stay in force: "
                     + "dev.strata.provider.nvidia: telemetryInterval = '5S' is invalid; expected " + NvidiaSettings.DURATION_EXPECTED);
         }
-        assertThat(rejected).containsExactly(NvidiaGpuProvider.PID + " | dev.strata.provider.nvidia: telemetryInterval = '5S' is invalid; "
+        assertThat(rejections.told()).containsExactly(NvidiaGpuProvider.PID + " | dev.strata.provider.nvidia: telemetryInterval = '5S' is invalid; "
                 + "expected " + NvidiaSettings.DURATION_EXPECTED);
+        assertThat(rejections.previousSettingsInForce()).as("the settings before it stay in force").containsExactly(true);
         assertThat(provider.sampler()).as("the sampler of the settings in force").isSameAs(sampler);
         assertThat(sampler.running()).isTrue();
         Instant changed = Instant.now();
@@ -197,7 +198,7 @@ class NvidiaGpuProviderModifiedTest {
         // at 1h no sample would come during the test; at 100ms they come, four kept
         List<GpuSample> samples = awaitSamples(H100, 4);
         assertThat(samples).hasSize(4).allSatisfy(s -> assertThat(s.acceleratorId()).isEqualTo(H100));
-        assertThat(rejected).as("a valid change is no refusal").isEmpty();
+        assertThat(rejections.told()).as("a valid change is no refusal").isEmpty();
     }
 
     /**

@@ -624,9 +624,9 @@ class PlacementServiceTest {
         Infra infra = Infra.threeSites().h100("n1", "fra-1", null).h100("n2", "fra-1", null);
         PlacementService service = new PlacementService(infra.inventory(), new InMemoryLedger(),
                 DurablePlacementTest.config(java.util.Map.of()), Clock.systemUTC());
-        List<String> rejected = new java.util.ArrayList<>();
+        dev.strata.platform.testkit.RecordingRejections rejections = new dev.strata.platform.testkit.RecordingRejections();
         dev.strata.platform.testkit.ComponentDescriptors.bindOptional(service, dev.strata.platform.api.provider.ConfigurationRejections.class,
-                (pid, reason) -> rejected.add(pid + " | " + reason));
+                rejections);
         String placed = service.place(contract("{name: a, tenant: t, members: [{name: m, gpus: 8}]}"), false).allocationId();
 
         PlacementEngine before = service.engine();
@@ -636,7 +636,7 @@ class PlacementServiceTest {
             assertThat(service.engine()).as("%s: the engine before it stays", change).isSameAs(before);
         }
         assertThat(service.policyName()).isEqualTo("strata");
-        assertThat(rejected).containsExactly(
+        assertThat(rejections.told()).containsExactly(
                 "dev.strata.platform.core.placement | dev.strata.platform.core.placement: recordDryRuns = 'yes' is invalid; expected true or false",
                 "dev.strata.platform.core.placement | dev.strata.platform.core.placement: deciders = '-1' is invalid; expected a whole number of "
                         + "decisions at once, at least 1, or 0 for as many as the machine has processors",
@@ -644,6 +644,8 @@ class PlacementServiceTest {
                         + "decisions at once, at least 1, or 0 for as many as the machine has processors",
                 "dev.strata.platform.core.placement | dev.strata.platform.core.placement: policy = 'bestfti' is invalid; expected one of strata, "
                         + "fgd, bestfit, random, or strata:name=value,... for Strata with other weights");
+        assertThat(rejections.previousSettingsInForce()).as("each refusal leaves the settings before it in force")
+                .containsExactly(true, true, true, true);
         assertThat(service.place(contract("{name: b, tenant: t, members: [{name: m, gpus: 8}]}"), true).placed()).isTrue();
 
         // a valid change takes effect, on the same ledger
@@ -660,6 +662,6 @@ class PlacementServiceTest {
         PlacementEngine changed = service.engine();
         dev.strata.platform.testkit.ComponentDescriptors.modified(service, DurablePlacementTest.config(bestfit), bestfit);
         assertThat(service.engine()).as("a change that leaves the settings as they are keeps the engine").isSameAs(changed);
-        assertThat(rejected).hasSize(4);
+        assertThat(rejections.told()).hasSize(4);
     }
 }

@@ -15,6 +15,7 @@ import dev.strata.platform.core.store.AuditFilter;
 import dev.strata.platform.core.store.JdbcStateStore;
 import dev.strata.platform.core.store.StoreTestAccess;
 import dev.strata.platform.core.store.Tenant;
+import dev.strata.platform.testkit.RecordingRejections;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -520,18 +521,8 @@ class StoreQuotasTest {
         try (JdbcStateStore store = StoreTestAccess.embedded(data)) {
             PlacementService placement = placement(inventory, store);
             RetiredQuotaFile file = new RetiredQuotaFile(Map.of("tenantQuotas", ""));
-            List<String> rejected = new ArrayList<>();
-            file.bindRejections(new dev.strata.platform.api.provider.ConfigurationRejections() {
-                @Override
-                public void rejected(String pid, String reason) {
-                    rejected(pid, reason, true);
-                }
-
-                @Override
-                public void rejected(String pid, String reason, boolean previousSettingsInForce) {
-                    rejected.add(pid + " | " + reason + (previousSettingsInForce ? "" : " | nothing in force"));
-                }
-            });
+            RecordingRejections rejections = new RecordingRejections();
+            file.bindRejections(rejections);
             placement.retiredQuotaFile = file;
             Contract one = contract("{name: a, tenant: bank-risk, members: [{name: m, cpu: 1, gpus: 1}]}");
             assertThat(placement.place(one, true).placed()).as("the empty file the features shipped").isTrue();
@@ -544,8 +535,9 @@ class StoreQuotasTest {
             assertThatThrownBy(() -> placement.place(one, true)).isInstanceOf(IllegalStateException.class).hasMessage(refusal);
             assertThatThrownBy(() -> placement.place(one, false)).hasMessage(refusal);
             assertThatThrownBy(() -> placement.placeFor(one, "d-1")).hasMessage(refusal);
-            assertThat(rejected).as("recorded as leaving no settings in force: placement refuses")
-                    .containsExactly("dev.strata.platform.core.quotas | " + refusal + " | nothing in force");
+            assertThat(rejections.told()).containsExactly("dev.strata.platform.core.quotas | " + refusal);
+            assertThat(rejections.previousSettingsInForce()).as("recorded as leaving no settings in force: placement refuses")
+                    .containsExactly(false);
 
             file.modified(Map.of("tenantQuotas", "bank-risk/gpu=8"));
             assertThatThrownBy(() -> placement.place(one, true)).hasMessageContaining("set the quotas with strata:quota TENANT gpus=N cpu=N "
@@ -592,16 +584,17 @@ class StoreQuotasTest {
      */
     @Test
     void aRetiredQuotaFileFoundAtStartIsRecordedAsRejectedOnceItsRecorderIsBound() throws Exception {
-        List<String> rejected = new ArrayList<>();
-        dev.strata.platform.api.provider.ConfigurationRejections recorder = (pid, reason) -> rejected.add(pid + " | " + reason);
-        RetiredQuotaFile file = asDeclarativeServicesMakesIt(Map.of("tenantQuotas", "bank-risk/gpus=64"), recorder);
+        RecordingRejections rejections = new RecordingRejections();
+        RetiredQuotaFile file = asDeclarativeServicesMakesIt(Map.of("tenantQuotas", "bank-risk/gpus=64"), rejections);
         String refusal = file.refusal().orElseThrow();
-        assertThat(rejected).containsExactly(RetiredQuotaFile.PID + " | " + refusal);
+        assertThat(rejections.told()).containsExactly(RetiredQuotaFile.PID + " | " + refusal);
+        assertThat(rejections.previousSettingsInForce()).as("placement refuses: no settings before it stay in force").containsExactly(false);
 
         file.modified(Map.of("tenantQuotas", "bank-risk/gpus=64"));
-        assertThat(rejected).as("a change of the file is recorded as every change is").hasSize(2);
+        assertThat(rejections.told()).as("a change of the file is recorded as every change is").hasSize(2);
+        assertThat(rejections.previousSettingsInForce()).containsExactly(false, false);
         file.modified(Map.of());
-        assertThat(rejected).hasSize(2);
+        assertThat(rejections.told()).hasSize(2);
     }
 
     /** Makes the component from its descriptor as Declarative Services does: constructor with the configuration, then its references. */

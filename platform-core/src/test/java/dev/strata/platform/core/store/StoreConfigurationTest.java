@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.strata.platform.api.provider.ConfigurationRejections;
 import dev.strata.platform.testkit.ComponentDescriptors;
+import dev.strata.platform.testkit.RecordingRejections;
 import dev.strata.platform.testkit.StderrCapture;
 import java.lang.reflect.Method;
 import java.nio.file.Files;
@@ -33,9 +34,8 @@ class StoreConfigurationTest {
     /** What was registered, in order, and what was unregistered since. */
     private final List<StoreSettingsInForce> registered = new ArrayList<>();
     private final List<StoreSettingsInForce> unregistered = new ArrayList<>();
-    private final List<String> rejected = new ArrayList<>();
-    /** Whether each refusal was told as leaving the settings before it in force. */
-    private final List<Boolean> inForce = new ArrayList<>();
+    /** What the store's component told the core's ConfigurationRejections, with whether the settings before stay in force. */
+    private final RecordingRejections rejections = new RecordingRejections();
 
     private StoreConfiguration.Registrar registrar() {
         return settings -> {
@@ -46,18 +46,7 @@ class StoreConfigurationTest {
 
     private StoreConfiguration start(Map<String, Object> properties) {
         StoreConfiguration c = new StoreConfiguration(Stores.config(properties), properties, registrar(), dir, dir);
-        ComponentDescriptors.bindOptional(c, ConfigurationRejections.class, new ConfigurationRejections() {
-            @Override
-            public void rejected(String pid, String reason) {
-                rejected(pid, reason, true);
-            }
-
-            @Override
-            public void rejected(String pid, String reason, boolean previousSettingsInForce) {
-                rejected.add(pid + ": " + reason);
-                inForce.add(previousSettingsInForce);
-            }
-        });
+        ComponentDescriptors.bindOptional(c, ConfigurationRejections.class, rejections);
         return c;
     }
 
@@ -87,10 +76,10 @@ class StoreConfigurationTest {
         }
         assertThat(registered).as("nothing registered again").hasSize(1);
         assertThat(unregistered).as("the settings in force stay registered").isEmpty();
-        assertThat(rejected).hasSize(2);
-        assertThat(inForce).containsExactly(true, true);
-        assertThat(rejected.get(0)).startsWith("dev.strata.platform.core.store: dev.strata.platform.core.store: durability = 'sometimes'");
-        assertThat(rejected.get(1)).isEqualTo("dev.strata.platform.core.store: "
+        assertThat(rejections.told()).hasSize(2);
+        assertThat(rejections.previousSettingsInForce()).containsExactly(true, true);
+        assertThat(rejections.told().get(0)).startsWith("dev.strata.platform.core.store | dev.strata.platform.core.store: durability = 'sometimes'");
+        assertThat(rejections.told().get(1)).isEqualTo("dev.strata.platform.core.store | "
                 + "dev.strata.platform.core.store: highAvailability = 'yes' is invalid; expected true or false");
         assertThat(registered.get(0).settings().writeQueueWait()).isEqualTo(Duration.ofSeconds(5));
     }
@@ -103,7 +92,7 @@ class StoreConfigurationTest {
         assertThat(unregistered).containsExactly(first);
         assertThat(registered).hasSize(2);
         assertThat(registered.get(1).settings().writeQueueWait()).isEqualTo(Duration.ofSeconds(20));
-        assertThat(rejected).isEmpty();
+        assertThat(rejections.told()).isEmpty();
 
         c.deactivate();
         assertThat(unregistered).containsExactly(first, registered.get(1));
@@ -144,7 +133,7 @@ class StoreConfigurationTest {
                     + "dev.strata.platform.core.store: highAvailability = 'maybe' is invalid; expected true or false");
         }
         assertThat(registered).isEmpty();
-        assertThat(inForce).as("a refusal while no settings are in force (refused at start) is not told as keeping any")
+        assertThat(rejections.previousSettingsInForce()).as("a refusal while no settings are in force (refused at start) is not told as keeping any")
                 .containsExactly(false);
         change(c, config());
         assertThat(registered).hasSize(1);

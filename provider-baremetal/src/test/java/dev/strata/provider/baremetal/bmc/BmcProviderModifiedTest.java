@@ -12,6 +12,7 @@ import dev.strata.platform.api.provider.ComputeSnapshot;
 import dev.strata.platform.api.provider.ConfigurationRejections;
 import dev.strata.platform.api.provider.DiscoveryContext;
 import dev.strata.platform.testkit.ComponentDescriptors;
+import dev.strata.platform.testkit.RecordingRejections;
 import dev.strata.platform.testkit.StderrCapture;
 import dev.strata.provider.baremetal.peers.TestBmcs;
 import java.io.IOException;
@@ -25,7 +26,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
@@ -63,8 +63,8 @@ class BmcProviderModifiedTest {
     final AtomicInteger requests = new AtomicInteger();
     Map<String, Object> config;
     BmcProvider provider;
-    /** What the provider told the core's ConfigurationRejections: the PID and the reason of each refused change. */
-    final List<String> rejected = new CopyOnWriteArrayList<>();
+    /** What the provider told the core's ConfigurationRejections: each refused change, with whether the settings before stay in force. */
+    final RecordingRejections rejections = new RecordingRejections();
 
     @BeforeEach
     void start() throws IOException {
@@ -120,7 +120,7 @@ class BmcProviderModifiedTest {
 
     private BmcProvider provider(String... bmcs) {
         provider = new BmcProvider(Converters.standardConverter().convert(config).to(BmcProviderConfig.class));
-        ComponentDescriptors.bindOptional(provider, ConfigurationRejections.class, (pid, reason) -> rejected.add(pid + " | " + reason));
+        ComponentDescriptors.bindOptional(provider, ConfigurationRejections.class, rejections);
         for (String name : bmcs) {
             provider.bind(TestBmcs.bmc(TestBmcs.redfish(name, "http://127.0.0.1:" + endpoint.getAddress().getPort(), "root", "Stand-in-Pw1")));
         }
@@ -167,8 +167,9 @@ class BmcProviderModifiedTest {
                 assertThat(log.text()).as(e.getKey()).contains("Configuration change rejected, previous settings stay in force: "
                         + BmcProvider.PID + ": " + e.getValue());
             }
-            assertThat(rejected).as(e.getKey()).hasSize(++told);
-            assertThat(rejected.get(told - 1)).startsWith(BmcProvider.PID + " | " + BmcProvider.PID + ": " + e.getValue());
+            assertThat(rejections.told()).as(e.getKey()).hasSize(++told);
+            assertThat(rejections.told().get(told - 1)).startsWith(BmcProvider.PID + " | " + BmcProvider.PID + ": " + e.getValue());
+            assertThat(rejections.previousSettingsInForce()).as(e.getKey() + ": the settings before it stay in force").containsOnly(true);
             config.put(e.getKey(), previous);
             config.put("powerTimeout", "60s");
             assertThat(provider.fleet().threads()).isEqualTo(2);
@@ -196,6 +197,8 @@ class BmcProviderModifiedTest {
             assertThat(log.text()).contains("Configuration change rejected, previous settings stay in force: " + BmcProvider.PID
                     + ": stateDirectory = '" + dir + "/else\\u0000where' is invalid; expected the path of a directory");
         }
+        assertThat(rejections.told()).singleElement().asString().startsWith(BmcProvider.PID + " | " + BmcProvider.PID + ": stateDirectory = ");
+        assertThat(rejections.previousSettingsInForce()).as("the settings before it stay in force").containsExactly(true);
         assertThat(provider.fleet().bmcTimeout()).as("refused with the rest").isEqualTo(Duration.ofSeconds(1));
         assertThat(provider.provisioner().journal().location()).isEqualTo(dir.resolve("journal").toString());
     }
@@ -217,7 +220,7 @@ class BmcProviderModifiedTest {
         ComputeSnapshot after = discover();
         assertThat(error(after.nodes().get(0))).as("the slow BMC's answer, within the new bmcTimeout").contains("answered HTTP 500 (stand-in)");
         assertThat(after.generation()).isGreaterThan(before.generation());
-        assertThat(rejected).as("a valid change is no refusal").isEmpty();
+        assertThat(rejections.told()).as("a valid change is no refusal").isEmpty();
     }
 
     /**
@@ -244,7 +247,7 @@ class BmcProviderModifiedTest {
             assertThat(provider.fleet().bmcTimeout()).isEqualTo(Duration.ofSeconds(e.getKey().equals("journal") ? 5 : 7));
         }
         assertThat(dir.resolve("elsewhere")).as("no journal opened there").doesNotExist();
-        assertThat(rejected).as("the rest of the change applies: no refusal").isEmpty();
+        assertThat(rejections.told()).as("the rest of the change applies: no refusal").isEmpty();
     }
 
     /**

@@ -7,6 +7,7 @@ import dev.strata.platform.api.model.ResourceState;
 import dev.strata.platform.api.provider.ConfigurationRejections;
 import dev.strata.platform.api.provider.DiscoveryContext;
 import dev.strata.platform.testkit.ComponentDescriptors;
+import dev.strata.platform.testkit.RecordingRejections;
 import dev.strata.platform.testkit.StderrCapture;
 import dev.strata.provider.baremetal.peers.Peers;
 import dev.strata.provider.baremetal.peers.StandInRedfish;
@@ -46,8 +47,8 @@ import org.osgi.util.converter.Converters;
 class ConfiguredBmcModifiedTest {
 
     static final String PID = "dev.strata.provider.bmc~rack1";
-    /** What the BMC's component told the core's ConfigurationRejections: the PID and the reason of each refused change. */
-    final List<String> rejected = new CopyOnWriteArrayList<>();
+    /** What the BMC's component told the core's ConfigurationRejections: each refused change, with whether the settings before stay in force. */
+    final RecordingRejections rejections = new RecordingRejections();
     static final String PASSWORD = "Stand-in-Pw1";
     static final String NEW_PASSWORD = "Changed-Pw-77";
 
@@ -89,7 +90,7 @@ class ConfiguredBmcModifiedTest {
     /** The BMC as Declarative Services activates it, bound to a provider. */
     private ConfiguredBmc bmc() {
         ConfiguredBmc bmc = new ConfiguredBmc(TestBmcs.config(config), PID, dir);
-        ComponentDescriptors.bindOptional(bmc, ConfigurationRejections.class, (pid, reason) -> rejected.add(pid + " | " + reason));
+        ComponentDescriptors.bindOptional(bmc, ConfigurationRejections.class, rejections);
         provider = new BmcProvider(Converters.standardConverter().convert(new HashMap<>(Map.of("journal", "directory",
                 "stateDirectory", dir.resolve("journal").toString(), "discoveryThreads", "2", "bmcTimeout", "30s")))
                 .to(BmcProviderConfig.class));
@@ -138,9 +139,10 @@ class ConfiguredBmcModifiedTest {
                 assertThat(log.text()).as(e.getKey()).contains("Configuration change rejected, previous settings stay in force: " + PID
                         + ": " + e.getKey() + " = ").doesNotContain(PASSWORD).doesNotContain(NEW_PASSWORD);
             }
-            assertThat(rejected).as(e.getKey()).hasSize(++told);
-            assertThat(rejected.get(told - 1)).startsWith(PID + " | " + PID + ": " + e.getKey() + " = ").doesNotContain(PASSWORD)
+            assertThat(rejections.told()).as(e.getKey()).hasSize(++told);
+            assertThat(rejections.told().get(told - 1)).startsWith(PID + " | " + PID + ": " + e.getKey() + " = ").doesNotContain(PASSWORD)
                     .doesNotContain(NEW_PASSWORD);
+            assertThat(rejections.previousSettingsInForce()).as(e.getKey() + ": the settings before it stay in force").containsOnly(true);
             config = previous;
             assertThat(bmc.problem()).as(e.getKey()).isNull();
             assertThat(bmc.settings().address()).isEqualTo(first.address());
@@ -162,7 +164,7 @@ class ConfiguredBmcModifiedTest {
         assertThat(first.awaitDelete(Duration.ofSeconds(30))).as("the previous client's session is deleted").isTrue();
         assertThat(error(discover())).contains("answered HTTP 500 (stand-in second)");
         assertThat(second.logins()).containsExactly("operator2");
-        assertThat(rejected).as("a valid change is no refusal").isEmpty();
+        assertThat(rejections.told()).as("a valid change is no refusal").isEmpty();
     }
 
     /**
