@@ -71,9 +71,9 @@ public final class TenantAccess {
     public static void require(String tenant, String what) {
         Optional<Set<String>> only = restriction();
         if (only.isPresent() && !allows(only.get(), tenant)) {
-            // the contract reader refuses a control character in a tenant, but a contract built in code is not read
+            // the contract reader refuses a control character in a tenant or a name, but a contract built in code is not read
             throw new AuthorizationException(restricted(only.get()) + ", not for tenant " + InvalidConfigurationException.printable(tenant)
-                    + ": refused to " + what);
+                    + ": refused to " + InvalidConfigurationException.printable(what));
         }
     }
 

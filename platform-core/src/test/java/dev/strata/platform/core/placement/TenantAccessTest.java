@@ -167,6 +167,27 @@ class TenantAccessTest {
     }
 
     /**
+     * The name a refused contract has is shown as its tenant is: the API's model takes any name that
+     * is not blank, so a contract built in code brings a line break, an ESC and a line separator to
+     * the refusal, and each is shown as a backslash, u and four hex digits. Before, the name went
+     * into the message as it was, and a line break forged a line of the log.
+     */
+    @Test
+    void aRefusalShowsTheNameOfAContractBuiltInCodeEscaped() {
+        Infra infra = Infra.threeSites().h100("n1", "fra-1", null);
+        PlacementService service = TenantQuotasTest.service(infra, "");
+        Contract read = TenantQuotasTest.contract("{name: theirs, tenant: acme, members: [{name: m, cpu: 1, gpus: 1}]}");
+        Contract built = new Contract("theirs\nINFO forged\u001b[2J\u2028", read.tenant(),
+                read.priority(), read.members(), read.fabric(), read.sovereignty(), read.isolation(), read.deployment());
+
+        assertThatThrownBy(() -> TenantUsers.as("ann", () -> service.place(built, true), "tenant:bank"))
+                .isInstanceOf(AuthorizationException.class)
+                .hasMessage("user ann may act for tenant bank only (its roles tenant:ID), not for tenant acme: "
+                        + "refused to dry-run contract theirs\\u000aINFO forged\\u001b[2J\\u2028");
+        assertThat(service.allocations()).as("the refused contract was not placed").isEmpty();
+    }
+
+    /**
      * A thread started inside a login's subject inherits it: a pool whose thread a tenant's command
      * happened to start would run later work, every tenant's, as that tenant's user. Strata's pools
      * start their threads as the platform.

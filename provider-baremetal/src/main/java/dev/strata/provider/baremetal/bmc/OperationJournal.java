@@ -461,7 +461,10 @@ public final class OperationJournal {
         try {
             return fromJson(json.readTree(text));
         } catch (IOException | RuntimeException e) {
-            throw new ProviderFailureException("the BMC operation record in " + records.location() + " cannot be read: " + e.getMessage());
+            // where the records are (the store's kind and configured data directory), shown as the API shows a configured value,
+            // as a record file's path is: the message reaches the log, where a line break in a directory's name would forge a line
+            throw new ProviderFailureException("the BMC operation record in " + InvalidConfigurationException.printable(records.location())
+                    + " cannot be read: " + e.getMessage());
         }
     }
 

@@ -3,7 +3,9 @@ package dev.strata.provider.baremetal.bmc;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.strata.platform.api.exception.ProviderFailureException;
 import dev.strata.platform.api.exception.ProviderUnavailableException;
+import dev.strata.platform.testkit.MemoryJournal;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
@@ -71,5 +73,30 @@ class OperationJournalTest {
         assertThatThrownBy(() -> reopened.get("op-1")).isInstanceOf(ProviderUnavailableException.class)
                 .hasMessageContaining("a record that cannot be read: " + dir + "/op-1\\u000aINFO forged\\u001b[2J\\u2028.json (no operationId);")
                 .hasMessageNotContaining("\n").hasMessageNotContaining("\u001b").hasMessageNotContaining("\u2028");
+    }
+
+    /**
+     * The core's journal names where it keeps the records (its store's kind and data directory),
+     * and a directory's name may hold any character: a record there that cannot be read is refused
+     * naming that place with a line break, an ESC and a line separator shown as the API shows a
+     * configured value, each as a backslash, u and four hex digits, as a record file's path already
+     * is. Before, the place went into the message as it was, and a line break forged a line of the log.
+     */
+    @Test
+    void anUnreadableRecordInTheCoresJournalNamesItsPlaceEscaped(@TempDir Path dir) throws Exception {
+        Path data = Files.createDirectory(dir.resolve("data\nINFO forged\u001b[2J\u2028"));
+        MemoryJournal store = new MemoryJournal() {
+            @Override
+            public String location() {
+                return "embedded H2 " + data;
+            }
+        };
+        store.put("bmc", "op-1", "{}");
+        OperationJournal journal = OperationJournal.inStateStore(dir.resolve("legacy"));
+        journal.attach(store, "bmc");
+
+        assertThatThrownBy(() -> journal.get("op-1")).isInstanceOf(ProviderFailureException.class)
+                .hasMessage("the BMC operation record in embedded H2 " + dir + "/data\\u000aINFO forged\\u001b[2J\\u2028 cannot be read: "
+                        + "no operationId");
     }
 }
