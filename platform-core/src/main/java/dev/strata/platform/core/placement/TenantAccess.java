@@ -87,7 +87,8 @@ public final class TenantAccess {
     public static void requireAll(java.util.Collection<String> tenants, String what) {
         Optional<Set<String>> only = restriction();
         if (only.isPresent() && !tenants.stream().allMatch(t -> allows(only.get(), t))) {
-            throw new AuthorizationException(restricted(only.get()) + ": refused to " + what);
+            // what names a contract, whose name a contract built in code may give with a line break: shown as require shows it
+            throw new AuthorizationException(restricted(only.get()) + ": refused to " + InvalidConfigurationException.printable(what));
         }
     }
 

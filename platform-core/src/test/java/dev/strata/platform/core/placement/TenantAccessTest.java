@@ -188,6 +188,22 @@ class TenantAccessTest {
     }
 
     /**
+     * A refusal of what spans tenants ({@link TenantAccess#requireAll}) shows what was asked as
+     * {@code require} does: placement names the contract there, whose name a contract built in code
+     * may give with a line break. Before, it went into the message as it was.
+     */
+    @Test
+    void aRefusalOfWhatSpansTenantsShowsWhatWasAskedEscaped() {
+        assertThatThrownBy(() -> TenantUsers.as("ann", () -> {
+            TenantAccess.requireAll(List.of("bank", "acme"), "place contract theirs\nINFO forged\u001b[2J for deployment d-1");
+            return null;
+        }, "tenant:bank"))
+                .isInstanceOf(AuthorizationException.class)
+                .hasMessage("user ann may act for tenant bank only (its roles tenant:ID): "
+                        + "refused to place contract theirs\\u000aINFO forged\\u001b[2J for deployment d-1");
+    }
+
+    /**
      * A thread started inside a login's subject inherits it: a pool whose thread a tenant's command
      * happened to start would run later work, every tenant's, as that tenant's user. Strata's pools
      * start their threads as the platform.
