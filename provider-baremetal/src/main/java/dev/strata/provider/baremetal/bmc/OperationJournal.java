@@ -463,8 +463,9 @@ public final class OperationJournal {
         } catch (IOException | RuntimeException e) {
             // where the records are (the store's kind and configured data directory), shown as the API shows a configured value,
             // as a record file's path is: the message reaches the log, where a line break in a directory's name would forge a line
+            // the parser's own message quotes the record (a virtual media URL's signed query may be there): cut as a file's is
             throw new ProviderFailureException("the BMC operation record in " + InvalidConfigurationException.printable(records.location())
-                    + " cannot be read: " + e.getMessage());
+                    + " cannot be read: " + InvalidConfigurationException.printable(problem(e)));
         }
     }
 

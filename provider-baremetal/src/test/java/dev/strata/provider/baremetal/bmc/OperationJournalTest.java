@@ -99,4 +99,22 @@ class OperationJournalTest {
                 .hasMessage("the BMC operation record in embedded H2 " + dir + "/data\\u000aINFO forged\\u001b[2J\\u2028 cannot be read: "
                         + "no operationId");
     }
+
+    /**
+     * A record in the core's journal that is not JSON is refused without the parser's quote of it: a
+     * record may hold a virtual media URL whose signed query is a credential, and Jackson's message
+     * quotes the text it could not read (with a line break), which went into the message as it was.
+     * It is cut as a record file's problem is, its position kept.
+     */
+    @Test
+    void aRecordInTheCoresJournalThatIsNotJsonIsRefusedWithoutQuotingIt(@TempDir Path dir) throws Exception {
+        MemoryJournal store = new MemoryJournal();
+        store.put("bmc", "op-1", "{\"operationId\": \"op-1\", \"media\": \"https://m.example/i.iso?X-Amz-Signature=abc123secret\" oops");
+        OperationJournal journal = OperationJournal.inStateStore(dir.resolve("legacy"));
+        journal.attach(store, "bmc");
+
+        assertThatThrownBy(() -> journal.get("op-1")).isInstanceOf(ProviderFailureException.class)
+                .hasMessageContaining("cannot be read: not JSON: ").hasMessageContaining(" at line 1, column ")
+                .satisfies(e -> assertThat(e.getMessage()).doesNotContain("abc123secret").doesNotContain("oops").doesNotContain("\n"));
+    }
 }
