@@ -276,7 +276,8 @@ public class StrataDistributionIT {
 
     /**
      * A vendor bundle's provider service whose id is not a plain word (here a tab in it) is
-     * ignored, and a vendor or version holding control characters is shown with them replaced.
+     * ignored, and a vendor or version holding control characters is shown with each escaped as a
+     * backslash, u and four hex digits.
      */
     @Test
     public void aProviderServiceWithAnIdThatIsNoPlainWordIsIgnoredAndLabelsAreShownPrintable() throws Exception {
@@ -295,11 +296,11 @@ public class StrataDistributionIT {
             await("the probe provider to be active", () ->
                     registry.provider("ids-probe").map(p -> p.state() == ProviderState.ACTIVE).orElse(false));
             ProviderStatus probe = registry.provider("ids-probe").orElseThrow();
-            assertEquals("Probe?Vendor?INFO forged", probe.vendor());
-            assertEquals("1.0?2", probe.version());
+            assertEquals("Probe\\u0009Vendor\\u000aINFO forged", probe.vendor());
+            assertEquals("1.0\\u00092", probe.version());
             assertTrue(registry.providers().toString(), registry.providers().stream().noneMatch(p -> p.id().startsWith("ids\t")));
             String rows = new Shell(sessions).run("strata:providers --no-format");
-            assertTrue(rows, rows.contains("ids-probe\tProbe?Vendor?INFO forged\t1.0?2\t"));
+            assertTrue(rows, rows.contains("ids-probe\tProbe\\u0009Vendor\\u000aINFO forged\t1.0\\u00092\t"));
             assertFalse(rows, rows.contains("ids\\tprobe"));
         } finally {
             badRegistration.unregister();
