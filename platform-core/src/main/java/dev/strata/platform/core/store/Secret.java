@@ -35,6 +35,21 @@ public final class Secret {
         return new String(value);
     }
 
+    /**
+     * Whether the other secret holds the same characters, compared without a copy (a {@code String}
+     * made to compare would stay in the heap until collected, where {@link #clear} cannot reach it)
+     * and in a time that depends on the lengths only, not on where the characters first differ.
+     */
+    public boolean sameAs(Secret other) {
+        char[] a = value;
+        char[] b = other.value;
+        int difference = a.length ^ b.length;
+        for (int i = 0; i < a.length; i++) {
+            difference |= a[i] ^ (b.length == 0 ? 0 : b[i % b.length]);
+        }
+        return difference == 0;
+    }
+
     /** Overwrites the characters. */
     public void clear() {
         Arrays.fill(value, '\0');

@@ -152,7 +152,7 @@ public class StoreConfiguration {
         }
     }
 
-    /** The names of the settings that differ (the password compared by its characters: {@link Secret} has no equals). */
+    /** The names of the settings that differ (the password compared by its characters, {@link Secret#sameAs}: it has no equals). */
     static List<String> changed(StoreSettings a, StoreSettings b) {
         List<String> out = new ArrayList<>();
         for (RecordComponent c : StoreSettings.class.getRecordComponents()) {
@@ -164,7 +164,7 @@ public class StoreConfiguration {
             } catch (ReflectiveOperationException e) {
                 throw new IllegalStateException(e);
             }
-            boolean equal = x instanceof Secret s ? y instanceof Secret t && s.reveal().equals(t.reveal()) : Objects.equals(x, y);
+            boolean equal = x instanceof Secret s ? y instanceof Secret t && s.sameAs(t) : Objects.equals(x, y);
             if (!equal) {
                 out.add(c.getName());
             }
