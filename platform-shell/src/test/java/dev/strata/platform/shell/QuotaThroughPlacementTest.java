@@ -96,7 +96,7 @@ class QuotaThroughPlacementTest {
             QuotaCommand c = command(placement, typed, "gpus=8");
             assertThatThrownBy(() -> TenantLoginShellTest.as("tenant:bank-risk", c::execute))
                     .isInstanceOf(dev.strata.platform.api.exception.AuthorizationException.class)
-                    .hasMessageEndingWith("refused to set the quota of tenant bank\\x1b[2J\\x1b]0;owned\\x07\\u202eksir")
+                    .hasMessageEndingWith("refused to set the quota of tenant bank\\u001b[2J\\u001b]0;owned\\u0007\\u202eksir")
                     .message().doesNotContain("\u001b", "\u0007", "\u202e");
             assertThat(placement.tenants()).as("nothing set").isEmpty();
         }

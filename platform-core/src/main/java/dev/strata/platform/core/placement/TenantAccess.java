@@ -72,8 +72,7 @@ public final class TenantAccess {
         Optional<Set<String>> only = restriction();
         if (only.isPresent() && !allows(only.get(), tenant)) {
             // the contract reader refuses a control character in a tenant or a name, but a contract built in code is not read
-            throw new AuthorizationException(restricted(only.get()) + ", not for tenant " + InvalidConfigurationException.printable(tenant)
-                    + ": refused to " + InvalidConfigurationException.printable(what));
+            throw refused(only.get(), ", not for tenant " + InvalidConfigurationException.printable(tenant), what);
         }
     }
 
@@ -88,7 +87,7 @@ public final class TenantAccess {
         Optional<Set<String>> only = restriction();
         if (only.isPresent() && !tenants.stream().allMatch(t -> allows(only.get(), t))) {
             // what names a contract, whose name a contract built in code may give with a line break: shown as require shows it
-            throw new AuthorizationException(restricted(only.get()) + ": refused to " + InvalidConfigurationException.printable(what));
+            throw refused(only.get(), "", what);
         }
     }
 
@@ -101,8 +100,18 @@ public final class TenantAccess {
     public static void requireEveryTenant(String why, String what) {
         Optional<Set<String>> only = restriction();
         if (only.isPresent()) {
-            throw new AuthorizationException(restricted(only.get()) + "; " + why + ": refused to " + what);
+            throw refused(only.get(), "; " + why, what);
         }
+    }
+
+    /**
+     * The refusal of {@code what} to the caller, who may act for {@code tenants} only; {@code detail}
+     * (already shown printable) says why. Every refusal is made here, so that each shows what was
+     * asked as {@link #restricted} shows the login: {@code what} may name a contract, whose name a
+     * contract built in code (not read) may give with a line break.
+     */
+    private static AuthorizationException refused(Set<String> tenants, String detail, String what) {
+        return new AuthorizationException(restricted(tenants) + detail + ": refused to " + InvalidConfigurationException.printable(what));
     }
 
     /**

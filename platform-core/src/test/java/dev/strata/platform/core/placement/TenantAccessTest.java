@@ -204,6 +204,25 @@ class TenantAccessTest {
     }
 
     /**
+     * A tenant's user who asks to set the quota of a tenant whose id holds a line break and an ESC
+     * is refused with the id shown escaped, as every other refusal shows what was asked: the
+     * quota's tenant comes from the shell or the API as typed. Before, that refusal alone
+     * ({@link TenantAccess#requireEveryTenant}) put what was asked into the message as it was, and a
+     * line break forged a line of the log.
+     */
+    @Test
+    void aRefusalToSetAQuotaShowsTheTenantAskedEscaped() {
+        Infra infra = Infra.threeSites().h100("n1", "fra-1", null);
+        PlacementService service = TenantQuotasTest.service(infra, "");
+
+        assertThatThrownBy(() -> TenantUsers.as("ann", () -> service.setQuota("acme\nINFO forged\u001b[2J", java.util.Map.of("gpus", "1")),
+                "tenant:bank"))
+                .isInstanceOf(AuthorizationException.class)
+                .hasMessage("user ann may act for tenant bank only (its roles tenant:ID); a tenant's quota is set by the platform's "
+                        + "operators: refused to set the quota of tenant acme\\u000aINFO forged\\u001b[2J");
+    }
+
+    /**
      * A thread started inside a login's subject inherits it: a pool whose thread a tenant's command
      * happened to start would run later work, every tenant's, as that tenant's user. Strata's pools
      * start their threads as the platform.
