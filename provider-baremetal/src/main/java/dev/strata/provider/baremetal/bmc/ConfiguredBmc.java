@@ -29,7 +29,9 @@ import org.slf4j.LoggerFactory;
 /**
  * One configured BMC ({@code etc/dev.strata.provider.bmc-<name>.cfg}). A configuration with
  * errors still registers, holding the error, so that the provider reports it on that BMC's node
- * (UNAVAILABLE, with the message) instead of the BMC silently missing; the error is also logged.
+ * (UNAVAILABLE, with the message) instead of the BMC silently missing; the error is also logged,
+ * and recorded in the provenance log as a refusal that leaves nothing of this BMC serving
+ * ({@link ConfigurationRejections}, told once the core's is bound: see {@link #bindRejections}).
  *
  * <p>A change of the configuration applies in place ({@link #modified}): a change the settings
  * refuse leaves the previous settings serving, a valid one makes the next calls use a new client
@@ -55,11 +57,22 @@ public final class ConfiguredBmc {
     private Client client;
 
     /**
-     * Where a refused configuration change is recorded in the provenance log, after the core's
-     * record of the change; none where the provider runs without the core.
+     * Where a refused configuration, or the part of a change not applied, is recorded in the
+     * provenance log, after the core's record of the change; none where the provider runs without
+     * the core. Bound through {@link #bindRejections}; guarded by {@code told}.
      */
-    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC, policyOption = ReferencePolicyOption.GREEDY)
-    volatile ConfigurationRejections rejections;
+    private ConfigurationRejections rejections;
+    /**
+     * The refusal of the latest configuration (at activation or a change) that could not be told
+     * yet, for want of {@link #rejections}, or null; guarded by {@code told}.
+     */
+    private Refusal untold;
+    /** Guards {@link #rejections} and {@link #untold}; never held while the client lock ({@code this}) is. */
+    private final Object told = new Object();
+
+    /** A refusal as {@link ConfigurationRejections#rejected(String, String, boolean)} records it. */
+    private record Refusal(String reason, boolean previousSettingsInForce) {
+    }
 
     /** Settings (or the error that stands for them) and the name and site their node is shown under. */
     private record State(BmcSettings settings, InvalidConfigurationException problem, String fallbackName, String fallbackSite) {
@@ -85,6 +98,8 @@ public final class ConfiguredBmc {
         } catch (InvalidConfigurationException e) {
             p = e;
             LOG.error("BMC configuration rejected: {}", e.getMessage());
+            // no reference is bound before the component is made: told by bindRejections
+            untold = new Refusal(e.getMessage(), false);
         }
         String name = config.name() == null || config.name().isBlank() ? lastPart(pid) : config.name().trim();
         this.state = new State(s, p, name.replaceAll("[^A-Za-z0-9._-]", "_"),
@@ -103,16 +118,20 @@ public final class ConfiguredBmc {
     }
 
     /**
-     * A change of the configuration, applied in place. One the settings refuse is logged and
-     * leaves the previous settings serving (where the component holds the error of a refused
-     * configuration, the new error replaces it: nothing served before). A valid one serves the
+     * A change of the configuration, applied in place. One the settings refuse is logged, recorded
+     * in the provenance log as refused ({@link ConfigurationRejections}), and leaves the previous
+     * settings serving (where the component holds the error of a refused configuration, the new
+     * error replaces it: nothing served before, and the record says that no settings before it are
+     * in force). A valid one serves the
      * calls that begin from now on; where it changes what the client is made from, calls in
      * progress end on the client they began with, which is closed after the last of them, and
      * where it does not ({@link #sameClient}) the client serves on, so that an unrelated edit does
-     * not log out of the BMC and in again. A new {@code name} is not applied (logged): operations in
+     * not log out of the BMC and in again. A new {@code name} is not applied (logged, and recorded in
+     * the provenance log as a refusal of that part, the rest of the change applied): operations in
      * progress are journalled under the name in force and find their BMC by it; the BMC keeps it
      * until its component is made again (Strata restarts, or the configuration is deleted and
-     * created again).
+     * created again). Where the core's {@link ConfigurationRejections} is not bound yet, the
+     * refusal of the latest change is told once it is ({@link #bindRejections}).
      */
     @Modified
     void modified(BmcConfig config, Map<String, Object> properties) {
@@ -129,20 +148,25 @@ public final class ConfiguredBmc {
             if (previous.problem() != null) {
                 LOG.error("BMC configuration rejected: {}", e.getMessage());
                 replace(new State(null, e, previous.fallbackName(), previous.fallbackSite()), true);
+                refused(new Refusal(e.getMessage(), false));
             } else {
                 LOG.error("Configuration change rejected, previous settings stay in force: {}", e.getMessage());
-                ConfigurationRejections.tell(rejections, pid, e.getMessage());
+                refused(new Refusal(e.getMessage(), true));
             }
             return;
         }
         String name = previous.name();
+        Refusal refusal = null;
         if (!s.name().equals(name)) {
-            LOG.warn("Configuration change of the name of BMC {} ({}) to {} is not applied while Strata runs: operations are journalled "
-                    + "under the BMC's name, and one in progress would no longer find its BMC; the BMC keeps the name {} until its "
-                    + "configuration is made again (Strata restarts, or the configuration is deleted and created again); the rest of the "
-                    + "change applies", name, pid, s.name(), name);
+            String why = "Configuration change of the name of BMC " + name + " (" + pid + ") to " + s.name() + " is not applied while "
+                    + "Strata runs: operations are journalled under the BMC's name, and one in progress would no longer find its BMC; the "
+                    + "BMC keeps the name " + name + " until its configuration is made again (Strata restarts, or the configuration is "
+                    + "deleted and created again); the rest of the change applies";
+            LOG.warn("{}", why);
+            refusal = new Refusal(why, true);
             s = renamed(s, name);
         }
+        refused(refusal);
         LOG.info("BMC {} at {} ({}), site {}: configuration change applied", s.name(), s.address(), s.protocol(), s.siteId());
         State next = new State(s, null, previous.fallbackName(), s.siteId());
         if (previous.settings() != null && sameClient(previous.settings(), s)) {
@@ -156,6 +180,49 @@ public final class ConfiguredBmc {
             }
         }
         replace(next, true);
+    }
+
+    /**
+     * Binds where refusals are recorded, and tells it the refusal of the latest configuration not
+     * told yet: a configuration refused at activation is refused in the constructor, before any
+     * reference is bound (and the core registers it only once its state store is up, which may be
+     * later still), so it would otherwise never reach the provenance log. Told once: a refusal told
+     * here is not told again at a later bind.
+     */
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC, policyOption = ReferencePolicyOption.GREEDY)
+    void bindRejections(ConfigurationRejections r) {
+        synchronized (told) {
+            rejections = r;
+            Refusal pending = untold;
+            untold = null;
+            if (pending != null) {
+                ConfigurationRejections.tell(r, pid, pending.reason(), pending.previousSettingsInForce());
+            }
+        }
+    }
+
+    void unbindRejections(ConfigurationRejections r) {
+        synchronized (told) {
+            if (rejections == r) {
+                rejections = null;
+            }
+        }
+    }
+
+    /**
+     * Tells the core of the refusal of the latest change ({@code refusal}), or, where none is bound,
+     * keeps it for {@link #bindRejections}; with null (a change applied whole) it forgets one kept
+     * for an earlier change, which the change replaced: a record of it after this change's record
+     * would say that this change was refused.
+     */
+    private void refused(Refusal refusal) {
+        synchronized (told) {
+            if (rejections == null) {
+                untold = refusal;
+            } else if (refusal != null) {
+                ConfigurationRejections.tell(rejections, pid, refusal.reason(), refusal.previousSettingsInForce());
+            }
+        }
     }
 
     /**

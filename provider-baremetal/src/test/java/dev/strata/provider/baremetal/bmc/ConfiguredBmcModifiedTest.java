@@ -89,8 +89,14 @@ class ConfiguredBmcModifiedTest {
 
     /** The BMC as Declarative Services activates it, bound to a provider. */
     private ConfiguredBmc bmc() {
-        ConfiguredBmc bmc = new ConfiguredBmc(TestBmcs.config(config), PID, dir);
+        ConfiguredBmc bmc = unbound();
         ComponentDescriptors.bindOptional(bmc, ConfigurationRejections.class, rejections);
+        return bmc;
+    }
+
+    /** The BMC as Declarative Services activates it before the core's ConfigurationRejections is there, bound to a provider. */
+    private ConfiguredBmc unbound() {
+        ConfiguredBmc bmc = new ConfiguredBmc(TestBmcs.config(config), PID, dir);
         provider = new BmcProvider(Converters.standardConverter().convert(new HashMap<>(Map.of("journal", "directory",
                 "stateDirectory", dir.resolve("journal").toString(), "discoveryThreads", "2", "bmcTimeout", "30s")))
                 .to(BmcProviderConfig.class));
@@ -209,6 +215,96 @@ class ConfiguredBmcModifiedTest {
         assertThat(node.attributes().get(NodeTemplate.BMC)).isEqualTo("rack1");
         assertThat(error(node)).contains("BMC rack1").contains("answered HTTP 500 (stand-in second)");
         assertThat(provider.fleet().byName("rack1")).containsSame(bmc);
+    }
+
+    /**
+     * The new name that is not applied is recorded in the provenance log as a refusal of that part,
+     * the settings before it in force (the name in force stays until the BMC's component is made
+     * again), in the words of the log; it was only logged, so the log's record of the change read as
+     * the name in force. A change that puts the name back is no refusal.
+     */
+    @Test
+    void aNewNameNotAppliedIsRecordedAsRefused() throws Exception {
+        ConfiguredBmc bmc = bmc();
+        change(bmc, Map.of("name", "rack2", "address", second.address()));
+        assertThat(rejections.told()).singleElement().asString().startsWith(PID + " | Configuration change of the name of BMC rack1 ("
+                + PID + ") to rack2 is not applied while Strata runs").contains("the BMC keeps the name rack1 until its configuration is "
+                + "made again").endsWith("the rest of the change applies");
+        assertThat(rejections.previousSettingsInForce()).as("the name in force stays").containsExactly(true);
+        assertThat(bmc.settings().address()).as("the rest of the change applies").isEqualTo(second.address());
+
+        change(bmc, Map.of("name", "rack1", "address", first.address()));
+        assertThat(rejections.told()).as("the name as it is in force: no refusal").hasSize(1);
+        assertThat(bmc.settings().address()).isEqualTo(first.address());
+    }
+
+    /**
+     * A BMC activated with a configuration its settings refuse is recorded in the provenance log
+     * as refused, nothing of the BMC serving, once the core's ConfigurationRejections is bound
+     * (the component is made before any reference is bound), and once only, a later bind telling
+     * nothing again; it was only logged.
+     */
+    @Test
+    void aBmcActivatedWithARefusedConfigurationIsRecordedAsRefusedOnceTheCoreIsBound() throws Exception {
+        config.put("protocol", "smoke-signals");
+        ConfiguredBmc bmc = unbound();
+        assertThat(rejections.told()).isEmpty();
+        ComponentDescriptors.bindOptional(bmc, ConfigurationRejections.class, rejections);
+        assertThat(rejections.told()).singleElement().asString().startsWith(PID + " | " + PID + ": protocol = 'smoke-signals' is invalid");
+        assertThat(rejections.previousSettingsInForce()).as("nothing of the BMC serves").containsExactly(false);
+
+        RecordingRejections again = new RecordingRejections();
+        ComponentDescriptors.bindOptional(bmc, ConfigurationRejections.class, again);
+        assertThat(again.told()).as("told once: not again at a later bind").isEmpty();
+        assertThat(rejections.told()).hasSize(1);
+    }
+
+    /**
+     * A change refused while the refusal of the BMC's configuration is in force (nothing of the BMC
+     * serving) is recorded in the provenance log as refused, nothing of the BMC serving still; it
+     * was only logged. A valid change then is no refusal.
+     */
+    @Test
+    void aChangeRefusedWhileARefusalIsInForceIsRecordedAsRefusedWithNothingServing() throws Exception {
+        config.put("protocol", "smoke-signals");
+        ConfiguredBmc bmc = bmc();
+        int before = rejections.told().size();
+        change(bmc, Map.of("protocol", "carrier-pigeon"));
+        assertThat(bmc.problem()).isNotNull();
+        assertThat(rejections.told()).hasSize(before + 1);
+        assertThat(rejections.told().get(before)).startsWith(PID + " | " + PID + ": protocol = 'carrier-pigeon' is invalid");
+        assertThat(rejections.previousSettingsInForce().get(before)).as("nothing of the BMC serves").isFalse();
+
+        change(bmc, Map.of("protocol", "redfish"));
+        assertThat(bmc.problem()).isNull();
+        assertThat(rejections.told()).as("a valid change is no refusal").hasSize(before + 1);
+    }
+
+    /**
+     * A refusal made before the core's ConfigurationRejections is bound that a valid change has
+     * since replaced is not told at the bind: a record of it after the valid change's record would
+     * say that the change was refused. Of several refused before the bind, that of the latest change is told, once.
+     */
+    @Test
+    void onlyTheRefusalOfTheLatestChangeIsToldOnceTheCoreIsBound() throws Exception {
+        config.put("protocol", "smoke-signals");
+        ConfiguredBmc bmc = unbound();
+        change(bmc, Map.of("protocol", "redfish"));
+        assertThat(bmc.problem()).isNull();
+        ComponentDescriptors.bindOptional(bmc, ConfigurationRejections.class, rejections);
+        assertThat(rejections.told()).as("the refused configuration was corrected before the bind").isEmpty();
+
+        ConfiguredBmc another = new ConfiguredBmc(TestBmcs.config(config), PID, dir);
+        try {
+            change(another, Map.of("name", "rack2"));
+            change(another, Map.of("name", "rack3"));
+            ComponentDescriptors.bindOptional(another, ConfigurationRejections.class, rejections);
+            assertThat(rejections.told()).singleElement().asString().startsWith(PID + " | Configuration change of the name of BMC "
+                    + "rack1 (" + PID + ") to rack3 is not applied");
+            assertThat(rejections.previousSettingsInForce()).containsExactly(true);
+        } finally {
+            another.close();
+        }
     }
 
     /** A BMC activated with a configuration its settings refuse serves once a valid configuration is saved. */
