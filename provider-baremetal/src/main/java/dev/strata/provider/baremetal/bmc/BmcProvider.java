@@ -48,7 +48,7 @@ import org.slf4j.LoggerFactory;
  *
  * <p>A configuration change applies in place ({@link #modified}); one the provider refuses leaves
  * the previous settings in force, and a change of where the operations are journalled waits for
- * the provider's restart.
+ * the provider's restart; the provenance log records both as refused.
  */
 @Component(service = {ComputeProvider.class, ProvisioningProvider.class}, immediate = true, configurationPid = BmcProvider.PID)
 @Designate(ocd = BmcProviderConfig.class)
@@ -183,8 +183,9 @@ public final class BmcProvider implements ComputeProvider, ProvisioningProvider 
 
     /**
      * A configuration change while the provider runs. One it refuses (a value out of its bounds,
-     * a journal that is neither store nor directory) is logged and leaves every previous setting in
-     * force, the provider serving as before. A valid one applies in place: {@code discoveryThreads}
+     * a journal that is neither store nor directory) is logged, recorded in the provenance log as
+     * refused ({@link ConfigurationRejections}), and leaves every previous setting in force, the
+     * provider serving as before. A valid one applies in place: {@code discoveryThreads}
      * and {@code bmcTimeout} to the discoveries that begin from now on (one in progress finishes
      * on those it began with; the previous threads end after it), {@code powerTimeout} to each
      * operation from its next look. A change of {@code journal} or {@code stateDirectory} is not
@@ -193,6 +194,8 @@ public final class BmcProvider implements ComputeProvider, ProvisioningProvider 
      * would hold half of an operation, or none of the operations that hold machines, so a
      * repeated request could be sent again or a held machine given twice. The journal in force
      * stays until the provider restarts, which takes the new one; the rest of the change applies.
+     * That part is logged and recorded in the provenance log as refused, the journal before it in
+     * force, so that an auditor does not read the change's record as a journal in force.
      * The snapshots' generations go on from where they were.
      */
     @Modified
@@ -216,11 +219,13 @@ public final class BmcProvider implements ComputeProvider, ProvisioningProvider 
         }
         OperationJournal journal = provisioner.journal();
         if (store != inStateStore || !directory.toAbsolutePath().normalize().equals(journal.directory().toAbsolutePath().normalize())) {
-            LOG.error("Configuration change of the BMC operation journal (journal = {}, stateDirectory = {}) not applied while the "
-                    + "provider runs: operations in progress record their steps in {}, and a journal replaced between two steps could "
-                    + "send a request to a BMC again or give a held machine twice; the journal in force stays until the provider "
-                    + "restarts, which applies the change. The other settings are applied", store ? "store" : "directory", directory,
-                    inStateStore ? "Strata's state store" : journal.directory());
+            String why = "Configuration change of the BMC operation journal (journal = " + (store ? "store" : "directory")
+                    + ", stateDirectory = " + directory + ") not applied while the provider runs: operations in progress record their "
+                    + "steps in " + (inStateStore ? "Strata's state store" : journal.directory()) + ", and a journal replaced between two "
+                    + "steps could send a request to a BMC again or give a held machine twice; the journal in force stays until the "
+                    + "provider restarts, which applies the change. The other settings are applied";
+            LOG.error("{}", why);
+            ConfigurationRejections.tell(rejections, PID, why, true);
         }
         fleet.reconfigure(threads, bmcTimeout);
         provisioner.powerTimeout(powerTimeout);

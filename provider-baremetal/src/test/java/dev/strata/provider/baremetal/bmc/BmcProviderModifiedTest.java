@@ -226,28 +226,44 @@ class BmcProviderModifiedTest {
     /**
      * A change of where operations are journalled is not applied while the provider runs (an
      * operation in progress would have its steps split between two journals); it is said so, the
-     * journal in force stays, and the rest of the change applies.
+     * journal in force stays, and the rest of the change applies. That part is recorded in the
+     * provenance log as refused, the journal before it in force, with the reason logged; it was only
+     * logged, so the log's record of the change read as the journal in force. A change that leaves
+     * the journal as it is in force is no refusal.
      */
     @Test
-    void aChangeOfTheJournalWaitsForARestartWhileTheRestApplies() throws Exception {
+    void aChangeOfTheJournalWaitsForARestartIsRecordedAsRefusedWhileTheRestApplies() throws Exception {
         provider("slow");
+        Map<String, String> named = Map.of("journal", "journal = store, stateDirectory = " + dir.resolve("journal"),
+                "stateDirectory", "journal = directory, stateDirectory = " + dir.resolve("elsewhere"));
+        int told = 0;
         for (Map.Entry<String, Object> e : Map.<String, Object>of("journal", "store", "stateDirectory",
                 dir.resolve("elsewhere").toString()).entrySet()) {
             Object previous = config.get(e.getKey());
             config.put("bmcTimeout", e.getKey().equals("journal") ? "5s" : "7s");
+            String logged;
             try (StderrCapture log = new StderrCapture()) {
                 change(e.getKey(), e.getValue());
-                assertThat(log.text()).as(e.getKey()).contains("Configuration change of the BMC operation journal")
+                logged = log.text();
+                assertThat(logged).as(e.getKey()).contains("Configuration change of the BMC operation journal")
                         .contains("not applied while the provider runs").contains("the journal in force stays until the provider restarts, "
                                 + "which applies the change").doesNotContain("Configuration change rejected");
             }
+            assertThat(rejections.told()).as(e.getKey()).hasSize(++told);
+            String reason = rejections.told().get(told - 1);
+            assertThat(reason).as(e.getKey()).startsWith(BmcProvider.PID + " | Configuration change of the BMC operation journal ("
+                    + named.get(e.getKey()) + ") not applied while the provider runs").endsWith("The other settings are applied");
+            assertThat(logged).as("the reason is the log's").contains(reason.substring((BmcProvider.PID + " | ").length()));
+            assertThat(rejections.previousSettingsInForce()).as(e.getKey() + ": the journal before it stays in force").containsOnly(true);
             config.put(e.getKey(), previous);
             assertThat(provider.provisioner().journal().inStateStore()).isFalse();
             assertThat(provider.provisioner().journal().location()).isEqualTo(dir.resolve("journal").toString());
             assertThat(provider.fleet().bmcTimeout()).isEqualTo(Duration.ofSeconds(e.getKey().equals("journal") ? 5 : 7));
         }
         assertThat(dir.resolve("elsewhere")).as("no journal opened there").doesNotExist();
-        assertThat(rejections.told()).as("the rest of the change applies: no refusal").isEmpty();
+        change("bmcTimeout", "9s");
+        assertThat(provider.fleet().bmcTimeout()).isEqualTo(Duration.ofSeconds(9));
+        assertThat(rejections.told()).as("the journal as it is in force: no refusal").hasSize(2);
     }
 
     /**
