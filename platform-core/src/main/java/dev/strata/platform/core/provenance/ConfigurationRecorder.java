@@ -335,8 +335,11 @@ public class ConfigurationRecorder implements SynchronousConfigurationListener, 
      * provider text is (a secret the value carried is masked), as actor whoever made the change, and
      * whether the settings before it stay in force ({@code previousSettingsInForce}, which the
      * summary says too), as the component says: a provider refusing a change that also changed its
-     * {@code strata.provider.id} (the AWS and OpenStack providers), and the retired tenant quota
-     * file, whose refusal stops placement, are left serving nothing; which, only the component knows.
+     * {@code strata.provider.id} (the AWS and OpenStack providers), a BMC whose configuration the
+     * bare-metal provider refuses, and the retired tenant quota file, whose refusal stops placement,
+     * are left serving nothing; which, only the component knows. A component that applies a change in
+     * part (the bare-metal provider's BMC {@code name}, {@code journal} and {@code stateDirectory})
+     * tells of the part it refuses, the settings before it in force, its reason naming that part.
      */
     @Override
     public void rejected(String pid, String reason, boolean previousSettingsInForce) {
