@@ -191,13 +191,15 @@ public final class ConfiguredBmc {
      */
     @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC, policyOption = ReferencePolicyOption.GREEDY)
     void bindRejections(ConfigurationRejections r) {
+        Refusal pending;
         synchronized (told) {
             rejections = r;
-            Refusal pending = untold;
+            pending = untold;
             untold = null;
-            if (pending != null) {
-                ConfigurationRejections.tell(r, pid, pending.reason(), pending.previousSettingsInForce());
-            }
+        }
+        // told outside the lock: the core writes the record to its state store, which may be slow to answer
+        if (pending != null) {
+            ConfigurationRejections.tell(r, pid, pending.reason(), pending.previousSettingsInForce());
         }
     }
 
@@ -216,12 +218,16 @@ public final class ConfiguredBmc {
      * would say that this change was refused.
      */
     private void refused(Refusal refusal) {
+        ConfigurationRejections r;
         synchronized (told) {
-            if (rejections == null) {
+            r = rejections;
+            if (r == null) {
                 untold = refusal;
-            } else if (refusal != null) {
-                ConfigurationRejections.tell(rejections, pid, refusal.reason(), refusal.previousSettingsInForce());
             }
+        }
+        // told outside the lock, as bindRejections tells
+        if (r != null && refusal != null) {
+            ConfigurationRejections.tell(r, pid, refusal.reason(), refusal.previousSettingsInForce());
         }
     }
 
