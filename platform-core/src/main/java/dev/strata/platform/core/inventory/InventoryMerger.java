@@ -55,11 +55,13 @@ import java.util.stream.Collectors;
  *     departed one was still remembered, which a restart forgets. One provider listing one id
  *     twice, which its snapshots do not refuse (one mistaken entry does not fail its whole
  *     discovery), has the first it lists kept and is told: of a node always, of the others where
- *     the two differ. A node, power domain, fabric, capacity offer or accelerator whose id holds a
- *     control or format character, a line or paragraph separator or half of a surrogate pair is left
- *     out, with a warning to its provider naming the id escaped; its other resources are kept (an
- *     accelerator's node and its other accelerators too). A node under a power domain so
- *     left out is told of as under one no provider reports.</li>
+ *     the two differ. A site, node, power domain, fabric, storage pool, capacity offer or accelerator
+ *     whose id holds a control or format character, a line or paragraph separator or half of a
+ *     surrogate pair is left out, with a warning to its provider naming the id escaped; its other
+ *     resources are kept (an accelerator's node and its other accelerators too). So is a resource
+ *     whose site id (a power domain's parent, a node's power domain) holds one: its sovereignty and
+ *     jurisdiction come from the site, and a site that cannot be shown cannot be audited. A node
+ *     under a power domain so left out is told of as under one no provider reports.</li>
  * <li><b>One machine is one node.</b> Nodes of different providers that carry the same
  *     {@link MachineIdentity#ATTRIBUTE} (a machine seen in band by the bare-metal provider and out
  *     of band through its BMC, say) are joined into one node: the one that describes the machine
@@ -163,11 +165,15 @@ final class InventoryMerger {
         for (Contribution c : ordered) {
             for (Object snapshot : c.snapshots()) {
                 if (snapshot instanceof ComputeSnapshot compute) {
-                    compute.sites().forEach(s -> sites.computeIfAbsent(s.id(), k -> new ArrayList<>()).add(s));
-                    compute.powerDomains().stream().filter(p -> printableId("power domain", p.id(), c.providerId(), warnings))
+                    compute.sites().stream().filter(s -> printableId("site", s.id(), c.providerId(), warnings))
+                            .forEach(s -> sites.computeIfAbsent(s.id(), k -> new ArrayList<>()).add(s));
+                    compute.powerDomains().stream().filter(p -> printableId("power domain", p.id(), c.providerId(), warnings)
+                            && printableReference("power domain", p.id(), "site", p.siteId(), c.providerId(), warnings)
+                            && printableReference("power domain", p.id(), "parent power domain", p.parentId(), c.providerId(), warnings))
                             .forEach(p -> keepFirst(powerDomains, p.id(), p, c.providerId(), "power domain", warnings));
                     for (CapacityOffer offer : compute.offers()) {
-                        if (!printableId("capacity offer", offer.id(), c.providerId(), warnings)) {
+                        if (!printableId("capacity offer", offer.id(), c.providerId(), warnings)
+                                || !printableReference("capacity offer", offer.id(), "site", offer.siteId(), c.providerId(), warnings)) {
                             continue;
                         }
                         if (!offer.providerId().equals(c.providerId())) {
@@ -177,7 +183,9 @@ final class InventoryMerger {
                         keepFirst(offers, offer.id(), c.stale() ? staleOffer(offer) : offer, c.providerId(), "capacity offer", warnings);
                     }
                     for (Node node : compute.nodes()) {
-                        if (!printableId("node", node.id(), c.providerId(), warnings)) {
+                        if (!printableId("node", node.id(), c.providerId(), warnings)
+                                || !printableReference("node", node.id(), "site", node.siteId(), c.providerId(), warnings)
+                                || !printableReference("node", node.id(), "power domain", node.powerDomainId(), c.providerId(), warnings)) {
                             continue;
                         }
                         if (!node.providerId().equals(c.providerId())) {
@@ -206,13 +214,15 @@ final class InventoryMerger {
                                     reported.interconnects(), withoutPathsOf(reported.paths(), reported.accelerators(), accelerators),
                                     reported.unavailableReason(), reported.warnings());
                     gpus.add(new Owned<>(c.providerId(), c.stale() ? staleGpus(gpu, c.providerId()) : gpu));
-                    gpu.interconnects().stream().filter(f -> printableId("fabric", f.id(), c.providerId(), warnings))
+                    gpu.interconnects().stream().filter(f -> printableFabric(f, c.providerId(), warnings))
                             .forEach(f -> keepFirst(fabrics, f.id(), f, c.providerId(), "fabric", warnings));
                 } else if (snapshot instanceof FabricSnapshot fabric) {
-                    fabric.fabrics().stream().filter(f -> printableId("fabric", f.id(), c.providerId(), warnings))
+                    fabric.fabrics().stream().filter(f -> printableFabric(f, c.providerId(), warnings))
                             .forEach(f -> keepFirst(fabrics, f.id(), f, c.providerId(), "fabric", warnings));
                 } else if (snapshot instanceof StorageSnapshot storage) {
-                    storage.pools().forEach(p -> keepFirst(pools, p.id(), p, c.providerId(), "storage pool", warnings));
+                    storage.pools().stream().filter(p -> printableId("storage pool", p.id(), c.providerId(), warnings)
+                            && printableReference("storage pool", p.id(), "site", p.siteId(), c.providerId(), warnings))
+                            .forEach(p -> keepFirst(pools, p.id(), p, c.providerId(), "storage pool", warnings));
                 }
             }
         }
@@ -254,6 +264,32 @@ final class InventoryMerger {
     }
 
     /**
+     * Whether a resource's reference to another (its site, its power domain, a power domain's parent)
+     * shows as itself, or is absent; where not, the resource is left out and its provider told why
+     * ({@link #unprintableReference}). No site with such an id is in the inventory, and placement
+     * takes a node at a site the inventory lacks as at one of unknown country and operator, for every
+     * contract without a sovereignty clause, its binding, the ledger and the log naming that site:
+     * kept, a node would be placed at a site no log shows as it is, two sites apart only by a control
+     * character reading as one there. Its sovereignty and jurisdiction come from the site, and a site
+     * that cannot be shown cannot be audited, so the resource is left out as one with such an id is;
+     * so is one naming such a power domain, whose budget an allocation is booked against.
+     */
+    private static boolean printableReference(String what, String id, String reference, String referenced, String reporter,
+            Warnings warnings) {
+        if (referenced == null || InvalidConfigurationException.printable(referenced).equals(referenced)) {
+            return true;
+        }
+        warnings.add(reporter, unprintableReference(what, id, reference, referenced, reporter));
+        return false;
+    }
+
+    /** Whether a fabric's id and site show as themselves ({@link #printableId}, {@link #printableReference}). */
+    private static boolean printableFabric(Fabric fabric, String reporter, Warnings warnings) {
+        return printableId("fabric", fabric.id(), reporter, warnings)
+                && printableReference("fabric", fabric.id(), "site", fabric.siteId(), reporter, warnings);
+    }
+
+    /**
      * The accelerators whose ids show as themselves; each other one is left out, its provider told
      * ({@link #unprintableId}), and its node kept with the rest: an allocation names its GPUs by id,
      * as it names its node, and one GPU's id is no fault of the machine's other GPUs.
@@ -274,11 +310,11 @@ final class InventoryMerger {
      * a format character (a direction override), a line or paragraph separator or half of a surrogate
      * pair: the API's model takes any id that is not blank, and the ids of nodes, power domains,
      * fabrics, accelerators and capacity offers are keys of the ledger (an allocation names its node,
-     * or an offer's slot, its power domain, fabric and GPUs; a deployment names an offer), of
-     * operations and provenance records, and are written to the log, where a line break forges a line
-     * and an escape sequence drives the terminal that shows it; cleaned for the log alone, two ids
-     * that differ only there would read as one, and an allocation would name an id its provider does
-     * not know. The id is shown as the API shows a configured value
+     * or an offer's slot, its power domain, fabric and GPUs; a deployment names an offer; a binding
+     * names its node's site), of operations and provenance records, and are written to the log, where
+     * a line break forges a line and an escape sequence drives the terminal that shows it; cleaned for
+     * the log alone, two ids that differ only there would read as one, and an allocation would name
+     * an id its provider does not know. The id is shown as the API shows a configured value
      * ({@link InvalidConfigurationException#printable}); the door is here rather than in the model's
      * constructor, which would fail the whole snapshot of a provider built against an earlier 1.x API.
      */
@@ -287,6 +323,20 @@ final class InventoryMerger {
                 + "holds a control or format character, a line or paragraph separator or half of a surrogate pair (shown here as a "
                 + "backslash, u and four hex digits), which would forge a line of the log or act on a terminal; expected an id of "
                 + "characters that show as themselves";
+    }
+
+    /**
+     * Why a resource is left out whose reference to a site or a power domain holds what an id may not
+     * ({@link #unprintableId}), naming the reference escaped as that warning names an id.
+     */
+    private static String unprintableReference(String what, String id, String reference, String referenced, String reporter) {
+        String audited = reference.equals("site") ? "its sovereignty and jurisdiction come from its site, and a site that cannot be shown "
+                + "cannot be audited" : "a power budget that holds it is that domain's, and a power domain that cannot be shown cannot be audited";
+        return what + " " + InvalidConfigurationException.printable(id) + " of provider " + reporter + " is left out of the inventory: its "
+                + reference + " id " + InvalidConfigurationException.printable(referenced) + " holds a control or format character, a "
+                + "line or paragraph separator or half of a surrogate pair (shown here as a backslash, u and four hex digits), which would "
+                + "forge a line of the log or act on a terminal; " + audited + "; expected a " + reference + " id of characters that show "
+                + "as themselves";
     }
 
     /**

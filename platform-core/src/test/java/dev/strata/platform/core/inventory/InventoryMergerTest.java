@@ -14,9 +14,12 @@ import dev.strata.platform.api.model.Operator;
 import dev.strata.platform.api.model.PciDevice;
 import dev.strata.platform.api.model.PowerDomain;
 import dev.strata.platform.api.model.Site;
+import dev.strata.platform.api.model.StorageClass;
+import dev.strata.platform.api.model.StoragePool;
 import dev.strata.platform.api.provider.ComputeSnapshot;
 import dev.strata.platform.api.provider.FabricSnapshot;
 import dev.strata.platform.api.provider.GpuSnapshot;
+import dev.strata.platform.api.provider.StorageSnapshot;
 import java.time.Instant;
 import java.util.AbstractList;
 import java.util.ArrayList;
@@ -215,9 +218,9 @@ class InventoryMergerTest {
 
     /**
      * A power domain whose id holds a line break, an ESC, a line separator or half of a surrogate
-     * pair is left out of the inventory, its provider told as for a node, and the node under it is
-     * told of as under a domain no provider reports, the id shown escaped alike, so nothing is placed
-     * there; the provider's other domains and nodes are merged. Before, the domain went in as it was:
+     * pair is left out of the inventory, its provider told as for a node, and so is the node that
+     * names it, the id shown escaped alike, so nothing is placed there; the provider's other domains
+     * and nodes are merged. Before, the domain went in as it was:
      * "rack-1\nx" and "rack-1 x" were two budgets, one log line apart from the other only by what
      * the log's cleaning made of them, and an allocation named a domain as no log showed it.
      */
@@ -227,17 +230,17 @@ class InventoryMergerTest {
                 new PowerDomain("rack-1 INFO forged", "rack", "s", null, 20_000), new PowerDomain("rack-2\u001b[2J", "rack", "s", null, 20_000),
                 new PowerDomain("rack-3\u2028", "rack", "s", null, 20_000), new PowerDomain("rack-4\ud800", "rack", "s", null, 20_000));
         InventoryMerger.Result result = merge(new InventoryMerger.Contribution("odd", false, List.of(ComputeSnapshot.builder(1, Instant.EPOCH)
-                        .powerDomains(domains).nodes(List.of(node("n1", "odd", "h1").toBuilder().powerDomainId("rack-1\nINFO forged").build(),
+                        .sites(List.of(Site.local("site-odd", "odd"))).powerDomains(domains)
+                        .nodes(List.of(node("n1", "odd", "h1").toBuilder().powerDomainId("rack-1\nINFO forged").build(),
                                 node("n2", "odd", "h2").toBuilder().powerDomainId("rack-1 INFO forged").build())).build())),
                 compute("good", List.of(), node("g1", "good", "g")));
 
         assertThat(result.snapshot().powerDomains()).extracting(PowerDomain::id).containsExactly("rack-1 INFO forged");
-        assertThat(result.snapshot().nodes()).extracting(Node::id).containsExactly("g1", "n1", "n2");
+        assertThat(result.snapshot().nodes()).extracting(Node::id).containsExactly("g1", "n2");
         assertThat(result.warnings()).containsOnlyKeys("odd");
         assertThat(result.warnings().get("odd")).containsExactly("power domain rack-1\\u000aINFO forged" + LEFT_OUT,
                 "power domain rack-2\\u001b[2J" + LEFT_OUT, "power domain rack-3\\u2028" + LEFT_OUT, "power domain rack-4\\ud800" + LEFT_OUT,
-                "power domain rack-1\\u000aINFO forged of node n1 is reported by no provider: its budget is unknown, so nothing is placed on "
-                        + "the node until a provider reports it");
+                referenceLeftOut("node n1", "power domain", "rack-1\\u000aINFO forged"));
     }
 
     /**
@@ -313,6 +316,96 @@ class InventoryMergerTest {
         assertThat(result.warnings()).containsOnlyKeys("nvidia", "odd");
         assertThat(result.warnings().get("nvidia")).containsExactly("accelerator GPU-2\\u000aINFO forged" + LEFT_OUT.replace("odd", "nvidia"));
         assertThat(result.warnings().get("odd")).containsExactly("accelerator bmc-gpu-1\\u001b[2J\\u2028\\ud800" + LEFT_OUT);
+    }
+
+    /**
+     * A site or a storage pool whose id holds a line break, an ESC, a line separator or half of a
+     * surrogate pair is left out of the inventory, its provider told as for a node; the provider's
+     * other sites and pools are merged. Before, both went in as they were, unlike a node: a binding
+     * names its node's site, and "fra-1\nx" and "fra-1 x" were two sites the log showed as one.
+     */
+    @Test
+    void aSiteOrStoragePoolWhoseIdHoldsAControlOrFormatCharacterIsLeftOutWithAWarning() {
+        Site forged = Site.builder().id("fra-1\nINFO forged").providerId("odd").country("DE").build();
+        Site spaced = forged.toBuilder().id("fra-1 INFO forged").build();
+        StoragePool pool = StoragePool.builder().id("odd:/data").storageClass(StorageClass.FILE).siteId("fra-1 INFO forged")
+                .capacityBytes(1L << 40).build();
+        InventoryMerger.Result result = merge(new InventoryMerger.Contribution("odd", false, List.of(
+                        ComputeSnapshot.builder(1, Instant.EPOCH).sites(List.of(forged, spaced, Site.local("fra-2\u001b[2J\u2028\ud800", "odd")))
+                                .build(),
+                        StorageSnapshot.builder(1, Instant.EPOCH).pools(List.of(pool.toBuilder().id("odd:/data\nINFO forged").build(), pool,
+                                pool.toBuilder().id("odd:/x\u001b[2J\u2028\ud800").build())).build())),
+                compute("good", List.of(Site.local("site-good", "good")), node("g1", "good", "g")));
+
+        assertThat(result.snapshot().sites()).extracting(Site::id).containsExactly("fra-1 INFO forged", "site-good");
+        assertThat(result.snapshot().storagePools()).containsExactly(pool);
+        assertThat(result.snapshot().node("g1")).isPresent();
+        assertThat(result.warnings()).containsOnlyKeys("odd");
+        assertThat(result.warnings().get("odd")).containsExactly("site fra-1\\u000aINFO forged" + LEFT_OUT,
+                "site fra-2\\u001b[2J\\u2028\\ud800" + LEFT_OUT, "storage pool odd:/data\\u000aINFO forged" + LEFT_OUT,
+                "storage pool odd:/x\\u001b[2J\\u2028\\ud800" + LEFT_OUT);
+    }
+
+    /** The warning to provider odd that leaves out a resource ({@code what}) for its reference to a site or power domain. */
+    private static String referenceLeftOut(String what, String reference, String escaped) {
+        return what + " of provider odd is left out of the inventory: its " + reference + " id " + escaped + " holds a control or format "
+                + "character, a line or paragraph separator or half of a surrogate pair (shown here as a backslash, u and four hex digits), "
+                + "which would forge a line of the log or act on a terminal; " + (reference.equals("site")
+                        ? "its sovereignty and jurisdiction come from its site, and a site that cannot be shown cannot be audited"
+                        : "a power budget that holds it is that domain's, and a power domain that cannot be shown cannot be audited")
+                + "; expected a " + reference + " id of characters that show as themselves";
+    }
+
+    /**
+     * A resource whose site id holds a control or format character (a node's, a capacity offer's, a
+     * fabric's from a fabric or a GPU provider, a storage pool's, a power domain's), or whose power
+     * domain id does (a node's, a power domain's parent), is left out of the inventory, its provider
+     * told, naming the reference escaped; a node under a domain so left out is told of as under one
+     * no provider reports, and nothing is placed on it. The provider's other resources are merged.
+     * Before, each went in as it was: placement took a node at such a site, which no provider can
+     * report as the site ids are checked, as at a site of unknown country and operator for every
+     * contract without a sovereignty clause, and its binding named a site no log showed as it was.
+     */
+    @Test
+    void aResourceWhoseSiteOrPowerDomainIdHoldsAControlOrFormatCharacterIsLeftOutWithAWarning() {
+        String forged = "fra-1\nINFO forged";
+        PowerDomain rack = new PowerDomain("rack-1", "rack", "fra-1", null, 20_000);
+        Node n1 = node("n1", "odd", "h1").toBuilder().siteId("fra-1").build();
+        Fabric ib = Fabric.builder().id("ib-1").type(FabricType.RDMA).technology("InfiniBand").siteId("fra-1").build();
+        StoragePool pool = StoragePool.builder().id("odd:/data").storageClass(StorageClass.FILE).siteId("fra-1").capacityBytes(1L << 40).build();
+        CapacityOffer offer = CapacityOffer.builder().id("odd:p5").providerId("odd").siteId("fra-1").shape("p5.48xlarge")
+                .machine(node("p5", "odd", "p5")).limit(4).build();
+        InventoryMerger.Result result = merge(new InventoryMerger.Contribution("odd", false, List.of(
+                ComputeSnapshot.builder(1, Instant.EPOCH).sites(List.of(Site.local("fra-1", "odd")))
+                        .powerDomains(List.of(rack, new PowerDomain("rack-2", "rack", forged, null, 20_000),
+                                new PowerDomain("rack-3", "rack", "fra-1", "hall\u001b[2J", 20_000)))
+                        .offers(List.of(offer, offer.toBuilder().id("odd:p4").siteId("fra-1\ud800").build()))
+                        .nodes(List.of(n1, n1.toBuilder().id("n2").siteId(forged).build(),
+                                n1.toBuilder().id("n3").powerDomainId("rack-1\u2028").build(), n1.toBuilder().id("n4").powerDomainId("rack-3").build()))
+                        .build(),
+                FabricSnapshot.builder(1, Instant.EPOCH).fabrics(List.of(ib, ib.toBuilder().id("ib-2").siteId(forged).build())).build(),
+                new GpuSnapshot(1, Instant.EPOCH, "h", null, List.of(), List.of(ib.toBuilder().id("nvl-1").siteId("fra-1\u001b[2J").build()),
+                        List.of(), null, List.of()),
+                StorageSnapshot.builder(1, Instant.EPOCH).pools(List.of(pool, pool.toBuilder().id("odd:/x").siteId(forged).build())).build())));
+
+        InventorySnapshot inventory = result.snapshot();
+        assertThat(inventory.nodes()).extracting(Node::id).containsExactly("n1", "n4");
+        assertThat(inventory.powerDomains()).containsExactly(rack);
+        assertThat(inventory.offers()).containsExactly(offer);
+        assertThat(inventory.fabrics()).containsExactly(ib);
+        assertThat(inventory.storagePools()).containsExactly(pool);
+        assertThat(result.warnings()).containsOnlyKeys("odd");
+        assertThat(result.warnings().get("odd")).containsExactly(
+                referenceLeftOut("power domain rack-2", "site", "fra-1\\u000aINFO forged"),
+                referenceLeftOut("power domain rack-3", "parent power domain", "hall\\u001b[2J"),
+                referenceLeftOut("capacity offer odd:p4", "site", "fra-1\\ud800"),
+                referenceLeftOut("node n2", "site", "fra-1\\u000aINFO forged"),
+                referenceLeftOut("node n3", "power domain", "rack-1\\u2028"),
+                referenceLeftOut("fabric ib-2", "site", "fra-1\\u000aINFO forged"),
+                referenceLeftOut("fabric nvl-1", "site", "fra-1\\u001b[2J"),
+                referenceLeftOut("storage pool odd:/x", "site", "fra-1\\u000aINFO forged"),
+                "power domain rack-3 of node n4 is reported by no provider: its budget is unknown, so nothing is placed on the node until a "
+                        + "provider reports it");
     }
 
     /**

@@ -153,9 +153,9 @@ class ProviderMistakesTest {
      * BMC's credentials are told in the status and the log cleaned, one line each. Before, merge
      * warnings were the one text of a provider that went to the log uncleaned: a node id could
      * forge a log line of its own, and a password in a host name was logged as it was. A node id
-     * carrying a line break is now left out of the inventory, the warning showing it escaped, and a
-     * power domain a node names by an id carrying an ESC is shown escaped as well, as the warning
-     * that leaves such a domain out shows it.
+     * carrying a line break is now left out of the inventory, the warning showing it escaped, and so
+     * is a node that names its power domain by an id carrying an ESC, the warning showing that id
+     * escaped as well.
      */
     @Test
     void whatTheMergeSaysAboutAProvidersResourcesIsCleaned() {
@@ -175,7 +175,8 @@ class ProviderMistakesTest {
             assertThat(status.warnings()).hasSize(2).allSatisfy(w -> assertThat(w).doesNotContainPattern("\\p{Cntrl}"));
             assertThat(status.warnings().get(0)).startsWith("node n1\\u000a2026-12-05 10:00:00 ERROR [main] forged line of provider acme "
                     + "is left out of the inventory: its id holds a control or format character");
-            assertThat(status.warnings().get(1)).startsWith("power domain rack\\u001b[31m-9 of node n2 is reported by no provider");
+            assertThat(status.warnings().get(1)).startsWith("node n2 of provider acme is left out of the inventory: its power domain id "
+                    + "rack\\u001b[31m-9 holds a control or format character");
             assertThat(gpus.warnings()).containsExactly("1 accelerator of host https://****@bmc-r12 attached to no node: the snapshot has "
                     + "no machine identity and its accelerators no PCI addresses");
             assertThat(log.text()).contains("forged line of provider acme is left out of the inventory").doesNotContain("\n2026-12-05 10:00:00 ERROR [main] forged")
