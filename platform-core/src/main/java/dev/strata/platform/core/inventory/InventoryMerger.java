@@ -61,7 +61,10 @@ import java.util.stream.Collectors;
  *     resources are kept (an accelerator's node and its other accelerators too). So is a resource
  *     whose site id (a power domain's parent, a node's power domain) holds one: its sovereignty and
  *     jurisdiction come from the site, and a site that cannot be shown cannot be audited. A node
- *     under a power domain so left out is told of as under one no provider reports.</li>
+ *     under a power domain so left out is told of as under one no provider reports. A node, capacity
+ *     offer, fabric or storage pool at a site no provider reports is told of, once per provider and
+ *     site: placement holds the site's country, jurisdictions and operator unknown, and places
+ *     nothing there for a contract with a sovereignty clause.</li>
  * <li><b>One machine is one node.</b> Nodes of different providers that carry the same
  *     {@link MachineIdentity#ATTRIBUTE} (a machine seen in band by the bare-metal provider and out
  *     of band through its BMC, say) are joined into one node: the one that describes the machine
@@ -228,6 +231,7 @@ final class InventoryMerger {
         }
         Set<String> borrowedAccelerators = joinMachines(nodes, warnings);
         unknownPowerDomains(nodes.values(), powerDomains, warnings);
+        unknownSites(sites.keySet(), nodes.values(), offers.values(), fabrics.values(), pools.values(), warnings);
         List<Accelerator> unattached = attachAccelerators(nodes, gpus, warnings, borrowedAccelerators);
         List<Node> nodeList = new ArrayList<>(nodes.values());
         nodeList.sort(Comparator.comparing(Node::id));
@@ -657,6 +661,38 @@ final class InventoryMerger {
                             : "on " + (ids.size() == 1 ? "node " : "the " + ids.size() + " nodes under them (") + named(ids)
                                     + (ids.size() == 1 ? "" : ")"));
             warnings.conflict(cycle.stream().map(id -> known.get(id).providerId()).collect(Collectors.toSet()), warning);
+        }
+    }
+
+    /**
+     * Warns, per provider and site, of nodes, capacity offers, fabrics and storage pools at a site no
+     * provider reports (a typo in a provider's configuration, a declared inventory not loaded): its
+     * country, jurisdictions and operator are unknown, so placement refuses a node or an offer's
+     * machine there to every contract with a sovereignty clause ("site ... is not in the inventory")
+     * and places it for the others as usual. Another provider's first report may settle it, as it may
+     * a power domain. A resource with no site is not warned of.
+     */
+    private static void unknownSites(Set<String> known, Collection<Node> nodes, Collection<Owned<CapacityOffer>> offers,
+            Collection<Owned<Fabric>> fabrics, Collection<Owned<StoragePool>> pools, Warnings warnings) {
+        Map<String, Map<String, List<String>>> missing = new TreeMap<>();
+        nodes.forEach(n -> atUnknownSite(missing, known, n.siteId(), n.providerId(), "node " + n.id()));
+        offers.forEach(o -> atUnknownSite(missing, known, o.value().siteId(), o.providerId(), "capacity offer " + o.value().id()));
+        fabrics.forEach(f -> atUnknownSite(missing, known, f.value().siteId(), f.providerId(), "fabric " + f.value().id()));
+        pools.forEach(p -> atUnknownSite(missing, known, p.value().siteId(), p.providerId(), "storage pool " + p.value().id()));
+        missing.forEach((provider, bySite) -> bySite.forEach((site, of) -> {
+            boolean placed = of.stream().anyMatch(r -> r.startsWith("node ") || r.startsWith("capacity offer "));
+            warnings.awaiting(provider, "site " + site + " of " + (of.size() == 1 ? "" : of.size() + " resources (") + named(of)
+                    + (of.size() == 1 ? "" : ")") + " is reported by no provider: its country, jurisdictions and operator are unknown"
+                    + (placed ? ", so nothing there is placed for a contract with a sovereignty clause until a provider reports it (a "
+                            + "contract without one is placed there as usual)" : " until a provider reports it"));
+        }));
+    }
+
+    /** Adds a resource to those of its provider at its site, where the site is not null and not known. */
+    private static void atUnknownSite(Map<String, Map<String, List<String>>> missing, Set<String> known, String siteId, String provider,
+            String resource) {
+        if (siteId != null && !known.contains(siteId)) {
+            missing.computeIfAbsent(provider, k -> new TreeMap<>()).computeIfAbsent(siteId, k -> new ArrayList<>()).add(resource);
         }
     }
 

@@ -47,9 +47,21 @@ class InventoryMergerTest {
         return InventoryMerger.mergeWithWarnings(1, Instant.EPOCH, List.of(contributions));
     }
 
+    /**
+     * A provider's compute snapshot of these sites and nodes; a node's site that {@code sites} does
+     * not hold is reported as a discovered placeholder ({@code Site.local}), as the bare-metal
+     * provider reports its own, so that a test of something else is not told of a site no provider
+     * reports.
+     */
     private static InventoryMerger.Contribution compute(String provider, List<Site> sites, Node... nodes) {
+        List<Site> all = new ArrayList<>(sites);
+        for (Node n : nodes) {
+            if (all.stream().noneMatch(s -> s.id().equals(n.siteId()))) {
+                all.add(Site.local(n.siteId(), provider));
+            }
+        }
         return new InventoryMerger.Contribution(provider, false,
-                List.of(ComputeSnapshot.builder(1, Instant.EPOCH).sites(sites).nodes(List.of(nodes)).build()));
+                List.of(ComputeSnapshot.builder(1, Instant.EPOCH).sites(all).nodes(List.of(nodes)).build()));
     }
 
     private static InventoryMerger.Contribution gpus(String provider, GpuSnapshot snapshot) {
@@ -256,8 +268,8 @@ class InventoryMergerTest {
         Fabric escape = Fabric.builder().id("ib-2\u001b[2J\u2028").type(FabricType.RDMA).technology("InfiniBand").siteId("s").build();
         Fabric nvlink = Fabric.builder().id("nvl-1\ud800").type(FabricType.PCIE).technology("NVLink 4").siteId("s").build();
         InventoryMerger.Result result = merge(
-                new InventoryMerger.Contribution("odd", false, List.of(FabricSnapshot.builder(1, Instant.EPOCH).fabrics(List.of(forged, spaced,
-                        escape)).build(), new GpuSnapshot(1, Instant.EPOCH, "h", null, List.of(), List.of(nvlink), List.of(), null, List.of()))),
+                new InventoryMerger.Contribution("odd", false, List.of(ComputeSnapshot.builder(1, Instant.EPOCH).sites(List.of(Site.local("s",
+                        "odd"))).build(), FabricSnapshot.builder(1, Instant.EPOCH).fabrics(List.of(forged, spaced, escape)).build(), new GpuSnapshot(1, Instant.EPOCH, "h", null, List.of(), List.of(nvlink), List.of(), null, List.of()))),
                 compute("good", List.of(), node("g1", "good", "g")));
 
         assertThat(result.snapshot().fabrics()).extracting(Fabric::id).containsExactly("ib-1 INFO forged");
@@ -277,7 +289,7 @@ class InventoryMergerTest {
         CapacityOffer p5 = CapacityOffer.builder().id("aws:eu-central-1a:p5.48xlarge").providerId("odd").siteId("eu-central-1a")
                 .shape("p5.48xlarge").machine(node("p5", "odd", "p5")).limit(4).build();
         InventoryMerger.Result result = merge(new InventoryMerger.Contribution("odd", false, List.of(ComputeSnapshot.builder(1, Instant.EPOCH)
-                        .offers(List.of(p5.toBuilder().id("aws:p5\nINFO forged").build(), p5, p5.toBuilder().id("aws:p5\u001b[2J\u2028\ud800")
+                        .sites(List.of(Site.local("eu-central-1a", "odd"))).offers(List.of(p5.toBuilder().id("aws:p5\nINFO forged").build(), p5, p5.toBuilder().id("aws:p5\u001b[2J\u2028\ud800")
                                 .build())).build())),
                 compute("good", List.of(), node("g1", "good", "g")));
 
@@ -409,6 +421,53 @@ class InventoryMergerTest {
     }
 
     /**
+     * Nodes, capacity offers, fabrics and storage pools at a site no provider reports (a typo in a
+     * provider's configuration, a declared inventory not loaded) are warned of once per provider and
+     * site, naming at most three of them, with what placement does: the site's country,
+     * jurisdictions and operator are unknown, so nothing there is placed for a contract with a
+     * sovereignty clause ("site ... is not in the inventory"); another provider's first report may
+     * settle it, as it may a power domain no provider reports yet. A resource at a site another
+     * provider reports, or with no site, is not warned of. Before, nothing was said, and a typo in a
+     * site id kept every sovereign contract off the machines in silence.
+     */
+    @Test
+    void resourcesAtASiteNoProviderReportsAreWarnedOfOncePerProviderAndSite() {
+        List<Node> metal = new ArrayList<>();
+        metal.add(node("metal:n1", "metal", "n1").toBuilder().siteId("fra-1").build());
+        for (int i = 2; i <= 6; i++) {
+            metal.add(node("metal:n" + i, "metal", "n" + i).toBuilder().siteId("fra-l").build());
+        }
+        CapacityOffer p5 = CapacityOffer.builder().id("aws:p5").providerId("aws").siteId("eu-central-1z").shape("p5.48xlarge")
+                .machine(node("p5", "aws", "p5")).limit(4).build();
+        Fabric efa = Fabric.builder().id("aws:efa-1").type(FabricType.RDMA).technology("EFA").siteId("eu-central-1z").build();
+        Fabric nvlink = Fabric.builder().id("nvl-1").type(FabricType.PCIE).technology("NVLink 4").build();
+        StoragePool pool = StoragePool.builder().id("local:/data").storageClass(StorageClass.FILE).siteId("lcoal").capacityBytes(1L << 40)
+                .build();
+        InventoryMerger.Result result = merge(
+                new InventoryMerger.Contribution("metal", false, List.of(ComputeSnapshot.builder(1, Instant.EPOCH).nodes(metal).build())),
+                new InventoryMerger.Contribution("aws", false, List.of(ComputeSnapshot.builder(1, Instant.EPOCH).offers(List.of(p5)).build(),
+                        FabricSnapshot.builder(1, Instant.EPOCH).fabrics(List.of(efa)).build())),
+                new InventoryMerger.Contribution("local", false, List.of(StorageSnapshot.builder(1, Instant.EPOCH).pools(List.of(pool)).build(),
+                        FabricSnapshot.builder(1, Instant.EPOCH).fabrics(List.of(nvlink)).build())),
+                compute("declared", List.of(DECLARED_FRA)));
+
+        String placed = " is reported by no provider: its country, jurisdictions and operator are unknown, so nothing there is placed for "
+                + "a contract with a sovereignty clause until a provider reports it (a contract without one is placed there as usual)";
+        assertThat(result.warnings()).containsOnlyKeys("metal", "aws", "local");
+        assertThat(result.warnings().get("metal")).containsExactly(
+                "site fra-l of 5 resources (node metal:n2, node metal:n3, node metal:n4 and 2 more)" + placed);
+        assertThat(result.warnings().get("aws")).containsExactly("site eu-central-1z of 2 resources (capacity offer aws:p5, fabric aws:efa-1)"
+                + placed);
+        assertThat(result.warnings().get("local")).containsExactly("site lcoal of storage pool local:/data is reported by no provider: its "
+                + "country, jurisdictions and operator are unknown until a provider reports it");
+        assertThat(result.awaitingProviders()).as("settled by another provider's first report, as at start-up")
+                .containsAll(result.warnings().values().stream().flatMap(List::stream).toList());
+        assertThat(result.snapshot().node("metal:n2").orElseThrow().siteId()).as("the node is kept as reported").isEqualTo("fra-l");
+        assertThat(result.snapshot().offers()).containsExactly(p5);
+        assertThat(result.snapshot().storagePools()).containsExactly(pool);
+    }
+
+    /**
      * One provider listing a node twice is told so, and the merge goes on for everyone. Before, the
      * conflict warning was built with {@code Set.of(provider, provider)}, which throws: the merge
      * failed for every provider.
@@ -453,7 +512,7 @@ class InventoryMergerTest {
         Fabric roce = Fabric.builder().id("ib-1").type(FabricType.RDMA).technology("RoCE").siteId("s").build();
         InventoryMerger.Result result = merge(
                 new InventoryMerger.Contribution("dup", false, List.of(
-                        ComputeSnapshot.builder(1, Instant.EPOCH).powerDomains(List.of(rackA, rackB)).build(),
+                        ComputeSnapshot.builder(1, Instant.EPOCH).sites(List.of(Site.local("s", "dup"))).powerDomains(List.of(rackA, rackB)).build(),
                         FabricSnapshot.builder(1, Instant.EPOCH).fabrics(List.of(ib, roce)).build())),
                 compute("good", List.of(), node("g1", "good", "g")));
 
@@ -478,7 +537,7 @@ class InventoryMergerTest {
         CapacityOffer p4 = p5.toBuilder().id("aws:eu-central-1a:p4d.24xlarge").shape("p4d.24xlarge").build();
         InventoryMerger.Result result = merge(
                 new InventoryMerger.Contribution("dup", false, List.of(ComputeSnapshot.builder(1, Instant.EPOCH)
-                        .offers(List.of(p5, p4, p5.toBuilder().limit(8).build(), p4)).build())),
+                        .sites(List.of(Site.local("eu-central-1a", "dup"))).offers(List.of(p5, p4, p5.toBuilder().limit(8).build(), p4)).build())),
                 compute("good", List.of(), node("g1", "good", "g")));
 
         assertThat(result.snapshot().offers()).as("one offer per id, by id order, the first listed").containsExactly(p4, p5);
