@@ -334,8 +334,9 @@ final class InventoryMerger {
      * ({@link #unprintableId}), naming the reference escaped as that warning names an id.
      */
     private static String unprintableReference(String what, String id, String reference, String referenced, String reporter) {
-        String audited = reference.equals("site") ? "its sovereignty and jurisdiction come from its site, and a site that cannot be shown "
-                + "cannot be audited" : "a power budget that holds it is that domain's, and a power domain that cannot be shown cannot be audited";
+        String audited = reference.equals("site")
+                ? "its sovereignty and jurisdiction come from its site, and a site that cannot be shown cannot be audited"
+                : "a power budget that holds it is that domain's, and a power domain that cannot be shown cannot be audited";
         return what + " " + InvalidConfigurationException.printable(id) + " of provider " + reporter + " is left out of the inventory: its "
                 + reference + " id " + InvalidConfigurationException.printable(referenced) + " holds a control or format character, a "
                 + "line or paragraph separator or half of a surrogate pair (shown here as a backslash, u and four hex digits), which would "

@@ -269,7 +269,8 @@ class InventoryMergerTest {
         Fabric nvlink = Fabric.builder().id("nvl-1\ud800").type(FabricType.PCIE).technology("NVLink 4").siteId("s").build();
         InventoryMerger.Result result = merge(
                 new InventoryMerger.Contribution("odd", false, List.of(ComputeSnapshot.builder(1, Instant.EPOCH).sites(List.of(Site.local("s",
-                        "odd"))).build(), FabricSnapshot.builder(1, Instant.EPOCH).fabrics(List.of(forged, spaced, escape)).build(), new GpuSnapshot(1, Instant.EPOCH, "h", null, List.of(), List.of(nvlink), List.of(), null, List.of()))),
+                        "odd"))).build(), FabricSnapshot.builder(1, Instant.EPOCH).fabrics(List.of(forged, spaced, escape)).build(),
+                        new GpuSnapshot(1, Instant.EPOCH, "h", null, List.of(), List.of(nvlink), List.of(), null, List.of()))),
                 compute("good", List.of(), node("g1", "good", "g")));
 
         assertThat(result.snapshot().fabrics()).extracting(Fabric::id).containsExactly("ib-1 INFO forged");
@@ -289,8 +290,8 @@ class InventoryMergerTest {
         CapacityOffer p5 = CapacityOffer.builder().id("aws:eu-central-1a:p5.48xlarge").providerId("odd").siteId("eu-central-1a")
                 .shape("p5.48xlarge").machine(node("p5", "odd", "p5")).limit(4).build();
         InventoryMerger.Result result = merge(new InventoryMerger.Contribution("odd", false, List.of(ComputeSnapshot.builder(1, Instant.EPOCH)
-                        .sites(List.of(Site.local("eu-central-1a", "odd"))).offers(List.of(p5.toBuilder().id("aws:p5\nINFO forged").build(), p5, p5.toBuilder().id("aws:p5\u001b[2J\u2028\ud800")
-                                .build())).build())),
+                        .sites(List.of(Site.local("eu-central-1a", "odd"))).offers(List.of(p5.toBuilder().id("aws:p5\nINFO forged").build(), p5,
+                                p5.toBuilder().id("aws:p5\u001b[2J\u2028\ud800").build())).build())),
                 compute("good", List.of(), node("g1", "good", "g")));
 
         assertThat(result.snapshot().offers()).containsExactly(p5);
@@ -393,7 +394,8 @@ class InventoryMergerTest {
                                 new PowerDomain("rack-3", "rack", "fra-1", "hall\u001b[2J", 20_000)))
                         .offers(List.of(offer, offer.toBuilder().id("odd:p4").siteId("fra-1\ud800").build()))
                         .nodes(List.of(n1, n1.toBuilder().id("n2").siteId(forged).build(),
-                                n1.toBuilder().id("n3").powerDomainId("rack-1\u2028").build(), n1.toBuilder().id("n4").powerDomainId("rack-3").build()))
+                                n1.toBuilder().id("n3").powerDomainId("rack-1\u2028").build(),
+                                n1.toBuilder().id("n4").powerDomainId("rack-3").build()))
                         .build(),
                 FabricSnapshot.builder(1, Instant.EPOCH).fabrics(List.of(ib, ib.toBuilder().id("ib-2").siteId(forged).build())).build(),
                 new GpuSnapshot(1, Instant.EPOCH, "h", null, List.of(), List.of(ib.toBuilder().id("nvl-1").siteId("fra-1\u001b[2J").build()),
@@ -512,7 +514,8 @@ class InventoryMergerTest {
         Fabric roce = Fabric.builder().id("ib-1").type(FabricType.RDMA).technology("RoCE").siteId("s").build();
         InventoryMerger.Result result = merge(
                 new InventoryMerger.Contribution("dup", false, List.of(
-                        ComputeSnapshot.builder(1, Instant.EPOCH).sites(List.of(Site.local("s", "dup"))).powerDomains(List.of(rackA, rackB)).build(),
+                        ComputeSnapshot.builder(1, Instant.EPOCH).sites(List.of(Site.local("s", "dup"))).powerDomains(List.of(rackA, rackB))
+                                .build(),
                         FabricSnapshot.builder(1, Instant.EPOCH).fabrics(List.of(ib, roce)).build())),
                 compute("good", List.of(), node("g1", "good", "g")));
 
@@ -537,7 +540,8 @@ class InventoryMergerTest {
         CapacityOffer p4 = p5.toBuilder().id("aws:eu-central-1a:p4d.24xlarge").shape("p4d.24xlarge").build();
         InventoryMerger.Result result = merge(
                 new InventoryMerger.Contribution("dup", false, List.of(ComputeSnapshot.builder(1, Instant.EPOCH)
-                        .sites(List.of(Site.local("eu-central-1a", "dup"))).offers(List.of(p5, p4, p5.toBuilder().limit(8).build(), p4)).build())),
+                        .sites(List.of(Site.local("eu-central-1a", "dup"))).offers(List.of(p5, p4, p5.toBuilder().limit(8).build(), p4))
+                        .build())),
                 compute("good", List.of(), node("g1", "good", "g")));
 
         assertThat(result.snapshot().offers()).as("one offer per id, by id order, the first listed").containsExactly(p4, p5);
