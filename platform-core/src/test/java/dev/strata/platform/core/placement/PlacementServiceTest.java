@@ -50,6 +50,25 @@ class PlacementServiceTest {
         assertThat(reasons(d)).contains("m: 2 nodes: country US not in [DE]");
     }
 
+    /**
+     * A node at a site no provider reports (here fra-l, a typo of fra-1) has no country,
+     * jurisdiction or operator: every sovereignty clause refuses it, naming the site, and a contract
+     * without one is placed there as usual (what the inventory's warning of such a site says).
+     */
+    @Test
+    void aNodeAtASiteNoProviderReportsServesNoSovereigntyClauseAndServesTheRest() {
+        Infra infra = Infra.threeSites().h100("typo-n1", "fra-l", null);
+        PlacementService service = service(infra);
+        for (String clause : List.of("{countries: [DE]}", "{jurisdictions: [EU]}", "{excludeOperatorJurisdictions: [US]}")) {
+            PlacementDecision d = service.place(contract("{name: c, tenant: t, sovereignty: " + clause + ", members: [{name: m, gpus: 1}]}"), true);
+            assertThat(d.placed()).as(clause).isFalse();
+            assertThat(reasons(d)).as(clause).containsExactly("m: 1 node: site fra-l is not in the inventory (country and operator unknown)");
+        }
+        PlacementDecision free = service.place(contract("{name: c, tenant: t, members: [{name: m, gpus: 1}]}"), true);
+        assertThat(free.placed()).isTrue();
+        assertThat(free.bindings()).extracting(MemberBinding::nodeId).containsExactly("typo-n1");
+    }
+
     @Test
     void identicalMembersShareOneCountOfRejectedNodes() {
         Infra infra = Infra.threeSites().h100("fra-n1", "fra-1", null).h100("fra-n2", "fra-1", null).h100("us-n1", "us-east", null);
