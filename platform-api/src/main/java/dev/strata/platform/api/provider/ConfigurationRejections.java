@@ -49,7 +49,10 @@ public interface ConfigurationRejections {
      * before it stay in force: a provider refusing a change that also renamed it (Declarative
      * Services registers it under the new {@code strata.provider.id} whatever it does) serves
      * nothing under the new name until the configuration is corrected, and says {@code false}. The
-     * record says which, so that an auditor need not read it from the reason. This default, for an
+     * record says which, so that an auditor need not read it from the reason. A component that
+     * applies a change in part (a setting it takes only at its next start) tells of the part not
+     * applied here too, with {@code true}, its reason naming that part and saying that the rest
+     * applies. This default, for an
      * implementation written against 1.4, records the refusal as {@link #rejected(String, String)}
      * does; the core's records the flag.
      *
