@@ -147,7 +147,7 @@ class DeploymentEngineTest {
         for (int i = 0; i < 5; i++) {
             engine.reconcileNow();
             engine.awaitIdle(PATIENCE);
-            sleep(60);
+            lab.pastTheLongestBackoff(); // each pass tries the provider again
         }
         Deployment stuck = engine.get(waiting.id()).orElseThrow();
         assertThat(stuck.state()).isEqualTo(DeploymentState.PROVISIONING);
@@ -506,7 +506,7 @@ class DeploymentEngineTest {
         assertThat(lab.lab.live()).extracting(m -> m.id).contains(stranger);
 
         lab.providers.add("lab", 2, lab.lab);
-        sleep(100);
+        lab.pastTheLongestBackoff(); // past the backoff the first try set on the leak's delete
         engine.reconcileNow();
         engine.awaitIdle(PATIENCE);
         assertThat(lab.lab.deletes).containsExactly(stranger);
@@ -549,11 +549,10 @@ class DeploymentEngineTest {
         lab.lab.unavailable = true;
         for (int i = 0; i < 2; i++) {
             engine.reconcileNow();
-            sleep(60);
+            lab.pastTheLongestBackoff(); // each pass describes the machine again, and fails
         }
         assertThat(engine.get(d.id()).orElseThrow().state()).isEqualTo(DeploymentState.READY);
         lab.lab.unavailable = false;
-        sleep(100);
         engine.reconcileNow();
         engine.awaitIdle(PATIENCE);
 
@@ -676,7 +675,7 @@ class DeploymentEngineTest {
         for (int i = 0; i < 4; i++) {
             deployments.reconcileNow();
             deployments.awaitIdle(PATIENCE);
-            sleep(60);
+            lab.pastTheLongestBackoff(); // each pass tries the create again (after the store's failure too)
         }
         assertThat(lab.lab.creates).hasSizeGreaterThan(1);
         DeploymentMember member = deployments.get(d.id()).orElseThrow().members().get(0);
@@ -707,11 +706,11 @@ class DeploymentEngineTest {
         assertThat(lab.lab.deletes).isEmpty();
 
         lab.lab.unavailable = true;
-        sleep(100);
+        lab.pastTheLongestBackoff(); // past the backoff the store's failure set
         for (int i = 0; i < 3; i++) {
             deployments.reconcileNow();
             deployments.awaitIdle(PATIENCE);
-            sleep(60);
+            lab.pastTheLongestBackoff(); // each pass tries the delete again
         }
         assertThat(lab.lab.deletes).isNotEmpty();
         DeploymentMember member = deployments.get(d.id()).orElseThrow().members().get(0);
@@ -742,17 +741,17 @@ class DeploymentEngineTest {
 
         lab.lab.failDeletes = 1;
         lab.lab.unavailable = false;
-        sleep(100);
+        lab.pastTheLongestBackoff(); // past the backoff of the wait
         engine.reconcileNow();
         engine.awaitIdle(PATIENCE);
         assertThat(engine.get(d.id()).orElseThrow().members().get(0).message()).startsWith("delete failed (try 1)");
 
         lab.lab.unavailable = true;
-        sleep(100);
+        lab.pastTheLongestBackoff(); // past the backoff of the refused delete
         for (int i = 0; i < 3; i++) {
             engine.reconcileNow();
             engine.awaitIdle(PATIENCE);
-            sleep(60);
+            lab.pastTheLongestBackoff(); // each pass tries the delete again
         }
         assertThat(lab.lab.deletes).hasSizeGreaterThanOrEqualTo(3);
         DeploymentMember member = engine.get(d.id()).orElseThrow().members().get(0);
@@ -824,15 +823,17 @@ class DeploymentEngineTest {
         engine.swapWaitFrom(() -> Duration.ofSeconds(20));
         lab.providers.remove("lab", 1);
         ScriptedProvider next = new ScriptedProvider("lab", lab.lab.vendor);
-        java.util.concurrent.ExecutorService caller = java.util.concurrent.Executors.newSingleThreadExecutor();
+        java.util.concurrent.atomic.AtomicReference<Thread> deploying = new java.util.concurrent.atomic.AtomicReference<>();
+        java.util.concurrent.ExecutorService caller = java.util.concurrent.Executors.newSingleThreadExecutor(r -> {
+            Thread t = new Thread(r, "deploying train");
+            deploying.set(t);
+            return t;
+        });
         try {
             java.util.concurrent.Future<DeploymentResult> waiting = caller.submit(() -> engine.deploy(lab.workers("train", 2, "lab", ""), "alice"));
-            Instant deadline = Instant.now().plus(PATIENCE);
-            while (lab.placement.allocations().isEmpty()) {
-                assertThat(Instant.now()).as("the deploy was not placed").isBefore(deadline);
-                sleep(10);
-            }
-            sleep(300);
+            // the deploy is seen waiting for its provider to come back, rather than given a fixed time to get there
+            assertThat(waitsForAProvider(deploying.get())).as("the deploy waits for provider lab: %s", waiting).isTrue();
+            assertThat(lab.placement.allocations()).as("the deploy was not placed").isNotEmpty();
             assertThat(waiting.isDone()).as("the deploy returned before the provider came back").isFalse();
 
             // another tenant is placed and deployed meanwhile
@@ -1156,6 +1157,7 @@ class DeploymentEngineTest {
         assertThat(seen).containsExactlyInAnyOrder(Map.of("image", azure, "bootDevice", "pxe"), Map.of("image", s3, "bootDevice", "pxe"));
     }
 
+    /** Runs passes, as {@link Lab#settle} does, until a member is in {@code state}, or fails after {@link #PATIENCE}. */
     private DeploymentMember awaitMember(String deploymentId, String member, MemberState state) {
         Instant deadline = Instant.now().plus(PATIENCE);
         while (true) {
@@ -1167,8 +1169,23 @@ class DeploymentEngineTest {
                 return m;
             }
             assertThat(Instant.now()).as("%s of %s did not become %s (it is %s)", member, deploymentId, state, m.state()).isBefore(deadline);
-            sleep(50);
         }
+    }
+
+    /**
+     * Whether {@code thread} comes to wait in {@link ProvisioningProviders#await} (a deploy waiting for its provisioning
+     * provider to come back) within {@link #PATIENCE}.
+     */
+    private static boolean waitsForAProvider(Thread thread) {
+        Instant deadline = Instant.now().plus(PATIENCE);
+        while (!(thread.getState() == Thread.State.TIMED_WAITING && java.util.Arrays.stream(thread.getStackTrace())
+                .anyMatch(f -> f.getClassName().equals(ProvisioningProviders.class.getName()) && f.getMethodName().equals("await")))) {
+            if (!Instant.now().isBefore(deadline)) {
+                return false;
+            }
+            java.util.concurrent.locks.LockSupport.parkNanos(1_000_000);
+        }
+        return true;
     }
 
     /**
@@ -1180,14 +1197,6 @@ class DeploymentEngineTest {
     private static void await(CountDownLatch latch) {
         try {
             assertThat(latch.await(Lab.FAST.operationTimeout().toMillis() / 2, TimeUnit.MILLISECONDS)).as("the premise came about").isTrue();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-    }
-
-    private static void sleep(long ms) {
-        try {
-            Thread.sleep(ms);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
@@ -1213,6 +1222,7 @@ class DeploymentEngineTest {
         lab.lab.beforeCreate = r -> {
             calling.countDown();
             try {
+                // a real wait: the call hangs until the engine's close interrupts it (bounded, should the interrupt never come)
                 Thread.sleep(60_000);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
@@ -1260,14 +1270,12 @@ class DeploymentEngineTest {
         };
         try (dev.strata.platform.testkit.StderrCapture log = new dev.strata.platform.testkit.StderrCapture()) {
             stopping.reconcileNow();
-            Instant deadline = Instant.now().plus(PATIENCE);
-            while (lab.store.deployments().operations(d.id()).isEmpty() || !stopping.awaitIdle(Duration.ofMillis(10))) {
-                assertThat(Instant.now()).as("the create was not stored").isBefore(deadline);
-                sleep(10);
-            }
-            // a bounded wait for what must not come: the worker has logged what it had to before it went idle, but nothing
-            // tells that no other thread (the engine closing, the pass its end kicked) logs a warning a moment later
-            sleep(200);
+            // the pass leaves the create in flight on its worker until the worker has stored it and dealt with the refused call
+            assertThat(stopping.awaitIdle(PATIENCE)).as("the create's worker went idle").isTrue();
+            assertThat(lab.store.deployments().operations(d.id())).as("the create was not stored").isNotEmpty();
+            // the threads that could log about the call (its worker, the engine's reconciler) are waited for to end: close, called
+            // again from here, waits for them (closed from the worker, it could not wait for its own thread)
+            stopping.close();
             assertThat(log.text()).doesNotContain("did not answer").doesNotContain(" WARN ").doesNotContain("ERROR");
         }
         assertThat(lab.lab.creates).isEmpty();

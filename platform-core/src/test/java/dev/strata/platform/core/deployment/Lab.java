@@ -48,6 +48,11 @@ final class Lab implements AutoCloseable {
     final Path data;
     /** The store's clock: the system's, set back or forward by a test (an NTP correction, a new leader whose clock differs). */
     final SettableClock storeClock = SettableClock.system();
+    /**
+     * The engines' clock: the system's, moved on by a test past a backoff (which the engines time by it) instead of the test
+     * waiting it out.
+     */
+    final SettableClock engineClock = SettableClock.system();
     final JdbcStateStore store;
     final Inventory inventory;
     final Placement placement;
@@ -100,9 +105,18 @@ final class Lab implements AutoCloseable {
     }
 
     DeploymentEngine engine(DeploymentSettings settings, StateStore on) {
-        DeploymentEngine engine = new DeploymentEngine(on, placement, inventory, providers, null, settings, Clock.systemUTC());
+        DeploymentEngine engine = new DeploymentEngine(on, placement, inventory, providers, null, settings, engineClock);
         engines.add(engine);
         return engine;
+    }
+
+    /**
+     * Moves the engines' clock past the longest backoff of {@link #FAST} (its retryBackoffMax, as in the tests' other
+     * settings): whatever waits for its next try (a member's call, a failed delete, a leak's delete) is due at the next pass, as
+     * once that much time has passed, without the test waiting for it.
+     */
+    void pastTheLongestBackoff() {
+        engineClock.advance(FAST.retryBackoffMax().plusMillis(1));
     }
 
     Contract contract(String yaml) {
