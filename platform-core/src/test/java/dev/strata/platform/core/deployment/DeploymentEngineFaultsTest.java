@@ -122,8 +122,10 @@ class DeploymentEngineFaultsTest {
         Lab.settle(engine, d.id(), Set.of(DeploymentState.READY), PATIENCE);
 
         engine.undeploy(d.id(), "bob");
-        long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(2);
-        while (System.nanoTime() < until) {
+        // passes until the provider has answered a delete and the engine has dealt with the answer (its worker went idle)
+        Instant deadline = Instant.now().plus(PATIENCE);
+        while (lab.lab.deletes.isEmpty()) {
+            assertThat(Instant.now()).as("a delete was sent").isBefore(deadline);
             engine.reconcileNow();
             engine.awaitIdle(Duration.ofSeconds(5));
         }
@@ -186,24 +188,22 @@ class DeploymentEngineFaultsTest {
         // pass that met the Error describes the machine, and had it vanished by then (the test's thread looked at `once`
         // while that pass was still under way), that pass replaced it, and no pass after the Error need have run
         java.util.concurrent.atomic.AtomicInteger listings = new java.util.concurrent.atomic.AtomicInteger(-1);
+        java.util.concurrent.CountDownLatch listedAfterTheError = new java.util.concurrent.CountDownLatch(1);
         lab.lab.afterListing = () -> {
             if (once.get()) {
                 listings.set(lab.lab.listings.get());
                 once.set(false);
                 throw new StackOverflowError("vendor answer nested too deep");
             }
+            listedAfterTheError.countDown();
         };
-        long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-        while ((once.get() || lab.lab.listings.get() <= listings.get()) && System.nanoTime() < end) {
-            Thread.sleep(50);
-        }
+        listedAfterTheError.await(10, TimeUnit.SECONDS);
         assertThat(once.get()).as("a pass met the Error").isFalse();
         assertThat(lab.lab.listings.get()).as("passes after the Error").isGreaterThan(listings.get());
+        java.util.concurrent.CountDownLatch replacing = new java.util.concurrent.CountDownLatch(1);
+        lab.lab.beforeCreate = r -> replacing.countDown();
         lab.lab.vanish(ready.members().get(0).machine().machineId());
-        end = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-        while (lab.lab.creates.size() < 2 && System.nanoTime() < end) {
-            Thread.sleep(50);
-        }
+        replacing.await(10, TimeUnit.SECONDS);
         assertThat(lab.lab.creates).as("the lost machine is replaced").hasSize(2);
     }
 
@@ -421,25 +421,23 @@ class DeploymentEngineFaultsTest {
 
         storeDown.set(false);
         providerDown.set(false);
-        // passes for longer than the longest backoff (400 ms), and until a pass has found worker-1 due again (past the backoff
-        // its store failure set) and worker-2's create has been answered: 1.5 s of passes alone held both only where the
-        // passes were quick enough
+        // passes, each with the engine's clock moved past the longest backoff (400 ms), at least three, and until a pass has
+        // found worker-1 due again (past the backoff its store failure set) and worker-2's create has been answered
         String worker1Key = DeploymentEngine.key(d.id(), "worker-1");
         boolean worker1Due = false;
-        Instant until = Instant.now().plusMillis(1500);
         Instant deadline = Instant.now().plus(PATIENCE);
-        while (true) {
+        for (int passes = 1; ; passes++) {
+            lab.pastTheLongestBackoff();
             boolean due = engine.due(worker1Key);
             engine.reconcileNow();
             engine.awaitIdle(PATIENCE);
             worker1Due |= due;
             boolean worker2Made = engine.get(d.id()).orElseThrow().members().get(2).machine() != null;
-            if (worker1Due && worker2Made && !Instant.now().isBefore(until)) {
+            if (worker1Due && worker2Made && passes >= 3) {
                 break;
             }
             assertThat(Instant.now()).as("a pass with worker-1 due (%s) and worker-2's machine made (%s)", worker1Due, worker2Made)
                     .isBefore(deadline);
-            Thread.sleep(50);
         }
 
         Deployment after = engine.get(d.id()).orElseThrow();
@@ -530,6 +528,7 @@ class DeploymentEngineFaultsTest {
 
             private RuntimeException timedOut(DiscoveryContext context, String call) {
                 try {
+                    // a real wait: the call's own deadline, which the provider waits out as one whose endpoint drops packets does
                     Thread.sleep(Math.max(0, context.remaining().toMillis()));
                 } catch (InterruptedException e) {
                     Thread.currentThread().interrupt();
@@ -579,6 +578,8 @@ class DeploymentEngineFaultsTest {
             Instant deadline = Instant.now().plus(PATIENCE);
             while (true) {
                 engine.reconcileNow();
+                // the pass's calls are waited for: the hung create holds its worker until the engine gives up on it
+                engine.awaitIdle(PATIENCE);
                 Deployment now = engine.get(d.id()).orElseThrow();
                 DeploymentMember other = now.members().stream().filter(m -> m.name().equals("worker-1")).findFirst().orElseThrow();
                 DeploymentMember hung = now.members().stream().filter(m -> m.name().equals("worker-0")).findFirst().orElseThrow();
@@ -588,11 +589,10 @@ class DeploymentEngineFaultsTest {
                     break;
                 }
                 assertThat(Instant.now()).as("worker-1 made and worker-0 waiting: %s", now.members()).isBefore(deadline);
-                Thread.sleep(50);
             }
             // past the longest backoff (400 ms), a pass tries the hung member's create again, and the try is waited for before
             // the creates are counted: counted at once, a try that had not run yet passed for one that sent nothing
-            Thread.sleep(1000);
+            lab.pastTheLongestBackoff();
             Reconciler.PassReport again = engine.reconcileNow();
             assertThat(engine.awaitIdle(PATIENCE)).isTrue();
             assertThat(again.started()).as("the hung member's create tried again").isPositive();
