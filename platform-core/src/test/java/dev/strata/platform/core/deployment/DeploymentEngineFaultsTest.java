@@ -233,9 +233,10 @@ class DeploymentEngineFaultsTest {
             }
         };
         lab.providers.add("lab2", 10, hung);
-        DeploymentSettings oneSecond = new DeploymentSettings(Duration.ofMillis(200), Duration.ofMillis(50), Duration.ofSeconds(1),
+        // a deadline of 300 ms: what the test waits for is that deadline (and the engine's fixed grace after it), not a second
+        DeploymentSettings shortDeadline = new DeploymentSettings(Duration.ofMillis(200), Duration.ofMillis(50), Duration.ofMillis(300),
                 Duration.ofMillis(40), Duration.ofMillis(400), 4, true);
-        DeploymentEngine engine = lab.engine(oneSecond, lab.store);
+        DeploymentEngine engine = lab.engine(shortDeadline, lab.store);
         engine.start();
         try {
             Deployment d = engine.deploy(lab.workers("train", 1, "lab", ""), "alice").deployment();
@@ -508,9 +509,10 @@ class DeploymentEngineFaultsTest {
      */
     @Test
     void aProviderThatStopsAnsweringDoesNotHoldUpThePassWithADescriptionOfEachOfItsMachines() throws Exception {
-        DeploymentSettings oneSecond = new DeploymentSettings(Duration.ofMillis(200), Duration.ofMillis(50), Duration.ofSeconds(1),
+        // a deadline of 300 ms: what the test waits for is that deadline (and the engine's fixed grace after it), not a second
+        DeploymentSettings shortDeadline = new DeploymentSettings(Duration.ofMillis(200), Duration.ofMillis(50), Duration.ofMillis(300),
                 Duration.ofMillis(40), Duration.ofMillis(400), 4, true);
-        DeploymentEngine engine = lab.engine(oneSecond, lab.store);
+        DeploymentEngine engine = lab.engine(shortDeadline, lab.store);
         Deployment onLab2 = engine.deploy(lab.workers("first", 6, "lab2", ""), "alice").deployment();
         Lab.settle(engine, onLab2.id(), Set.of(DeploymentState.READY), PATIENCE);
         java.util.concurrent.atomic.AtomicInteger described = new java.util.concurrent.atomic.AtomicInteger();
