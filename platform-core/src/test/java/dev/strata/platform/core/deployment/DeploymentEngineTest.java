@@ -832,7 +832,7 @@ class DeploymentEngineTest {
         try {
             java.util.concurrent.Future<DeploymentResult> waiting = caller.submit(() -> engine.deploy(lab.workers("train", 2, "lab", ""), "alice"));
             // the deploy is seen waiting for its provider to come back, rather than given a fixed time to get there
-            assertThat(waitsForAProvider(deploying.get())).as("the deploy waits for provider lab: %s", waiting).isTrue();
+            assertThat(waitsForAProvider(deploying.get(), waiting)).as("the deploy waits for provider lab: %s", waiting).isTrue();
             assertThat(lab.placement.allocations()).as("the deploy was not placed").isNotEmpty();
             assertThat(waiting.isDone()).as("the deploy returned before the provider came back").isFalse();
 
@@ -1173,14 +1173,14 @@ class DeploymentEngineTest {
     }
 
     /**
-     * Whether {@code thread} comes to wait in {@link ProvisioningProviders#await} (a deploy waiting for its provisioning
-     * provider to come back) within {@link #PATIENCE}.
+     * Whether {@code thread}, running {@code call}, comes to wait in {@link ProvisioningProviders#await} (a deploy waiting for
+     * its provisioning provider to come back) within {@link #PATIENCE}; false at once when the call ends first.
      */
-    private static boolean waitsForAProvider(Thread thread) {
+    private static boolean waitsForAProvider(Thread thread, java.util.concurrent.Future<?> call) {
         Instant deadline = Instant.now().plus(PATIENCE);
         while (!(thread.getState() == Thread.State.TIMED_WAITING && java.util.Arrays.stream(thread.getStackTrace())
                 .anyMatch(f -> f.getClassName().equals(ProvisioningProviders.class.getName()) && f.getMethodName().equals("await")))) {
-            if (!Instant.now().isBefore(deadline)) {
+            if (call.isDone() || !Instant.now().isBefore(deadline)) {
                 return false;
             }
             java.util.concurrent.locks.LockSupport.parkNanos(1_000_000);
