@@ -60,11 +60,17 @@ import java.util.stream.Collectors;
  *     surrogate pair is left out, with a warning to its provider naming the id escaped; its other
  *     resources are kept (an accelerator's node and its other accelerators too). So is a resource
  *     whose site id (a power domain's parent, a node's power domain) holds one: its sovereignty and
- *     jurisdiction come from the site, and a site that cannot be shown cannot be audited. A node
- *     under a power domain so left out is told of as under one no provider reports. A node, capacity
- *     offer, fabric or storage pool at a site no provider reports is told of, once per provider and
- *     site: placement holds the site's country, jurisdictions and operator unknown, and places
- *     nothing there for a contract with a sovereignty clause.</li>
+ *     jurisdiction come from the site, and a site that cannot be shown cannot be audited. So is a
+ *     capacity offer whose machine's id, site id or power domain id holds one: placement makes the
+ *     offer's launch slots from its machine, booked against that power domain; an accelerator of
+ *     the machine is left out as one of a node is. A fabric's member id or a capacity offer's
+ *     fabric id that holds one is dropped from the fabric's members or the offer's fabrics, with a
+ *     warning naming it escaped, and the fabric or offer kept: no resource with such an id is in
+ *     the inventory for it to name. A node under a power domain so left out is told of as under
+ *     one no provider reports. A node, capacity offer, fabric or storage pool at a site no provider
+ *     reports is told of, once per provider and site: placement holds the site's country,
+ *     jurisdictions and operator unknown, and places nothing there for a contract with a
+ *     sovereignty clause.</li>
  * <li><b>One machine is one node.</b> Nodes of different providers that carry the same
  *     {@link MachineIdentity#ATTRIBUTE} (a machine seen in band by the bare-metal provider and out
  *     of band through its BMC, say) are joined into one node: the one that describes the machine
@@ -176,13 +182,15 @@ final class InventoryMerger {
                             .forEach(p -> keepFirst(powerDomains, p.id(), p, c.providerId(), "power domain", warnings));
                     for (CapacityOffer offer : compute.offers()) {
                         if (!printableId("capacity offer", offer.id(), c.providerId(), warnings)
-                                || !printableReference("capacity offer", offer.id(), "site", offer.siteId(), c.providerId(), warnings)) {
+                                || !printableReference("capacity offer", offer.id(), "site", offer.siteId(), c.providerId(), warnings)
+                                || !printableMachine(offer, c.providerId(), warnings)) {
                             continue;
                         }
                         if (!offer.providerId().equals(c.providerId())) {
                             warnings.add(c.providerId(), namesAnother("capacity offer " + offer.id(), offer.providerId(), c.providerId()));
                             continue;
                         }
+                        offer = withPrintableParts(offer, c.providerId(), warnings);
                         keepFirst(offers, offer.id(), c.stale() ? staleOffer(offer) : offer, c.providerId(), "capacity offer", warnings);
                     }
                     for (Node node : compute.nodes()) {
@@ -218,9 +226,11 @@ final class InventoryMerger {
                                     reported.unavailableReason(), reported.warnings());
                     gpus.add(new Owned<>(c.providerId(), c.stale() ? staleGpus(gpu, c.providerId()) : gpu));
                     gpu.interconnects().stream().filter(f -> printableFabric(f, c.providerId(), warnings))
+                            .map(f -> withPrintableMembers(f, c.providerId(), warnings))
                             .forEach(f -> keepFirst(fabrics, f.id(), f, c.providerId(), "fabric", warnings));
                 } else if (snapshot instanceof FabricSnapshot fabric) {
                     fabric.fabrics().stream().filter(f -> printableFabric(f, c.providerId(), warnings))
+                            .map(f -> withPrintableMembers(f, c.providerId(), warnings))
                             .forEach(f -> keepFirst(fabrics, f.id(), f, c.providerId(), "fabric", warnings));
                 } else if (snapshot instanceof StorageSnapshot storage) {
                     storage.pools().stream().filter(p -> printableId("storage pool", p.id(), c.providerId(), warnings)
@@ -268,8 +278,8 @@ final class InventoryMerger {
     }
 
     /**
-     * Whether a resource's reference to another (its site, its power domain, a power domain's parent)
-     * shows as itself, or is absent; where not, the resource is left out and its provider told why
+     * Whether a resource's reference to another (its site, its power domain, a power domain's parent,
+     * a capacity offer's machine) shows as itself, or is absent; where not, the resource is left out and its provider told why
      * ({@link #unprintableReference}). No site with such an id is in the inventory, and placement
      * takes a node at a site the inventory lacks as at one of unknown country and operator, for every
      * contract without a sovereignty clause, its binding, the ledger and the log naming that site:
@@ -291,6 +301,72 @@ final class InventoryMerger {
     private static boolean printableFabric(Fabric fabric, String reporter, Warnings warnings) {
         return printableId("fabric", fabric.id(), reporter, warnings)
                 && printableReference("fabric", fabric.id(), "site", fabric.siteId(), reporter, warnings);
+    }
+
+    /**
+     * Whether a capacity offer's machine (what one launch gives) has an id, a site and a power domain
+     * that show as themselves, or are absent; where not, the offer is left out and its provider told
+     * ({@link #unprintableReference}). Placement makes each of the offer's launch slots from the
+     * machine: the slot keeps its power domain, whose budget an allocation on the slot is booked
+     * against, and its accelerators' ids are rebased from its id, the offer's own by the API; the
+     * inventory shows the machine as the offer's, its site too. So the offer is left out as a node
+     * naming such a site or power domain is, rather than shown or placed on as no log shows it.
+     */
+    private static boolean printableMachine(CapacityOffer offer, String reporter, Warnings warnings) {
+        Node machine = offer.machine();
+        return printableReference("capacity offer", offer.id(), "machine", machine.id(), reporter, warnings)
+                && printableReference("capacity offer", offer.id(), "machine's site", machine.siteId(), reporter, warnings)
+                && printableReference("capacity offer", offer.id(), "machine's power domain", machine.powerDomainId(), reporter, warnings);
+    }
+
+    /**
+     * A capacity offer without the parts whose ids do not show as themselves, its provider told of
+     * each: an accelerator of its machine is left out as one of a node is
+     * ({@link #printableAccelerators}), since a slot's allocation names its GPUs by their ids; a fabric id is dropped from
+     * {@link CapacityOffer#fabricIds()} ({@link #unprintableMember}) and the offer kept, since no
+     * fabric with such an id is in the inventory for it to name, and placement takes an offer's
+     * fabrics from the fabrics' members, not from the offer.
+     */
+    private static CapacityOffer withPrintableParts(CapacityOffer offer, String reporter, Warnings warnings) {
+        CapacityOffer.Builder b = offer.toBuilder();
+        Node machine = offer.machine();
+        List<Accelerator> accelerators = printableAccelerators(machine.accelerators(), reporter, warnings);
+        if (accelerators.size() < machine.accelerators().size()) {
+            b.machine(machine.withDevices(accelerators, withoutPathsOf(machine.devicePaths(), machine.accelerators(), accelerators)));
+        }
+        Set<String> fabricIds = printableMembers("capacity offer", offer.id(), "fabric", offer.fabricIds(), reporter, warnings,
+                "no fabric with such an id is in the inventory, so it is dropped from the offer's fabrics and the offer is kept");
+        if (fabricIds.size() < offer.fabricIds().size()) {
+            b.fabricIds(fabricIds);
+        }
+        return b.build();
+    }
+
+    /**
+     * A fabric without the member ids that do not show as themselves, its provider told of each
+     * ({@link #unprintableMember}); the fabric is kept. No node, site, accelerator or capacity offer
+     * with such an id is in the inventory (each is left out for it), so the member could match none,
+     * in placement ({@code InventoryIndex}, {@code OfferSlots}) or anywhere else, and is only shown.
+     */
+    private static Fabric withPrintableMembers(Fabric fabric, String reporter, Warnings warnings) {
+        Set<String> members = printableMembers("fabric", fabric.id(), "member", fabric.members(), reporter, warnings, "no node, site, "
+                + "accelerator or capacity offer with such an id is in the inventory, so it is dropped from the fabric's members and the "
+                + "fabric is kept");
+        return members.size() == fabric.members().size() ? fabric : fabric.toBuilder().members(members).build();
+    }
+
+    /** The ids that show as themselves, sorted; of each other one, its provider is told ({@link #unprintableMember}). */
+    private static Set<String> printableMembers(String what, String id, String member, Set<String> ids, String reporter, Warnings warnings,
+            String dropped) {
+        Set<String> kept = new java.util.LinkedHashSet<>();
+        for (String m : new TreeSet<>(ids)) {
+            if (InvalidConfigurationException.printable(m).equals(m)) {
+                kept.add(m);
+            } else {
+                warnings.add(reporter, unprintableMember(what, id, member, m, reporter, dropped));
+            }
+        }
+        return kept;
     }
 
     /**
@@ -330,18 +406,34 @@ final class InventoryMerger {
     }
 
     /**
-     * Why a resource is left out whose reference to a site or a power domain holds what an id may not
-     * ({@link #unprintableId}), naming the reference escaped as that warning names an id.
+     * Why a resource is left out whose reference to a site, a power domain or, for a capacity offer,
+     * its machine holds what an id may not ({@link #unprintableId}), naming the reference escaped as
+     * that warning names an id.
      */
     private static String unprintableReference(String what, String id, String reference, String referenced, String reporter) {
-        String audited = reference.equals("site")
+        String audited = reference.endsWith("site")
                 ? "its sovereignty and jurisdiction come from its site, and a site that cannot be shown cannot be audited"
-                : "a power budget that holds it is that domain's, and a power domain that cannot be shown cannot be audited";
+                : reference.equals("machine")
+                        ? "its machine describes every machine launched from it, whose accelerators' ids are made from the machine's, and a "
+                                + "machine that cannot be shown cannot be audited"
+                        : "a power budget that holds it is that domain's, and a power domain that cannot be shown cannot be audited";
         return what + " " + InvalidConfigurationException.printable(id) + " of provider " + reporter + " is left out of the inventory: its "
                 + reference + " id " + InvalidConfigurationException.printable(referenced) + " holds a control or format character, a "
                 + "line or paragraph separator or half of a surrogate pair (shown here as a backslash, u and four hex digits), which would "
                 + "forge a line of the log or act on a terminal; " + audited + "; expected a " + reference + " id of characters that show "
                 + "as themselves";
+    }
+
+    /**
+     * Why an id a resource lists (a fabric's member, a capacity offer's fabric) is dropped from it
+     * while the resource is kept: it holds what an id may not ({@link #unprintableId}), so nothing
+     * the inventory holds has it, and shown it would forge a line of the log as the id would.
+     */
+    private static String unprintableMember(String what, String id, String member, String listed, String reporter, String dropped) {
+        return what + " " + InvalidConfigurationException.printable(id) + " of provider " + reporter + " lists " + member + " id "
+                + InvalidConfigurationException.printable(listed) + ", which holds a control or format character, a line or paragraph "
+                + "separator or half of a surrogate pair (shown here as a backslash, u and four hex digits), which would forge a line of the "
+                + "log or act on a terminal; " + dropped + "; expected a " + member + " id of characters that show as themselves";
     }
 
     /**

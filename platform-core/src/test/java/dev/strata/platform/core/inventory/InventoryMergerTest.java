@@ -363,9 +363,12 @@ class InventoryMergerTest {
     private static String referenceLeftOut(String what, String reference, String escaped) {
         return what + " of provider odd is left out of the inventory: its " + reference + " id " + escaped + " holds a control or format "
                 + "character, a line or paragraph separator or half of a surrogate pair (shown here as a backslash, u and four hex digits), "
-                + "which would forge a line of the log or act on a terminal; " + (reference.equals("site")
+                + "which would forge a line of the log or act on a terminal; " + (reference.endsWith("site")
                         ? "its sovereignty and jurisdiction come from its site, and a site that cannot be shown cannot be audited"
-                        : "a power budget that holds it is that domain's, and a power domain that cannot be shown cannot be audited")
+                        : reference.equals("machine")
+                                ? "its machine describes every machine launched from it, whose accelerators' ids are made from the "
+                                        + "machine's, and a machine that cannot be shown cannot be audited"
+                                : "a power budget that holds it is that domain's, and a power domain that cannot be shown cannot be audited")
                 + "; expected a " + reference + " id of characters that show as themselves";
     }
 
@@ -420,6 +423,95 @@ class InventoryMergerTest {
                 referenceLeftOut("storage pool odd:/x", "site", "fra-1\\u000aINFO forged"),
                 "power domain rack-3 of node n4 is reported by no provider: its budget is unknown, so nothing is placed on the node until a "
                         + "provider reports it");
+    }
+
+    /**
+     * A capacity offer whose machine's id, site id or power domain id holds a control or format
+     * character is left out of the inventory, its provider told, naming the reference escaped; an
+     * accelerator of an offer's machine whose id holds one is left out as one of a node is, with its
+     * device paths, and the offer is kept. Before, each went in as it was: placement made the offer's
+     * launch slots from the machine, booked an allocation on a slot against a power domain no log
+     * showed as it was, and named the slot's GPUs by such ids.
+     */
+    @Test
+    void aCapacityOfferWhoseMachineIdSiteOrPowerDomainIdHoldsAControlOrFormatCharacterIsLeftOutWithAWarning() {
+        Accelerator gpu = Accelerator.builder().id("odd:p5-gpu-0").model("NVIDIA H100").build();
+        Accelerator escape = gpu.toBuilder().id("odd:p5-gpu-1\u001b[2J").build();
+        List<dev.strata.platform.api.model.DevicePath> paths = List.of(
+                new dev.strata.platform.api.model.DevicePath("odd:p5-gpu-0", "odd:p5-gpu-1\u001b[2J",
+                        dev.strata.platform.api.model.TopologyLevel.SINGLE, 18),
+                new dev.strata.platform.api.model.DevicePath("odd:p5-gpu-0", "efa0", dev.strata.platform.api.model.TopologyLevel.SINGLE, 0));
+        Node machine = node("odd:p5", "odd", "p5").toBuilder().siteId("fra-1").powerDomainId("rack-1").accelerators(List.of(gpu, escape))
+                .devicePaths(paths).build();
+        CapacityOffer p5 = CapacityOffer.builder().id("odd:p5").providerId("odd").siteId("fra-1").shape("p5.48xlarge").machine(machine)
+                .limit(4).build();
+        InventoryMerger.Result result = merge(new InventoryMerger.Contribution("odd", false, List.of(
+                ComputeSnapshot.builder(1, Instant.EPOCH).sites(List.of(Site.local("fra-1", "odd")))
+                        .powerDomains(List.of(new PowerDomain("rack-1", "rack", "fra-1", null, 20_000)))
+                        .offers(List.of(p5.toBuilder().id("odd:p4").machine(machine.toBuilder().id("odd:p4\nINFO forged").build()).build(),
+                                p5.toBuilder().id("odd:p3").machine(machine.toBuilder().siteId("fra-1\u2028").build()).build(),
+                                p5.toBuilder().id("odd:p2").machine(machine.toBuilder().powerDomainId("rack-1\ud800").build()).build(), p5))
+                        .build())),
+                compute("good", List.of(), node("g1", "good", "g")));
+
+        assertThat(result.snapshot().offers()).extracting(CapacityOffer::id).containsExactly("odd:p5");
+        Node kept = result.snapshot().offers().get(0).machine();
+        assertThat(kept.accelerators()).containsExactly(gpu);
+        assertThat(kept.devicePaths()).containsExactly(paths.get(1));
+        assertThat(result.snapshot().node("g1")).isPresent();
+        assertThat(result.warnings()).containsOnlyKeys("odd");
+        assertThat(result.warnings().get("odd")).containsExactly(
+                referenceLeftOut("capacity offer odd:p4", "machine", "odd:p4\\u000aINFO forged"),
+                referenceLeftOut("capacity offer odd:p3", "machine's site", "fra-1\\u2028"),
+                referenceLeftOut("capacity offer odd:p2", "machine's power domain", "rack-1\\ud800"),
+                "accelerator odd:p5-gpu-1\\u001b[2J" + LEFT_OUT);
+    }
+
+    /** The warning to provider odd that drops an id a resource ({@code what}) lists as a {@code member}, and keeps the resource. */
+    private static String memberDropped(String what, String member, String escaped, String dropped) {
+        return what + " of provider odd lists " + member + " id " + escaped + ", which holds a control or format character, a line or "
+                + "paragraph separator or half of a surrogate pair (shown here as a backslash, u and four hex digits), which would forge a "
+                + "line of the log or act on a terminal; " + dropped + "; expected a " + member + " id of characters that show as themselves";
+    }
+
+    /**
+     * A fabric's member id (a node's, an offer's, an accelerator's of an NVLink domain) or a capacity
+     * offer's fabric id that holds a control or format character is dropped from the fabric's
+     * members or the offer's fabrics, its provider told, naming it escaped; the fabric and the offer
+     * are kept, and placement still sees the fabric hold the offer's launch slots: no resource with
+     * such an id is in the inventory for the member to name. Before, each went in as it was, and the
+     * inventory showed ids no log could.
+     */
+    @Test
+    void aFabricMemberIdOrAnOffersFabricIdHoldingAControlOrFormatCharacterIsDroppedWithAWarningAndTheFabricOrOfferKept() {
+        Node n1 = node("n1", "odd", "h1");
+        Fabric ib = Fabric.builder().id("ib-1").type(FabricType.RDMA).technology("EFA").siteId("site-odd")
+                .members(Set.of("n1", "odd:p5", "n1\nINFO forged", "n2\u001b[2J")).build();
+        Fabric nvlink = Fabric.builder().id("nvl-1").type(FabricType.PCIE).technology("NVLink 4").members(Set.of("GPU-1", "GPU-2\ud800")).build();
+        CapacityOffer p5 = CapacityOffer.builder().id("odd:p5").providerId("odd").siteId("site-odd").shape("p5.48xlarge")
+                .machine(node("odd:p5", "odd", "p5")).limit(2).fabricIds(Set.of("ib-1", "ib-1\u2028")).build();
+        InventoryMerger.Result result = merge(new InventoryMerger.Contribution("odd", false, List.of(
+                ComputeSnapshot.builder(1, Instant.EPOCH).sites(List.of(Site.local("site-odd", "odd"))).nodes(List.of(n1)).offers(List.of(p5))
+                        .build(),
+                FabricSnapshot.builder(1, Instant.EPOCH).fabrics(List.of(ib)).build(),
+                new GpuSnapshot(1, Instant.EPOCH, "h", null, List.of(), List.of(nvlink), List.of(), null, List.of()))));
+
+        InventorySnapshot inventory = result.snapshot();
+        assertThat(inventory.fabrics()).containsExactlyInAnyOrder(ib.toBuilder().members(Set.of("n1", "odd:p5")).build(),
+                nvlink.toBuilder().members(Set.of("GPU-1")).build());
+        assertThat(inventory.offers()).containsExactly(p5.toBuilder().fabricIds(Set.of("ib-1")).build());
+        assertThat(inventory.node("n1")).isPresent();
+        assertThat(dev.strata.platform.core.placement.OfferSlots.expand(inventory).fabrics().stream().filter(f -> f.id().equals("ib-1"))
+                .findFirst().orElseThrow().members()).containsExactlyInAnyOrder("n1", "odd:p5", "odd:p5#0", "odd:p5#1");
+        String fabricKept = "no node, site, accelerator or capacity offer with such an id is in the inventory, so it is dropped from the "
+                + "fabric's members and the fabric is kept";
+        assertThat(result.warnings()).containsOnlyKeys("odd");
+        assertThat(result.warnings().get("odd")).containsExactly(
+                memberDropped("capacity offer odd:p5", "fabric", "ib-1\\u2028",
+                        "no fabric with such an id is in the inventory, so it is dropped from the offer's fabrics and the offer is kept"),
+                memberDropped("fabric ib-1", "member", "n1\\u000aINFO forged", fabricKept),
+                memberDropped("fabric ib-1", "member", "n2\\u001b[2J", fabricKept),
+                memberDropped("fabric nvl-1", "member", "GPU-2\\ud800", fabricKept));
     }
 
     /**
