@@ -322,6 +322,8 @@ class StoreQuotasTest {
             Thread decider = Thread.currentThread();
             java.util.concurrent.atomic.AtomicInteger reads = new java.util.concurrent.atomic.AtomicInteger();
             java.util.concurrent.atomic.AtomicBoolean nested = new java.util.concurrent.atomic.AtomicBoolean();
+            // the attempt whose read the decider has left last
+            java.util.concurrent.atomic.AtomicInteger done = new java.util.concurrent.atomic.AtomicInteger();
             java.util.concurrent.CountDownLatch writing = new java.util.concurrent.CountDownLatch(1);
             java.util.concurrent.CountDownLatch go = new java.util.concurrent.CountDownLatch(1);
             java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(4);
@@ -369,9 +371,11 @@ class StoreQuotasTest {
                             return placement.place(contract("{name: x, tenant: filler, members: [{name: m, cpu: 1}]}"), false);
                         }));
                         waitFor(() -> queued.size() == 1 && queued.get(0).getState() == Thread.State.WAITING);
-                        // the writer goes on in a moment, while this attempt loses or waits
+                        // the writer goes on once this attempt has gone on from here and waits: for the commit lock, which the
+                        // queued placement holds while it waits for the quota change, or, where it lost, in the last attempt's read
                         pool.submit(() -> {
-                            Thread.sleep(1000);
+                            waitFor(() -> reads.get() > PlacementEngine.COMMIT_ATTEMPTS
+                                    || done.get() == PlacementEngine.COMMIT_ATTEMPTS && decider.getState() == Thread.State.WAITING);
                             go.countDown();
                             return null;
                         });
@@ -379,10 +383,14 @@ class StoreQuotasTest {
                         // the last attempt, under the commit lock: the writer has applied what was queued meanwhile
                         assertThat(go.await(10, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
                         waitFor(() -> store.ledger().generation() > generation[0]);
-                        Thread.sleep(300);
+                        // and answered all of it, a refusal included: the writer writes in order, so a write queued now is answered after it
+                        store.tenants().update("other", before -> new dev.strata.platform.core.store.TenantStore.Change(before.orElseThrow(), null))
+                                .get(10, java.util.concurrent.TimeUnit.SECONDS);
                     }
-                } catch (InterruptedException e) {
+                } catch (InterruptedException | java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
                     throw new IllegalStateException(e);
+                } finally {
+                    done.set(n);
                 }
                 return read;
             });
@@ -419,9 +427,8 @@ class StoreQuotasTest {
             if (System.nanoTime() > until) {
                 throw new AssertionError("waited 10 s in vain");
             }
-            Thread.sleep(5);
+            Thread.sleep(5); // the poll's step
         }
-        Thread.sleep(50);
     }
 
     @Test
