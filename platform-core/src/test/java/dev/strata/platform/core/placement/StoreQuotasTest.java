@@ -413,6 +413,79 @@ class StoreQuotasTest {
     }
 
     /**
+     * A quota change asked for while a placement's last attempt, under the commit lock, has taken
+     * its model and read the quota but not yet committed waits for that commit
+     * ({@code PlacementEngine.holding} takes the commit lock): the attempt commits as it decided, on
+     * the quota in force at its commit, and the change holds what comes after it. The attempts
+     * before lose to other placements committed while they decide. Without the lock the change
+     * would be handed to the ledger between the attempt's model and its commit, the ledger would
+     * refuse the commit, and the placement, decided again under the quota of 2, would not be placed
+     * although it had been decided under the lock.
+     */
+    @Test
+    void aQuotaChangeAskedForWhileTheLastAttemptDecidesWaitsForItsCommit() throws Exception {
+        Inventory inventory = Infra.threeSites().h100("n1", "fra-1", null).inventory();
+        try (JdbcStateStore store = StoreTestAccess.embedded(data)) {
+            PlacementService placement = new PlacementService(inventory, store, DurablePlacementTest.config(Map.of("deciders", 4)), Map.of());
+            placement.setQuota("bank", limits("gpus", "8"));
+            StoreQuotas quotas = new StoreQuotas(store);
+            Thread decider = Thread.currentThread();
+            java.util.concurrent.atomic.AtomicInteger reads = new java.util.concurrent.atomic.AtomicInteger();
+            java.util.concurrent.atomic.AtomicBoolean nested = new java.util.concurrent.atomic.AtomicBoolean();
+            java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(1);
+            List<java.util.concurrent.Future<TenantUse>> lowered = new java.util.concurrent.CopyOnWriteArrayList<>();
+            placement.engine().quotas(() -> {
+                TenantQuotas read = quotas.get();
+                if (Thread.currentThread() != decider || nested.get()) {
+                    return read;
+                }
+                int n = reads.incrementAndGet();
+                try {
+                    if (n <= PlacementEngine.COMMIT_ATTEMPTS) {
+                        // another placement commits while this one decides: it decides again
+                        nested.set(true);
+                        try {
+                            assertThat(placement.place(contract("{name: f" + n + ", tenant: filler, members: [{name: m, cpu: 1}]}"), false)
+                                    .placed()).isTrue();
+                        } finally {
+                            nested.set(false);
+                        }
+                    } else if (n == PlacementEngine.COMMIT_ATTEMPTS + 1) {
+                        // the last attempt, under the commit lock, between its model and its commit: the quota is lowered now, and
+                        // the attempt goes on once the setter waits (for the commit lock; without it, for its change, handed to
+                        // the ledger and the store's writer, to be written: nothing else in setQuota waits)
+                        List<Thread> setter = new java.util.concurrent.CopyOnWriteArrayList<>();
+                        lowered.add(pool.submit(() -> {
+                            setter.add(Thread.currentThread());
+                            return TenantUsers.as("alice", () -> placement.setQuota("bank", limits("gpus", "2")), "admin");
+                        }));
+                        waitFor(() -> setter.size() == 1 && setter.get(0).getState() == Thread.State.WAITING);
+                    }
+                } catch (InterruptedException e) {
+                    throw new IllegalStateException(e);
+                }
+                return read;
+            });
+            try {
+                PlacementDecision d = placement.place(contract("{name: a, tenant: bank, members: [{name: m, cpu: 1, gpus: 4}]}"), false);
+
+                assertThat(d.placed()).as("committed as decided under the lock, on the quota of 8: %s", d.summary()).isTrue();
+                assertThat(placement.engine().serialised()).as("decided under the commit lock once, not refused there").isEqualTo(1);
+                assertThat(reads).as("not decided again after the last attempt").hasValue(PlacementEngine.COMMIT_ATTEMPTS + 1);
+                assertThat(lowered).singleElement().satisfies(f -> assertThat(f.get(10, java.util.concurrent.TimeUnit.SECONDS))
+                        .as("the quota change, made after the commit, holds the tenant to 2 GPUs")
+                        .isEqualTo(new TenantUse("bank", 1, 4_000, 1_000, 0, 2_000, -1, -1)));
+                assertThat(store.ledger().load().allocations()).filteredOn(a -> a.tenant().equals("bank")).extracting(a -> a.contract())
+                        .containsExactly("a");
+                assertThat(placement.place(contract("{name: b, tenant: bank, members: [{name: m, cpu: 1, gpus: 1}]}"), true).placed())
+                        .as("the next placement is held to the quota of 2").isFalse();
+            } finally {
+                pool.shutdownNow();
+            }
+        }
+    }
+
+    /**
      * Whether the one thread in {@code setter}, which set a quota, has handed the change to the store's writer: the
      * change is counted before it is queued, and its caller then waits for it ({@code PlacementEngine.holding}), with
      * nothing between to wait on while the writer is held.
