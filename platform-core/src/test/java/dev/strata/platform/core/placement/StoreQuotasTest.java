@@ -43,6 +43,21 @@ class StoreQuotasTest {
     @TempDir
     Path data;
 
+    /**
+     * Places a one-CPU contract of tenant {@code filler} from inside a decision's quota read, marked
+     * {@code nested} meanwhile so that the read hook lets its own reads through: its commit makes the
+     * decision that is reading lose its attempt and decide again.
+     */
+    private static void commitsMeanwhile(PlacementService placement, String name, java.util.concurrent.atomic.AtomicBoolean nested) {
+        nested.set(true);
+        try {
+            assertThat(placement.place(contract("{name: " + name + ", tenant: filler, members: [{name: m, cpu: 1}]}"), false).placed())
+                    .as("the placement committed meanwhile").isTrue();
+        } finally {
+            nested.set(false);
+        }
+    }
+
     private static Contract contract(String yaml) {
         return READER.read(yaml, "test");
     }
@@ -338,13 +353,7 @@ class StoreQuotasTest {
                 try {
                     if (n < PlacementEngine.COMMIT_ATTEMPTS) {
                         // another placement commits while this one decides: it decides again
-                        nested.set(true);
-                        try {
-                            assertThat(placement.place(contract("{name: f" + n + ", tenant: filler, members: [{name: m, cpu: 1}]}"), false)
-                                    .placed()).isTrue();
-                        } finally {
-                            nested.set(false);
-                        }
+                        commitsMeanwhile(placement, "f" + n, nested);
                     } else if (n == PlacementEngine.COMMIT_ATTEMPTS) {
                         // the writer held in a write of its own; a quota change queued behind it; another placement after that
                         generation[0] = store.ledger().generation();
@@ -443,13 +452,7 @@ class StoreQuotasTest {
                 try {
                     if (n <= PlacementEngine.COMMIT_ATTEMPTS) {
                         // another placement commits while this one decides: it decides again
-                        nested.set(true);
-                        try {
-                            assertThat(placement.place(contract("{name: f" + n + ", tenant: filler, members: [{name: m, cpu: 1}]}"), false)
-                                    .placed()).isTrue();
-                        } finally {
-                            nested.set(false);
-                        }
+                        commitsMeanwhile(placement, "f" + n, nested);
                     } else if (n == PlacementEngine.COMMIT_ATTEMPTS + 1) {
                         // the last attempt, under the commit lock, between its model and its commit: the quota is lowered now, and
                         // the attempt goes on once the setter waits (for the commit lock; without it, for its change, handed to
