@@ -26,8 +26,9 @@ import java.util.regex.Pattern;
  * {@code //} without its ':', {@code https//admin:pw@bmc/}, where a ':' stands between them, and
  * a token alone, {@code https//TOKEN@bmc/}, a {@code /} in it too, where a scheme or a word's
  * start comes before the {@code //}), the value of an {@code Authorization} header (its
- * scheme, whichever it is, and the credential after it) and of a
- * {@code Bearer} or {@code Basic} credential, the value of any field, parameter or header whose
+ * scheme, whichever it is, and the credential after it, a quoted one up to its closing quote and
+ * a list of parameters, {@code Digest username="u", response="..."}, to its last) and of a
+ * {@code Bearer} or {@code Basic} credential ({@code Bearer "..."} quoted too), the value of any field, parameter or header whose
  * name says it is a secret ({@code password=}, {@code "token": "..."}, {@code X-Auth-Token:},
  * {@code X-Amz-Signature=}, {@code api_key}, {@code credential}, {@code private_key}, ...; a name
  * that ends in {@code file} or {@code path} names where a secret is kept and is left; a value that
@@ -136,6 +137,8 @@ public final class ProviderText {
             "(?i)(?<![a-z0-9_-])(?:proxy-)?authori[sz]ation[\"']?\\s*[:=]\\s*(?=[\\[(])");
     /** Bearer value / Basic value, wherever it stands */
     private static final Pattern SCHEME_CREDENTIAL = Pattern.compile("(?i)(?<![a-z0-9_-])(bearer|basic)(\\s+)([A-Za-z0-9._~+/-]{8,}=*)");
+    /** Bearer "value" or Bearer 'value', wherever it stands: the quote that opens the value */
+    private static final Pattern QUOTED_BEARER = Pattern.compile("(?i)(?<![a-z0-9_-])bearer\\s+([\"'])");
     /**
      * A word that makes a name a secret's, in name=value, name: value, "name": "value". The name
      * around it (letters, digits, {@code _ . -}) is found by hand from each word's place: a regular
@@ -293,6 +296,13 @@ public final class ProviderText {
     private static String schemeCredentials(String s) {
         Matcher m = SCHEME_CREDENTIAL.matcher(s);
         List<int[]> ranges = new ArrayList<>();
+        // a quoted token ("Bearer \"abc def\""): the quote was taken for the token's end, which left the token shown
+        Matcher quoted = QUOTED_BEARER.matcher(s);
+        while (quoted.find()) {
+            int close = closingQuote(s, quoted.start(1));
+            ranges.add(close < s.length() ? new int[] {quoted.start(1) + 1, close, 0}
+                    : new int[] {quoted.start(1) + 1, s.length(), s.charAt(quoted.start(1))});
+        }
         while (m.find()) {
             if (m.group(1).equalsIgnoreCase("bearer")) {
                 // a token may hold what no b64token does ("Bearer abcdefgh;ijk"): it runs as far as any bare value
@@ -301,6 +311,7 @@ public final class ProviderText {
                 ranges.add(new int[] {m.start(3), m.end(3), 0});
             }
         }
+        ranges.sort(Comparator.comparingInt(r -> r[0]));
         return mask(s, ranges);
     }
 
@@ -322,13 +333,81 @@ public final class ProviderText {
                 from = Math.max(close, m.end(1) + 1);
                 continue;
             }
-            int end = bareEnd(s, m.start(), m.end());
+            // a scheme's quoted credential or list of parameters runs past where a bare value would end: at its quote, or at
+            // the quote of its first parameter's value, which left the rest of the list (a Digest response among them) shown
+            int end = Math.max(bareEnd(s, m.start(), m.end()), schemeValueEnd(s, m.end(1)));
             if (end > m.end()) {
                 ranges.add(new int[] {m.end(1), end, 0});
             }
             from = Math.max(end, m.end(1) + 1);
         }
         return mask(s, ranges);
+    }
+
+    /**
+     * Where an Authorization value that begins at {@code at} with a scheme ends, when the scheme's
+     * credential is quoted ({@code Bearer "abc def"}: after the closing quote) or is a list of
+     * parameters ({@code Digest username="bob", response="6629fae4"}, RFC 9110's auth-params:
+     * after the last {@code name=value} of the list, a value quoted or running up to white space,
+     * a ',' or a quote); -1 when the value is neither (a bare token, {@code Bearer abc}).
+     */
+    static int schemeValueEnd(String s, int at) {
+        int i = at;
+        if (i >= s.length() || !isAsciiLetter(s.charAt(i))) {
+            return -1;
+        }
+        while (i < s.length() && (nameChar(s.charAt(i)) || s.charAt(i) == '+')) {
+            i++;
+        }
+        int afterScheme = i;
+        i = blanksEnd(s, i);
+        if (i == afterScheme || i >= s.length()) {
+            return -1;
+        }
+        if (s.charAt(i) == '"' || s.charAt(i) == '\'') {
+            return Math.min(closingQuote(s, i) + 1, s.length());
+        }
+        int end = -1;
+        while (true) {
+            int name = i;
+            while (i < s.length() && nameChar(s.charAt(i))) {
+                i++;
+            }
+            int equals = blanksEnd(s, i);
+            if (i == name || equals >= s.length() || s.charAt(equals) != '=') {
+                return end;
+            }
+            i = blanksEnd(s, equals + 1);
+            if (i < s.length() && s.charAt(i) == '"') {
+                i = Math.min(closingQuote(s, i) + 1, s.length());
+            } else {
+                int value = i;
+                while (i < s.length() && !Character.isWhitespace(s.charAt(i)) && s.charAt(i) != ',' && s.charAt(i) != '"') {
+                    i++;
+                }
+                if (i == value) {
+                    return end; // a token68 ending in '=' (Basic's base64), not a parameter
+                }
+            }
+            end = i;
+            int comma = blanksEnd(s, i);
+            if (comma >= s.length() || s.charAt(comma) != ',') {
+                return end;
+            }
+            i = blanksEnd(s, comma + 1);
+        }
+    }
+
+    private static boolean isAsciiLetter(char c) {
+        return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z';
+    }
+
+    private static int blanksEnd(String s, int at) {
+        int i = at;
+        while (i < s.length() && Character.isWhitespace(s.charAt(i))) {
+            i++;
+        }
+        return i;
     }
 
     private static boolean isBasicCredential(String value) {

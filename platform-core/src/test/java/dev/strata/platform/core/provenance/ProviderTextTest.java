@@ -228,6 +228,28 @@ class ProviderTextTest {
         assertThat(ProviderText.clean("Authorization: Bearer abc, Accept: */*")).isEqualTo("Authorization: ****, Accept: */*");
     }
 
+    /**
+     * A scheme's credential that is quoted, or a list of parameters (RFC 9110's auth-params, as
+     * HTTP Digest sends them): before, the quote ended the value, so {@code Bearer "abc def"} kept
+     * its token and a Digest header kept everything after its first parameter's opening quote, the
+     * {@code response} (a hash of the password, open to a dictionary) and the nonces included.
+     */
+    @Test
+    void aQuotedCredentialOrAListOfParametersAfterASchemeIsMaskedWhole() {
+        assertThat(ProviderText.clean("Authorization: Bearer \"abc def\" refused")).isEqualTo("Authorization: **** refused");
+        assertThat(ProviderText.clean("Authorization: SSWS 'k3y 9f' refused")).isEqualTo("Authorization: **** refused");
+        assertThat(ProviderText.clean("Authorization: Digest username=\"ops\", realm=\"bmc\", nonce=\"0a4f113b\", uri=\"/redfish/v1\", "
+                + "response=\"6629fae49393a05397450978507c4ef1\", qop=auth, nc=00000001, cnonce=\"0a4f\" refused"))
+                .isEqualTo("Authorization: **** refused");
+        assertThat(ProviderText.clean("Authorization: AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/20150830/us-east-1/iam/aws4_request, "
+                + "SignedHeaders=content-type;host, Signature=5d672d79 refused")).isEqualTo("Authorization: **** refused");
+        assertThat(ProviderText.clean("sent Bearer \"abc def\" twice")).isEqualTo("sent Bearer \"****\" twice");
+        assertThat(ProviderText.clean("sent bearer 'abc def")).isEqualTo("sent bearer '****'");
+        // a token68 ending in '=' is no parameter: it ends as a bare value does
+        assertThat(ProviderText.clean("Authorization: Basic dXNlcjpwYXNzd29yZA== refused")).isEqualTo("Authorization: **** refused");
+        assertThat(ProviderText.clean("Authorization: Bearer abc, Accept: */*")).isEqualTo("Authorization: ****, Accept: */*");
+    }
+
     /** Headers, JSON with and without blanks, and YAML, as providers print them. */
     @Test
     void headersJsonAndYamlAreMasked() {
@@ -525,6 +547,13 @@ class ProviderTextTest {
                         .as((scheme, header, s, prefix) -> new Carried(header + scheme + " " + prefix + s, List.of(s),
                                 "Authorization, scheme " + scheme)),
                 form("Bearer credential", tokenSecrets().filter(s -> s.matches("[A-Za-z0-9._~+/-]{8,}=*")), s -> "Bearer " + s),
+                // a quoted credential after a scheme, blanks in it, and a Digest header's list of parameters
+                Combinators.combine(Arbitraries.of("Authorization: Bearer ", "Authorization: SSWS ", "Proxy-Authorization: Token ", "sent Bearer "),
+                        Arbitraries.of("\"", "'"), printableSecrets().filter(s -> s.indexOf('"') < 0 && s.indexOf('\'') < 0 && s.indexOf('\\') < 0))
+                        .as((header, quote, s) -> new Carried(header + quote + s + quote + " refused", List.of(s), "quoted after a scheme: " + header)),
+                Combinators.combine(printableSecrets().filter(s -> s.indexOf('"') < 0 && s.indexOf('\\') < 0), Arbitraries.of("", ", qop=auth, nc=1"))
+                        .as((s, tail) -> new Carried("Authorization: Digest username=\"ops\", realm=\"bmc\", uri=\"/redfish/v1\", response=\"" + s + "\""
+                                + tail + " refused", List.of(s), "Digest parameters")),
                 Combinators.combine(Arbitraries.strings().withChars(LETTERS).ofMinLength(2).ofMaxLength(12), printableSecrets().filter(s -> s.indexOf(':') < 0))
                         .as((user, s) -> {
                             String b = Base64.getEncoder().encodeToString((user + ":" + s).getBytes(StandardCharsets.ISO_8859_1));
