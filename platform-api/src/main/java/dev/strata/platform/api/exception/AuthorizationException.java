@@ -15,6 +15,12 @@ public class AuthorizationException extends StrataException {
     /** {@inheritDoc} */
     @Override
     public AuthorizationException withMessage(String message) {
-        return copied(new AuthorizationException(message));
+        return withMessage(message, getCause());
+    }
+
+    /** {@inheritDoc} */
+    @Override
+    public AuthorizationException withMessage(String message, Throwable cause) {
+        return copied(new AuthorizationException(message), cause);
     }
 }

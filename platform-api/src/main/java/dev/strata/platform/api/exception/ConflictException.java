@@ -20,6 +20,12 @@ public class ConflictException extends StrataException {
     /** {@inheritDoc} */
     @Override
     public ConflictException withMessage(String message) {
-        return copied(new ConflictException(message));
+        return withMessage(message, getCause());
+    }
+
+    /** {@inheritDoc} */
+    @Override
+    public ConflictException withMessage(String message, Throwable cause) {
+        return copied(new ConflictException(message), cause);
     }
 }

@@ -70,7 +70,13 @@ public class InvalidConfigurationException extends StrataException {
      */
     @Override
     public InvalidConfigurationException withMessage(String message) {
-        return copied(new InvalidConfigurationException(message == null ? null : printable(message), pid, property));
+        return withMessage(message, getCause());
+    }
+
+    /** {@inheritDoc} The new message is made printable as {@link #withMessage(String)} makes it. */
+    @Override
+    public InvalidConfigurationException withMessage(String message, Throwable cause) {
+        return copied(new InvalidConfigurationException(message == null ? null : printable(message), pid, property), cause);
     }
 
     /** The configuration PID the property belongs to. */

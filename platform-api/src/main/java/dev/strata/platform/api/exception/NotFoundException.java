@@ -11,6 +11,12 @@ public class NotFoundException extends StrataException {
     /** {@inheritDoc} */
     @Override
     public NotFoundException withMessage(String message) {
-        return copied(new NotFoundException(message));
+        return withMessage(message, getCause());
+    }
+
+    /** {@inheritDoc} */
+    @Override
+    public NotFoundException withMessage(String message, Throwable cause) {
+        return copied(new NotFoundException(message), cause);
     }
 }

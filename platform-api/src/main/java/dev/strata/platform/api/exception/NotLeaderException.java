@@ -30,6 +30,12 @@ public class NotLeaderException extends StrataException {
     /** {@inheritDoc} */
     @Override
     public NotLeaderException withMessage(String message) {
-        return copied(new NotLeaderException(message, leaderId, leaderAddress));
+        return withMessage(message, getCause());
+    }
+
+    /** {@inheritDoc} */
+    @Override
+    public NotLeaderException withMessage(String message, Throwable cause) {
+        return copied(new NotLeaderException(message, leaderId, leaderAddress), cause);
     }
 }

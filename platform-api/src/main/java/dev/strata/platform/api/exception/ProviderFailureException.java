@@ -15,6 +15,12 @@ public class ProviderFailureException extends StrataException {
     /** {@inheritDoc} */
     @Override
     public ProviderFailureException withMessage(String message) {
-        return copied(new ProviderFailureException(message));
+        return withMessage(message, getCause());
+    }
+
+    /** {@inheritDoc} */
+    @Override
+    public ProviderFailureException withMessage(String message, Throwable cause) {
+        return copied(new ProviderFailureException(message), cause);
     }
 }

@@ -15,6 +15,12 @@ public class ProviderTimeoutException extends StrataException {
     /** {@inheritDoc} */
     @Override
     public ProviderTimeoutException withMessage(String message) {
-        return copied(new ProviderTimeoutException(message));
+        return withMessage(message, getCause());
+    }
+
+    /** {@inheritDoc} */
+    @Override
+    public ProviderTimeoutException withMessage(String message, Throwable cause) {
+        return copied(new ProviderTimeoutException(message), cause);
     }
 }

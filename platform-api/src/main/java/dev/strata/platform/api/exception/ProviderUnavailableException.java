@@ -18,6 +18,12 @@ public class ProviderUnavailableException extends StrataException {
     /** {@inheritDoc} */
     @Override
     public ProviderUnavailableException withMessage(String message) {
-        return copied(new ProviderUnavailableException(message));
+        return withMessage(message, getCause());
+    }
+
+    /** {@inheritDoc} */
+    @Override
+    public ProviderUnavailableException withMessage(String message, Throwable cause) {
+        return copied(new ProviderUnavailableException(message), cause);
     }
 }

@@ -18,6 +18,12 @@ public class StateStoreException extends StrataException {
     /** {@inheritDoc} */
     @Override
     public StateStoreException withMessage(String message) {
-        return copied(new StateStoreException(message));
+        return withMessage(message, getCause());
+    }
+
+    /** {@inheritDoc} */
+    @Override
+    public StateStoreException withMessage(String message, Throwable cause) {
+        return copied(new StateStoreException(message), cause);
     }
 }

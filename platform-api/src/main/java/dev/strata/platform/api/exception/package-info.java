@@ -3,5 +3,5 @@
  * choke point in each provider, so callers never see vendor exception types.
  */
 @org.osgi.annotation.bundle.Export
-@org.osgi.annotation.versioning.Version("1.10.0")
+@org.osgi.annotation.versioning.Version("1.11.0")
 package dev.strata.platform.api.exception;

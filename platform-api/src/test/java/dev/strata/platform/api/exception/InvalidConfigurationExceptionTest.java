@@ -216,6 +216,8 @@ class InvalidConfigurationExceptionTest {
         InvalidConfigurationException copy = e.withMessage("provider a\nforged\u001b[2J was refused: " + e.getMessage());
         assertThat(copy).hasMessage("provider a\\u000aforged\\u001b[2J was refused: p: name = 'v' is invalid; expected x");
         assertThat(copy.property()).isEqualTo("name");
+        IllegalStateException cause = new IllegalStateException("shown");
+        assertThat(e.withMessage("a\nforged", cause)).as("with another cause too").hasMessage("a\\u000aforged").hasCause(cause);
     }
 
     /** A direction override, a line separator and half a surrogate pair are shown escaped as well; the rest, beyond U+FFFF included, as it is. */

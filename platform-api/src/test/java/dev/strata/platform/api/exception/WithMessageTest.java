@@ -20,7 +20,7 @@ import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * {@link StrataException#withMessage} gives every exception of this package back as itself with
- * only its message changed. The classes are found on the class path, so a class added to the
+ * only its message changed, or its message and its cause. The classes are found on the class path, so a class added to the
  * package without its own {@code withMessage}, or one whose {@code withMessage} drops a field, a
  * cause or a suppressed exception, fails here.
  */
@@ -69,17 +69,58 @@ class WithMessageTest {
         assertThat(copy.getCause()).as("%s.withMessage's cause", type.getSimpleName()).isSameAs(original.getCause()).isNotNull();
         assertThat(copy.getSuppressed()).as("%s.withMessage's suppressed", type.getSimpleName()).containsExactly(suppressed);
         assertThat(copy.getStackTrace()).as("%s.withMessage's stack trace", type.getSimpleName()).isEqualTo(original.getStackTrace());
+        assertSameFields(type, original, copy);
+        assertThat(original).as("the original is left as it is").hasMessageStartingWith("made-");
+    }
+
+    /**
+     * {@code withMessage(message, cause)} gives the same copy with the cause given in place of the
+     * original's: the shell shows an exception whose cause quotes a typed path through a stand-in
+     * cause, and before 1.11 made a plain {@link StrataException} for it, losing the class and fields.
+     */
+    @ParameterizedTest
+    @MethodSource("exceptions")
+    void withMessageAndCauseKeepsTheClassAndEveryFieldAndTakesTheCause(Class<?> type) throws Exception {
+        StrataException original = made(type);
+        Throwable originalCause = original.getCause();
+        RuntimeException suppressed = new IllegalStateException("suppressed");
+        original.addSuppressed(suppressed);
+        IllegalArgumentException cause = new IllegalArgumentException("the new cause");
+
+        StrataException copy = original.withMessage("the new message", cause);
+
+        assertThat(copy).as(type.getSimpleName()).isNotSameAs(original).hasMessage("the new message");
+        assertThat(copy.getClass()).as("%s.withMessage(message, cause)'s class", type.getSimpleName()).isEqualTo(type);
+        assertThat(copy.getCause()).as("%s.withMessage(message, cause)'s cause", type.getSimpleName()).isSameAs(cause);
+        assertThat(copy.getSuppressed()).as("%s.withMessage(message, cause)'s suppressed", type.getSimpleName()).containsExactly(suppressed);
+        assertThat(copy.getStackTrace()).as("%s.withMessage(message, cause)'s stack trace", type.getSimpleName())
+                .isEqualTo(original.getStackTrace());
+        assertSameFields(type, original, copy);
+        assertThat(original).as("the original is left as it is").hasMessageStartingWith("made-");
+        assertThat(original.getCause()).as("the original's cause is left as it is").isSameAs(originalCause);
+
+        StrataException causeless = original.withMessage("no cause", null);
+        assertThat(causeless.getClass()).as("%s.withMessage(message, null)'s class", type.getSimpleName()).isEqualTo(type);
+        assertThat(causeless.getCause()).as("%s.withMessage(message, null)'s cause", type.getSimpleName()).isNull();
+        assertThat(causeless.getSuppressed()).as("%s.withMessage(message, null)'s suppressed", type.getSimpleName())
+                .containsExactly(suppressed);
+        assertSameFields(type, original, causeless);
+        causeless.initCause(cause);
+        assertThat(causeless.getCause()).as("a cause can still be given later: none was set").isSameAs(cause);
+    }
+
+    /** Every field of {@code type} and its superclasses up to {@link RuntimeException} is set in {@code copy} as in {@code original}. */
+    private static void assertSameFields(Class<?> type, StrataException original, StrataException copy) throws IllegalAccessException {
         for (Class<?> c = type; c != RuntimeException.class; c = c.getSuperclass()) {
             for (Field field : c.getDeclaredFields()) {
                 if (Modifier.isStatic(field.getModifiers())) {
                     continue;
                 }
                 field.setAccessible(true);
-                assertThat(field.get(copy)).as("%s.withMessage's %s", type.getSimpleName(), field.getName()).isNotNull()
+                assertThat(field.get(copy)).as("%s's copy's %s", type.getSimpleName(), field.getName()).isNotNull()
                         .isEqualTo(field.get(original));
             }
         }
-        assertThat(original).as("the original is left as it is").hasMessageStartingWith("made-");
     }
 
     /** A message left out of a refusal: the original's message is not the copy's cause, nor in it. */
