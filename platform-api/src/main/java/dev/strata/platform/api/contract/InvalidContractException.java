@@ -35,7 +35,18 @@ public class InvalidContractException extends StrataException {
      */
     @Override
     public InvalidContractException withMessage(String message) {
-        return copied(new InvalidContractException(message, source, violations));
+        return withMessage(message, getCause());
+    }
+
+    /**
+     * {@inheritDoc} The copy is an {@code InvalidContractException} with this one's source and
+     * violations.
+     *
+     * @since 1.3 (package version)
+     */
+    @Override
+    public InvalidContractException withMessage(String message, Throwable cause) {
+        return copied(new InvalidContractException(message, source, violations), cause);
     }
 
     /**

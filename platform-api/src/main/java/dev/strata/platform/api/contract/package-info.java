@@ -4,5 +4,5 @@
  * that turns a YAML/JSON document into one, reporting every error at once.
  */
 @org.osgi.annotation.bundle.Export
-@org.osgi.annotation.versioning.Version("1.2.0")
+@org.osgi.annotation.versioning.Version("1.3.0")
 package dev.strata.platform.api.contract;

@@ -38,4 +38,23 @@ class InvalidContractExceptionTest {
         });
         assertThat(e).hasMessageStartingWith("contract c.yaml has 2 errors:\n");
     }
+
+    /**
+     * A copy with another message and another cause (from 1.3) is an {@code InvalidContractException}
+     * too, with the same source, violations and stack trace and the cause given; without its own
+     * override it would be the plain {@code StrataException} its superclass makes.
+     */
+    @Test
+    void aCopyWithAnotherCauseKeepsTheTypeTheSourceAndTheViolations() {
+        InvalidContractException e = new InvalidContractException("c.yaml", VIOLATIONS);
+        e.initCause(new IllegalStateException("cause"));
+        IllegalArgumentException shown = new IllegalArgumentException("shown");
+        Object copy = e.withMessage("contract c.yaml has 2 errors (shown escaped)", shown);
+        assertThat(copy).isInstanceOfSatisfying(InvalidContractException.class, c -> {
+            assertThat(c).hasMessage("contract c.yaml has 2 errors (shown escaped)").hasCause(shown);
+            assertThat(c.source()).isEqualTo("c.yaml");
+            assertThat(c.violations()).isEqualTo(VIOLATIONS);
+            assertThat(c.getStackTrace()).isEqualTo(e.getStackTrace());
+        });
+    }
 }
