@@ -52,13 +52,9 @@ public class AuditExportCommand implements Action {
             e = log.export(target, keys);
         } catch (StrataException failed) {
             // a file that cannot be written is named as typed, in the provenance log's message and in the file system's it quotes,
-            // which is its cause: with Karaf's printStackTraces on, the cause is printed too, so it is shown escaped as well
-            if (failed.getCause() == null) {
-                throw failed.withMessage(Format.visible(failed.getMessage()));
-            }
-            StrataException shown = new StrataException(Format.visible(failed.getMessage()), Format.shown(failed.getCause()));
-            shown.setStackTrace(failed.getStackTrace());
-            throw shown;
+            // which is its cause: with Karaf's printStackTraces on, the cause is printed too, so it is shown escaped as well; the
+            // exception keeps its class and fields (a StateStoreException stays one)
+            throw failed.withMessage(Format.visible(failed.getMessage()), Format.shown(failed.getCause()));
         }
         // the log id and key ids come from the store, which may have been edited: shown as the log's records are
         System.out.println(Format.visible(String.format("Exported %d records and %d checkpoints of log %s to %s", e.records(), e.checkpoints(),

@@ -289,6 +289,45 @@ class TerminalSafeOutputTest {
     }
 
     /**
+     * The error of strata:audit-export whose cause is shown escaped keeps the class and fields of the provenance log's error:
+     * it was remade as a plain StrataException of the escaped message and cause, so a StateStoreException (the store failing
+     * under the export) or an InvalidConfigurationException with its PID and property was printed as another error.
+     */
+    @Test
+    void theFileErrorOfAnExportShownEscapedKeepsItsClassAndFields(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
+            throws Exception {
+        String typed = "x\u001b]0;owned\u0007\nRESULT: ok";
+        String shown = "x\\x1b]0;owned\\x07 RESULT: ok";
+        java.nio.file.Path file = dir.resolve("a-file");
+        java.nio.file.Files.writeString(file, "");
+
+        AuditExportCommand export = exportThatCannotWriteItsFile((message, cause) ->
+                new dev.strata.platform.api.exception.StateStoreException(message, cause));
+        export.file = file + "/" + typed + "/log.jsonl";
+        Throwable thrown = CommandOutput.ofFailing(export::execute).thrown();
+        assertThat(thrown.getClass()).isEqualTo(dev.strata.platform.api.exception.StateStoreException.class);
+        assertThat(thrown).hasMessageStartingWith("cannot export the provenance log to " + file + "/" + shown + "/log.jsonl: ");
+        assertThat(thrown.getCause().toString()).startsWith("java.nio.file.FileSystemException: " + file + "/" + shown);
+
+        export = exportThatCannotWriteItsFile((message, cause) -> {
+            var refused = new dev.strata.platform.api.exception.InvalidConfigurationException("dev.strata.provenance", "exportFolder",
+                    message, "a folder that can be written");
+            refused.initCause(cause);
+            return refused;
+        });
+        export.file = file + "/" + typed + "/log.jsonl";
+        thrown = CommandOutput.ofFailing(export::execute).thrown();
+        assertThat(thrown).isInstanceOfSatisfying(dev.strata.platform.api.exception.InvalidConfigurationException.class, e -> {
+            assertThat(e.pid()).isEqualTo("dev.strata.provenance");
+            assertThat(e.property()).isEqualTo("exportFolder");
+        });
+        java.io.StringWriter trace = new java.io.StringWriter();
+        thrown.printStackTrace(new java.io.PrintWriter(trace));
+        assertThat(trace.toString()).as("the stack trace Karaf prints").doesNotContain("\u001b", "\u0007", "RESULT: ok\n")
+                .contains("Caused by: java.nio.file.FileSystemException: " + file + "/" + shown);
+    }
+
+    /**
      * A cause chain that comes back to itself ({@code initCause} lets A's cause be B and B's cause A) was followed
      * without end when the error was made fit for the terminal, until a StackOverflowError: it stops at the throwable
      * already shown, printed as the JDK prints it, {@code [CIRCULAR REFERENCE: ...]}, its message still shown escaped.
@@ -410,6 +449,12 @@ class TerminalSafeOutputTest {
      * be written: its folder, below a file, cannot be made, and the error names the path as typed with the file system's error.
      */
     private static AuditExportCommand exportThatCannotWriteItsFile() {
+        return exportThatCannotWriteItsFile(dev.strata.platform.api.exception.StrataException::new);
+    }
+
+    /** As {@link #exportThatCannotWriteItsFile()}, the error made by {@code failure} from its message and the file system's error. */
+    private static AuditExportCommand exportThatCannotWriteItsFile(
+            java.util.function.BiFunction<String, java.io.IOException, dev.strata.platform.api.exception.StrataException> failure) {
         AuditExportCommand export = new AuditExportCommand();
         export.audit = new AuditAndClusterCommandsTest.RecordingAuditLog() {
             @Override
@@ -418,8 +463,7 @@ class TerminalSafeOutputTest {
                     java.nio.file.Files.createDirectories(target.getParent());
                     throw new AssertionError("a folder was made below a file");
                 } catch (java.io.IOException e) {
-                    throw new dev.strata.platform.api.exception.StrataException("cannot export the provenance log to " + target + ": "
-                            + e.getMessage(), e);
+                    throw failure.apply("cannot export the provenance log to " + target + ": " + e.getMessage(), e);
                 }
             }
         };
