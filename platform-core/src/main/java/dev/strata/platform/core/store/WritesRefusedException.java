@@ -19,6 +19,12 @@ public class WritesRefusedException extends NotLeaderException {
     /** {@inheritDoc} */
     @Override
     public WritesRefusedException withMessage(String message) {
-        return copied(new WritesRefusedException(message, leaderId(), leaderAddress()));
+        return withMessage(message, getCause());
+    }
+
+    /** {@inheritDoc} */
+    @Override
+    public WritesRefusedException withMessage(String message, Throwable cause) {
+        return copied(new WritesRefusedException(message, leaderId(), leaderAddress()), cause);
     }
 }
