@@ -1,6 +1,7 @@
 package dev.strata.provider.nvidia;
 
 import dev.strata.platform.api.exception.InvalidConfigurationException;
+import dev.strata.platform.api.exception.ProviderUnavailableException;
 import dev.strata.platform.api.model.Accelerator;
 import dev.strata.platform.api.model.DevicePath;
 import dev.strata.platform.api.model.Fabric;
@@ -95,6 +96,8 @@ public class NvidiaGpuProvider implements GpuProvider, GpuTelemetrySource {
     private final Object swap = new Object();
     /** The settings in force with their sources and sampler; replaced whole by a valid configuration change ({@link #modified}). */
     private volatile State state;
+    /** Set by {@link #deactivate}: no discovery begins after it. */
+    private volatile boolean stopped;
 
     /**
      * Where a refused configuration change is recorded in the provenance log, after the core's
@@ -216,11 +219,18 @@ public class NvidiaGpuProvider implements GpuProvider, GpuTelemetrySource {
                 keepSources ? "" : "; the GPUs are read with them from the next discovery on");
     }
 
+    /**
+     * Stops the sampler and lets the sources go as a configuration change does: closed now, or by the last discovery still
+     * running on them when it ends. Closed under a running discovery, NVML was shut down under it (one running past two
+     * seconds interrupted, and NVML's shutdown dropped with it), and a discovery that had not yet reached NVML started its
+     * thread and the library anew, which nobody closed. A discovery asked for afterwards is refused.
+     */
     @Deactivate
     synchronized void deactivate() {
+        stopped = true;
         State last = state;
         last.sampler().close();
-        last.sources().close();
+        last.sources().replaced();
     }
 
     @Override
@@ -237,11 +247,15 @@ public class NvidiaGpuProvider implements GpuProvider, GpuTelemetrySource {
     /** The settings in force, their sources held until the discovery ends: a change meanwhile closes them only then. */
     private State begin() {
         while (true) {
+            if (stopped) {
+                throw new ProviderUnavailableException("GPU discovery: the NVIDIA provider was stopped");
+            }
             State current = state;
             if (current.sources().begins()) {
                 return current;
             }
-            // replaced between the read and the hold: the change put its successor in force before it let these go
+            // replaced between the read and the hold: the change put its successor in force before it let these go, or the
+            // provider was stopped
         }
     }
 

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.strata.platform.api.exception.InvalidConfigurationException;
 import dev.strata.platform.api.exception.ProviderFailureException;
 import dev.strata.platform.api.exception.ProviderTimeoutException;
+import dev.strata.platform.api.exception.ProviderUnavailableException;
 import dev.strata.platform.api.model.Accelerator;
 import dev.strata.platform.api.model.Health;
 import dev.strata.platform.api.model.PowerLimits;
@@ -13,6 +14,8 @@ import dev.strata.platform.api.provider.DiscoveryContext;
 import dev.strata.platform.api.provider.Generations;
 import dev.strata.platform.api.provider.GpuSnapshot;
 import dev.strata.platform.api.telemetry.GpuSample;
+import dev.strata.provider.nvidia.device.DiscoveredGpus;
+import dev.strata.provider.nvidia.device.GpuSource;
 import dev.strata.provider.nvidia.device.PciSysfs;
 import dev.strata.provider.nvidia.device.XidLog;
 import dev.strata.provider.nvidia.nvml.NvmlTestAccess;
@@ -28,6 +31,13 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -311,6 +321,92 @@ class NvidiaGpuProviderTest {
 
             assertThat(gpus.sampler().running()).isFalse();
             assertThat(log.text()).doesNotContain("GPU telemetry through nvidia-smi failed").doesNotContain("WARN");
+        }
+    }
+
+    /**
+     * A source whose discovery holds until released, recording whether it was closed while a discovery ran on it: NVML
+     * closed so is shut down under its discovery, and the next call on it starts its thread and the library anew.
+     */
+    private static final class HeldSource implements GpuSource {
+        final CountDownLatch entered = new CountDownLatch(1);
+        final CountDownLatch release = new CountDownLatch(1);
+        final CountDownLatch closed = new CountDownLatch(1);
+        final AtomicInteger discoveries = new AtomicInteger();
+        final AtomicInteger running = new AtomicInteger();
+        final AtomicBoolean closedUnderADiscovery = new AtomicBoolean();
+
+        @Override
+        public String name() {
+            return "nvml";
+        }
+
+        @Override
+        public DiscoveredGpus discover(DiscoveryContext context) {
+            discoveries.incrementAndGet();
+            running.incrementAndGet();
+            try {
+                entered.countDown();
+                assertThat(release.await(10, TimeUnit.SECONDS)).as("released").isTrue();
+                return new DiscoveredGpus("nvml", List.of(), List.of(), List.of());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new ProviderTimeoutException("interrupted");
+            } finally {
+                running.decrementAndGet();
+            }
+        }
+
+        @Override
+        public List<GpuSample> sample(Duration timeout) {
+            return List.of();
+        }
+
+        @Override
+        public void close() {
+            if (running.get() > 0) {
+                closedUnderADiscovery.set(true);
+            }
+            closed.countDown();
+        }
+    }
+
+    /**
+     * Stopping the provider while a discovery runs leaves its sources open until that discovery ends, then closes them, and
+     * a discovery asked for afterwards is refused without touching them. Before, deactivation closed the sources at once,
+     * under the running discovery (NVML shut down under it, or, for one not yet on NVML's thread, its thread and library
+     * started anew and never closed), and a later discovery ran on the closed sources.
+     */
+    @Test
+    void stoppingTheProviderDuringADiscoveryClosesItsSourcesWhenTheDiscoveryEndsAndRefusesLaterOnes() throws Exception {
+        writeHost();
+        HeldSource nvml = new HeldSource();
+        SmiSource smi = new SmiSource("/nonexistent/nvidia-smi", Duration.ofSeconds(10), new PciSysfs(dir.resolve("sys")),
+                Clock.systemUTC(), "host:gpu-host-1");
+        NvidiaGpuProvider gpus = new NvidiaGpuProvider(nvml, smi, new GpuSampler(Duration.ofHours(1), 10, Duration.ofSeconds(5)),
+                Clock.systemUTC(), dir);
+        provider = gpus;
+        ExecutorService caller = Executors.newSingleThreadExecutor();
+        try {
+            Future<GpuSnapshot> discovery = caller.submit(() -> gpus.discoverGpus(DiscoveryContext.withTimeout("op-held",
+                    Duration.ofSeconds(30))));
+            assertThat(nvml.entered.await(10, TimeUnit.SECONDS)).as("the discovery under way").isTrue();
+
+            gpus.deactivate();
+
+            assertThat(nvml.closed.getCount()).as("sources closed while the discovery still runs on them").isEqualTo(1);
+            nvml.release.countDown();
+            assertThat(discovery.get(10, TimeUnit.SECONDS).unavailableReason()).isNull();
+            assertThat(nvml.closed.await(10, TimeUnit.SECONDS)).as("sources closed once the discovery ended").isTrue();
+            assertThat(nvml.closedUnderADiscovery).isFalse();
+
+            assertThatThrownBy(() -> gpus.discoverGpus(DiscoveryContext.withTimeout("op-after", Duration.ofSeconds(30))))
+                    .isInstanceOf(ProviderUnavailableException.class)
+                    .hasMessage("GPU discovery: the NVIDIA provider was stopped");
+            assertThat(nvml.discoveries).as("discoveries that reached the source").hasValue(1);
+        } finally {
+            nvml.release.countDown();
+            caller.shutdownNow();
         }
     }
 
