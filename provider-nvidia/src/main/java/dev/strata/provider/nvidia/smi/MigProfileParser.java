@@ -1,6 +1,7 @@
 package dev.strata.provider.nvidia.smi;
 
 import dev.strata.platform.api.model.PartitionProfile;
+import dev.strata.provider.nvidia.device.DriverText;
 import java.math.BigDecimal;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -51,15 +52,21 @@ public final class MigProfileParser {
      * @param lgip the output of {@code nvidia-smi mig -lgip}
      * @param lgipp the output of {@code nvidia-smi mig -lgipp}, or null when not available
      * @return profiles by GPU index, in the order {@code -lgip} lists them; empty when it lists none
+     * @throws IllegalArgumentException naming the row, when a row's numbers cannot be read
      */
     public static Map<Integer, List<PartitionProfile>> parse(String lgip, String lgipp) {
         List<Row> rows = new ArrayList<>();
         for (String line : lgip.split("\\R")) {
             Matcher m = PROFILE_ROW.matcher(line);
             if (m.matches()) {
-                long bytes = new BigDecimal(m.group(6)).multiply(GIB).longValue();
-                rows.add(new Row(Integer.parseInt(m.group(1)), m.group(2), Integer.parseInt(m.group(3)),
-                        Integer.parseInt(m.group(5)), bytes, Integer.parseInt(m.group(8))));
+                try {
+                    long bytes = new BigDecimal(m.group(6)).multiply(GIB).longValue();
+                    rows.add(new Row(Integer.parseInt(m.group(1)), m.group(2), Integer.parseInt(m.group(3)),
+                            Integer.parseInt(m.group(5)), bytes, Integer.parseInt(m.group(8))));
+                } catch (NumberFormatException e) {
+                    throw unreadable("mig -lgip row", line, "the GPU index, profile id, instance counts and SM count as whole numbers"
+                            + " and the memory in GiB such as 16.00");
+                }
             }
         }
         Map<String, Placements> placements = new HashMap<>();
@@ -67,13 +74,18 @@ public final class MigProfileParser {
             for (String line : lgipp.split("\\R")) {
                 Matcher m = PLACEMENT_ROW.matcher(line);
                 if (m.matches()) {
-                    List<Integer> starts = new ArrayList<>();
-                    for (String s : m.group(3).split(",")) {
-                        if (!s.isBlank()) {
-                            starts.add(Integer.parseInt(s.strip()));
+                    try {
+                        List<Integer> starts = new ArrayList<>();
+                        for (String s : m.group(3).split(",")) {
+                            if (!s.isBlank()) {
+                                starts.add(Integer.parseInt(s.strip()));
+                            }
                         }
+                        placements.put(Integer.parseInt(m.group(1)) + "/" + Integer.parseInt(m.group(2)),
+                                new Placements(starts, Integer.parseInt(m.group(4))));
+                    } catch (NumberFormatException e) {
+                        throw unreadable("mig -lgipp line", line, "the GPU index, profile id, start slots and slot count as whole numbers");
                     }
-                    placements.put(m.group(1) + "/" + m.group(2), new Placements(starts, Integer.parseInt(m.group(4))));
                 }
             }
         }
@@ -90,6 +102,16 @@ public final class MigProfileParser {
         }
         byGpu.replaceAll((gpu, profiles) -> List.copyOf(profiles));
         return byGpu;
+    }
+
+    /**
+     * A row whose fields the pattern matched but whose numbers cannot be read (a value garbled into
+     * {@code 16..00}, or one beyond an int): refused, naming the row, rather than thrown as the
+     * number parser's bare message, which named neither the command nor what was expected.
+     */
+    private static IllegalArgumentException unreadable(String what, String line, String expected) {
+        return new IllegalArgumentException("nvidia-smi " + what + " '" + DriverText.clean(line.strip()) + "' cannot be read; expected "
+                + expected);
     }
 
     /** The {@code g} count of a profile name such as {@code 3g.71gb}; 0 when the name has none. */

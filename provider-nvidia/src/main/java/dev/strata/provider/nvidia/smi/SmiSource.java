@@ -124,7 +124,7 @@ public final class SmiSource implements GpuSource {
             SmiRunner.Result lgip = optional(run(smi, context, "mig", "-lgip"));
             if (lgip != null) {
                 SmiRunner.Result lgipp = optional(run(smi, context, "mig", "-lgipp"));
-                profiles = MigProfileParser.parse(lgip.stdout(), lgipp == null ? null : lgipp.stdout());
+                profiles = SmiErrors.parsed(lgip.command(), () -> MigProfileParser.parse(lgip.stdout(), lgipp == null ? null : lgipp.stdout()));
             }
             TopoMatrix matrix = topo;
             boolean anyNvLink = matrix != null && matrix.gpus().stream()

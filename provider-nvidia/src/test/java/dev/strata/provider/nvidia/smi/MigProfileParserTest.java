@@ -1,13 +1,23 @@
 package dev.strata.provider.nvidia.smi;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.strata.platform.api.exception.ProviderFailureException;
 import dev.strata.platform.api.model.PartitionProfile;
+import dev.strata.platform.api.provider.DiscoveryContext;
+import dev.strata.provider.nvidia.FakeNvidiaSmi;
 import dev.strata.provider.nvidia.Fixtures;
+import dev.strata.provider.nvidia.device.PciSysfs;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** {@code nvidia-smi mig -lgip} and {@code -lgipp} captured on a real H200 and H100, read in place. */
 class MigProfileParserTest {
@@ -67,6 +77,54 @@ class MigProfileParserTest {
         assertThat(profiles.get(6).memoryBytes()).isEqualTo(317 * GIB / 4);
         assertThat(profiles.get(6).multiprocessors()).isEqualTo(132);
         assertThat(profiles.get(6).placementSize()).isEqualTo(8);
+    }
+
+    /**
+     * A row whose numbers cannot be read (the real H200 table with its first memory garbled into {@code 16..00}, or a
+     * placement beyond an int) is refused, naming the row and what was expected. Before, the number parser's own exception
+     * came out of the discovery as it was ("Character array contains more than one decimal point."), naming neither the
+     * command nor the row.
+     */
+    @Test
+    void aRowWhoseNumbersCannotBeReadIsRefusedNamingTheRowAndWhatWasExpected() {
+        Path dir = Fixtures.nvidia("h200-vm");
+        String lgip = Fixtures.text(dir.resolve("mig-lgip.txt"));
+        String lgipp = Fixtures.text(dir.resolve("mig-lgipp.txt"));
+        String row = "|   0  MIG 1g.18gb         19     7/7        16.00      No     16     1     0   |";
+        String placement = "GPU  0 Profile ID 15 Placements: {0,2,4,6}:2";
+        assertThat(lgip).contains(row);
+        assertThat(lgipp).contains(placement);
+
+        assertThatThrownBy(() -> MigProfileParser.parse(lgip.replace(row, row.replace("16.00", "16..00")), lgipp))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("nvidia-smi mig -lgip row '| 0 MIG 1g.18gb 19 7/7 16..00 No 16 1 0 |' cannot be read; expected the GPU"
+                        + " index, profile id, instance counts and SM count as whole numbers and the memory in GiB such as 16.00");
+        assertThatThrownBy(() -> MigProfileParser.parse(lgip, lgipp.replace(placement, placement.replace("{0,2,", "{0,99999999999,"))))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("nvidia-smi mig -lgipp line 'GPU 0 Profile ID 15 Placements: {0,99999999999,4,6}:2' cannot be read;"
+                        + " expected the GPU index, profile id, start slots and slot count as whole numbers");
+    }
+
+    /**
+     * Through nvidia-smi, such a table fails the discovery as other output that cannot be read does, with a
+     * ProviderFailureException that names the command; before, the NumberFormatException left the source as it was.
+     */
+    @Test
+    void aDiscoveryWhoseMigTableCannotBeReadFailsNamingTheCommand(@TempDir Path tmp) throws Exception {
+        Path dir = Fixtures.nvidia("h200-vm");
+        Path garbled = Files.writeString(tmp.resolve("lgip.txt"), Fixtures.text(dir.resolve("mig-lgip.txt")).replace("16.00", "16..00"));
+        Map<String, String> answers = new LinkedHashMap<>();
+        answers.put("'-q -x'", "cat '" + dir.resolve("nvidia-smi-q.xml") + "'");
+        answers.put("'mig -lgip'", "cat '" + garbled + "'");
+        answers.put("'mig -lgipp'", "cat '" + dir.resolve("mig-lgipp.txt") + "'");
+        SmiSource source = new SmiSource(FakeNvidiaSmi.answering(tmp, answers).toString(), Duration.ofSeconds(10),
+                new PciSysfs(tmp.resolve("sys")), Clock.systemUTC(), "host:test");
+
+        assertThatThrownBy(() -> source.discover(DiscoveryContext.withTimeout("op-mig", Duration.ofSeconds(30))))
+                .isInstanceOf(ProviderFailureException.class)
+                .hasMessageStartingWith("nvidia-smi mig -lgip printed output that cannot be read: nvidia-smi mig -lgip row '| 0 MIG 1g.18gb")
+                .hasMessageEndingWith("expected the GPU index, profile id, instance counts and SM count as whole numbers and the memory in"
+                        + " GiB such as 16.00");
     }
 
     @Test
