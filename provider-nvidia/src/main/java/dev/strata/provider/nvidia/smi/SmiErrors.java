@@ -95,12 +95,16 @@ public final class SmiErrors {
         return new SmiRunner.Result(result.command(), result.exitCode(), rest, result.stderr(), result.took());
     }
 
-    /** Runs a parser over a command's output; a parse error becomes a {@link ProviderFailureException}. */
+    /**
+     * Runs a parser over a command's output; a parse error becomes a {@link ProviderFailureException}. The parser's message
+     * quotes what the command printed (a CSV header's names, a row), so it is {@linkplain DriverText cleaned} as any other
+     * output quoted in an error: it reaches the sampler's warning and the discovery's failure.
+     */
     static <T> T parsed(String command, Supplier<T> parser) {
         try {
             return parser.get();
         } catch (IllegalArgumentException e) {
-            throw new ProviderFailureException(command + " printed output that cannot be read: " + e.getMessage(), e);
+            throw new ProviderFailureException(command + " printed output that cannot be read: " + DriverText.clean(e.getMessage()), e);
         }
     }
 

@@ -4,11 +4,20 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.strata.platform.api.exception.ProviderFailureException;
+import dev.strata.platform.api.provider.DiscoveryContext;
+import dev.strata.provider.nvidia.FakeNvidiaSmi;
 import dev.strata.provider.nvidia.Fixtures;
+import dev.strata.provider.nvidia.device.PciSysfs;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
 import java.time.Duration;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * What nvidia-smi prints reaches health reasons, log lines and the shell: a lost GPU's line, the
@@ -41,6 +50,31 @@ class DriverTextInOutputTest {
 
         assertThatThrownBy(() -> SmiErrors.checked(result)).isInstanceOf(ProviderFailureException.class)
                 .hasMessage("nvidia-smi --query-gpu=uuid exited with 255: Failed to initialize NVML: ]0;owned Unknown Error next");
+    }
+
+    /**
+     * Output that cannot be read is quoted in the failure without control characters: the sampler's query answered with a
+     * header holding a terminal escape and a bidirectional control, and a row that does not fit it, after a discovery of
+     * the real H200. The sampler logs the failure as a warning. Before, the header's names reached the message, and so the
+     * log, as printed.
+     */
+    @Test
+    void outputThatCannotBeReadIsQuotedWithoutControlCharacters(@TempDir Path dir) throws Exception {
+        Path fixtures = Fixtures.nvidia("h200-vm");
+        Path garbled = Files.writeString(dir.resolve("samples.csv"), "uuid, utiliz" + ESC + "]0;owned\u0007ation" + ESC
+                + "[2J\u202e.gpu [%], memory.used [MiB]\nGPU-5bbcfe84-3fb3-862e-7650-f3b57e501444, 100 %\n");
+        Map<String, String> answers = new LinkedHashMap<>();
+        answers.put("'-q -x'", "cat '" + fixtures.resolve("nvidia-smi-q.xml") + "'");
+        answers.put("--query-gpu=uuid,utilization.gpu*", "cat '" + garbled + "'");
+        SmiSource source = new SmiSource(FakeNvidiaSmi.answering(dir, answers).toString(), Duration.ofSeconds(10),
+                new PciSysfs(dir.resolve("sys")), Clock.systemUTC(), "host:test");
+        assertThat(source.discover(DiscoveryContext.withTimeout("op-garbled", Duration.ofSeconds(30))).accelerators()).hasSize(1);
+
+        assertThatThrownBy(() -> source.sample(Duration.ofSeconds(10))).isInstanceOf(ProviderFailureException.class)
+                .hasMessageStartingWith("nvidia-smi --query-gpu=uuid,utilization.gpu,")
+                .hasMessageContaining("printed output that cannot be read: row 1 has 2 fields where the header has 3"
+                        + " (uuid,utiliz ]0;owned ation [2J .gpu,memory.used)")
+                .satisfies(e -> assertThat(e.getMessage()).doesNotContain(ESC, "\u0007", "\u202e"));
     }
 
     @Test
