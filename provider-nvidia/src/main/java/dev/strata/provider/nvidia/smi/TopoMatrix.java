@@ -43,7 +43,8 @@ public record TopoMatrix(List<String> devices, Map<String, Map<String, String>> 
     /**
      * Parses the output.
      *
-     * @throws IllegalArgumentException when the text has no matrix header
+     * @throws IllegalArgumentException when the text has no matrix header, or a GPU of the header has no row or a row with
+     *     fewer cells than the matrix has device columns
      */
     public static TopoMatrix parse(String text) {
         String[] lines = ANSI.matcher(text).replaceAll("").split("\\R");
@@ -88,6 +89,20 @@ public record TopoMatrix(List<String> devices, Map<String, Map<String, String>> 
                 columns.add(label);
             } else {
                 break;
+            }
+        }
+        // a matrix cut short (or garbled) would otherwise read as one without the missing GPUs' NVLinks and locality
+        for (String label : header) {
+            if (GPU.matcher(label).matches() && !rows.containsKey(label)) {
+                throw new IllegalArgumentException("the header lists " + label + " but no row of " + label + " follows; expected a row"
+                        + " for every GPU of the header (the output is cut short or garbled)");
+            }
+        }
+        for (Map.Entry<String, List<String>> row : rows.entrySet()) {
+            if (GPU.matcher(row.getKey()).matches() && row.getValue().size() < columns.size()) {
+                throw new IllegalArgumentException("the row of " + row.getKey() + " has " + row.getValue().size() + " cells where the"
+                        + " matrix has " + columns.size() + " device columns; expected a cell for every one (the output is cut short or"
+                        + " garbled)");
             }
         }
         List<String> extras = header.subList(columns.size(), header.size());

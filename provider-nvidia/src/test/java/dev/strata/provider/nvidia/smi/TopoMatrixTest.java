@@ -1,6 +1,7 @@
 package dev.strata.provider.nvidia.smi;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.strata.platform.api.model.Accelerator;
 import dev.strata.platform.api.model.CpuSet;
@@ -109,6 +110,27 @@ class TopoMatrixTest {
         assertThat(topo.numaNode("GPU0")).isZero();
         assertThat(topo.gpuNumaId("GPU0")).isEqualTo(-1);
         assertThat(topo.paths(Function.identity())).isEmpty();
+    }
+
+    /**
+     * A matrix cut short is refused, naming what is missing: the NVSwitch system's output cut after GPU5's row, and cut in
+     * the middle of GPU7's row. Before, the first read as a matrix of six GPUs, GPU6 and GPU7 left with no NVLink at all
+     * (so in no NVLink domain) and their locality from elsewhere, and the second as GPU7 without its CPU and NUMA affinity,
+     * without a word.
+     */
+    @Test
+    void aMatrixCutShortIsRefusedNamingWhatIsMissing() {
+        String gpu6 = DGX_H100.lines().filter(l -> l.startsWith("GPU6")).findFirst().orElseThrow();
+        String gpu7 = DGX_H100.lines().filter(l -> l.startsWith("GPU7")).findFirst().orElseThrow();
+
+        assertThatThrownBy(() -> TopoMatrix.parse(DGX_H100.substring(0, DGX_H100.indexOf(gpu6))))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("the header lists GPU6 but no row of GPU6 follows; expected a row for every GPU of the header (the output is"
+                        + " cut short or garbled)");
+        assertThatThrownBy(() -> TopoMatrix.parse(DGX_H100.substring(0, DGX_H100.indexOf(gpu7) + gpu7.indexOf("NV18     X"))))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("the row of GPU7 has 6 cells where the matrix has 8 device columns; expected a cell for every one (the output"
+                        + " is cut short or garbled)");
     }
 
     @Test
