@@ -4,10 +4,12 @@ import dev.strata.platform.api.exception.InvalidConfigurationException;
 import dev.strata.platform.api.model.Accelerator;
 import dev.strata.platform.api.model.CapacityOffer;
 import dev.strata.platform.api.model.DevicePath;
+import dev.strata.platform.api.model.Disk;
 import dev.strata.platform.api.model.Fabric;
 import dev.strata.platform.api.model.Health;
 import dev.strata.platform.api.model.InventorySnapshot;
 import dev.strata.platform.api.model.MachineIdentity;
+import dev.strata.platform.api.model.Nic;
 import dev.strata.platform.api.model.Node;
 import dev.strata.platform.api.model.Operator;
 import dev.strata.platform.api.model.PciDevice;
@@ -66,8 +68,12 @@ import java.util.stream.Collectors;
  *     the machine is left out as one of a node is. A fabric's member id or a capacity offer's
  *     fabric id that holds one is dropped from the fabric's members or the offer's fabrics, with a
  *     warning naming it escaped, and the fabric or offer kept: no resource with such an id is in
- *     the inventory for it to name. A node under a power domain so left out is told of as under
- *     one no provider reports. A node, capacity offer, fabric or storage pool at a site no provider
+ *     the inventory for it to name. So is an accelerator's interconnect domain id, the accelerator
+ *     kept as in no domain, and a device path from or to such an id; a NIC or disk whose name holds
+ *     one is left out of its node as an accelerator is. An accelerator of a node (or of an offer's
+ *     machine) is on that node: one naming another as its own is taken as on it, its provider told.
+ *     A node under a power domain so left out is told of as under one no provider reports. A node,
+ *     capacity offer, fabric or storage pool at a site no provider
  *     reports is told of, once per provider and site: placement holds the site's country,
  *     jurisdictions and operator unknown, and places nothing there for a contract with a
  *     sovereignty clause.</li>
@@ -203,10 +209,7 @@ final class InventoryMerger {
                             warnings.add(c.providerId(), namesAnother("node " + node.id(), node.providerId(), c.providerId()));
                             continue;
                         }
-                        List<Accelerator> accelerators = printableAccelerators(node.accelerators(), c.providerId(), warnings);
-                        if (accelerators.size() < node.accelerators().size()) {
-                            node = node.withDevices(accelerators, withoutPathsOf(node.devicePaths(), node.accelerators(), accelerators));
-                        }
+                        node = withPrintableDevices(node, "node", node.id(), c.providerId(), warnings);
                         Node merged = c.stale() ? node.withState(ResourceState.STALE) : node;
                         Node previous = nodes.putIfAbsent(node.id(), merged);
                         if (previous != null && previous.providerId().equals(c.providerId())) {
@@ -220,10 +223,12 @@ final class InventoryMerger {
                     }
                 } else if (snapshot instanceof GpuSnapshot reported) {
                     List<Accelerator> accelerators = printableAccelerators(reported.accelerators(), c.providerId(), warnings);
-                    GpuSnapshot gpu = accelerators.size() == reported.accelerators().size() ? reported
+                    List<DevicePath> paths = printablePaths("host", Optional.ofNullable(reported.hostname()).orElse("(unnamed)"),
+                            withoutPathsOf(reported.paths(), reported.accelerators(), accelerators, List.of(), List.of()), c.providerId(),
+                            warnings);
+                    GpuSnapshot gpu = accelerators.equals(reported.accelerators()) && paths.equals(reported.paths()) ? reported
                             : new GpuSnapshot(reported.generation(), reported.takenAt(), reported.hostname(), reported.machineId(), accelerators,
-                                    reported.interconnects(), withoutPathsOf(reported.paths(), reported.accelerators(), accelerators),
-                                    reported.unavailableReason(), reported.warnings());
+                                    reported.interconnects(), paths, reported.unavailableReason(), reported.warnings());
                     gpus.add(new Owned<>(c.providerId(), c.stale() ? staleGpus(gpu, c.providerId()) : gpu));
                     gpu.interconnects().stream().filter(f -> printableFabric(f, c.providerId(), warnings))
                             .map(f -> withPrintableMembers(f, c.providerId(), warnings))
@@ -263,6 +268,20 @@ final class InventoryMerger {
     private static String namesAnother(String what, String named, String reporter) {
         return what + " names provider " + named + ", not " + reporter + ", as the one that reports it; left out of the inventory "
                 + "(a resource's providerId is the id of the provider service that reports it)";
+    }
+
+    /**
+     * Why an accelerator of a node (or of an offer's machine) is taken as on that node though it names
+     * another as its own: the node whose list holds it is the one the inventory shows it on, placement
+     * binds it on and the ledger books it on, while its own {@link Accelerator#nodeId()} goes out
+     * with the inventory to whatever reads it, which would take it as on a node it is not placed on.
+     * As a GPU provider's accelerators are put on the node they are attached to, so are these; the
+     * name is shown escaped.
+     */
+    private static String namesAnotherNode(Accelerator a, String what, String id, String node, String reporter) {
+        return "accelerator " + a.id() + " of provider " + reporter + " names node " + InvalidConfigurationException.printable(a.nodeId())
+                + " as its node, but " + what + " " + id + " lists it; it is taken as on node " + node + " (an accelerator is on the node "
+                + "whose accelerators list it)";
     }
 
     /**
@@ -328,12 +347,8 @@ final class InventoryMerger {
      * fabrics from the fabrics' members, not from the offer.
      */
     private static CapacityOffer withPrintableParts(CapacityOffer offer, String reporter, Warnings warnings) {
-        CapacityOffer.Builder b = offer.toBuilder();
-        Node machine = offer.machine();
-        List<Accelerator> accelerators = printableAccelerators(machine.accelerators(), reporter, warnings);
-        if (accelerators.size() < machine.accelerators().size()) {
-            b.machine(machine.withDevices(accelerators, withoutPathsOf(machine.devicePaths(), machine.accelerators(), accelerators)));
-        }
+        CapacityOffer.Builder b = offer.toBuilder().machine(withPrintableDevices(offer.machine(), "the machine of capacity offer",
+                offer.id(), reporter, warnings));
         Set<String> fabricIds = printableMembers("capacity offer", offer.id(), "fabric", offer.fabricIds(), reporter, warnings,
                 "no fabric with such an id is in the inventory, so it is dropped from the offer's fabrics and the offer is kept");
         if (fabricIds.size() < offer.fabricIds().size()) {
@@ -375,13 +390,94 @@ final class InventoryMerger {
      * as it names its node, and one GPU's id is no fault of the machine's other GPUs.
      */
     private static List<Accelerator> printableAccelerators(List<Accelerator> accelerators, String reporter, Warnings warnings) {
-        return accelerators.stream().filter(a -> printableId("accelerator", a.id(), reporter, warnings)).toList();
+        return accelerators.stream().filter(a -> printableId("accelerator", a.id(), reporter, warnings))
+                .map(a -> withPrintableDomain(a, reporter, warnings)).toList();
     }
 
-    /** The device paths without those from or to an accelerator of {@code all} that is not in {@code kept}. */
-    private static List<DevicePath> withoutPathsOf(List<DevicePath> paths, List<Accelerator> all, List<Accelerator> kept) {
+    /**
+     * An accelerator without its interconnect (NVLink or NVSwitch) domain id where that does not
+     * show as itself, its provider told ({@link #unprintableMember}); the accelerator is kept, as in
+     * no domain. The id is a reference, not the accelerator's own: placement groups a node's GPUs by
+     * it ({@code NodeFacts}) and a binding that asks for one NVLink domain names it, in the ledger and
+     * the log; an accelerator in no domain is one placement already knows, and never puts where a
+     * contract asks for one domain. An offer's machine's domain is rebased from the machine's id to
+     * each launch slot's ({@code OfferSlots}); both ids show as themselves (or the offer is left out),
+     * so the rebased domain shows as itself exactly when the one checked here does.
+     */
+    private static Accelerator withPrintableDomain(Accelerator a, String reporter, Warnings warnings) {
+        String domain = a.interconnectDomain();
+        if (domain == null || InvalidConfigurationException.printable(domain).equals(domain)) {
+            return a;
+        }
+        warnings.add(reporter, unprintableMember("accelerator", a.id(), "interconnect domain", domain, reporter, "no NVLink or NVSwitch "
+                + "domain can be shown by such an id, so it is dropped and the accelerator is kept as in no interconnect domain"));
+        return a.toBuilder().interconnectDomain(null).build();
+    }
+
+    /**
+     * A node (or an offer's machine, {@code what} and {@code id} naming it) without the devices whose
+     * ids do not show as themselves, its provider told of each ({@link #unprintableId}), and the node
+     * kept: an accelerator ({@link #printableAccelerators}), a NIC or a disk by its name, which the
+     * shell shows and a device path names (a NIC's); placement counts the node's RDMA NICs without
+     * it, as it would were the NIC not there. A device path from or to an id that does not show as
+     * itself is dropped, silently where that id is a device so left out, its provider told otherwise
+     * ({@link #printablePaths}). Each accelerator kept is on this node: an accelerator that names
+     * another node as its own (or one that cannot be shown) is taken as on the node whose list holds
+     * it, the node the inventory, placement and the ledger put it on, and its provider is told
+     * ({@link #namesAnotherNode}); one that names none is put on it silently, as the API asks.
+     */
+    private static Node withPrintableDevices(Node node, String what, String id, String reporter, Warnings warnings) {
+        List<Accelerator> accelerators = new ArrayList<>();
+        for (Accelerator a : printableAccelerators(node.accelerators(), reporter, warnings)) {
+            if (a.nodeId() != null && !a.nodeId().equals(node.id())) {
+                warnings.add(reporter, namesAnotherNode(a, what, id, node.id(), reporter));
+            }
+            accelerators.add(node.id().equals(a.nodeId()) ? a : a.toBuilder().nodeId(node.id()).build());
+        }
+        List<Nic> nics = node.nics().stream().filter(n -> printableId("NIC", n.name(), reporter, warnings))
+                .toList();
+        List<Disk> disks = node.disks().stream()
+                .filter(d -> printableId("disk", d.name(), reporter, warnings)).toList();
+        List<DevicePath> paths = printablePaths(what, id,
+                withoutPathsOf(node.devicePaths(), node.accelerators(), accelerators, node.nics(), nics), reporter, warnings);
+        if (accelerators.equals(node.accelerators()) && nics.equals(node.nics()) && disks.equals(node.disks())
+                && paths.equals(node.devicePaths())) {
+            return node;
+        }
+        return node.toBuilder().accelerators(accelerators).nics(nics).disks(disks).devicePaths(paths).build();
+    }
+
+    /**
+     * The device paths whose ends show as themselves; each other one is dropped, its provider told
+     * ({@link #unprintableMember}), since no accelerator or NIC with such an id is in the inventory
+     * for it to name.
+     */
+    private static List<DevicePath> printablePaths(String what, String id, List<DevicePath> paths, String reporter, Warnings warnings) {
+        List<DevicePath> kept = new ArrayList<>(paths.size());
+        for (DevicePath p : paths) {
+            String end = InvalidConfigurationException.printable(p.from()).equals(p.from()) ? p.to() : p.from();
+            if (InvalidConfigurationException.printable(end).equals(end)) {
+                kept.add(p);
+            } else {
+                warnings.add(reporter, unprintableMember(what, id, "device path end", end, reporter, "no accelerator or NIC with such an "
+                        + "id is in the inventory, so the path from " + InvalidConfigurationException.printable(p.from()) + " to "
+                        + InvalidConfigurationException.printable(p.to()) + " is dropped"));
+            }
+        }
+        return paths.size() == kept.size() ? paths : kept;
+    }
+
+    /**
+     * The device paths without those from or to an accelerator of {@code all} that is not in
+     * {@code kept}, or a NIC of {@code allNics} not in {@code keptNics}: its provider is told of the
+     * device.
+     */
+    private static List<DevicePath> withoutPathsOf(List<DevicePath> paths, List<Accelerator> all, List<Accelerator> kept,
+            List<Nic> allNics, List<Nic> keptNics) {
         Set<String> leftOut = all.stream().map(Accelerator::id).collect(Collectors.toCollection(TreeSet::new));
         kept.forEach(a -> leftOut.remove(a.id()));
+        allNics.forEach(n -> leftOut.add(n.name()));
+        keptNics.forEach(n -> leftOut.remove(n.name()));
         return paths.stream().filter(p -> !leftOut.contains(p.from()) && !leftOut.contains(p.to())).toList();
     }
 
@@ -425,15 +521,17 @@ final class InventoryMerger {
     }
 
     /**
-     * Why an id a resource lists (a fabric's member, a capacity offer's fabric) is dropped from it
-     * while the resource is kept: it holds what an id may not ({@link #unprintableId}), so nothing
-     * the inventory holds has it, and shown it would forge a line of the log as the id would.
+     * Why an id a resource lists (a fabric's member, a capacity offer's fabric, an accelerator's
+     * interconnect domain, a device path's end) is dropped from it while the resource is kept: it
+     * holds what an id may not ({@link #unprintableId}), so nothing the inventory holds has it, and
+     * shown it would forge a line of the log as the id would.
      */
     private static String unprintableMember(String what, String id, String member, String listed, String reporter, String dropped) {
         return what + " " + InvalidConfigurationException.printable(id) + " of provider " + reporter + " lists " + member + " id "
                 + InvalidConfigurationException.printable(listed) + ", which holds a control or format character, a line or paragraph "
                 + "separator or half of a surrogate pair (shown here as a backslash, u and four hex digits), which would forge a line of the "
-                + "log or act on a terminal; " + dropped + "; expected a " + member + " id of characters that show as themselves";
+                + "log or act on a terminal; " + dropped + "; expected " + (member.startsWith("i") ? "an " : "a ") + member
+                + " id of characters that show as themselves";
     }
 
     /**

@@ -6,9 +6,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.strata.platform.api.model.Accelerator;
 import dev.strata.platform.api.model.CapacityOffer;
+import dev.strata.platform.api.model.DevicePath;
+import dev.strata.platform.api.model.Disk;
 import dev.strata.platform.api.model.Fabric;
 import dev.strata.platform.api.model.FabricType;
 import dev.strata.platform.api.model.InventorySnapshot;
+import dev.strata.platform.api.model.Nic;
 import dev.strata.platform.api.model.Node;
 import dev.strata.platform.api.model.Operator;
 import dev.strata.platform.api.model.PciDevice;
@@ -16,6 +19,7 @@ import dev.strata.platform.api.model.PowerDomain;
 import dev.strata.platform.api.model.Site;
 import dev.strata.platform.api.model.StorageClass;
 import dev.strata.platform.api.model.StoragePool;
+import dev.strata.platform.api.model.TopologyLevel;
 import dev.strata.platform.api.provider.ComputeSnapshot;
 import dev.strata.platform.api.provider.FabricSnapshot;
 import dev.strata.platform.api.provider.GpuSnapshot;
@@ -435,7 +439,7 @@ class InventoryMergerTest {
      */
     @Test
     void aCapacityOfferWhoseMachineIdSiteOrPowerDomainIdHoldsAControlOrFormatCharacterIsLeftOutWithAWarning() {
-        Accelerator gpu = Accelerator.builder().id("odd:p5-gpu-0").model("NVIDIA H100").build();
+        Accelerator gpu = Accelerator.builder().id("odd:p5-gpu-0").model("NVIDIA H100").nodeId("odd:p5").build();
         Accelerator escape = gpu.toBuilder().id("odd:p5-gpu-1\u001b[2J").build();
         List<dev.strata.platform.api.model.DevicePath> paths = List.of(
                 new dev.strata.platform.api.model.DevicePath("odd:p5-gpu-0", "odd:p5-gpu-1\u001b[2J",
@@ -471,7 +475,8 @@ class InventoryMergerTest {
     private static String memberDropped(String what, String member, String escaped, String dropped) {
         return what + " of provider odd lists " + member + " id " + escaped + ", which holds a control or format character, a line or "
                 + "paragraph separator or half of a surrogate pair (shown here as a backslash, u and four hex digits), which would forge a "
-                + "line of the log or act on a terminal; " + dropped + "; expected a " + member + " id of characters that show as themselves";
+                + "line of the log or act on a terminal; " + dropped + "; expected " + (member.startsWith("i") ? "an " : "a ") + member
+                + " id of characters that show as themselves";
     }
 
     /**
@@ -512,6 +517,124 @@ class InventoryMergerTest {
                 memberDropped("fabric ib-1", "member", "n1\\u000aINFO forged", fabricKept),
                 memberDropped("fabric ib-1", "member", "n2\\u001b[2J", fabricKept),
                 memberDropped("fabric nvl-1", "member", "GPU-2\\ud800", fabricKept));
+    }
+
+    /**
+     * An accelerator's interconnect (NVLink or NVSwitch) domain id that holds a control or format
+     * character, on a node, from a GPU provider or on an offer's machine, is dropped, its provider
+     * told, naming it escaped, and the accelerator kept as in no domain; an offer's launch slots
+     * rebase a domain that shows as itself from the machine's id to theirs, and have none for the
+     * one dropped. Before, each went in as it was: placement grouped the GPUs by it, and a binding
+     * asking for one NVLink domain named it, in the ledger and the log, as no log showed it.
+     */
+    @Test
+    void anAcceleratorsInterconnectDomainHoldingAControlOrFormatCharacterIsDroppedWithAWarningAndTheAcceleratorKept() {
+        Accelerator onNode = H200.toBuilder().id("GPU-0").pciAddress(null).nodeId("n1").interconnectDomain("nvl-1\nINFO forged").build();
+        Accelerator fromGpus = H200.toBuilder().interconnectDomain("nvl\u001b[2J").build();
+        Accelerator dropped = Accelerator.builder().id("odd:p5/gpu0").model("NVIDIA H100").nodeId("odd:p5")
+                .interconnectDomain("odd:p5/nvswitch\u2028").build();
+        Accelerator kept = dropped.toBuilder().id("odd:p5/gpu1").interconnectDomain("odd:p5/nvswitch").build();
+        CapacityOffer p5 = CapacityOffer.builder().id("odd:p5").providerId("odd").siteId("site-odd").shape("p5.48xlarge")
+                .machine(node("odd:p5", "odd", "p5").toBuilder().accelerators(List.of(dropped, kept)).build()).limit(1).build();
+        InventoryMerger.Result result = merge(new InventoryMerger.Contribution("odd", false, List.of(
+                ComputeSnapshot.builder(1, Instant.EPOCH).sites(List.of(Site.local("site-odd", "odd"))).offers(List.of(p5))
+                        .nodes(List.of(machine("n1", "odd", "h1", MACHINE, GPU_FUNCTION).toBuilder().accelerators(List.of(onNode)).build()))
+                        .build(),
+                GpuSnapshot.builder(1, Instant.EPOCH).hostname("h1").machineId(MACHINE).accelerators(List.of(fromGpus)).build())));
+
+        InventorySnapshot inventory = result.snapshot();
+        assertThat(inventory.node("n1").orElseThrow().accelerators()).containsExactly(onNode.toBuilder().interconnectDomain(null).build(),
+                fromGpus.toBuilder().interconnectDomain(null).nodeId("n1").numaNode(1).build());
+        assertThat(inventory.offers().get(0).machine().accelerators()).containsExactly(dropped.toBuilder().interconnectDomain(null).build(),
+                kept);
+        assertThat(dev.strata.platform.core.placement.OfferSlots.expand(inventory).node("odd:p5#0").orElseThrow().accelerators())
+                .extracting(Accelerator::interconnectDomain).containsExactly(null, "odd:p5#0/nvswitch");
+        String domainDropped = "no NVLink or NVSwitch domain can be shown by such an id, so it is dropped and the accelerator is kept as in no "
+                + "interconnect domain";
+        assertThat(result.warnings()).containsOnlyKeys("odd");
+        assertThat(result.warnings().get("odd")).containsExactly(
+                memberDropped("accelerator odd:p5/gpu0", "interconnect domain", "odd:p5/nvswitch\\u2028", domainDropped),
+                memberDropped("accelerator GPU-0", "interconnect domain", "nvl-1\\u000aINFO forged", domainDropped),
+                memberDropped("accelerator GPU-1", "interconnect domain", "nvl\\u001b[2J", domainDropped));
+    }
+
+    /**
+     * A NIC or a disk whose name holds a control or format character is left out of its node (or an
+     * offer's machine), its provider told as for an accelerator, and the node kept; a device path to
+     * a NIC so left out goes with it, and one from or to any other id that cannot be shown (a GPU
+     * provider's too) is dropped, its provider told, naming the path escaped. Before, each went in as
+     * it was, and the shell and the inventory showed names no log could.
+     */
+    @Test
+    void aNicDiskOrDevicePathIdHoldingAControlOrFormatCharacterIsLeftOutWithAWarningAndTheNodeKept() {
+        Nic eth0 = new Nic("eth0", null, null, 25_000, 0, "ethernet");
+        Nic forged = new Nic("ib0\nINFO forged", null, null, 400_000, 0, "infiniband");
+        Disk nvme0 = new Disk("nvme0n1", 1L << 40, false, null);
+        Disk escape = new Disk("nvme1n1\u001b[2J", 1L << 40, false, null);
+        Accelerator gpu = H200.toBuilder().pciAddress(null).nodeId("n1").build();
+        DevicePath toEth0 = new DevicePath("GPU-1", "eth0", TopologyLevel.SINGLE, 0);
+        List<DevicePath> paths = List.of(toEth0, new DevicePath("GPU-1", "ib0\nINFO forged", TopologyLevel.SINGLE, 0),
+                new DevicePath("mlx5_1\u2028", "GPU-1", TopologyLevel.SINGLE, 0));
+        Node n1 = machine("n1", "odd", "h1", MACHINE).toBuilder().accelerators(List.of(gpu)).nics(List.of(eth0, forged))
+                .disks(List.of(nvme0, escape)).devicePaths(paths).build();
+        CapacityOffer p5 = CapacityOffer.builder().id("odd:p5").providerId("odd").siteId("site-odd").shape("p5.48xlarge")
+                .machine(node("odd:p5", "odd", "p5").toBuilder().nics(List.of(eth0, new Nic("efa0\ud800", null, null, 0, -1, null))).build())
+                .limit(1).build();
+        InventoryMerger.Result result = merge(new InventoryMerger.Contribution("odd", false, List.of(
+                ComputeSnapshot.builder(1, Instant.EPOCH).sites(List.of(Site.local("site-odd", "odd"))).offers(List.of(p5)).nodes(List.of(n1))
+                        .build(),
+                GpuSnapshot.builder(1, Instant.EPOCH).hostname("h1").machineId(MACHINE)
+                        .paths(List.of(new DevicePath("GPU-1", "mlx5_2\ud800", TopologyLevel.SINGLE, 0))).build())));
+
+        Node kept = result.snapshot().node("n1").orElseThrow();
+        assertThat(kept.nics()).containsExactly(eth0);
+        assertThat(kept.disks()).containsExactly(nvme0);
+        assertThat(kept.accelerators()).containsExactly(gpu);
+        assertThat(kept.devicePaths()).containsExactly(toEth0);
+        assertThat(result.snapshot().offers().get(0).machine().nics()).containsExactly(eth0);
+        assertThat(result.warnings()).containsOnlyKeys("odd");
+        assertThat(result.warnings().get("odd")).containsExactly(
+                "NIC efa0\\ud800" + LEFT_OUT,
+                "NIC ib0\\u000aINFO forged" + LEFT_OUT,
+                "disk nvme1n1\\u001b[2J" + LEFT_OUT,
+                memberDropped("node n1", "device path end", "mlx5_1\\u2028", "no accelerator or NIC with such an id is in the inventory, so "
+                        + "the path from mlx5_1\\u2028 to GPU-1 is dropped"),
+                memberDropped("host h1", "device path end", "mlx5_2\\ud800", "no accelerator or NIC with such an id is in the inventory, so "
+                        + "the path from GPU-1 to mlx5_2\\ud800 is dropped"));
+    }
+
+    /**
+     * An accelerator on a node (or an offer's machine) that names another node as its own, or one
+     * whose id cannot be shown, is taken as on the node whose accelerators list it, its provider
+     * told, naming the other escaped; one that names none is put on it silently. Before, the
+     * inventory handed it on naming a node it was not on, and placement and the ledger put it on
+     * the node that listed it, in silence.
+     */
+    @Test
+    void anAcceleratorNamingAnotherNodeIsTakenAsOnTheNodeThatListsItWithAWarning() {
+        Accelerator none = Accelerator.builder().id("GPU-0").model("NVIDIA H200").build();
+        Accelerator other = none.toBuilder().id("GPU-1").nodeId("n2").build();
+        Accelerator forged = none.toBuilder().id("GPU-2").nodeId("n1\nINFO forged").build();
+        Accelerator own = none.toBuilder().id("GPU-3").nodeId("n1").build();
+        CapacityOffer p5 = CapacityOffer.builder().id("odd:p5").providerId("odd").siteId("site-odd").shape("p5.48xlarge")
+                .machine(node("odd:p5", "odd", "p5").toBuilder().accelerators(List.of(none.toBuilder().id("odd:p5/gpu0").nodeId("p5").build()))
+                        .build()).limit(1).build();
+        InventoryMerger.Result result = merge(new InventoryMerger.Contribution("odd", false, List.of(
+                ComputeSnapshot.builder(1, Instant.EPOCH).sites(List.of(Site.local("site-odd", "odd"))).offers(List.of(p5))
+                        .nodes(List.of(node("n1", "odd", "h1").toBuilder().accelerators(List.of(none, other, forged, own)).build()))
+                        .build())));
+
+        assertThat(result.snapshot().node("n1").orElseThrow().accelerators()).extracting(Accelerator::nodeId)
+                .containsExactly("n1", "n1", "n1", "n1");
+        assertThat(result.snapshot().offers().get(0).machine().accelerators()).extracting(Accelerator::nodeId).containsExactly("odd:p5");
+        assertThat(result.warnings()).containsOnlyKeys("odd");
+        assertThat(result.warnings().get("odd")).containsExactly(
+                "accelerator odd:p5/gpu0 of provider odd names node p5 as its node, but the machine of capacity offer odd:p5 lists it; it is "
+                        + "taken as on node odd:p5 (an accelerator is on the node whose accelerators list it)",
+                "accelerator GPU-1 of provider odd names node n2 as its node, but node n1 lists it; it is taken as on node n1 (an "
+                        + "accelerator is on the node whose accelerators list it)",
+                "accelerator GPU-2 of provider odd names node n1\\u000aINFO forged as its node, but node n1 lists it; it is taken as on node "
+                        + "n1 (an accelerator is on the node whose accelerators list it)");
     }
 
     /**
