@@ -72,8 +72,11 @@ import java.util.stream.Collectors;
  *     kept as in no domain, and a device path from or to such an id; a NIC or disk whose name holds
  *     one is left out of its node as an accelerator is. An accelerator of a node (or of an offer's
  *     machine) is on that node: one naming another as its own is taken as on it, its provider told.
- *     A node under a power domain so left out is told of as under one no provider reports. A node,
- *     capacity offer, fabric or storage pool at a site no provider
+ *     A capacity offer whose machine names another provider, or another site than the offer, is
+ *     left out with a warning naming both: a launch slot takes the offer's site, on which placement
+ *     decides sovereignty, while the machine says where a launch would be, and an offer at two
+ *     sites cannot be audited. A node under a power domain so left out is told of as under one no
+ *     provider reports. A node, capacity offer, fabric or storage pool at a site no provider
  *     reports is told of, once per provider and site: placement holds the site's country,
  *     jurisdictions and operator unknown, and places nothing there for a contract with a
  *     sovereignty clause.</li>
@@ -196,6 +199,15 @@ final class InventoryMerger {
                             warnings.add(c.providerId(), namesAnother("capacity offer " + offer.id(), offer.providerId(), c.providerId()));
                             continue;
                         }
+                        if (!offer.machine().providerId().equals(c.providerId())) {
+                            warnings.add(c.providerId(), namesAnother("capacity offer " + offer.id() + "'s machine",
+                                    offer.machine().providerId(), c.providerId()));
+                            continue;
+                        }
+                        if (!offer.machine().siteId().equals(offer.siteId())) {
+                            warnings.add(c.providerId(), anotherSite(offer, c.providerId()));
+                            continue;
+                        }
                         offer = withPrintableParts(offer, c.providerId(), warnings);
                         keepFirst(offers, offer.id(), c.stale() ? staleOffer(offer) : offer, c.providerId(), "capacity offer", warnings);
                     }
@@ -263,11 +275,12 @@ final class InventoryMerger {
     /**
      * Why a resource a provider reported is left out: it names another provider as its own (a copied
      * example, a factory configuration's id not passed on), and would be provisioned, marked stale
-     * and dropped as that provider's.
+     * and dropped as that provider's. A capacity offer whose machine names another is left out as
+     * well: the machine describes what a launch gives, which its provider then reports as its own node.
      */
     private static String namesAnother(String what, String named, String reporter) {
-        return what + " names provider " + named + ", not " + reporter + ", as the one that reports it; left out of the inventory "
-                + "(a resource's providerId is the id of the provider service that reports it)";
+        return what + " names provider " + InvalidConfigurationException.printable(named) + ", not " + reporter + ", as the one that "
+                + "reports it; left out of the inventory (a resource's providerId is the id of the provider service that reports it)";
     }
 
     /**
@@ -282,6 +295,21 @@ final class InventoryMerger {
         return "accelerator " + a.id() + " of provider " + reporter + " names node " + InvalidConfigurationException.printable(a.nodeId())
                 + " as its node, but " + what + " " + id + " lists it; it is taken as on node " + node + " (an accelerator is on the node "
                 + "whose accelerators list it)";
+    }
+
+    /**
+     * Why a capacity offer is left out whose machine is at another site than the offer. Placement
+     * gives each of the offer's launch slots the offer's site ({@code OfferSlots}), and decides a
+     * contract's sovereignty on it, while the machine describes what a launch gives, its site too:
+     * which of the two a launched machine would be at, a placement cannot tell, nor an audit show.
+     * Kept, an offer could be placed on for a sovereign contract by the one site and launch at the
+     * other; so it is left out, as one at a site that cannot be shown is.
+     */
+    private static String anotherSite(CapacityOffer offer, String reporter) {
+        return "capacity offer " + offer.id() + " of provider " + reporter + " is left out of the inventory: it is at site "
+                + InvalidConfigurationException.printable(offer.siteId()) + " but its machine at site "
+                + InvalidConfigurationException.printable(offer.machine().siteId()) + "; its sovereignty and jurisdiction come from its "
+                + "site, and an offer whose machines' site is not one cannot be audited; expected the machine's site id to be the offer's";
     }
 
     /**

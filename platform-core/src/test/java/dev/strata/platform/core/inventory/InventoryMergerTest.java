@@ -292,7 +292,7 @@ class InventoryMergerTest {
     @Test
     void aCapacityOfferWhoseIdHoldsAControlOrFormatCharacterIsLeftOutWithAWarning() {
         CapacityOffer p5 = CapacityOffer.builder().id("aws:eu-central-1a:p5.48xlarge").providerId("odd").siteId("eu-central-1a")
-                .shape("p5.48xlarge").machine(node("p5", "odd", "p5")).limit(4).build();
+                .shape("p5.48xlarge").machine(node("p5", "odd", "p5").toBuilder().siteId("eu-central-1a").build()).limit(4).build();
         InventoryMerger.Result result = merge(new InventoryMerger.Contribution("odd", false, List.of(ComputeSnapshot.builder(1, Instant.EPOCH)
                         .sites(List.of(Site.local("eu-central-1a", "odd"))).offers(List.of(p5.toBuilder().id("aws:p5\nINFO forged").build(), p5,
                                 p5.toBuilder().id("aws:p5\u001b[2J\u2028\ud800").build())).build())),
@@ -394,7 +394,7 @@ class InventoryMergerTest {
         Fabric ib = Fabric.builder().id("ib-1").type(FabricType.RDMA).technology("InfiniBand").siteId("fra-1").build();
         StoragePool pool = StoragePool.builder().id("odd:/data").storageClass(StorageClass.FILE).siteId("fra-1").capacityBytes(1L << 40).build();
         CapacityOffer offer = CapacityOffer.builder().id("odd:p5").providerId("odd").siteId("fra-1").shape("p5.48xlarge")
-                .machine(node("p5", "odd", "p5")).limit(4).build();
+                .machine(node("p5", "odd", "p5").toBuilder().siteId("fra-1").build()).limit(4).build();
         InventoryMerger.Result result = merge(new InventoryMerger.Contribution("odd", false, List.of(
                 ComputeSnapshot.builder(1, Instant.EPOCH).sites(List.of(Site.local("fra-1", "odd")))
                         .powerDomains(List.of(rack, new PowerDomain("rack-2", "rack", forged, null, 20_000),
@@ -638,6 +638,38 @@ class InventoryMergerTest {
     }
 
     /**
+     * A capacity offer whose machine names another provider than the offer's (a copied example), or
+     * is at another site than the offer, is left out of the inventory, its provider told, naming both
+     * escaped: a launch slot is at the offer's site, which placement decides sovereignty on, while the
+     * machine says where a launch would be. The provider's other offers are kept. Before, both went
+     * in, in silence: placement put a sovereign contract's member on the offer's site, which the
+     * machine contradicted.
+     */
+    @Test
+    void aCapacityOfferWhoseMachineNamesAnotherProviderOrIsAtAnotherSiteIsLeftOutWithAWarning() {
+        Node machine = node("odd:p5", "odd", "p5").toBuilder().siteId("fra-1").build();
+        CapacityOffer p5 = CapacityOffer.builder().id("odd:p5").providerId("odd").siteId("fra-1").shape("p5.48xlarge").machine(machine)
+                .limit(1).build();
+        InventoryMerger.Result result = merge(new InventoryMerger.Contribution("odd", false, List.of(
+                ComputeSnapshot.builder(1, Instant.EPOCH).sites(List.of(Site.local("fra-1", "odd"), Site.local("us-east-1a", "odd")))
+                        .offers(List.of(p5, p5.toBuilder().id("odd:p4").machine(machine.toBuilder().siteId("us-east-1a").build()).build(),
+                                p5.toBuilder().id("odd:p3").machine(machine.toBuilder().providerId("metal\nINFO forged").build()).build()))
+                        .build())));
+
+        InventorySnapshot inventory = result.snapshot();
+        assertThat(inventory.offers()).containsExactly(p5);
+        assertThat(dev.strata.platform.core.placement.OfferSlots.expand(inventory).nodes()).extracting(Node::id, Node::siteId)
+                .containsExactly(org.assertj.core.groups.Tuple.tuple("odd:p5#0", "fra-1"));
+        assertThat(result.warnings()).containsOnlyKeys("odd");
+        assertThat(result.warnings().get("odd")).containsExactly(
+                "capacity offer odd:p4 of provider odd is left out of the inventory: it is at site fra-1 but its machine at site us-east-1a; "
+                        + "its sovereignty and jurisdiction come from its site, and an offer whose machines' site is not one cannot be "
+                        + "audited; expected the machine's site id to be the offer's",
+                "capacity offer odd:p3's machine names provider metal\\u000aINFO forged, not odd, as the one that reports it; left out of "
+                        + "the inventory (a resource's providerId is the id of the provider service that reports it)");
+    }
+
+    /**
      * Nodes, capacity offers, fabrics and storage pools at a site no provider reports (a typo in a
      * provider's configuration, a declared inventory not loaded) are warned of once per provider and
      * site, naming at most three of them, with what placement does: the site's country,
@@ -655,7 +687,7 @@ class InventoryMergerTest {
             metal.add(node("metal:n" + i, "metal", "n" + i).toBuilder().siteId("fra-l").build());
         }
         CapacityOffer p5 = CapacityOffer.builder().id("aws:p5").providerId("aws").siteId("eu-central-1z").shape("p5.48xlarge")
-                .machine(node("p5", "aws", "p5")).limit(4).build();
+                .machine(node("p5", "aws", "p5").toBuilder().siteId("eu-central-1z").build()).limit(4).build();
         Fabric efa = Fabric.builder().id("aws:efa-1").type(FabricType.RDMA).technology("EFA").siteId("eu-central-1z").build();
         Fabric nvlink = Fabric.builder().id("nvl-1").type(FabricType.PCIE).technology("NVLink 4").build();
         StoragePool pool = StoragePool.builder().id("local:/data").storageClass(StorageClass.FILE).siteId("lcoal").capacityBytes(1L << 40)
@@ -751,7 +783,7 @@ class InventoryMergerTest {
     @Test
     void aCapacityOfferListedTwiceByOneProviderKeepsTheFirstAndIsWarnedOfWhereTheyDiffer() {
         CapacityOffer p5 = CapacityOffer.builder().id("aws:eu-central-1a:p5.48xlarge").providerId("dup").siteId("eu-central-1a")
-                .shape("p5.48xlarge").machine(node("p5", "dup", "p5")).limit(4).build();
+                .shape("p5.48xlarge").machine(node("p5", "dup", "p5").toBuilder().siteId("eu-central-1a").build()).limit(4).build();
         CapacityOffer p4 = p5.toBuilder().id("aws:eu-central-1a:p4d.24xlarge").shape("p4d.24xlarge").build();
         InventoryMerger.Result result = merge(
                 new InventoryMerger.Contribution("dup", false, List.of(ComputeSnapshot.builder(1, Instant.EPOCH)
