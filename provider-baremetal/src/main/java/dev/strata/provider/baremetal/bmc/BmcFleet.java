@@ -69,6 +69,8 @@ public final class BmcFleet implements AutoCloseable {
     private final AtomicInteger threadNumber = new AtomicInteger();
     private volatile Workers workers;
     private final Map<String, ConfiguredBmc> bmcs = new ConcurrentHashMap<>();
+    /** Taken to add or remove a BMC, so that whether its name clashes is told in the order the BMCs come and go ({@link #clashes}). */
+    private final Object names = new Object();
     private final Map<String, List<Node>> lastGood = new ConcurrentHashMap<>();
     private final Map<String, String> lastError = new ConcurrentHashMap<>();
     private volatile Map<String, Location> locations = Map.of();
@@ -274,16 +276,51 @@ public final class BmcFleet implements AutoCloseable {
     }
 
     public void add(ConfiguredBmc bmc) {
-        ConfiguredBmc previous = bmcs.put(bmc.pid(), bmc);
+        ConfiguredBmc previous;
+        List<Runnable> telling = new ArrayList<>();
+        synchronized (names) {
+            previous = bmcs.put(bmc.pid(), bmc);
+            if (previous != null && previous != bmc) {
+                telling.add(previous.nameClash(null));
+                if (!previous.name().equals(bmc.name())) {
+                    clashes(previous.name(), telling);
+                }
+            }
+            clashes(bmc.name(), telling);
+        }
+        telling.forEach(Runnable::run);
         if (previous != null && previous != bmc) {
             previous.close();
         }
     }
 
     public void remove(ConfiguredBmc bmc) {
-        bmcs.remove(bmc.pid(), bmc);
+        List<Runnable> telling = new ArrayList<>();
+        synchronized (names) {
+            if (bmcs.remove(bmc.pid(), bmc)) {
+                telling.add(bmc.nameClash(null));
+                clashes(bmc.name(), telling);
+            }
+        }
+        telling.forEach(Runnable::run);
         lastGood.remove(bmc.name());
         lastError.remove(bmc.name());
+    }
+
+    /**
+     * Tells each BMC of this name whether another configuration gives it too
+     * ({@link ConfiguredBmc#nameClash}): each one of a clash tells the core of its refusal when the
+     * clash begins, once, and one left alone with the name is told that it has ended, so that a
+     * later clash is told again. Called under {@link #names} for each BMC added or removed (a BMC's
+     * name does not change while its component lives), so that each BMC learns of the clashes in
+     * the order the BMCs came and went; what the BMCs tell the core is added to {@code telling},
+     * run once the lock is let go.
+     */
+    private void clashes(String name, List<Runnable> telling) {
+        List<ConfiguredBmc> named = bmcs.values().stream().filter(b -> b.name().equals(name)).toList();
+        for (ConfiguredBmc b : named) {
+            telling.add(b.nameClash(named.size() > 1 ? nameConflict(b).map(InvalidConfigurationException::getMessage).orElse(null) : null));
+        }
     }
 
     /** The configured BMCs by name order. */
@@ -311,7 +348,8 @@ public final class BmcFleet implements AutoCloseable {
      * their BMC by name (so do node ids without a system UUID), and a power request meant for one
      * machine would reach the other BMC, whose system of the same path (a Redfish
      * {@code /redfish/v1/Systems/1}, IPMI's only system) is another machine. Neither BMC's machines
-     * are discovered or provisioned until one is renamed.
+     * are discovered or provisioned until one is renamed. Each BMC of the clash tells the core of
+     * its refusal when the clash begins ({@link #clashes}).
      */
     Optional<InvalidConfigurationException> nameConflict(ConfiguredBmc bmc) {
         List<String> others = bmcs.values().stream().filter(b -> b != bmc && !b.pid().equals(bmc.pid()) && b.name().equals(bmc.name()))

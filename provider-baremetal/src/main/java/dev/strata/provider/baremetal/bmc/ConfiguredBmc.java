@@ -67,7 +67,17 @@ public final class ConfiguredBmc {
      * yet, for want of {@link #rejections}, or null; guarded by {@code told}.
      */
     private Refusal untold;
-    /** Guards {@link #rejections} and {@link #untold}; never held while the client lock ({@code this}) is. */
+    /**
+     * Why the fleet refuses this BMC while another configuration gives its name
+     * ({@link #nameClash}), or null; guarded by {@code told}.
+     */
+    private String clash;
+    /** Whether the refusal of {@link #clash} waits for {@link #rejections} to be told; guarded by {@code told}. */
+    private boolean clashUntold;
+    /**
+     * Guards {@link #rejections}, {@link #untold}, {@link #clash} and {@link #clashUntold}; never
+     * held while the client lock ({@code this}) is.
+     */
     private final Object told = new Object();
 
     /** A refusal as {@link ConfigurationRejections#rejected(String, String, boolean)} records it. */
@@ -192,14 +202,20 @@ public final class ConfiguredBmc {
     @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC, policyOption = ReferencePolicyOption.GREEDY)
     void bindRejections(ConfigurationRejections r) {
         Refusal pending;
+        String pendingClash;
         synchronized (told) {
             rejections = r;
             pending = untold;
             untold = null;
+            pendingClash = clashUntold ? clash : null;
+            clashUntold = false;
         }
         // told outside the lock: the core writes the record to its state store, which may be slow to answer
         if (pending != null) {
             ConfigurationRejections.tell(r, pid, pending.reason(), pending.previousSettingsInForce());
+        }
+        if (pendingClash != null) {
+            ConfigurationRejections.tell(r, pid, pendingClash, false);
         }
     }
 
@@ -220,15 +236,55 @@ public final class ConfiguredBmc {
     private void refused(Refusal refusal) {
         ConfigurationRejections r;
         synchronized (told) {
+            if (clash != null) {
+                // the fleet serves nothing of this BMC while its name clashes: the change's record is followed by a refusal that says so
+                refusal = refusal == null ? new Refusal(clash, false) : new Refusal(refusal.reason() + "; besides, " + clash, false);
+            }
             r = rejections;
             if (r == null) {
                 untold = refusal;
+                clashUntold = false; // the refusal of the latest change, kept, names the clash
             }
         }
         // told outside the lock, as bindRejections tells
         if (r != null && refusal != null) {
             ConfigurationRejections.tell(r, pid, refusal.reason(), refusal.previousSettingsInForce());
         }
+    }
+
+    /**
+     * Where the fleet refuses this BMC because another configuration gives its name
+     * ({@link BmcFleet#nameConflict}: {@code reason}, the fleet's message naming this
+     * configuration's PID, the name and the other configurations), or no longer does (null: the
+     * other configurations were removed). The core's record of this configuration says
+     * {@code updated} while nothing of the BMC serves, so the refusal is told to
+     * {@link ConfigurationRejections} when the clash begins, with nothing of the BMC in force (the
+     * fleet neither discovers nor provisions the machines of either BMC); once per clash, a
+     * discovery telling nothing, and again only for a clash that begins after this one has ended.
+     * While it lasts, each change of this configuration is told as refused with it
+     * ({@link #refused}). Taken under the lock and told outside it, or, where the core's recorder
+     * is not bound yet, told once it is ({@link #bindRejections}).
+     *
+     * @return the telling, for the caller to run once it holds no lock of its own (the fleet's,
+     *     under which it tells each BMC of a name in turn); one that tells nothing where there is
+     *     nothing to tell
+     */
+    Runnable nameClash(String reason) {
+        ConfigurationRejections r;
+        synchronized (told) {
+            boolean begins = reason != null && clash == null;
+            clash = reason; // a clash that goes on keeps its refusal told, with the configurations that give the name now
+            if (!begins) {
+                if (reason == null) {
+                    clashUntold = false;
+                }
+                return () -> { };
+            }
+            r = rejections;
+            clashUntold = r == null;
+        }
+        // told outside the lock, as bindRejections tells
+        return () -> ConfigurationRejections.tell(r, pid, reason, false);
     }
 
     /**

@@ -307,6 +307,113 @@ class ConfiguredBmcModifiedTest {
         }
     }
 
+    /** Another BMC's configuration giving the same name as {@link #config} (a file copied with its address changed, its name not). */
+    private ConfiguredBmc copy(String pid, RecordingRejections to) {
+        Map<String, Object> copied = new HashMap<>(config);
+        copied.put("address", second.address());
+        ConfiguredBmc bmc = new ConfiguredBmc(TestBmcs.config(copied), pid, dir);
+        if (to != null) {
+            ComponentDescriptors.bindOptional(bmc, ConfigurationRejections.class, to);
+        }
+        return bmc;
+    }
+
+    /** The refusal the fleet tells for {@code pid} while {@code other} gives its name rack1 too. */
+    private static String clash(String pid, String other) {
+        return pid + " | " + pid + ": name = 'rack1' is invalid; expected a name unique among the BMCs; configuration " + other
+                + " gives it too; the machines of both are neither discovered nor provisioned until one is renamed";
+    }
+
+    /**
+     * Two BMC configurations giving the same name are both refused by the fleet (neither's machines
+     * are discovered or provisioned), which was logged and shown on the nodes only, so the
+     * provenance log's record of the second read as settings in force. Each now tells its refusal
+     * to the core's ConfigurationRejections when the clash begins, under its own PID, naming the
+     * other configuration and the name, with nothing of the BMC in force; once, not at each
+     * discovery. Once the copy is removed the first serves again and nothing more is told; a later
+     * clash is told again.
+     */
+    @Test
+    void twoBmcsGivingOneNameEachTellTheirRefusalOncePerClash() throws Exception {
+        ConfiguredBmc bmc = bmc();
+        String copyPid = "dev.strata.provider.bmc~rack1-copy";
+        ConfiguredBmc copy = copy(copyPid, rejections);
+        ConfiguredBmc again = null;
+        try {
+            provider.bind(copy);
+            assertThat(rejections.told()).containsExactlyInAnyOrder(clash(PID, copyPid), clash(copyPid, PID));
+            assertThat(rejections.previousSettingsInForce()).as("nothing of either BMC serves").containsExactly(false, false);
+            for (int i = 0; i < 2; i++) {
+                List<Node> nodes = provider.discoverCompute(DiscoveryContext.withTimeout("test", Duration.ofSeconds(60))).nodes();
+                assertThat(nodes).isNotEmpty().allSatisfy(n -> assertThat(error(n)).contains("expected a name unique among the BMCs"));
+            }
+            assertThat(rejections.told()).as("told once, not at each discovery").hasSize(2);
+
+            provider.unbind(copy);
+            assertThat(error(discover())).as("the first BMC serves again").contains("answered HTTP 500 (stand-in first)");
+            assertThat(rejections.told()).as("the clash's end tells nothing").hasSize(2);
+
+            again = copy(copyPid, rejections);
+            provider.bind(again);
+            assertThat(rejections.told()).as("a later clash is told again").hasSize(4);
+            assertThat(rejections.told().subList(2, 4)).containsExactlyInAnyOrder(clash(PID, copyPid), clash(copyPid, PID));
+            assertThat(rejections.previousSettingsInForce()).containsOnly(false);
+        } finally {
+            copy.close();
+            if (again != null) {
+                again.close();
+            }
+        }
+    }
+
+    /**
+     * A clash that begins before the core's ConfigurationRejections is bound (both BMCs activated
+     * at start-up, before the core's state store is up) is told once it binds, once.
+     */
+    @Test
+    void aClashBeforeTheCoreIsBoundIsToldOnceItBinds() throws Exception {
+        ConfiguredBmc bmc = unbound();
+        String copyPid = "dev.strata.provider.bmc~rack1-copy";
+        ConfiguredBmc copy = copy(copyPid, null);
+        try {
+            provider.bind(copy);
+            assertThat(rejections.told()).isEmpty();
+            ComponentDescriptors.bindOptional(bmc, ConfigurationRejections.class, rejections);
+            ComponentDescriptors.bindOptional(copy, ConfigurationRejections.class, rejections);
+            assertThat(rejections.told()).containsExactly(clash(PID, copyPid), clash(copyPid, PID));
+            assertThat(rejections.previousSettingsInForce()).containsExactly(false, false);
+
+            RecordingRejections later = new RecordingRejections();
+            ComponentDescriptors.bindOptional(bmc, ConfigurationRejections.class, later);
+            assertThat(later.told()).as("told once: not again at a later bind").isEmpty();
+        } finally {
+            copy.close();
+        }
+    }
+
+    /**
+     * A valid change of a BMC's configuration while another gives its name is told as refused,
+     * with the clash and nothing of the BMC in force: the core's record of the change says
+     * {@code updated}, while the fleet still serves nothing of it.
+     */
+    @Test
+    void aChangeWhileTheNameClashesIsToldAsRefusedWithNothingServing() throws Exception {
+        ConfiguredBmc bmc = bmc();
+        String copyPid = "dev.strata.provider.bmc~rack1-copy";
+        ConfiguredBmc copy = copy(copyPid, rejections);
+        try {
+            provider.bind(copy);
+            assertThat(rejections.told()).hasSize(2);
+            change(bmc, Map.of("site", "fra-1"));
+            assertThat(bmc.settings().siteId()).isEqualTo("fra-1");
+            assertThat(rejections.told()).hasSize(3);
+            assertThat(rejections.told().get(2)).isEqualTo(clash(PID, copyPid));
+            assertThat(rejections.previousSettingsInForce().get(2)).as("nothing of the BMC serves").isFalse();
+        } finally {
+            copy.close();
+        }
+    }
+
     /** A BMC activated with a configuration its settings refuse serves once a valid configuration is saved. */
     @Test
     void aBmcActivatedWithARefusedConfigurationServesOnceItIsCorrected() throws Exception {
