@@ -42,7 +42,9 @@ import org.slf4j.LoggerFactory;
  * <ul>
  * <li><b>Authentication</b>: a Redfish session (POST to the session collection, the
  *     {@code X-Auth-Token} on every request, the session deleted on {@link #close()} within the
- *     request timeout and at most 10 s, a new one
+ *     request timeout and at most 10 s at the link the login's {@code Location} or, where that
+ *     cannot be used, its body's {@code @odata.id} gives (left to the BMC's expiry, with a warning,
+ *     where neither does: {@link #sessionLink}), a new one
  *     made when the BMC forgets it; a closed client sends nothing more, see {@link #close()}) or HTTP basic authentication; {@code AUTO} takes a session
  *     where the service root offers a session service and falls back to basic when the BMC does
  *     not implement it (no session service, or a login answered 404, 405 or 501, or without a
@@ -597,11 +599,22 @@ public final class RedfishClient implements AutoCloseable {
                 basic = true;
                 return null;
             }
-            String location = answer.header("Location").orElse(answer.json().path("@odata.id").asText(""));
-            made = new Session(token.get(), location.isBlank() ? null : resolve(location));
+            String location = answer.header("Location").orElse("");
+            String id = answer.json().path("@odata.id").asText("");
+            URI link = sessionLink(sessions, location, token.get());
+            if (link == null) {
+                link = sessionLink(sessions, id, token.get());
+            }
+            if (link == null) {
+                LOG.warn("BMC {}: the login's answer gives no link to the session it made that Strata can delete it by (Location {}, "
+                        + "@odata.id {}; expected a link to a member of {} on this BMC): the session is not deleted when the client "
+                        + "closes and is left to the BMC's expiry of idle sessions", endpoint.name(), shown(location, token.get()),
+                        shown(id, token.get()), InvalidConfigurationException.printable(sessions));
+            }
+            made = new Session(token.get(), link);
             if (!closed) {
                 session = made;
-                LOG.debug("BMC {}: session created at {}", endpoint.name(), location);
+                LOG.debug("BMC {}: session created at {}", endpoint.name(), link == null ? "no link" : shown(link.toString(), token.get()));
                 return made;
             }
         } finally {
@@ -611,6 +624,46 @@ public final class RedfishClient implements AutoCloseable {
         LOG.debug("BMC {}: the client was closed during the login; the session the BMC made is deleted", endpoint.name());
         deleteSession(made);
         throw RedfishErrors.closed(endpoint, "the login was answered after the close, and the session it made is deleted");
+    }
+
+    /**
+     * The link of a session a login made, for its delete, from the answer's {@code Location}
+     * header or, where that is missing or cannot be used, the {@code @odata.id} of the session
+     * resource in the answer's body (Redfish answers a login with both): a link on this BMC, as
+     * every link is ({@link #resolve}), to a member of the session collection the login was sent
+     * to, so that the delete, which carries the token, goes nowhere else (a {@code Location} of a
+     * system would have the close delete that). Null where the link is empty or is no such link;
+     * the login serves on without one rather than fail, since the BMC has made the session and
+     * nothing would delete it, the next request logging in again.
+     */
+    private URI sessionLink(String collection, String link, String token) {
+        if (link.isBlank()) {
+            return null;
+        }
+        try {
+            URI uri = resolve(link).normalize();
+            String under = resolve(collection).normalize().getPath();
+            under = under.endsWith("/") ? under : under + "/";
+            String path = uri.getPath();
+            if (path != null && path.startsWith(under) && path.length() > under.length() && !List.of(path.split("/")).contains("..")
+                    && uri.getRawQuery() == null) {
+                return uri;
+            }
+            LOG.debug("BMC {}: the session link {} is not a member of {}", endpoint.name(), shown(link, token), collection);
+        } catch (StrataException e) {
+            // the message quotes the link: shown as a link is
+            LOG.debug("BMC {}: the session link cannot be used: {}", endpoint.name(), shown(e.getMessage(), token));
+        }
+        return null;
+    }
+
+    /** A link of a login's answer as a warning shows it: the token masked, cut, each control character escaped; "none" where it is empty. */
+    private static String shown(String link, String token) {
+        if (link.isBlank()) {
+            return "none";
+        }
+        String masked = token.isEmpty() ? link : link.replace(token, "****");
+        return InvalidConfigurationException.printable(masked.length() > 200 ? masked.substring(0, 200) + "..." : masked);
     }
 
     /**

@@ -846,6 +846,66 @@ class BmcFaultsTest {
     }
 
     /**
+     * A login whose {@code Location} cannot be used to delete the session (missing, on another
+     * host, no URI at all, or a link to a system rather than a session) has the session deleted at
+     * the close through the {@code @odata.id} of the session resource in the login's body, and at
+     * nothing else. Before, a {@code Location} on another host or that was no URI failed the login
+     * after the BMC had made the session, which nothing deleted (and the next request logged in
+     * again), and one of a system had the close send the DELETE there. sushy-tools has no sessions
+     * and a real BMC's emulator always sends a good {@code Location}, so the proxy makes the
+     * sessions and gives the links.
+     */
+    @Test
+    void aSessionWhoseLocationCannotBeUsedIsDeletedThroughItsODataId() throws Exception {
+        Map<String, java.util.function.UnaryOperator<String>> locations = new java.util.LinkedHashMap<>();
+        locations.put("no Location", path -> null);
+        locations.put("on another host", path -> "http://elsewhere.invalid:8000" + path);
+        locations.put("no URI", path -> path + "/{made}");
+        locations.put("a system", path -> "/redfish/v1/Systems/p");
+        for (Map.Entry<String, java.util.function.UnaryOperator<String>> e : locations.entrySet()) {
+            try (FaultInjectingProxy proxy = FaultInjectingProxy.start(plain.address()).sessions(USER, PASSWORD)
+                    .sessionLinks(e.getValue(), java.util.function.UnaryOperator.identity())) {
+                ConfiguredBmc bmc = TestBmcs.bmc(TestBmcs.redfish("location", proxy.address(), USER, PASSWORD));
+                Throwable failed = org.assertj.core.api.Assertions.catchThrowable(() -> bmc.bmc().discover(bmc.template("bmc"),
+                        DiscoveryContext.withTimeout("l", Duration.ofSeconds(20))));
+                bmc.close();
+                assertThat(proxy.liveSessions()).as(e.getKey() + ": every session made is deleted at the close").isZero();
+                assertThat(proxy.deletedSessions()).as(e.getKey()).hasSize(proxy.requests("POST", "/SessionService/Sessions").size());
+                assertThat(proxy.requests("DELETE", "")).as(e.getKey() + ": deletes of sessions only")
+                        .allSatisfy(seen -> assertThat(seen.path()).startsWith("/redfish/v1/SessionService/Sessions/"));
+                assertThat(failed).as(e.getKey() + ": the login serves").isNull();
+            }
+        }
+    }
+
+    /**
+     * A login that gives no link the session can be deleted by (no {@code Location}, and an
+     * {@code @odata.id} on another host) serves on its session, which is left to the BMC's expiry
+     * of idle sessions, and a warning says so without the token. Before, the login failed after
+     * the BMC had made the session. The proxy gives the links (see
+     * {@link #aSessionWhoseLocationCannotBeUsedIsDeletedThroughItsODataId}).
+     */
+    @Test
+    void aSessionWithoutAUsableLinkServesAndIsLeftToTheBmcsExpiryWithAWarning() throws Exception {
+        try (FaultInjectingProxy proxy = FaultInjectingProxy.start(plain.address()).sessions(USER, PASSWORD)
+                .sessionLinks(path -> null, path -> "http://elsewhere.invalid:8000" + path)) {
+            ConfiguredBmc bmc = TestBmcs.bmc(TestBmcs.redfish("no-link", proxy.address(), USER, PASSWORD));
+            try (StderrCapture log = new StderrCapture()) {
+                List<Node> nodes = bmc.bmc().discover(bmc.template("bmc"), DiscoveryContext.withTimeout("n", Duration.ofSeconds(20)));
+                assertThat(nodes).hasSize(1);
+                assertThat(proxy.tokens()).hasSize(1);
+                assertThat(log.text()).contains("BMC no-link: the login's answer gives no link to the session it made that Strata can "
+                        + "delete it by (Location none, @odata.id http://elsewhere.invalid:8000/redfish/v1/SessionService/Sessions/")
+                        .contains("the session is not deleted when the client closes and is left to the BMC's expiry of idle sessions")
+                        .doesNotContain(proxy.tokens().iterator().next()).doesNotContain(PASSWORD);
+            }
+            bmc.close();
+            assertThat(proxy.requests("DELETE", "")).as("no delete sent anywhere").isEmpty();
+            assertThat(proxy.liveSessions()).isEqualTo(1);
+        }
+    }
+
+    /**
      * With auth = auto, a login the BMC fails (500) fails that discovery and leaves sessions on:
      * the next discovery logs in and goes with the token. Only a login answered as by a BMC
      * without sessions (404, 405, 501) falls back to basic authentication. Before, the 500 switched

@@ -71,6 +71,8 @@ public final class FaultInjectingProxy implements AutoCloseable {
     private volatile String sessionUser;
     private volatile String sessionPassword;
     private volatile Duration sessionDelay = Duration.ZERO;
+    private volatile java.util.function.UnaryOperator<String> sessionLocation = java.util.function.UnaryOperator.identity();
+    private volatile java.util.function.UnaryOperator<String> sessionId = java.util.function.UnaryOperator.identity();
 
     private FaultInjectingProxy(HttpServer server, URI upstream) {
         this.server = server;
@@ -168,6 +170,22 @@ public final class FaultInjectingProxy implements AutoCloseable {
     public FaultInjectingProxy sessionDelay(Duration delay) {
         this.sessionDelay = delay;
         return this;
+    }
+
+    /**
+     * Answers each login with these links to the session made instead of its path (for the
+     * {@code Location} header and the body's {@code @odata.id}, each given the path; null leaves it
+     * out), as a BMC that gives a link its client cannot use does.
+     */
+    public FaultInjectingProxy sessionLinks(java.util.function.UnaryOperator<String> location, java.util.function.UnaryOperator<String> odataId) {
+        this.sessionLocation = location;
+        this.sessionId = odataId;
+        return this;
+    }
+
+    /** The tokens of the sessions not deleted nor forgotten. */
+    public java.util.Set<String> tokens() {
+        return java.util.Set.copyOf(sessions.keySet());
     }
 
     /** Forgets every session, as a BMC does when they time out. */
@@ -275,9 +293,18 @@ public final class FaultInjectingProxy implements AutoCloseable {
                     String newToken = UUID.randomUUID().toString();
                     sessions.put(newToken, id);
                     exchange.getResponseHeaders().add("X-Auth-Token", newToken);
-                    exchange.getResponseHeaders().add("Location", "/redfish/v1/SessionService/Sessions/" + id);
-                    status = send(exchange, 201, "{\"@odata.id\":\"/redfish/v1/SessionService/Sessions/" + id + "\",\"Id\":\"" + id
-                            + "\",\"UserName\":\"" + sessionUser + "\"}");
+                    String made = "/redfish/v1/SessionService/Sessions/" + id;
+                    String location = sessionLocation.apply(made);
+                    if (location != null) {
+                        exchange.getResponseHeaders().add("Location", location);
+                    }
+                    ObjectNode session = JSON.createObjectNode();
+                    String odataId = sessionId.apply(made);
+                    if (odataId != null) {
+                        session.put("@odata.id", odataId);
+                    }
+                    session.put("Id", id).put("UserName", sessionUser);
+                    status = send(exchange, 201, JSON.writeValueAsString(session));
                 } else {
                     status = send(exchange, 401, "{\"error\":{\"code\":\"Base.1.8.NoValidSession\",\"message\":\"invalid credentials\"}}");
                 }
