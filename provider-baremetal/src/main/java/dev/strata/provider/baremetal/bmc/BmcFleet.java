@@ -348,8 +348,9 @@ public final class BmcFleet implements AutoCloseable {
      * their BMC by name (so do node ids without a system UUID), and a power request meant for one
      * machine would reach the other BMC, whose system of the same path (a Redfish
      * {@code /redfish/v1/Systems/1}, IPMI's only system) is another machine. Neither BMC's machines
-     * are discovered or provisioned until one is renamed. Each BMC of the clash tells the core of
-     * its refusal when the clash begins ({@link #clashes}).
+     * are discovered or provisioned until one of the configurations is removed, or renamed and
+     * Strata restarted (a BMC's new name waits for the next start, {@code ConfiguredBmc}). Each BMC
+     * of the clash tells the core of its refusal when the clash begins ({@link #clashes}).
      */
     Optional<InvalidConfigurationException> nameConflict(ConfiguredBmc bmc) {
         List<String> others = bmcs.values().stream().filter(b -> b != bmc && !b.pid().equals(bmc.pid()) && b.name().equals(bmc.name()))
@@ -359,7 +360,8 @@ public final class BmcFleet implements AutoCloseable {
         }
         return Optional.of(new InvalidConfigurationException(bmc.pid(), "name", bmc.name(), "a name unique among the BMCs; "
                 + (others.size() == 1 ? "configuration " + others.get(0) + " gives it too" : "configurations " + String.join(", ", others)
-                + " give it too") + "; the machines of both are neither discovered nor provisioned until one is renamed"));
+                + " give it too") + "; the machines of both are neither discovered nor provisioned until one of them is removed, or renamed "
+                + "and Strata restarted (a new name waits for the next start)"));
     }
 
     /** Where the node is managed, as the latest discovery saw it. */

@@ -321,7 +321,8 @@ class ConfiguredBmcModifiedTest {
     /** The refusal the fleet tells for {@code pid} while {@code other} gives its name rack1 too. */
     private static String clash(String pid, String other) {
         return pid + " | " + pid + ": name = 'rack1' is invalid; expected a name unique among the BMCs; configuration " + other
-                + " gives it too; the machines of both are neither discovered nor provisioned until one is renamed";
+                + " gives it too; the machines of both are neither discovered nor provisioned until one of them is removed, or renamed and "
+                + "Strata restarted (a new name waits for the next start)";
     }
 
     /**
