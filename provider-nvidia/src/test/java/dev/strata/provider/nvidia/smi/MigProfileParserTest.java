@@ -127,6 +127,60 @@ class MigProfileParserTest {
                         + " GiB such as 16.00");
     }
 
+    /**
+     * The real H100 table cut short (output truncated) is refused naming what is missing, whether it is cut after the 4g.40gb
+     * block's border line (so that it still ends with a border), inside the 7g.80gb block, or inside a row. Before, it was
+     * read with fewer profiles and the largest seen, 4g, was taken for the GPU's 4 slices instead of 7: every profile's share
+     * of the GPU came out too large, 1g.10gb's a quarter instead of a seventh.
+     */
+    @Test
+    void aTableCutShortIsRefusedNamingWhatIsMissing() {
+        Path dir = Fixtures.nvidia("h100-vm");
+        String lgip = Fixtures.text(dir.resolve("mig-lgip.txt"));
+        String lgipp = Fixtures.text(dir.resolve("mig-lgipp.txt"));
+        String last = "|   0  MIG 7g.80gb          0     1/1        79.25      No     132    7     0   |";
+        assertThat(lgip).contains(last);
+        String beforeLast = lgip.substring(0, lgip.indexOf(last));
+        String expected = "; expected each profile's rows closed by a border line such as +---+, and the profiles listed up to the whole GPU";
+
+        assertThatThrownBy(() -> MigProfileParser.parse(beforeLast, lgipp))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("nvidia-smi mig -lgip table is cut short: its largest profile of GPU 0 has 4 slices, but the 7 instances of"
+                        + " profile 1g.10gb take 7: the profiles up to the whole GPU are missing" + expected);
+        assertThatThrownBy(() -> MigProfileParser.parse(beforeLast + last + "\n", lgipp))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("nvidia-smi mig -lgip table is cut short: it ends inside the rows of profile 7g.80gb of GPU 0 at '| 0 MIG"
+                        + " 7g.80gb 0 1/1 79.25 No 132 7 0 |' without a border line" + expected);
+        assertThatThrownBy(() -> MigProfileParser.parse(beforeLast + last.substring(0, 30), lgipp))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("nvidia-smi mig -lgip table is cut short: it ends at '| 0 MIG 7g.80gb 0' without a border line" + expected);
+        assertThatThrownBy(() -> MigProfileParser.parse(lgip.substring(0, lgip.indexOf("|   0  MIG 1g.10gb ")), lgipp))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageStartingWith("nvidia-smi mig -lgip table is cut short: it ends before any profile at '|=====");
+    }
+
+    /**
+     * Through nvidia-smi, the real H200 table cut after its 4g.71gb block fails the discovery naming the command, as other
+     * output that cannot be read does; before, the discovery went on with the GPU's slices taken as 4.
+     */
+    @Test
+    void aDiscoveryWhoseMigTableIsCutShortFailsNamingTheCommand(@TempDir Path tmp) throws Exception {
+        Path dir = Fixtures.nvidia("h200-vm");
+        String lgip = Fixtures.text(dir.resolve("mig-lgip.txt"));
+        Path cut = Files.writeString(tmp.resolve("lgip.txt"), lgip.substring(0, lgip.indexOf("|   0  MIG 7g.141gb")));
+        Map<String, String> answers = new LinkedHashMap<>();
+        answers.put("'-q -x'", "cat '" + dir.resolve("nvidia-smi-q.xml") + "'");
+        answers.put("'mig -lgip'", "cat '" + cut + "'");
+        answers.put("'mig -lgipp'", "cat '" + dir.resolve("mig-lgipp.txt") + "'");
+        SmiSource source = new SmiSource(FakeNvidiaSmi.answering(tmp, answers).toString(), Duration.ofSeconds(10),
+                new PciSysfs(tmp.resolve("sys")), Clock.systemUTC(), "host:test");
+
+        assertThatThrownBy(() -> source.discover(DiscoveryContext.withTimeout("op-mig-cut", Duration.ofSeconds(30))))
+                .isInstanceOf(ProviderFailureException.class)
+                .hasMessageStartingWith("nvidia-smi mig -lgip printed output that cannot be read: nvidia-smi mig -lgip table is cut short:"
+                        + " its largest profile of GPU 0 has 4 slices, but the 7 instances of profile 1g.18gb take 7");
+    }
+
     @Test
     void toleratesAMissingPlacementListAndADeviceWithoutMig() {
         Path dir = Fixtures.nvidia("h200-vm");
