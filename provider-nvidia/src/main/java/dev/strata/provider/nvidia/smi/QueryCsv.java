@@ -31,7 +31,8 @@ public final class QueryCsv {
     private static final List<String> FREE_TEXT = List.of("name", "gpu_name");
 
     /**
-     * The rows of a CSV with a header line; blank lines are skipped.
+     * The rows of a CSV with a header line; blank lines are skipped, and so are the warnings
+     * nvidia-smi printed before the header ({@link SmiWarnings}).
      *
      * @throws IllegalArgumentException when a row has another number of fields than the header and
      *     no name field takes the extra ones
@@ -40,7 +41,8 @@ public final class QueryCsv {
         List<Map<String, String>> rows = new ArrayList<>();
         List<String> names = null;
         for (String line : text.split("\\R")) {
-            if (line.isBlank()) {
+            if (line.isBlank() || names == null && SmiWarnings.isWarning(line)) {
+                // a warning nvidia-smi printed before the header is not the header
                 continue;
             }
             String[] values = line.split(",", -1);

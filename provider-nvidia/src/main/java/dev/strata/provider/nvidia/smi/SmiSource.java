@@ -6,6 +6,7 @@ import dev.strata.platform.api.model.PartitionProfile;
 import dev.strata.platform.api.provider.DiscoveryContext;
 import dev.strata.platform.api.telemetry.GpuSample;
 import dev.strata.provider.nvidia.device.DiscoveredGpus;
+import dev.strata.provider.nvidia.device.DriverText;
 import dev.strata.provider.nvidia.device.GpuIds;
 import dev.strata.provider.nvidia.device.GpuSource;
 import dev.strata.provider.nvidia.device.PciSysfs;
@@ -21,6 +22,8 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -32,12 +35,16 @@ import org.slf4j.LoggerFactory;
  * from one {@code --query-gpu} call for all GPUs; a GPU without UUID is not sampled (its row cannot
  * be told apart from another's). A GPU nvidia-smi cannot reach (fallen off the bus) makes it print
  * a line naming it ({@link LostGpus}), list the others and exit non-zero: the others are discovered
- * and sampled as usual, and the lost one is reported FAILED under its PCI address.
+ * and sampled as usual, and the lost one is reported FAILED under its PCI address. A warning that
+ * nvidia-smi prints before its output ({@link SmiWarnings}: {@code WARNING: infoROM is corrupted
+ * at gpu ...}) is logged once, and the output read after it.
  */
 public final class SmiSource implements GpuSource {
 
     public static final String NAME = "nvidia-smi";
     private static final Logger LOG = LoggerFactory.getLogger(SmiSource.class);
+    /** The most distinct warnings remembered as logged: nvidia-smi prints a few, one per GPU at most. */
+    private static final int WARNINGS_KEPT = 64;
 
     private final String configured;
     private final Duration commandTimeout;
@@ -47,6 +54,7 @@ public final class SmiSource implements GpuSource {
     private volatile SmiRunner runner;
     private volatile List<String> gpuIds = List.of();
     private volatile boolean legacyThrottleField;
+    private final Set<String> warned = ConcurrentHashMap.newKeySet();
 
     /**
      * @param configured the binary: a path, or a name looked up on {@code PATH}
@@ -160,6 +168,7 @@ public final class SmiSource implements GpuSource {
                     result = legacy;
                 }
             }
+            warnOnce(result);
             // a lost GPU has no row; the rows of the others are sampled
             SmiRunner.Result checked = SmiErrors.checkedListing(result);
             Instant at = clock.instant();
@@ -183,7 +192,23 @@ public final class SmiSource implements GpuSource {
     private SmiRunner.Result run(SmiRunner smi, DiscoveryContext context, String... args) throws SourceUnavailableException {
         context.checkDeadline("nvidia-smi " + String.join(" ", args));
         Duration remaining = context.remaining();
-        return smi.run(remaining.compareTo(commandTimeout) < 0 ? remaining : commandTimeout, args);
+        SmiRunner.Result result = smi.run(remaining.compareTo(commandTimeout) < 0 ? remaining : commandTimeout, args);
+        warnOnce(result);
+        return result;
+    }
+
+    /**
+     * Logs, once each, the warnings nvidia-smi printed before a command's output: the parsers pass over them, so that a
+     * machine whose GPUs work is still discovered and sampled, and the operator learns of them here. They are the driver's
+     * text, so {@linkplain DriverText cleaned}.
+     */
+    private void warnOnce(SmiRunner.Result result) {
+        for (String line : SmiWarnings.leading(result.stdout())) {
+            String warning = DriverText.clean(line);
+            if (warned.size() < WARNINGS_KEPT && warned.add(warning)) {
+                LOG.warn("{} printed a warning: {}", result.command(), warning);
+            }
+        }
     }
 
     /**

@@ -41,7 +41,7 @@ public final class SmiXmlParser {
     }
 
     /**
-     * Parses the document.
+     * Parses the document, after the warnings nvidia-smi printed before it ({@link SmiWarnings}).
      *
      * @throws IllegalArgumentException when the bytes are not an {@code nvidia_smi_log} document
      */
@@ -73,7 +73,9 @@ public final class SmiXmlParser {
             DocumentBuilder builder = factory.newDocumentBuilder();
             builder.setEntityResolver((publicId, systemId) -> new InputSource(new StringReader("")));
             builder.setErrorHandler(null);
-            return builder.parse(new ByteArrayInputStream(xml));
+            // a warning nvidia-smi printed before the prolog is not part of the document
+            int start = SmiWarnings.skipLeading(xml);
+            return builder.parse(new ByteArrayInputStream(xml, start, xml.length - start));
         } catch (ParserConfigurationException e) {
             throw new IllegalStateException("the JDK's XML parser cannot be configured safely", e);
         } catch (SAXException | IOException e) {

@@ -1,0 +1,68 @@
+package dev.strata.provider.nvidia.smi;
+
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The warnings nvidia-smi prints before its output on a machine whose GPUs work but whose state it
+ * wants the operator to know, one line each:
+ * <pre>
+ * WARNING: infoROM is corrupted at gpu 0000:41:00.0
+ * </pre>
+ * Taken for the output, such a line became the {@code --query-gpu} CSV's header, or text before
+ * the {@code -q -x} document's prolog, and the discovery and the sampling failed with an error that
+ * did not point at it. Only lines that start with {@code WARNING:} and come before the output
+ * proper are warnings: the parsers skip them, and the source logs each once.
+ */
+final class SmiWarnings {
+
+    static final String PREFIX = "WARNING:";
+    private static final byte[] PREFIX_BYTES = PREFIX.getBytes(StandardCharsets.US_ASCII);
+
+    private SmiWarnings() {
+    }
+
+    /** Whether a line is one of nvidia-smi's warnings. */
+    static boolean isWarning(String line) {
+        return line.startsWith(PREFIX);
+    }
+
+    /** The warning lines before the output proper (blank lines between them passed over), as printed. */
+    static List<String> leading(String text) {
+        List<String> warnings = new ArrayList<>();
+        for (String line : text.split("\\R")) {
+            if (isWarning(line)) {
+                warnings.add(line);
+            } else if (!line.isBlank()) {
+                break;
+            }
+        }
+        return warnings;
+    }
+
+    /** Where the output proper starts in {@code bytes}: after the lines that start with {@code WARNING:}, 0 when none does. */
+    static int skipLeading(byte[] bytes) {
+        int start = 0;
+        while (startsWithPrefix(bytes, start)) {
+            int end = start;
+            while (end < bytes.length && bytes[end] != '\n') {
+                end++;
+            }
+            start = Math.min(end + 1, bytes.length);
+        }
+        return start;
+    }
+
+    private static boolean startsWithPrefix(byte[] bytes, int at) {
+        if (bytes.length - at < PREFIX_BYTES.length) {
+            return false;
+        }
+        for (int i = 0; i < PREFIX_BYTES.length; i++) {
+            if (bytes[at + i] != PREFIX_BYTES[i]) {
+                return false;
+            }
+        }
+        return true;
+    }
+}
