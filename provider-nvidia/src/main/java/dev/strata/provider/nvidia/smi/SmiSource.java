@@ -218,9 +218,17 @@ public final class SmiSource implements GpuSource {
     private static SmiRunner.Result optional(SmiRunner.Result result) {
         SmiRunner.Result listing = SmiErrors.listing(result);
         if (listing == null) {
-            LOG.debug("{} exited with {}; its facts are left out: {}", result.command(), result.exitCode(), result.stdout().strip());
+            LOG.debug("{} exited with {}; its facts are left out: {}", result.command(), result.exitCode(), printed(result));
         }
         return listing;
+    }
+
+    /**
+     * What a command that failed printed, as the debug log quotes it: the driver's text, so {@linkplain DriverText cleaned},
+     * as every other output that reaches the log is; a terminal escape in it would otherwise reach the operator's screen.
+     */
+    static String printed(SmiRunner.Result result) {
+        return DriverText.clean(result.stdout());
     }
 
     @Override

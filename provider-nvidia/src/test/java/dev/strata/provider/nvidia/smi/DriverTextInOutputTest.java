@@ -29,6 +29,20 @@ class DriverTextInOutputTest {
 
     private static final String ESC = "\u001b";
 
+    /**
+     * What a command whose facts are optional printed when it failed reaches the debug log without control characters, as
+     * the log line quotes it through {@link SmiSource#printed}. The logger's level is fixed for the whole test JVM by
+     * slf4j-simple, so the quoting is checked here rather than in a captured debug line. Before, the output was quoted as
+     * printed, only stripped at its ends.
+     */
+    @Test
+    void theOutputOfAFailedOptionalCommandIsQuotedInTheDebugLogWithoutControlCharacters() {
+        SmiRunner.Result result = new SmiRunner.Result("nvidia-smi topo -m", 255,
+                "Failed to initialize NVML: " + ESC + "[2J" + ESC + "]0;title\u0007Unknown Error\u202e\r\n", "", Duration.ZERO);
+
+        assertThat(SmiSource.printed(result)).isEqualTo("Failed to initialize NVML: [2J ]0;title Unknown Error");
+    }
+
     @Test
     void aLostGpusLineLosesItsControlCharacters() {
         SmiRunner.Result result = new SmiRunner.Result("nvidia-smi -q -x", 15, "",
