@@ -2,6 +2,7 @@ package dev.strata.provider.nvidia.smi;
 
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Iterator;
 import java.util.List;
 
 /**
@@ -31,7 +32,9 @@ final class SmiWarnings {
     /** The warning lines before the output proper (blank lines between them passed over), as printed. */
     static List<String> leading(String text) {
         List<String> warnings = new ArrayList<>();
-        for (String line : text.split("\\R")) {
+        // line by line up to the output proper: a sample's or a discovery's whole output is not split for the few lines before it
+        for (Iterator<String> lines = text.lines().iterator(); lines.hasNext();) {
+            String line = lines.next();
             if (isWarning(line)) {
                 warnings.add(line);
             } else if (!line.isBlank()) {
