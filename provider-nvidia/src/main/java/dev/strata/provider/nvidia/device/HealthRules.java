@@ -29,7 +29,10 @@ import java.util.TreeSet;
  *     fault, stopped or pre-empted channel), or when the clocks are held down for a reason other
  *     than the ones a healthy GPU shows under its configured limits ({@code GPU_IDLE},
  *     {@code APPLICATIONS_CLOCKS_SETTING}, {@code SW_POWER_CAP}, {@code SYNC_BOOST},
- *     {@code DISPLAY_CLOCK_SETTING}): thermal or hardware slowdown, power brake.</li>
+ *     {@code DISPLAY_CLOCK_SETTING}): thermal or hardware slowdown, power brake; or when the infoROM
+ *     is corrupted (NVML's {@code nvmlDeviceValidateInforom}, nvidia-smi's {@code WARNING: infoROM is
+ *     corrupted at gpu ...}): the GPU works, but the configuration and ECC counts the board stores
+ *     there may be wrong, so it is not FAILED.</li>
  * <li><b>OK</b> otherwise.</li>
  * </ul>
  * Each finding adds a reason, so a DEGRADED device lists every cause it has.
@@ -63,6 +66,12 @@ public final class HealthRules {
         return evaluate(throttleReasons, retiredPagesPending, remappedRowsPending, remappingFailed, xids, MemoryRepair.UNKNOWN);
     }
 
+    /** The health that the facts add up to, with the infoROM's state not reported. */
+    public static Health evaluate(Collection<String> throttleReasons, Boolean retiredPagesPending, Boolean remappedRowsPending,
+            Boolean remappingFailed, Collection<Integer> xids, MemoryRepair repair) {
+        return evaluate(throttleReasons, retiredPagesPending, remappedRowsPending, remappingFailed, xids, repair, null);
+    }
+
     /**
      * The health that the facts add up to.
      *
@@ -72,9 +81,10 @@ public final class HealthRules {
      * @param remappingFailed whether row remapping has failed, null when unknown
      * @param xids XID errors the device reported recently, empty when none (or not watched)
      * @param repair the memory repair flags, {@link MemoryRepair#UNKNOWN} when not reported
+     * @param inforomCorrupted whether the infoROM's checksums fail, null when unknown (not checked or not supported)
      */
     public static Health evaluate(Collection<String> throttleReasons, Boolean retiredPagesPending, Boolean remappedRowsPending,
-            Boolean remappingFailed, Collection<Integer> xids, MemoryRepair repair) {
+            Boolean remappingFailed, Collection<Integer> xids, MemoryRepair repair, Boolean inforomCorrupted) {
         List<String> failures = new ArrayList<>();
         List<String> degradations = new ArrayList<>();
         if (Boolean.TRUE.equals(remappingFailed)) {
@@ -127,6 +137,9 @@ public final class HealthRules {
         }
         if (!throttled.isEmpty()) {
             degradations.add("clocks throttled: " + String.join(", ", throttled));
+        }
+        if (Boolean.TRUE.equals(inforomCorrupted)) {
+            degradations.add("infoROM corrupted");
         }
         if (!failures.isEmpty()) {
             List<String> reasons = new ArrayList<>(failures);

@@ -445,6 +445,18 @@ public final class JnaNvml implements Nvml {
     }
 
     @Override
+    public boolean inforomCorrupted(int gpu) {
+        int rc = call(() -> lib.nvmlDeviceValidateInforom(device(gpu)));
+        if (rc == NvmlErrors.CORRUPTED_INFOROM) {
+            return true;
+        }
+        if (rc != NvmlErrors.SUCCESS) {
+            throw new NvmlException("nvmlDeviceValidateInforom", rc);
+        }
+        return false;
+    }
+
+    @Override
     public List<XidEvent> pollXidEvents() {
         Pointer set = eventSet;
         if (set == null) {

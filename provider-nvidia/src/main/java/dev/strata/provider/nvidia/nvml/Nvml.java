@@ -179,6 +179,12 @@ public interface Nvml extends AutoCloseable {
 
     RemappedRows remappedRows(int gpu);
 
+    /**
+     * {@code nvmlDeviceValidateInforom}: true when it answers {@code NVML_ERROR_CORRUPTED_INFOROM}
+     * (the checksums of the infoROM read from the flash fail), false when it succeeds.
+     */
+    boolean inforomCorrupted(int gpu);
+
     String vbiosVersion(int gpu);
 
     /**

@@ -37,6 +37,7 @@ public final class NvmlErrors {
     public static final int TIMEOUT = 10;
     public static final int LIBRARY_NOT_FOUND = 12;
     public static final int FUNCTION_NOT_FOUND = 13;
+    public static final int CORRUPTED_INFOROM = 14;
     public static final int GPU_IS_LOST = 15;
     public static final int LIB_RM_VERSION_MISMATCH = 18;
     public static final int NO_DATA = 21;

@@ -100,6 +100,8 @@ interface NvmlLibrary extends Library {
     int nvmlDeviceGetRemappedRows(Pointer device, IntByReference corrRows, IntByReference uncRows, IntByReference isPending,
             IntByReference failureOccurred);
 
+    int nvmlDeviceValidateInforom(Pointer device);
+
     int nvmlEventSetCreate(PointerByReference set);
 
     int nvmlDeviceRegisterEvents(Pointer device, long eventTypes, Pointer set);

@@ -290,6 +290,7 @@ public final class NvmlMapper {
         long reasons = NvmlErrors.orUnknown(() -> nvml.clocksEventReasons(gpu), 0L);
         Boolean retiredPending = NvmlErrors.orUnknown(() -> nvml.retiredPagesPending(gpu), null);
         Nvml.RemappedRows remapped = NvmlErrors.orUnknown(() -> nvml.remappedRows(gpu), null);
+        Boolean inforomCorrupted = NvmlErrors.orUnknown(() -> nvml.inforomCorrupted(gpu), null);
         Map<String, String> attributes = new LinkedHashMap<>();
         put(attributes, Attributes.SERIAL, NvmlErrors.orUnknown(() -> nvml.serial(gpu), null));
         put(attributes, Attributes.DRIVER_VERSION, driver);
@@ -307,7 +308,8 @@ public final class NvmlMapper {
         }
         attributes.put(Attributes.SOURCE, "nvml");
         Health health = HealthRules.evaluate(ThrottleReasons.ofMask(reasons), retiredPending, remapped == null ? null : remapped.pending(),
-                remapped == null ? null : remapped.failed(), xids.recent(identity.id()));
+                remapped == null ? null : remapped.failed(), xids.recent(identity.id()), HealthRules.MemoryRepair.UNKNOWN,
+                inforomCorrupted);
         if (identity.withoutUuid() != null) {
             health = GpuIds.withoutUuid(gpu, pci, identity.withoutUuid(), health);
         }

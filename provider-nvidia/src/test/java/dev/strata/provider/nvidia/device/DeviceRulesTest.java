@@ -60,6 +60,23 @@ class DeviceRulesTest {
                         "remapped rows pending (reset required)", "clocks throttled: HW_SLOWDOWN")));
     }
 
+    /**
+     * A corrupted infoROM degrades the GPU and fails it never (the GPU works; the configuration and ECC counts stored there
+     * may be wrong); unknown (null) or valid is no finding, and it adds its reason to a failure's. Before, the rules had no
+     * such fact.
+     */
+    @Test
+    void aCorruptedInforomDegradesAndDoesNotFail() {
+        assertThat(HealthRules.evaluate(Set.of(), null, null, null, List.of(), HealthRules.MemoryRepair.UNKNOWN, true))
+                .isEqualTo(new Health(Health.Status.DEGRADED, List.of("infoROM corrupted")));
+        assertThat(HealthRules.evaluate(Set.of(), null, null, null, List.of(), HealthRules.MemoryRepair.UNKNOWN, false))
+                .isEqualTo(Health.OK);
+        assertThat(HealthRules.evaluate(Set.of(), null, null, null, List.of(), HealthRules.MemoryRepair.UNKNOWN, null))
+                .isEqualTo(Health.OK);
+        assertThat(HealthRules.evaluate(Set.of(), null, null, null, List.of(79), HealthRules.MemoryRepair.UNKNOWN, true))
+                .isEqualTo(new Health(Health.Status.FAILED, List.of("XID 79 reported", "infoROM corrupted")));
+    }
+
     @Test
     void nvLinkDomainsAreConnectedComponents() {
         NvLinkDomains.Domains domains = NvLinkDomains.of(List.of(

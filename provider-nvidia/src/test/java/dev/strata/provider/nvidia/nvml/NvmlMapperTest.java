@@ -371,6 +371,33 @@ class NvmlMapperTest {
     }
 
     /**
+     * A GPU whose infoROM is corrupted, on the eight recorded H200s: GPU 3's {@code nvmlDeviceValidateInforom} answers
+     * {@code NVML_ERROR_CORRUPTED_INFOROM} (changed from the recording, which lacks the call), GPU 0's answers success, and
+     * the others' are left unrecorded (not supported, as on a driver without the call). GPU 3 alone is DEGRADED, with the
+     * reason {@code infoROM corrupted} and everything else as the recorded H200's; an unrecorded answer is no finding.
+     * Before, the infoROM was not validated and GPU 3 was OK.
+     */
+    @Test
+    void aGpuWhoseInforomIsCorruptedIsDegradedAndTheOthersAsUsual() {
+        RecordedNvml nvml = RecordedNvml.eightH200s();
+        nvml.devices.get(0).inforomCorrupted = false;
+        nvml.devices.get(3).inforomCorrupted = true;
+        Accelerator recorded = map(RecordedNvml.h200(), new XidLog(CLOCK)).accelerators().get(0);
+
+        DiscoveredGpus found = map(nvml, new XidLog(CLOCK));
+
+        assertThat(found.accelerators()).hasSize(8);
+        for (int gpu = 0; gpu < 8; gpu++) {
+            Accelerator a = found.accelerators().get(gpu);
+            assertThat(a).usingRecursiveComparison().withEqualsForType(CpuSet::equals, CpuSet.class)
+                    .ignoringFields("id", "pciAddress", "health").isEqualTo(recorded);
+            assertThat(a.health()).as("GPU %d", gpu).isEqualTo(gpu == 3
+                    ? new Health(Health.Status.DEGRADED, List.of("infoROM corrupted")) : recorded.health());
+        }
+        assertThat(recorded.health()).isEqualTo(Health.OK);
+    }
+
+    /**
      * The same GPU without UUID gets the same id and health through NVML as through nvidia-smi: the
      * recorded H200 with {@code nvmlDeviceGetUUID} not supported, and the real H200 capture with its
      * {@code <uuid>} made N/A.

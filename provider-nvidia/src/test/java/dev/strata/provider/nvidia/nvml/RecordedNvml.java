@@ -66,6 +66,11 @@ final class RecordedNvml implements Nvml {
         Boolean retiredPagesPending;
         RemappedRows remappedRows;
         /**
+         * What {@code nvmlDeviceValidateInforom} found: true for {@code NVML_ERROR_CORRUPTED_INFOROM}; null (no recording
+         * has the call) answers {@code NVML_ERROR_NOT_SUPPORTED}, never a corrupted infoROM.
+         */
+        Boolean inforomCorrupted;
+        /**
          * The error {@code nvmlDeviceGetHandleByIndex_v2} answered for the device, which every call of
          * it then answers, as {@link JnaNvml} does: a GPU NVML cannot reach at all.
          */
@@ -440,6 +445,11 @@ final class RecordedNvml implements Nvml {
     @Override
     public RemappedRows remappedRows(int gpu) {
         return supported(device(gpu, "nvmlDeviceGetRemappedRows").remappedRows, "nvmlDeviceGetRemappedRows");
+    }
+
+    @Override
+    public boolean inforomCorrupted(int gpu) {
+        return supported(device(gpu, "nvmlDeviceValidateInforom").inforomCorrupted, "nvmlDeviceValidateInforom");
     }
 
     @Override
