@@ -6,6 +6,7 @@ import dev.strata.provider.nvidia.device.DriverMismatch;
 import dev.strata.provider.nvidia.device.DriverText;
 import dev.strata.provider.nvidia.device.SourceUnavailableException;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.function.Supplier;
 
@@ -16,12 +17,15 @@ import java.util.function.Supplier;
  * the source unavailable; any other non-zero exit status or unreadable output is a
  * {@link ProviderFailureException} that quotes the command and what it printed. Exit status 18
  * (the driver's libraries do not match the loaded kernel module, see {@link DriverMismatch}) is
- * such a failure, and says what to do.
+ * such a failure, and says what to do. Exit status 14 (infoROM corrupted: nvidia-smi warns, and the
+ * GPU works) is no failure where the command printed its output besides the warnings
+ * ({@link #warnedOnly}): the output is read as that of a command that succeeded.
  */
 public final class SmiErrors {
 
     static final int EXIT_DRIVER_NOT_LOADED = 9;
     static final int EXIT_NVML_NOT_FOUND = 12;
+    static final int EXIT_INFOROM_CORRUPTED = 14;
     private static final int QUOTE_LIMIT = 300;
 
     private SmiErrors() {
@@ -51,10 +55,10 @@ public final class SmiErrors {
      * Checks a finished command.
      *
      * @throws SourceUnavailableException when the exit status says the driver or NVML is missing
-     * @throws ProviderFailureException on any other non-zero exit status (with what to do for 18)
+     * @throws ProviderFailureException on any other non-zero exit status (with what to do for 18), 14 without output
      */
     static SmiRunner.Result checked(SmiRunner.Result result) throws SourceUnavailableException {
-        if (result.exitCode() == 0) {
+        if (result.exitCode() == 0 || warnedOnly(result)) {
             return result;
         }
         String printed = quote(result);
@@ -89,10 +93,24 @@ public final class SmiErrors {
      */
     static SmiRunner.Result listing(SmiRunner.Result result) {
         String rest = LostGpus.withoutThem(result.stdout());
-        if (result.exitCode() != 0 && (LostGpus.in(result).isEmpty() || rest.isBlank())) {
+        if (result.exitCode() != 0 && !warnedOnly(result) && (LostGpus.in(result).isEmpty() || rest.isBlank())) {
             return null;
         }
         return new SmiRunner.Result(result.command(), result.exitCode(), rest, result.stderr(), result.took());
+    }
+
+    /**
+     * Whether a command exited with 14 (infoROM corrupted) and printed its output besides the warnings before it
+     * ({@link SmiWarnings}): nvidia-smi reports the corrupted infoROM so, and the GPU works; without output besides, the
+     * command failed as with any other status.
+     */
+    static boolean warnedOnly(SmiRunner.Result result) {
+        if (result.exitCode() != EXIT_INFOROM_CORRUPTED) {
+            return false;
+        }
+        byte[] bytes = result.stdout().getBytes(StandardCharsets.UTF_8);
+        int start = SmiWarnings.skipLeading(bytes);
+        return !new String(bytes, start, bytes.length - start, StandardCharsets.UTF_8).isBlank();
     }
 
     /**

@@ -24,6 +24,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.stream.IntStream;
 import org.slf4j.Logger;
@@ -66,6 +67,12 @@ public final class SmiMapper {
         return map(log, List.of(), computeCapabilities, topo, profiles, nvLinks, sysfs, host);
     }
 
+    /** As {@link #map(SmiLog, List, Set, Map, TopoMatrix, Map, Map, PciSysfs, String)}, with no infoROM warning. */
+    public static DiscoveredGpus map(SmiLog log, List<LostGpus.LostGpu> lost, Map<String, String> computeCapabilities, TopoMatrix topo,
+            Map<Integer, List<PartitionProfile>> profiles, Map<String, List<DeviceLink>> nvLinks, PciSysfs sysfs, String host) {
+        return map(log, lost, Set.of(), computeCapabilities, topo, profiles, nvLinks, sysfs, host);
+    }
+
     /**
      * Maps the outputs.
      *
@@ -73,6 +80,8 @@ public final class SmiMapper {
      * @param lost the GPUs {@code -q -x} named as lost ({@link LostGpus}): each is reported FAILED, and
      *     the listed GPUs keep their NVML indices around them (from the lines' indices, else from PCI
      *     order, in which NVML numbers GPUs)
+     * @param inforomCorrupted the PCI addresses ({@link PciAddresses#normalise}d) of the GPUs whose infoROM
+     *     {@code -q -x} warned is corrupted ({@link SmiWarnings#inforomCorrupted})
      * @param computeCapabilities compute capability by GPU UUID (empty when not available)
      * @param topo the parsed {@code topo -m}, or null
      * @param profiles MIG profiles by GPU index (empty when not available)
@@ -80,8 +89,9 @@ public final class SmiMapper {
      * @param sysfs locality fallback
      * @param host this host, as {@link GpuIds#host} names it: part of the id of a GPU without UUID
      */
-    public static DiscoveredGpus map(SmiLog log, List<LostGpus.LostGpu> lost, Map<String, String> computeCapabilities, TopoMatrix topo,
-            Map<Integer, List<PartitionProfile>> profiles, Map<String, List<DeviceLink>> nvLinks, PciSysfs sysfs, String host) {
+    public static DiscoveredGpus map(SmiLog log, List<LostGpus.LostGpu> lost, Set<String> inforomCorrupted,
+            Map<String, String> computeCapabilities, TopoMatrix topo, Map<Integer, List<PartitionProfile>> profiles,
+            Map<String, List<DeviceLink>> nvLinks, PciSysfs sysfs, String host) {
         GpuIndices indexed = GpuIndices.of(log.gpus(), lost);
         List<SmiGpu> gpus = indexed.gpus();
         Map<Integer, String> labels = topoLabels(gpus, indexed, topo);
@@ -135,7 +145,8 @@ public final class SmiMapper {
             String id = ids.get(gpu.index());
             byIndex.computeIfAbsent(gpu.index(), i -> new ArrayList<>()).add(accelerator(log, gpu, id, byUuid(computeCapabilities, gpu, null),
                     labels.get(gpu.index()), topo, profiles.getOrDefault(gpu.index(), List.of()), byUuid(nvLinks, gpu, List.of()),
-                    domains.domainOf().get(id), bandwidth.getOrDefault(id, 0.0), indexed.reasonsOf(gpu), sysfs));
+                    domains.domainOf().get(id), bandwidth.getOrDefault(id, 0.0), indexed.reasonsOf(gpu),
+                    inforomCorrupted.contains(PciAddresses.normalise(gpu.pciBusId())), sysfs));
         }
         for (GpuIndices.Lost gone : indexed.lost()) {
             byIndex.computeIfAbsent(gone.index() < 0 ? Integer.MAX_VALUE : gone.index(), i -> new ArrayList<>())
@@ -185,7 +196,7 @@ public final class SmiMapper {
 
     private static Accelerator accelerator(SmiLog log, SmiGpu gpu, String id, String cc, String label, TopoMatrix topo,
             List<PartitionProfile> profiles, List<DeviceLink> links, String domain, double linkBandwidth, List<String> unreachable,
-            PciSysfs sysfs) {
+            boolean inforomCorrupted, PciSysfs sysfs) {
         String pci = PciAddresses.normalise(gpu.pciBusId());
         boolean inTopo = label != null;
         int numa = inTopo ? topo.numaNode(label) : -1;
@@ -218,7 +229,7 @@ public final class SmiMapper {
         }
         attributes.put(Attributes.SOURCE, "nvidia-smi");
         Health health = HealthRules.evaluate(gpu.throttleReasons(), gpu.retiredPagesPending(), gpu.remappedRowsPending(),
-                gpu.remappingFailed(), List.of(), gpu.memoryRepair());
+                gpu.remappingFailed(), List.of(), gpu.memoryRepair(), inforomCorrupted);
         List<String> missing = new ArrayList<>(unreachable);
         if (gpu.uuid() == null) {
             missing.add(GpuIds.named(gpu.index(), pci) + " has no UUID (nvidia-smi -q -x shows none)");

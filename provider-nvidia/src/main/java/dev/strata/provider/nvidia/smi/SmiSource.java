@@ -37,7 +37,9 @@ import org.slf4j.LoggerFactory;
  * a line naming it ({@link LostGpus}), list the others and exit non-zero: the others are discovered
  * and sampled as usual, and the lost one is reported FAILED under its PCI address. A warning that
  * nvidia-smi prints before its output ({@link SmiWarnings}: {@code WARNING: infoROM is corrupted
- * at gpu ...}) is logged once, and the output read after it.
+ * at gpu ...}) is logged once, and the output read after it; the GPU it names is DEGRADED, as
+ * through NVML. The exit status 14 that goes with it (infoROM corrupted) is no failure where the
+ * command printed its output besides ({@link SmiErrors}).
  */
 public final class SmiSource implements GpuSource {
 
@@ -105,6 +107,7 @@ public final class SmiSource implements GpuSource {
         SmiRunner smi = new SmiRunner(binary);
         SmiRunner.Result listed = run(smi, context, "-q", "-x");
         List<LostGpus.LostGpu> lost = LostGpus.in(listed);
+        Set<String> inforomCorrupted = SmiWarnings.inforomCorrupted(listed);
         SmiRunner.Result xml = SmiErrors.checkedListing(listed);
         if (!lost.isEmpty()) {
             LOG.debug("{} exited with {} and names {} lost GPU(s): {}", xml.command(), xml.exitCode(), lost.size(), lost);
@@ -144,7 +147,7 @@ public final class SmiSource implements GpuSource {
                 }
             }
         }
-        DiscoveredGpus found = SmiMapper.map(log, lost, computeCapabilities, topo, profiles, nvLinks, sysfs, host);
+        DiscoveredGpus found = SmiMapper.map(log, lost, inforomCorrupted, computeCapabilities, topo, profiles, nvLinks, sysfs, host);
         List<String> ids = new ArrayList<>();
         found.accelerators().forEach(a -> ids.add(a.id()));
         runner = smi;
@@ -160,7 +163,7 @@ public final class SmiSource implements GpuSource {
         }
         try {
             SmiRunner.Result result = smi.run(timeout, "--query-gpu=" + fields(), "--format=csv");
-            if (result.exitCode() != 0 && LostGpus.in(result).isEmpty() && !legacyThrottleField) {
+            if (result.exitCode() != 0 && LostGpus.in(result).isEmpty() && !SmiErrors.warnedOnly(result) && !legacyThrottleField) {
                 // drivers before 535 know the throttle mask only as clocks_throttle_reasons.active
                 SmiRunner.Result legacy = smi.run(timeout, "--query-gpu=" + SmiSamples.LEGACY_QUERY_FIELDS, "--format=csv");
                 if (legacy.exitCode() == 0) {

@@ -1,9 +1,14 @@
 package dev.strata.provider.nvidia.smi;
 
+import dev.strata.provider.nvidia.device.PciAddresses;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * The warnings nvidia-smi prints before its output on a machine whose GPUs work but whose state it
@@ -14,12 +19,17 @@ import java.util.List;
  * Taken for the output, such a line became the {@code --query-gpu} CSV's header, or text before
  * the {@code -q -x} document's prolog, and the discovery and the sampling failed with an error that
  * did not point at it. Only lines that start with {@code WARNING:} and come before the output
- * proper are warnings: the parsers skip them, and the source logs each once.
+ * proper are warnings: the parsers skip them, and the source logs each once. A corrupted infoROM
+ * is a fact of the GPU at that bus id ({@link #inforomCorrupted}), as NVML's
+ * {@code nvmlDeviceValidateInforom} reports it.
  */
 final class SmiWarnings {
 
     static final String PREFIX = "WARNING:";
     private static final byte[] PREFIX_BYTES = PREFIX.getBytes(StandardCharsets.US_ASCII);
+    private static final Pattern INFOROM_CORRUPTED = Pattern.compile(
+            "^WARNING:\\s*infoROM is corrupted at gpu\\s+([0-9A-Fa-f]{1,8}:[0-9A-Fa-f]{2}:[0-9A-Fa-f]{2}\\.[0-7])\\s*$",
+            Pattern.CASE_INSENSITIVE);
 
     private SmiWarnings() {
     }
@@ -42,6 +52,26 @@ final class SmiWarnings {
             }
         }
         return warnings;
+    }
+
+    /**
+     * The GPUs whose infoROM a command's warnings say is corrupted: the leading warnings of its standard output and the
+     * warnings on its standard error.
+     *
+     * @return their PCI addresses in the Linux form ({@code 0000:41:00.0}), as {@link PciAddresses#normalise} writes
+     *     both the warning's {@code 0000:41:00.0} and {@code -q -x}'s {@code 00000000:41:00.0}
+     */
+    static Set<String> inforomCorrupted(SmiRunner.Result result) {
+        Set<String> corrupted = new TreeSet<>();
+        List<String> warnings = new ArrayList<>(leading(result.stdout()));
+        result.stderr().lines().filter(SmiWarnings::isWarning).forEach(warnings::add);
+        for (String warning : warnings) {
+            Matcher m = INFOROM_CORRUPTED.matcher(warning);
+            if (m.matches()) {
+                corrupted.add(PciAddresses.normalise(m.group(1)));
+            }
+        }
+        return corrupted;
     }
 
     /** Where the output proper starts in {@code bytes}: after the lines that start with {@code WARNING:}, 0 when none does. */

@@ -13,8 +13,10 @@ import dev.strata.platform.api.model.Health;
 import dev.strata.platform.api.model.PciLink;
 import dev.strata.platform.api.model.PowerLimits;
 import dev.strata.platform.api.model.TopologyLevel;
+import dev.strata.platform.api.provider.DiscoveryContext;
 import dev.strata.platform.api.telemetry.GpuSample;
 import dev.strata.provider.nvidia.DerivedCaptures;
+import dev.strata.provider.nvidia.FakeNvidiaSmi;
 import dev.strata.provider.nvidia.Fixtures;
 import dev.strata.provider.nvidia.device.DiscoveredGpus;
 import dev.strata.provider.nvidia.device.GpuIds;
@@ -24,11 +26,13 @@ import dev.strata.provider.nvidia.smi.MigProfileParser;
 import dev.strata.provider.nvidia.smi.SmiLog;
 import dev.strata.provider.nvidia.smi.SmiMapper;
 import dev.strata.provider.nvidia.smi.SmiMapperTestAccess;
+import dev.strata.provider.nvidia.smi.SmiSource;
 import dev.strata.provider.nvidia.smi.SmiXmlParser;
 import dev.strata.provider.nvidia.smi.TopoMatrix;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
@@ -395,6 +399,29 @@ class NvmlMapperTest {
                     ? new Health(Health.Status.DEGRADED, List.of("infoROM corrupted")) : recorded.health());
         }
         assertThat(recorded.health()).isEqualTo(Health.OK);
+    }
+
+    /**
+     * The same corrupted infoROM gets the same health through NVML as through nvidia-smi: the recorded H200 with
+     * {@code nvmlDeviceValidateInforom} answering {@code NVML_ERROR_CORRUPTED_INFOROM}, and the real H200 captures replayed
+     * with {@code WARNING: infoROM is corrupted at gpu 0000:00:06.0} in front of each command's output and exit status 14
+     * (where {@code -q -x} prints the bus id as {@code 00000000:00:06.0}). Before, NVML did not validate the infoROM and
+     * nvidia-smi's discovery failed on the exit status.
+     */
+    @Test
+    void aCorruptedInforomIsTheSameThroughNvmlAndNvidiaSmi() throws Exception {
+        RecordedNvml nvml = RecordedNvml.h200();
+        nvml.devices.get(0).inforomCorrupted = true;
+        Accelerator viaNvml = map(nvml, new XidLog(CLOCK)).accelerators().get(0);
+        Path replay = FakeNvidiaSmi.replaying(noSysfs, Fixtures.nvidia("h200-vm"));
+        Path smi = FakeNvidiaSmi.answering(noSysfs, Map.of("*",
+                "echo 'WARNING: infoROM is corrupted at gpu 0000:00:06.0'; '" + replay + "' \"$@\" || exit; exit 14"));
+        SmiSource source = new SmiSource(smi.toString(), Duration.ofSeconds(10), new PciSysfs(noSysfs.resolve("sys")), CLOCK, HOST);
+        Accelerator viaSmi = source.discover(DiscoveryContext.withTimeout("op-inforom", Duration.ofSeconds(30))).accelerators().get(0);
+
+        assertThat(viaNvml.id()).isEqualTo(viaSmi.id());
+        assertThat(viaNvml.health()).isEqualTo(viaSmi.health())
+                .isEqualTo(new Health(Health.Status.DEGRADED, List.of("infoROM corrupted")));
     }
 
     /**

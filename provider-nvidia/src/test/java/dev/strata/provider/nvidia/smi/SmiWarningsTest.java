@@ -3,6 +3,9 @@ package dev.strata.provider.nvidia.smi;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.strata.platform.api.exception.ProviderFailureException;
+import dev.strata.platform.api.model.Accelerator;
+import dev.strata.platform.api.model.Health;
 import dev.strata.platform.api.provider.DiscoveryContext;
 import dev.strata.platform.api.telemetry.GpuSample;
 import dev.strata.platform.testkit.StderrCapture;
@@ -103,5 +106,79 @@ class SmiWarningsTest {
         String line = "nvidia-smi -q -x printed a warning: " + WARNING;
         assertThat(logged.indexOf(line)).as("logged once: %s", logged).isNotNegative().isEqualTo(logged.lastIndexOf(line));
         assertThat(logged).containsOnlyOnce("printed a warning");
+    }
+
+    /**
+     * The warning names the GPU whose infoROM is corrupted by its bus id in the Linux form ({@code 0000:00:06.0}, any case),
+     * where {@code -q -x} prints {@code 00000000:00:06.0}: both read as the same PCI address. The leading warnings of standard
+     * output count, and warnings on standard error; a warning after the output proper, another warning, or an indented line
+     * does not.
+     */
+    @Test
+    void theInforomWarningNamesItsGpuByPciAddress() {
+        String xml = Fixtures.text(fixtures.resolve("nvidia-smi-q.xml"));
+        String other = "WARNING: infoROM is corrupted at gpu 0000:41:00.0";
+
+        assertThat(SmiWarnings.inforomCorrupted(result(WARNING + "\n" + other + "\n" + xml, ""))).containsExactly("0000:00:06.0",
+                "0000:41:00.0");
+        assertThat(SmiWarnings.inforomCorrupted(result(xml, "WARNING: infoROM is corrupted at gpu 00000000:41:00.0\n")))
+                .containsExactly("0000:41:00.0");
+        assertThat(SmiWarnings.inforomCorrupted(result(xml + WARNING + "\n", ""))).isEmpty();
+        assertThat(SmiWarnings.inforomCorrupted(result("  " + WARNING + "\n" + xml, ""))).isEmpty();
+        assertThat(SmiWarnings.inforomCorrupted(result("WARNING: persistence mode is disabled on gpu 0000:00:06.0\n" + xml, "")))
+                .isEmpty();
+    }
+
+    /**
+     * nvidia-smi exits with 14 (infoROM corrupted) when it warns so, and prints its output as usual: that output is read;
+     * with nothing but the warning printed, 14 is a failure as any other status. Before, 14 was a failure with any output.
+     */
+    @Test
+    void exitStatus14WithOutputIsReadAndWithoutIsAFailure() throws Exception {
+        String csv = Fixtures.text(fixtures.resolve("query.csv"));
+        SmiRunner.Result warned = new SmiRunner.Result("nvidia-smi --query-gpu=uuid", 14, WARNING + "\n" + csv, "", Duration.ZERO);
+
+        assertThat(SmiErrors.checked(warned)).isSameAs(warned);
+        assertThat(SmiErrors.listing(warned)).isNotNull();
+
+        SmiRunner.Result bare = new SmiRunner.Result("nvidia-smi --query-gpu=uuid", 14, WARNING + "\n\n", "", Duration.ZERO);
+        assertThatThrownBy(() -> SmiErrors.checked(bare)).isInstanceOf(ProviderFailureException.class)
+                .hasMessage("nvidia-smi --query-gpu=uuid exited with 14: " + WARNING);
+        assertThat(SmiErrors.listing(bare)).isNull();
+        SmiRunner.Result other = new SmiRunner.Result("nvidia-smi --query-gpu=uuid", 13, WARNING + "\n" + csv, "", Duration.ZERO);
+        assertThatThrownBy(() -> SmiErrors.checked(other)).isInstanceOf(ProviderFailureException.class);
+    }
+
+    /**
+     * Through nvidia-smi as a machine with a corrupted infoROM answers (the real H200 captures replayed, each command's output
+     * with the warning for the H200's bus id in front, and exit status 14), the GPU is discovered DEGRADED with the reason
+     * {@code infoROM corrupted}, and sampled. A warning for another bus id leaves the GPU as it was. Before, the discovery
+     * failed on the exit status, and the GPU was OK once it did not.
+     */
+    @Test
+    void aGpuWhoseInforomNvidiaSmiSaysIsCorruptedIsDiscoveredDegradedAndSampled(@TempDir Path tmp) throws Exception {
+        Path replay = FakeNvidiaSmi.replaying(tmp, fixtures);
+        Path warning = FakeNvidiaSmi.answering(tmp, Map.of("*", "echo '" + WARNING + "'; '" + replay + "' \"$@\" || exit; exit 14"));
+        SmiSource source = new SmiSource(warning.toString(), Duration.ofSeconds(10), new PciSysfs(tmp.resolve("sys")),
+                Clock.systemUTC(), "host:test");
+
+        DiscoveredGpus found = source.discover(DiscoveryContext.withTimeout("op-inforom", Duration.ofSeconds(30)));
+
+        assertThat(found.accelerators()).singleElement().extracting(Accelerator::health)
+                .isEqualTo(new Health(Health.Status.DEGRADED, List.of("infoROM corrupted")));
+        assertThat(found.accelerators().get(0).partitionProfiles()).as("mig -lgip read despite its status 14").isNotEmpty();
+        assertThat(source.sample(Duration.ofSeconds(10))).hasSize(1);
+        assertThat(source.sample(Duration.ofSeconds(10))).hasSize(1);
+
+        Path elsewhere = FakeNvidiaSmi.answering(tmp, Map.of("*",
+                "echo 'WARNING: infoROM is corrupted at gpu 0000:41:00.0'; '" + replay + "' \"$@\" || exit; exit 14"));
+        SmiSource other = new SmiSource(elsewhere.toString(), Duration.ofSeconds(10), new PciSysfs(tmp.resolve("sys")),
+                Clock.systemUTC(), "host:test");
+        assertThat(other.discover(DiscoveryContext.withTimeout("op-inforom-other", Duration.ofSeconds(30))).accelerators())
+                .singleElement().extracting(Accelerator::health).isEqualTo(Health.OK);
+    }
+
+    private static SmiRunner.Result result(String stdout, String stderr) {
+        return new SmiRunner.Result("nvidia-smi -q -x", 14, stdout, stderr, Duration.ZERO);
     }
 }
