@@ -95,4 +95,41 @@ class SovereigntyTableTest {
         assertThatThrownBy(() -> SovereigntyTable.load(file)).hasMessageContaining("regions.eu-west-2.jurisdictions: 'UK'; expected a "
                 + "jurisdiction code such as EU, DE or US: a country's ISO 3166-1 alpha-2 code, GB for the United Kingdom");
     }
+
+    /**
+     * An override whose shape the table does not read (a misspelt section, the regions written as a YAML list) is refused
+     * naming the file and the section. Before, it was read as no override at all: Frankfurt kept the built-in operator, subject
+     * to US law, while the installation believed its trustee's facts applied.
+     */
+    @Test
+    void anOverrideWhoseSectionsTheTableDoesNotReadIsRefusedNotIgnored() throws Exception {
+        Path file = Files.createTempFile(Path.of("target"), "sovereignty", ".yaml");
+        String trustee = """
+                sources:
+                  contract: {title: "Our framework contract with the operator, annex 3", url: "https://intranet.example/contract"}
+                operators:
+                  trustee: {name: "Example Treuhand GmbH", jurisdictions: [DE], subjectToLocalLaw: true, sources: [contract]}
+                """;
+        Files.writeString(file, trustee + """
+                region:
+                  eu-central-1: {location: "Frankfurt under trustee", country: DE, jurisdictions: [EU, DE], operator: trustee, sources: [contract]}
+                """);
+        assertThatThrownBy(() -> SovereigntyTable.load(file)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessage(file + ": 'region' is not a section of the table; expected sources, operators and regions");
+        Files.writeString(file, trustee + """
+                regions:
+                  - eu-central-1: {location: "Frankfurt under trustee", country: DE, jurisdictions: [EU, DE], operator: trustee, sources: [contract]}
+                """);
+        assertThatThrownBy(() -> SovereigntyTable.load(file)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessage(file + ": regions is a list; expected a mapping of region names to their facts");
+        Files.writeString(file, "regions: eu-central-1\n");
+        assertThatThrownBy(() -> SovereigntyTable.load(file)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessage(file + ": regions is a single value; expected a mapping of region names to their facts");
+        // the same file written as the table reads it applies
+        Files.writeString(file, trustee + """
+                regions:
+                  eu-central-1: {location: "Frankfurt under trustee", country: DE, jurisdictions: [EU, DE], operator: trustee, sources: [contract]}
+                """);
+        assertThat(SovereigntyTable.load(file).facts("eu-central-1").orElseThrow().operatorJurisdictions()).containsExactlyInAnyOrder("EU", "DE");
+    }
 }

@@ -70,6 +70,7 @@ public final class SovereigntyTable {
             if (extra == null || !extra.isObject()) {
                 throw new IllegalArgumentException(overrides + ": expected a YAML mapping with sources, operators and regions");
             }
+            requireSections(overrides, extra);
             sources.putAll(fields(extra.path("sources")));
             operators.putAll(fields(extra.path("operators")));
             regionNodes.putAll(fields(extra.path("regions")));
@@ -80,6 +81,29 @@ public final class SovereigntyTable {
             regions.put(e.getKey(), facts(origin, e.getKey(), e.getValue(), operators, sources));
         }
         return new SovereigntyTable(regions);
+    }
+
+    /**
+     * The top-level keys an override may have, and what each holds. A key not among them (a misspelt {@code region:}) or a
+     * section that is no mapping (regions written as a YAML list) would be read as nothing: the built-in facts would stay in
+     * force while the installation believes its own apply, so such a file is refused naming the key.
+     */
+    private static final Map<String, String> SECTIONS = Map.of("sources", "source keys to their title and url",
+            "operators", "operator keys to their name, jurisdictions and sources", "regions", "region names to their facts");
+
+    private static void requireSections(Path overrides, JsonNode extra) {
+        for (Map.Entry<String, JsonNode> section : fields(extra).entrySet()) {
+            String key = section.getKey();
+            JsonNode value = section.getValue();
+            if (!SECTIONS.containsKey(key)) {
+                throw new IllegalArgumentException(overrides + ": '" + key + "' is not a section of the table; expected sources, "
+                        + "operators and regions");
+            }
+            if (!value.isNull() && !value.isObject()) {
+                throw new IllegalArgumentException(overrides + ": " + key + " is " + (value.isArray() ? "a list" : "a single value")
+                        + "; expected a mapping of " + SECTIONS.get(key));
+            }
+        }
     }
 
     public Optional<RegionFacts> facts(String region) {
