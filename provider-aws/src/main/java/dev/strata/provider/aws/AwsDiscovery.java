@@ -228,7 +228,9 @@ final class AwsDiscovery {
 
     /**
      * An instance type of a region: from the catalogue when it holds it, else asked for alone
-     * (and remembered).
+     * (and remembered). Empty only where EC2 says there is no such type: a failed call is no such
+     * answer, and taken for one it would refuse a launch as "no instance type" and leave a launched
+     * instance of the type out of the inventory.
      */
     Optional<Shape> shape(String region, String type, DiscoveryContext context) {
         Catalogue catalogue = catalogues.get(region);
@@ -243,8 +245,9 @@ final class AwsDiscovery {
         Optional<Shape> read;
         try {
             read = gateway.instanceTypes(region, List.of(type), context).stream().filter(s -> s.instanceType().equals(type)).findFirst();
-        } catch (dev.strata.platform.api.exception.ProviderFailureException e) {
-            // an unknown type name is refused as invalid (InvalidInstanceType): there is no such type
+        } catch (dev.strata.platform.api.exception.NotFoundException e) {
+            // an unknown type name (InvalidInstanceType): there is no such type. Any other failure (an answer that is not
+            // EC2's, a refused parameter) is no answer about the type, and is reported as what it is
             LOG.debug("Instance type {} in {}: {}", type, region, e.getMessage());
             return Optional.empty();
         }

@@ -262,6 +262,34 @@ class MotoGapsTest {
         assertThatThrownBy(() -> provider.machines(context(30))).isInstanceOf(ProviderUnavailableException.class);
     }
 
+    /**
+     * A create whose offer's type is not in the catalogue yet asks EC2 for that type alone. Only EC2's answer that there is no
+     * such type (InvalidInstanceType) refuses the offer as having none; any other failed answer is reported as what it was.
+     * Before, every failure was taken for "no instance type": a proxy's error page or a refused parameter refused the member's
+     * offer as one the region does not have, naming nothing of what went wrong.
+     */
+    @Test
+    void aFailedInstanceTypeLookupIsReportedAsWhatItWasNotAsNoSuchType() {
+        for (Ec2Proxy.Answer answer : List.of(Ec2Proxy.Answer.error(400, "InvalidParameterValue", "The parameter is not valid"),
+                new Ec2Proxy.Answer(404, "<html><body><h1>Not Found</h1></body></html>", Duration.ZERO))) {
+            proxy.inject(call -> call.action().equals("DescribeInstanceTypes") ? answer : null);
+            assertThatThrownBy(() -> provider.create(AwsProviderMotoTest.request("op-type-lookup", "m-0"), context(30)))
+                    .isInstanceOf(ProviderFailureException.class).isNotInstanceOf(dev.strata.platform.api.exception.NotFoundException.class)
+                    .hasMessageContaining("EC2 DescribeInstanceTypes in eu-central-1 failed: ")
+                    .hasMessageContaining(answer.status() == 400 ? "InvalidParameterValue" : "HTTP 404 with no EC2 error")
+                    .hasMessageNotContaining("has no instance type");
+        }
+        assertThat(proxy.calls("RunInstances")).isEmpty();
+        proxy.inject(call -> null);
+        // EC2 saying that there is no such type still refuses the offer as one the region does not have
+        assertThatThrownBy(() -> provider.create(new MachineRequest("op-no-type", "dep-1", "m-0", "bank-risk",
+                MachineTarget.offer("aws:eu-central-1a:p9.nonexistent"), AwsProviderMotoTest.resources(), Map.of()), context(30)))
+                .isInstanceOf(dev.strata.platform.api.exception.NotFoundException.class)
+                .hasMessage("offer aws:eu-central-1a:p9.nonexistent: region eu-central-1 has no instance type p9.nonexistent");
+        assertThat(proxy.calls("RunInstances")).isEmpty();
+        assertThat(live()).isZero();
+    }
+
     @Test
     void aHangingEmulatorIsBoundedByTheDeadline() {
         proxy.inject(call -> Ec2Proxy.Answer.hang(Duration.ofSeconds(30)));

@@ -99,7 +99,9 @@ public final class Ec2Errors {
             if (service.isThrottlingException() || THROTTLING.contains(code) || status >= 500 || status == 0) {
                 return new ProviderUnavailableException(text);
             }
-            if (code.endsWith(".NotFound") && !"RunInstances".equals(action)) {
+            if (code.endsWith(".NotFound") && !"RunInstances".equals(action)
+                    || "InvalidInstanceType".equals(code) && "DescribeInstanceTypes".equals(action)) {
+                // DescribeInstanceTypes refuses a type name no type has as invalid: there is no such type
                 return new NotFoundException(text);
             }
             return new ProviderFailureException(text);
