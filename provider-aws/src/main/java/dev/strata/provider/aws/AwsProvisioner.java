@@ -336,8 +336,9 @@ final class AwsProvisioner {
             if (!"shutting-down".equals(duplicate.state())) {
                 LOG.warn("Operation {} has two instances, {} and {}: terminating the later one", operationId, live.get(0).instanceId(),
                         duplicate.instanceId());
+                String state;
                 try {
-                    gateway.terminate(duplicate.region(), duplicate.instanceId(), context);
+                    state = gateway.terminate(duplicate.region(), duplicate.instanceId(), context);
                 } catch (ProviderUnavailableException | ProviderTimeoutException e) {
                     throw e;
                 } catch (RuntimeException e) {
@@ -345,6 +346,13 @@ final class AwsProvisioner {
                     throw new ProviderUnavailableException("operation " + operationId + " has instance " + live.get(0).instanceId()
                             + ", and terminating its duplicate " + duplicate.instanceId() + " failed: " + e.getMessage()
                             + "; the create is to be repeated", e);
+                }
+                if (state == null) {
+                    // listed, but not known to TerminateInstances yet: nothing was terminated, and once this create has answered
+                    // no later one would look again, so the duplicate would run on as the member's (its operation is the current one)
+                    throw new ProviderUnavailableException("operation " + operationId + " has instance " + live.get(0).instanceId()
+                            + ", and EC2 TerminateInstances does not know its duplicate " + duplicate.instanceId() + " yet, which "
+                            + "DescribeInstances lists; the create is to be repeated, which terminates it");
                 }
             }
         }

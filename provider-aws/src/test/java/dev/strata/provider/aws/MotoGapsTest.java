@@ -184,6 +184,39 @@ class MotoGapsTest {
     }
 
     /**
+     * Two instances carry one operation, and TerminateInstances does not know the later one yet while DescribeInstances lists
+     * it (EC2's APIs are eventually consistent with each other): nothing was terminated, so the create is repeated, and the
+     * repeat terminates the duplicate. Before, the create answered with the instance it keeps and the duplicate ran on,
+     * unseen: no later create of the operation looks again, and leak reaping leaves a machine of the member's current
+     * operation alone.
+     */
+    @Test
+    void aDuplicateTerminateInstancesDoesNotKnowYetLeavesTheCreateRetryable() {
+        List<String> made = new java.util.ArrayList<>();
+        for (int i = 0; i < 2; i++) {
+            made.add(direct.runInstances(b -> b.imageId("ami-03cf127a").instanceType("p4d.24xlarge").minCount(1).maxCount(1)
+                    .placement(p -> p.availabilityZone("eu-central-1a"))
+                    .tagSpecifications(t -> t.resourceType("instance").tags(
+                            software.amazon.awssdk.services.ec2.model.Tag.builder().key("strata:operation").value("op-dup-unknown").build(),
+                            software.amazon.awssdk.services.ec2.model.Tag.builder().key("strata:deployment").value("dep-1").build(),
+                            software.amazon.awssdk.services.ec2.model.Tag.builder().key("strata:member").value("m-0").build())))
+                    .instances().get(0).instanceId());
+        }
+        proxy.inject(call -> call.action().equals("TerminateInstances") ? Ec2Proxy.Answer.error(400, "InvalidInstanceID.NotFound",
+                "The instance ID '" + call.params().get("InstanceId.1") + "' does not exist") : null);
+        assertThatThrownBy(() -> provider.create(AwsProviderMotoTest.request("op-dup-unknown", "m-0"), context(30)))
+                .isInstanceOf(ProviderUnavailableException.class).hasMessageContaining("TerminateInstances does not know its duplicate")
+                .hasMessageContaining("the create is to be repeated");
+        assertThat(proxy.calls("TerminateInstances")).isNotEmpty();
+        assertThat(live()).isEqualTo(2);
+        proxy.inject(call -> null);
+        MachineStatus kept = provider.create(AwsProviderMotoTest.request("op-dup-unknown", "m-0"), context(60));
+        assertThat(made).contains(kept.handle().machineId());
+        assertThat(live()).isEqualTo(1);
+        assertThat(proxy.calls("RunInstances")).isEmpty();
+    }
+
+    /**
      * EC2 answers IdempotentParameterMismatch to a RunInstances whose client token launched an
      * instance before with other parameters (the image configured for the region changed, a newer
      * core tags more): that instance is the operation's, and EC2 may not list it yet. The create is
