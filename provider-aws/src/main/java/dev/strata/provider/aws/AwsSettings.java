@@ -301,15 +301,17 @@ record AwsSettings(
             URI uri = new URI(value);
             // no query or fragment: EC2 takes none, and a token or password in one would be shown wherever the endpoint is
             // (the log, strata:providers)
+            // a port beyond 65535 (or 0) parses, and would fail every call as EC2 being unreachable rather than be refused here
             if (("http".equals(uri.getScheme()) || "https".equals(uri.getScheme())) && uri.getHost() != null && uri.getUserInfo() == null
-                    && uri.getRawQuery() == null && uri.getRawFragment() == null) {
+                    && uri.getRawQuery() == null && uri.getRawFragment() == null
+                    && (uri.getPort() == -1 || uri.getPort() >= 1 && uri.getPort() <= 65_535)) {
                 return uri;
             }
         } catch (URISyntaxException e) {
             // reported below
         }
         throw new InvalidConfigurationException(PID, "endpoint", InvalidConfigurationException.withoutCredentials(value),
-                "an http or https URL without user info, query or fragment, e.g. http://127.0.0.1:5000");
+                "an http or https URL without user info, query or fragment, its port (if any) from 1 to 65535, e.g. http://127.0.0.1:5000");
     }
 
     private static List<QuotaRule> quotas(String[] entries) {

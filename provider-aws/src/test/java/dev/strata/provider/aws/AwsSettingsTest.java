@@ -229,6 +229,22 @@ class AwsSettingsTest {
                 .contains("endpoint http://127.0.0.1:5000/");
     }
 
+    /**
+     * An endpoint whose port no connection can have is refused naming the property. Before, {@code http://127.0.0.1:99999}
+     * was accepted (it parses as a URL), and every EC2 call then failed as EC2 being unreachable, retried without end.
+     */
+    @Test
+    void anEndpointWithAPortNoConnectionCanHaveIsRefused() {
+        for (String url : List.of("http://127.0.0.1:99999", "https://ec2.example:65536/", "http://127.0.0.1:0")) {
+            assertThatThrownBy(() -> TestConfigs.settings(Map.of("regions", "eu-central-1", "endpoint", url))).as(url)
+                    .isInstanceOf(InvalidConfigurationException.class).hasMessageContaining("endpoint = '" + url + "'")
+                    .hasMessageContaining("its port (if any) from 1 to 65535");
+        }
+        assertThat(TestConfigs.settings(Map.of("regions", "eu-central-1", "endpoint", "https://ec2.example:65535/")).endpoint())
+                .hasPort(65535);
+        assertThat(TestConfigs.settings(Map.of("regions", "eu-central-1", "endpoint", "https://ec2.example/")).endpoint()).hasNoPort();
+    }
+
     @Test
     void staticCredentialsNeedBothHalvesAndTheSecretFileMustBeReadable() throws Exception {
         assertThatThrownBy(() -> TestConfigs.settings(Map.of("regions", "eu-central-1", ".secretAccessKey", "s")))
