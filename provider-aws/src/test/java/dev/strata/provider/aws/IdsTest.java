@@ -40,6 +40,18 @@ class IdsTest {
         assertThat(Ids.clientToken("aws-a", "op")).isNotEqualTo(Ids.clientToken("aws-b", "op"));
     }
 
+    /**
+     * The token of an operation is the one every earlier run and version sent for it: a launch whose answer a crash lost is
+     * repeated by a restarted (or upgraded) Strata, and EC2 returns the instance it launched only for the same token. The test
+     * above compares two tokens of one JVM, and so cannot see a token that changes from one run to the next (one salted per
+     * process, or built on a hash code that is); this one pins the token of one operation.
+     */
+    @Test
+    void anOperationsClientTokenIsTheOneEarlierRunsSent() {
+        assertThat(Ids.clientToken("aws", "op-7672edb9-0339-4461-912c-133f68d63ba3"))
+                .isEqualTo("strata-3cbb9f47f0a2ab07e6aeb3cea369a3c09154a2c1bdc0784c");
+    }
+
     @Test
     void everyEc2StateMapsAndUnknownOnesFail() {
         assertThat(MachineStates.of("pending", null).state()).isEqualTo(MachineState.PENDING);
