@@ -230,9 +230,12 @@ public class ContractDocumentReader implements ContractReader {
             walk.violations.removeIf(v -> aliased.contains(v.path()));
             walk.violations.addAll(0, unread);
         }
+        // the paths looked up in a set, not by a scan of the list: a document of a few hundred thousand such numbers (0x1,
+        // 1_0) made as many violations, and a scan for each took minutes
+        Set<String> refused = new HashSet<>(walk.violations.stream().map(Violation::path).toList());
         for (Violation v : numbers((ObjectNode) root, document)) {
             // (a field that takes text has refused the number already, saying to quote it)
-            if (walk.violations.stream().noneMatch(w -> w.path().equals(v.path()))) {
+            if (refused.add(v.path())) {
                 walk.violations.add(v);
             }
         }

@@ -773,4 +773,24 @@ class ContractDocumentReaderTest {
                 java.nio.charset.StandardCharsets.UTF_8)), "stdin");
         assertThat(c.members()).hasSize(1);
     }
+
+    // ---- issue: documents made to be slow, and characters that hide what an error shows -----------
+
+    /**
+     * Each number YAML reads in another base or form ({@code 0x1}, {@code 1_0}) is refused; before, each
+     * such violation was checked against every violation found before it, so a document of a hundred
+     * thousand of them (400 KB, within the size limit) took minutes to refuse, holding a thread of the
+     * shell that read it.
+     */
+    @Test
+    void aDocumentOfManyNumbersInAnotherBaseIsRefusedWithoutScanningItsErrorsForEach() {
+        int n = 100_000;
+        String document = "{name: x, tenant: t, members: [{name: w, cpu: 1}], x: [" + "0x1, ".repeat(n - 1) + "0x1]}";
+        List<Violation> found = org.junit.jupiter.api.Assertions.assertTimeoutPreemptively(java.time.Duration.ofSeconds(30),
+                () -> violations(document));
+        assertThat(found).hasSize(n + 1);
+        assertThat(found.get(1)).hasToString("x[0]: '0x1' is read as 1 (YAML takes a number starting 0x for hexadecimal); "
+                + "expected a plain decimal number, such as 1");
+        assertThat(found.get(n)).extracting(Violation::path).isEqualTo("x[" + (n - 1) + "]");
+    }
 }
