@@ -71,10 +71,22 @@ final class ContractBounds {
     private ContractBounds() {
     }
 
+    /**
+     * The most digits the number of a quantity may have: as many as YAML's own numbers may
+     * ({@code 1} followed by 120 zeros is refused by the parser), so that a quantity quoted as text
+     * has no more room than one written plainly.
+     */
+    static final int MAX_DIGITS = 100;
+
     private static Matcher match(String text, String what, String expected) {
         Matcher m = NUMBER_UNIT.matcher(text == null ? "" : text);
         if (text == null || !m.matches()) {
             throw new BadQuantity("is not " + what, expected);
+        }
+        // counted before the number is made: a BigDecimal of a quoted megabyte of digits took half a minute to make
+        int digits = m.group(1).length() - (m.group(1).indexOf('.') >= 0 ? 1 : 0);
+        if (digits > MAX_DIGITS) {
+            throw new BadQuantity("is a number of " + digits + " digits", expected + " (a number of at most " + MAX_DIGITS + " digits)");
         }
         return m;
     }

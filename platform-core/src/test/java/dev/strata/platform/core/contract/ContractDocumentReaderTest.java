@@ -793,4 +793,25 @@ class ContractDocumentReaderTest {
                 + "expected a plain decimal number, such as 1");
         assertThat(found.get(n)).extracting(Violation::path).isEqualTo("x[" + (n - 1) + "]");
     }
+
+    /**
+     * A quantity quoted as text has no more digits than a number YAML reads ({@value ContractBounds#MAX_DIGITS}):
+     * before, the reader made a number of however many digits were quoted, which for a document of
+     * a megabyte of digits took half a minute, and a number of 101 digits was only "out of bounds".
+     */
+    @Test
+    void aQuotedQuantityOfMoreDigitsThanAYamlNumberIsRefusedBeforeItIsRead() {
+        String digits = "1".repeat(101);
+        assertThat(violations(member("memory: '" + digits + "GiB'"))).extracting(Object::toString).containsExactly("members[0].memory: '"
+                + digits + "GiB' is a number of 101 digits; expected a size "
+                + "with a unit, such as 64GiB, from 0 to 1PiB (a number of at most 100 digits)");
+        assertThat(violations(member("cpu: '0." + digits + "'"))).extracting(Violation::problem).containsExactly("is a number of 102 digits");
+        assertThat(violations(member("cpu: 1, power: '" + digits + "W'"))).extracting(Violation::problem).containsExactly("is a number of 101 digits");
+        // 100 digits are read as before: the many zeros of 1.000...0GiB are exactly 1GiB
+        assertThat(reader.read(member("memory: '1." + "0".repeat(99) + "GiB'"), "c").members().get(0).memoryBytes()).isEqualTo(1L << 30);
+        String megabyte = "1".repeat(ContractDocumentReader.MAX_DOCUMENT_BYTES - 100);
+        List<Violation> found = org.junit.jupiter.api.Assertions.assertTimeoutPreemptively(java.time.Duration.ofSeconds(10),
+                () -> violations(member("cpu: '" + megabyte + "'")));
+        assertThat(found).extracting(Violation::problem).containsExactly("is a number of " + megabyte.length() + " digits");
+    }
 }
