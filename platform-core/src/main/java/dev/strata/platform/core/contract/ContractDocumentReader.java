@@ -179,11 +179,15 @@ public class ContractDocumentReader implements ContractReader {
         if (value != null && value.length() > SHOWN_VALUE) {
             value = value.substring(0, SHOWN_VALUE) + "... (" + v.value().length() + " characters)";
         }
+        // what cleaning leaves of the format characters (a byte order mark, a zero-width space, the Arabic letter mark, which
+        // turns text as a direction override does) is shown escaped, as in a path: it would hide or reorder what an error shows
+        value = dev.strata.platform.audit.Verification.printable(value);
+        String problem = v.problem() == null ? null : dev.strata.platform.audit.Verification.printable(ProviderText.clean(v.problem()));
         String path = dev.strata.platform.audit.Verification.printable(v.path());
         if (path != null && path.length() > SHOWN_PATH) {
             path = path.substring(0, SHOWN_PATH) + "... (a path of " + v.path().length() + " characters)";
         }
-        return new Violation(path, value, v.problem() == null ? null : ProviderText.clean(v.problem()), v.expected());
+        return new Violation(path, value, problem, v.expected());
     }
 
     /** The most characters of a violation's path an error shows (a path names keys, which the document writes). */

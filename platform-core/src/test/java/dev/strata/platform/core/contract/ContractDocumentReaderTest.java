@@ -814,4 +814,20 @@ class ContractDocumentReaderTest {
                 () -> violations(member("cpu: '" + megabyte + "'")));
         assertThat(found).extracting(Violation::problem).containsExactly("is a number of " + megabyte.length() + " digits");
     }
+
+    /**
+     * A format character that cleaning leaves in an offending value or a problem (a byte order mark, a
+     * zero-width space, the Arabic letter mark, which reorders text as a direction override does) is
+     * shown escaped, as one in a key is; before, it reached the message as it was, where it hides or
+     * turns what the error shows.
+     */
+    @Test
+    void formatCharactersInAnOffendingValueAreShownEscaped() {
+        assertThat(violations(member("cpu: \"4\\u061C\""))).extracting(Object::toString).containsExactly(
+                "members[0].cpu: '4\\u061c' has a unit ('\\u061c') that is not m; expected a CPU quantity such as 4, 2.5 or 500m, from 0 to "
+                        + "65536 CPUs");
+        assertThat(violations("{name: x, tenant: t, members: [{name: w, cpu: 1}], \"colour\": \"b\\uFEFFlu\\u200Be\"}"))
+                .extracting(Object::toString).containsExactly("colour: 'b\\ufefflu\\u200be'; expected one of the fields deployment, fabric, "
+                        + "isolation, members, name, priority, sovereignty, tenant");
+    }
 }
