@@ -826,8 +826,11 @@ public class ContractDocumentReader implements ContractReader {
             }
             for (int i = 0; i < value.size(); i++) {
                 JsonNode item = value.get(i);
-                String code = item.isValueNode() ? item.asText().strip().toUpperCase(Locale.ROOT) : "";
-                boolean ok = isoCountry ? code.matches("[A-Z]{2}") : code.matches("[A-Z]{2,8}");
+                // the letters are checked as written, before upper case is made of them: Unicode's upper case of the long s, the
+                // dotless i and the sharp s is S, I and SS, which read 'ſe' as Sweden, 'ıt' as Italy and 'ßß' as SSSS
+                String written = item.isValueNode() ? item.asText().strip() : "";
+                String code = written.toUpperCase(Locale.ROOT);
+                boolean ok = isoCountry ? written.matches("[A-Za-z]{2}") : written.matches("[A-Za-z]{2,8}");
                 if (!item.isTextual() || !ok) {
                     // notText: YAML reads Norway's NO as false
                     notText(path + "[" + i + "]", item, isoCountry ? "an ISO 3166-1 alpha-2 country code such as DE"

@@ -489,6 +489,20 @@ class ContractDocumentReaderTest {
                 .sovereignty().countries()).containsExactlyInAnyOrder("DE", "GB", "NO");
     }
 
+    /**
+     * A code is read in ASCII letters as written: before, it was put in upper case first, and Unicode's
+     * upper case of the long s, the dotless i and the sharp s (S, I, SS) made Sweden of {@code ſe}, Italy
+     * of {@code ıt} and a jurisdiction SSSS of {@code ßß}, none of them what was written.
+     */
+    @Test
+    void aCodeOfLettersThatUpperCaseMakesAsciiIsRefusedNotReadAsAnotherCode() {
+        assertThat(violations("{name: x, tenant: t, sovereignty: {countries: ['ſe', 'ıt'], excludeOperatorJurisdictions: [US, 'ßß']}, "
+                + "members: [{name: w, cpu: 1}]}")).extracting(Object::toString).containsExactly(
+                        "sovereignty.countries[0]: 'ſe'; expected an ISO 3166-1 alpha-2 country code such as DE",
+                        "sovereignty.countries[1]: 'ıt'; expected an ISO 3166-1 alpha-2 country code such as DE",
+                        "sovereignty.excludeOperatorJurisdictions[1]: 'ßß'; expected a jurisdiction code such as EU, DE or US");
+    }
+
     /** Kosovo's XK is the code the EU and the cloud providers use, and a site may be there: a contract may name it. */
     @Test
     void kosovosUserAssignedCodeIsACountry() {
