@@ -81,6 +81,8 @@ public class ContractDocumentReader implements ContractReader {
     private static final java.util.regex.Pattern NON_FINITE = java.util.regex.Pattern.compile("^Malformed numeric value '([-+]?\\.(?:inf|Inf|INF|nan|NaN|NAN))'");
     /** The parser's words for a base 60 number (1:30.5), which YAML 1.1 takes for a number the parser cannot read. */
     private static final java.util.regex.Pattern SEXAGESIMAL = java.util.regex.Pattern.compile("^Malformed numeric value '([-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+\\.[0-9_]*)'");
+    /** The parser's words for a document nested deeper than its limit (64 levels of mappings and lists). */
+    private static final java.util.regex.Pattern TOO_DEEP = java.util.regex.Pattern.compile("^Document nesting depth \\((\\d+)\\) exceeds the maximum allowed \\((\\d+)");
     private static final java.util.regex.Pattern TOO_LONG = java.util.regex.Pattern.compile("^Number value length \\((\\d+)\\) exceeds the maximum allowed \\((\\d+)");
 
     private static ObjectMapper mapper() {
@@ -341,6 +343,33 @@ public class ContractDocumentReader implements ContractReader {
                         "a plain decimal number, in the unit the field takes");
             }
             return new Violation(path, nonFinite.group(1), "is not a finite number", "a finite number, in the unit the field takes");
+        }
+        java.util.regex.Matcher tooDeep = TOO_DEEP.matcher(original);
+        if (tooDeep.find()) {
+            // a document nested past the parser's limit is well-formed YAML: it was said not to be, naming the parser's internal
+            // setting and no place. The exception names none, so the document is read again to the place it goes too deep
+            String where = "";
+            JsonParser p = null;
+            try {
+                p = YAML.createParser(document);
+                while (p.nextToken() != null) {
+                    // to the limit
+                }
+            } catch (IOException deeper) {
+                if (p != null && p.currentLocation() != null && p.currentLocation().getLineNr() > 0) {
+                    where = " line " + p.currentLocation().getLineNr() + ", column " + p.currentLocation().getColumnNr();
+                }
+            } finally {
+                try {
+                    if (p != null) {
+                        p.close();
+                    }
+                } catch (IOException ignored) {
+                    // nothing was written
+                }
+            }
+            return new Violation("(document)" + where, null, "is nested more than " + tooDeep.group(2) + " levels deep",
+                    "at most " + tooDeep.group(2) + " levels of mappings and lists, one inside another");
         }
         MarkedYAMLException marked = null;
         for (Throwable t = e; t != null; t = t.getCause()) {

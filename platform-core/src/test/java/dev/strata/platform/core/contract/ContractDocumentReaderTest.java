@@ -844,4 +844,15 @@ class ContractDocumentReaderTest {
                         + "isolation, members, name, priority, sovereignty, tenant");
     }
 
+    /**
+     * A document nested deeper than the reader's 64 levels is well-formed YAML: before, it was said not
+     * to be, naming the parser's internal setting ({@code StreamReadConstraints.getMaxNestingDepth()})
+     * and no place; it is named by the line and column where it goes too deep, with the limit.
+     */
+    @Test
+    void aDocumentNestedTooDeeplyIsNamedWhereItGoesTooDeepNotCalledMalformed() {
+        assertThat(violations("name: x\ntenant: t\nmembers:\n  - name: w\n    cpu: 1\n    topology: " + "[".repeat(70) + "]".repeat(70) + "\n"))
+                .extracting(Object::toString).containsExactly("(document) line 6, column 77: is nested more than 64 levels deep; expected at most "
+                        + "64 levels of mappings and lists, one inside another");
+    }
 }
