@@ -64,11 +64,17 @@ public final class AuditKeys {
      * Every Ed25519 public key in a PEM text (one file may hold several).
      *
      * @throws IllegalArgumentException when it holds none, a block is not an Ed25519 public key, or
-     *     anything but whitespace follows a block (other than the next block)
+     *     anything but whitespace precedes the first block or follows a block (other than the next block)
      */
     public static List<PublicKey> readPublicKeys(String pemText) {
         List<PublicKey> keys = new ArrayList<>();
         Matcher m = PEM.matcher(pemText);
+        // text before the first block was ignored: a block whose BEGIN line was damaged (a dash lost) went with it, and its key
+        int first = pemText.indexOf("-----BEGIN");
+        if (first > 0 && !pemText.substring(0, first).isBlank()) {
+            throw new IllegalArgumentException("text precedes the first block (at line " + line(pemText, first)
+                    + "); expected only whitespace before the first '-----BEGIN PUBLIC KEY-----' line");
+        }
         // a block the pattern skips (a character outside base64, its END line lost) would be ignored, and its key with it
         for (int begin = pemText.indexOf("-----BEGIN"); begin >= 0; begin = pemText.indexOf("-----BEGIN", begin + 1)) {
             if (!m.find(begin) || m.start() != begin) {

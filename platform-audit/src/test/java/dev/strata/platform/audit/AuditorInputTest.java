@@ -211,6 +211,31 @@ class AuditorInputTest {
     }
 
     /**
+     * Text before a key file's first block was ignored, while text after a block is refused: a
+     * block whose BEGIN line lost a dash, followed by a sound one, was skipped with its key, so
+     * that the checkpoints that key signed failed as signed by a key not trusted; a line pasted
+     * above the keys was taken as it came. Whitespace there is what files carry.
+     */
+    @Test
+    void textBeforeAKeyFilesFirstBlockIsRefused(@TempDir Path dir) throws Exception {
+        Path file = export(dir);
+        String good = AuditKeys.publicPem(key.getPublic());
+        String other = AuditKeys.publicPem(AuditKeys.generate().getPublic());
+        String lostDash = other.replaceFirst("^-----BEGIN", "----BEGIN");
+        for (String before : List.of("junk\n", "# the operator's key\n", lostDash, "\u0000")) {
+            Path keys = Files.writeString(dir.resolve("keys.pem"), before + good);
+            Run r = run(file.toString(), "--key", keys.toString());
+            assertThat(r.rc()).as("%s: %s", before, r.out() + r.err()).isEqualTo(2);
+            assertThat(r.err().strip()).as(before).isEqualTo(keys + ": text precedes the first block (at line " + (before.lines().count() + (before.endsWith("\n") ? 1 : 0))
+                    + "); expected only whitespace before the first '-----BEGIN PUBLIC KEY-----' line");
+        }
+        for (String fine : List.of("\n", " \t\r\n\n")) {
+            Run r = run(file.toString(), "--key", Files.writeString(dir.resolve("keys.pem"), fine + good).toString());
+            assertThat(r.rc()).as("'%s': %s", fine, r.out() + r.err()).isZero();
+        }
+    }
+
+    /**
      * A key file with a key of another kind is refused naming the kind as an auditor reads it: an
      * RSA key was named by its algorithm's OID ({@code Unsupported OID: 1.2.840.113549.1.1.1}), an
      * EC key likewise.
