@@ -182,6 +182,8 @@ public final class ChainVerifier {
             return false;
         }
         checkpoints++;
+        // the keys of the log's checkpoints only: an anchor's key signed none of the records read
+        keysUsed.add(c.keyId());
         signedThrough = c.seq();
         signedAt = c.time();
         lastSeen = c.last();
@@ -197,7 +199,6 @@ public final class ChainVerifier {
         if (!c.verifies(key)) {
             return fail(c.seq(), where, "the signature of the checkpoint for record " + c.seq() + " does not verify with key " + Verification.quoted(c.keyId()));
         }
-        keysUsed.add(c.keyId());
         return true;
     }
 

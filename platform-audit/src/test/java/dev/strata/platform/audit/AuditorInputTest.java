@@ -109,6 +109,25 @@ class AuditorInputTest {
         assertThat(r.rc()).as(r.out()).isZero();
     }
 
+    /**
+     * The report names the keys that signed the export's checkpoints. The key of an anchored
+     * checkpoint was named among them ({@code signed through record 30 by key A, B}) though it
+     * signed nothing in the file: an auditor who pinned a retired key, or another instance's, for
+     * a checkpoint kept earlier read that the export was signed with it too.
+     */
+    @Test
+    void anAnchorsKeyIsNotNamedAsASignerOfTheExport(@TempDir Path dir) throws Exception {
+        Path file = export(dir);
+        KeyPair retired = AuditKeys.generate();
+        Path keys = Files.writeString(dir.resolve("keys.pem"), AuditKeys.publicPem(key.getPublic()) + AuditKeys.publicPem(retired.getPublic()));
+        Checkpoint kept = Checkpoint.sign(LOG, 10, records.get(9).hash(), "2026-11-27T11:00:00.000Z", false, retired.getPrivate(), retired.getPublic());
+        Path anchors = Files.writeString(dir.resolve("kept.jsonl"), Jcs.canonicalize(Map.of("checkpoint", kept.toJson())) + "\n");
+        Run r = run(file.toString(), "--key", keys.toString(), "--anchor", anchors.toString());
+        assertThat(r.rc()).as(r.out() + r.err()).isZero();
+        assertThat(r.out().lines().filter(l -> l.startsWith("checkpoints ")).toList())
+                .containsExactly("checkpoints     3 verified, signed through record 30 by key " + AuditKeys.keyId(key.getPublic()));
+    }
+
     /** A file that cannot be read is named, with why: "cannot read Is a directory" said neither which nor what was expected. */
     @Test
     void aFileThatCannotBeReadIsNamedWithWhy(@TempDir Path dir) throws Exception {
