@@ -52,6 +52,8 @@ public final class ChainVerifier {
     private long failedSeq;
     private String failedAt;
     private String failure;
+    /** The checkpoint that failed for covering records not read yet, until the next line says whether they follow it. */
+    private Checkpoint ahead;
 
     /**
      * @param log the log's id (from the export's header, or the store)
@@ -163,6 +165,7 @@ public final class ChainVerifier {
             return fail(c.seq(), where, "the checkpoint for record " + c.seq() + " belongs to log " + Verification.quoted(c.log()) + ", not " + Verification.quoted(log));
         }
         if (c.seq() > lastSeq) {
+            ahead = c;
             return fail(lastSeq + 1, where, "the checkpoint covers record " + c.seq() + " but the log so far ends at record " + lastSeq
                     + ": records " + (lastSeq + 1) + ".." + c.seq() + " are missing");
         }
@@ -227,6 +230,25 @@ public final class ChainVerifier {
             failure = why;
         }
         return false;
+    }
+
+    /** Whether the pass failed on a checkpoint covering records not read yet, which the next line may show moved ahead of them. */
+    boolean failedAhead() {
+        return ahead != null;
+    }
+
+    /**
+     * After {@link #failedAhead()}: the next line is record {@code seq}. When it is the record
+     * that belongs there, the records the checkpoint covers are not missing: they follow it, and
+     * the checkpoint was moved ahead of them, which the failure now says (naming the record it covers).
+     */
+    void nextRecord(long seq) {
+        if (ahead != null && seq == lastSeq + 1) {
+            failedSeq = ahead.seq();
+            failure = "the checkpoint for record " + ahead.seq() + " stands before record " + seq + ", out of place: records " + seq + ".."
+                    + ahead.seq() + " follow it (it was moved ahead of them)";
+        }
+        ahead = null;
     }
 
     /** Fails the pass for what the chain itself cannot see (how the export wrote a line); false. */

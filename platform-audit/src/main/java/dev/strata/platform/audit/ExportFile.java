@@ -263,6 +263,8 @@ public final class ExportFile {
                 java.util.ArrayDeque<java.util.concurrent.Future<List<Parsed>>> inFlight = new java.util.ArrayDeque<>();
                 java.util.ArrayDeque<Long> inFlightSizes = new java.util.ArrayDeque<>();
                 long inFlightChars = 0;
+                // a checkpoint failed for covering records not read yet: the next line says whether they are missing or follow it
+                boolean ahead = false;
                 long n = 1;
                 boolean eof = false;
                 while (true) {
@@ -301,6 +303,12 @@ public final class ExportFile {
                         throw new IllegalStateException("verifier worker failed", e.getCause());
                     }
                     for (Parsed p : parsed) {
+                        if (ahead) {
+                            if (p.error() == null && p.record() != null) {
+                                v.nextRecord(p.record().seq());
+                            }
+                            return new Result(header, v.finish(true));
+                        }
                         if (p.error() != null) {
                             return new Result(header, failed(v, p));
                         }
@@ -310,6 +318,10 @@ public final class ExportFile {
                             v.reject(p.record() != null ? p.record().seq() : p.checkpoint().seq(), p.where(), p.notCanonical());
                         }
                         if (!v.ok()) {
+                            if (p.checkpoint() != null && v.failedAhead()) {
+                                ahead = true;
+                                continue;
+                            }
                             return new Result(header, v.finish(true));
                         }
                     }

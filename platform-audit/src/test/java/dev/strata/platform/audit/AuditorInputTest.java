@@ -128,6 +128,35 @@ class AuditorInputTest {
                 .containsExactly("checkpoints     3 verified, signed through record 30 by key " + AuditKeys.keyId(key.getPublic()));
     }
 
+    /**
+     * A valid checkpoint moved ahead of records it covers was reported as those records missing
+     * ({@code records 16..20 are missing}), though they follow it: the auditor was sent looking for
+     * deleted records. The line after it tells the two apart; removed records are still named so.
+     */
+    @Test
+    void aCheckpointMovedAheadOfItsRecordsIsNamedAsMovedNotAsRecordsMissing(@TempDir Path dir) throws Exception {
+        Path file = export(dir);
+        Path keys = keyFile(dir);
+        List<String> lines = new ArrayList<>(Files.readAllLines(file, StandardCharsets.UTF_8));
+        // line 1 the header, records 1..10 on lines 2..11, the checkpoint of record 10 on line 12, records 11..20 on 13..22
+        String checkpoint20 = lines.get(22);
+        assertThat(checkpoint20).startsWith("{\"checkpoint\":").contains("\"seq\":20,");
+        List<String> moved = new ArrayList<>(lines);
+        moved.remove(22);
+        moved.add(17, checkpoint20); // after record 15, the file's line 18
+        Run r = run(Files.write(dir.resolve("moved.jsonl"), moved).toString(), "--key", keys.toString());
+        assertThat(r.rc()).as(r.out() + r.err()).isEqualTo(1);
+        assertThat(r.result()).isEqualTo("RESULT: FAILED at line 18 (record 20): the checkpoint for record 20 stands before record 16, out of "
+                + "place: records 16..20 follow it (it was moved ahead of them)");
+
+        List<String> removed = new ArrayList<>(lines);
+        removed.subList(17, 22).clear(); // records 16..20
+        r = run(Files.write(dir.resolve("removed.jsonl"), removed).toString(), "--key", keys.toString());
+        assertThat(r.rc()).as(r.out() + r.err()).isEqualTo(1);
+        assertThat(r.result()).isEqualTo("RESULT: FAILED at line 18 (record 16): the checkpoint covers record 20 but the log so far ends at "
+                + "record 15: records 16..20 are missing");
+    }
+
     /** A file that cannot be read is named, with why: "cannot read Is a directory" said neither which nor what was expected. */
     @Test
     void aFileThatCannotBeReadIsNamedWithWhy(@TempDir Path dir) throws Exception {
