@@ -39,9 +39,14 @@ public final class AuditVerifyMain {
                 err.println(a + " needs a file after it; expected " + a + (a.contains("k") ? " PUBLIC-KEY.pem" : " CHECKPOINTS.jsonl"));
                 usage(err);
                 return 2;
-            } else if (a.equals("-h") || a.equals("--help")) {
+            } else if ((a.equals("-h") || a.equals("--help")) && args.length == 1) {
                 usage(out);
                 return 0;
+            } else if (a.equals("-h") || a.equals("--help")) {
+                // with a file or keys, status 0 would read as a verification that held, while nothing was verified
+                err.println(a + " is given with other arguments, and nothing was verified; expected " + a + " alone, or an export and its keys");
+                usage(err);
+                return 2;
             } else if (a.startsWith("-") || file != null) {
                 err.println("unexpected argument '" + a + "'");
                 usage(err);

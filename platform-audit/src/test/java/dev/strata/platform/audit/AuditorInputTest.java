@@ -157,6 +157,26 @@ class AuditorInputTest {
                 + "record 15: records 16..20 are missing");
     }
 
+    /**
+     * Help asked for beside an export and its keys printed the usage and exited 0, verifying
+     * nothing: a script that relies on the status read it as a chain that holds. Alone, it is help.
+     */
+    @Test
+    void helpBesideAnExportIsAUsageErrorNotAVerificationThatHeld(@TempDir Path dir) throws Exception {
+        Path file = export(dir);
+        Path keys = keyFile(dir);
+        for (String help : List.of("--help", "-h")) {
+            Run r = run(file.toString(), "--key", keys.toString(), help);
+            assertThat(r.rc()).as(help + ": " + r.out() + r.err()).isEqualTo(2);
+            assertThat(r.err()).startsWith(help + " is given with other arguments, and nothing was verified; expected " + help
+                    + " alone, or an export and its keys");
+            assertThat(r.out()).doesNotContain("RESULT");
+            Run alone = run(help);
+            assertThat(alone.rc()).isZero();
+            assertThat(alone.out()).startsWith("usage: java -jar platform-audit.jar EXPORT.jsonl --key PUBLIC-KEY.pem");
+        }
+    }
+
     /** A file that cannot be read is named, with why: "cannot read Is a directory" said neither which nor what was expected. */
     @Test
     void aFileThatCannotBeReadIsNamedWithWhy(@TempDir Path dir) throws Exception {
