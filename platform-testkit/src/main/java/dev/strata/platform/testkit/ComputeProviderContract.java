@@ -5,8 +5,12 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
+import dev.strata.platform.api.exception.InvalidConfigurationException;
 import dev.strata.platform.api.model.Accelerator;
 import dev.strata.platform.api.model.CapacityOffer;
+import dev.strata.platform.api.model.DevicePath;
+import dev.strata.platform.api.model.Disk;
+import dev.strata.platform.api.model.Nic;
 import dev.strata.platform.api.model.Node;
 import dev.strata.platform.api.model.NumaNode;
 import dev.strata.platform.api.model.PowerDomain;
@@ -31,7 +35,14 @@ import java.util.Set;
  * domain names and every site an offer names is in the snapshot, and following the parents from
  * any power domain ends (no domain is its own parent, none is in a cycle of parents), and the
  * counted and largest machines a node reports ({@link CountedMachine}, {@link LargestMachine}) are
- * in the form placement reads.
+ * in the form placement reads. Every capacity offer's machine has the offer's id, provider and site,
+ * as the API promises and the inventory requires (it leaves out an offer whose machine names
+ * another provider or site). Every id the inventory takes, and every id a resource names (a site,
+ * a power domain, a parent, an offer's machine and fabrics, an accelerator's interconnect domain,
+ * a NIC's or a disk's name, a device path's ends), shows as itself: the inventory leaves out (or
+ * drops) one that holds a control or format character, a line or paragraph separator or half of
+ * a surrogate pair, with a warning, so a provider reporting such ids would pass here and lose its
+ * resources at runtime. An accelerator of a node, or of an offer's machine, names that node or none.
  *
  * <pre>
  * class MyComputeProviderTest extends ComputeProviderContract&lt;MyComputeProvider&gt; {
@@ -66,12 +77,17 @@ public abstract class ComputeProviderContract<P extends ComputeProvider> extends
         assertNotNull(snapshot.takenAt(), "takenAt");
         Set<String> sites = new HashSet<>();
         for (Site site : snapshot.sites()) {
+            assertShown("a site", "id", site.id(), "the inventory leaves the site out");
             assertTrue(sites.add(site.id()), "site " + site.id() + " is in the snapshot twice");
             assertEquals(providerId(), site.providerId(), "site " + site.id() + " names another provider");
         }
         Set<String> domains = new HashSet<>();
         snapshot.powerDomains().forEach(d -> assertTrue(domains.add(d.id()), "power domain " + d.id() + " is in the snapshot twice"));
         for (PowerDomain domain : snapshot.powerDomains()) {
+            String named = "power domain " + shown(domain.id());
+            assertShown("a power domain", "id", domain.id(), "the inventory leaves the power domain out");
+            assertShown(named, "site id", domain.siteId(), "the inventory leaves the power domain out");
+            assertShown(named, "parent id", domain.parentId(), "the inventory leaves the power domain out");
             assertTrue(domain.siteId() == null || sites.contains(domain.siteId()),
                     "power domain " + domain.id() + " is at site " + domain.siteId() + ", which the snapshot does not hold");
             assertTrue(domain.parentId() == null || domains.contains(domain.parentId()),
@@ -81,6 +97,9 @@ public abstract class ComputeProviderContract<P extends ComputeProvider> extends
         Set<String> nodes = new HashSet<>();
         Set<String> accelerators = new HashSet<>();
         for (Node node : snapshot.nodes()) {
+            assertShown("a node", "id", node.id(), "the inventory leaves the node out");
+            assertShown("node " + shown(node.id()), "site id", node.siteId(), "the inventory leaves the node out");
+            assertShown("node " + shown(node.id()), "power domain id", node.powerDomainId(), "the inventory leaves the node out");
             assertTrue(nodes.add(node.id()), "node " + node.id() + " is in the snapshot twice");
             assertEquals(providerId(), node.providerId(), "node " + node.id() + " names another provider");
             assertTrue(sites.contains(node.siteId()), "node " + node.id() + " is at site " + node.siteId()
@@ -101,9 +120,8 @@ public abstract class ComputeProviderContract<P extends ComputeProvider> extends
             }
             for (Accelerator a : node.accelerators()) {
                 assertTrue(accelerators.add(a.id()), "accelerator " + a.id() + " is in the snapshot twice");
-                assertTrue(a.nodeId() == null || a.nodeId().equals(node.id()),
-                        "accelerator " + a.id() + " of node " + node.id() + " says it is on " + a.nodeId());
             }
+            assertDevicesShown(node, "node " + shown(node.id()));
         }
         Set<String> offers = new HashSet<>();
         for (CapacityOffer offer : snapshot.offers()) {
@@ -111,8 +129,75 @@ public abstract class ComputeProviderContract<P extends ComputeProvider> extends
             assertEquals(providerId(), offer.providerId(), "capacity offer " + offer.id() + " names another provider");
             assertTrue(sites.contains(offer.siteId()), "capacity offer " + offer.id() + " is at site " + offer.siteId()
                     + ", which the snapshot does not hold (sites: " + sites + ")");
+            String named = "capacity offer " + shown(offer.id());
+            assertShown("a capacity offer", "id", offer.id(), "the inventory leaves the offer out");
+            assertShown(named, "site id", offer.siteId(), "the inventory leaves the offer out");
+            Node machine = offer.machine();
+            assertShown(named, "machine id", machine.id(), "the inventory leaves the offer out");
+            assertShown(named, "machine's site id", machine.siteId(), "the inventory leaves the offer out");
+            assertShown(named, "machine's power domain id", machine.powerDomainId(), "the inventory leaves the offer out");
+            offer.fabricIds().forEach(f -> assertShown(named, "fabric id", f, "the inventory drops it from the offer's fabrics"));
+            // the machine is one machine of the offer (its id the offer id, by the API): placement makes the offer's launch
+            // slots from it, rebasing its accelerators' ids from its id to each slot's, and the inventory leaves out an offer
+            // whose machine names another provider or another site than the offer
+            assertEquals(offer.id(), machine.id(), "capacity offer " + offer.id() + "'s machine has id " + machine.id()
+                    + "; expected the offer's id " + offer.id() + " (the machine of a capacity offer has the offer's id)");
+            assertEquals(offer.providerId(), machine.providerId(), "capacity offer " + offer.id() + "'s machine names provider "
+                    + machine.providerId() + "; expected the offer's provider " + offer.providerId()
+                    + " (the inventory leaves out an offer whose machine names another provider)");
+            assertEquals(offer.siteId(), machine.siteId(), "capacity offer " + offer.id() + " is at site " + offer.siteId()
+                    + " but its machine at site " + machine.siteId() + "; expected the machine's site id to be the offer's"
+                    + " (the inventory leaves out an offer whose machine is at another site)");
+            assertDevicesShown(machine, "the machine of " + named);
         }
         snapshot.warnings().forEach(w -> assertTrue(w != null && !w.isBlank(), "a blank warning"));
+    }
+
+    /**
+     * Fails unless a node's (or an offer's machine's) accelerators, NICs, disks and device paths
+     * have ids that show as themselves, and each accelerator names that node or none: the
+     * inventory leaves out an accelerator, a NIC or a disk whose id does not, drops such an
+     * interconnect domain or a device path to such an end, and takes an accelerator that names
+     * another node as on the one that lists it, with a warning to the provider each time.
+     */
+    private static void assertDevicesShown(Node node, String named) {
+        for (Accelerator a : node.accelerators()) {
+            assertShown("an accelerator of " + named, "id", a.id(), "the inventory leaves the accelerator out");
+            assertShown("accelerator " + shown(a.id()) + " of " + named, "interconnect domain id", a.interconnectDomain(),
+                    "the inventory drops it and takes the accelerator as in no interconnect domain");
+            assertTrue(a.nodeId() == null || a.nodeId().equals(node.id()), "accelerator " + a.id() + " of " + named + " says it is on "
+                    + a.nodeId() + "; expected " + node.id() + " or none (an accelerator is on the node whose accelerators list it)");
+        }
+        for (Nic nic : node.nics()) {
+            assertShown("a NIC of " + named, "name", nic.name(), "the inventory leaves the NIC out of the node");
+        }
+        for (Disk disk : node.disks()) {
+            assertShown("a disk of " + named, "name", disk.name(), "the inventory leaves the disk out of the node");
+        }
+        for (DevicePath p : node.devicePaths()) {
+            String path = "the device path from " + shown(p.from()) + " to " + shown(p.to()) + " of " + named;
+            assertShown(path, "start", p.from(), "the inventory drops the path");
+            assertShown(path, "end", p.to(), "the inventory drops the path");
+        }
+    }
+
+    /**
+     * Fails unless an id (or a name a resource gives another) shows as itself, or is absent. The
+     * inventory takes no id that holds a control or format character, a line or paragraph separator
+     * or half of a surrogate pair (it would forge a line of the log or act on a terminal): it leaves
+     * the resource out, or drops the reference, with a warning to the provider. Shown here as the
+     * inventory shows it, as a backslash, u and four hex digits.
+     */
+    private static void assertShown(String resource, String what, String value, String outcome) {
+        if (value != null && !shown(value).equals(value)) {
+            fail(resource + " has " + what + " " + shown(value) + ", which holds a control or format character, a line or paragraph "
+                    + "separator or half of a surrogate pair (shown here as a backslash, u and four hex digits): " + outcome
+                    + "; expected " + ("aeiou".indexOf(what.charAt(0)) >= 0 ? "an " : "a ") + what + " of characters that show as themselves");
+        }
+    }
+
+    private static String shown(String id) {
+        return InvalidConfigurationException.printable(id);
     }
 
     /**

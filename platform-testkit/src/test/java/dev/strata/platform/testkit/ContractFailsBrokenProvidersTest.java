@@ -4,11 +4,16 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.platform.engine.discovery.DiscoverySelectors.selectClass;
 
 import dev.strata.platform.api.exception.ProviderUnavailableException;
+import dev.strata.platform.api.model.Accelerator;
 import dev.strata.platform.api.model.CapacityOffer;
+import dev.strata.platform.api.model.DevicePath;
+import dev.strata.platform.api.model.Disk;
+import dev.strata.platform.api.model.Nic;
 import dev.strata.platform.api.model.Node;
 import dev.strata.platform.api.model.NodeKind;
 import dev.strata.platform.api.model.PowerDomain;
 import dev.strata.platform.api.model.Site;
+import dev.strata.platform.api.model.TopologyLevel;
 import dev.strata.platform.api.provider.ComputeProvider;
 import dev.strata.platform.api.provider.ComputeSnapshot;
 import dev.strata.platform.api.provider.DiscoveryContext;
@@ -39,11 +44,15 @@ class ContractFailsBrokenProvidersTest {
     /** How a provider under test misbehaves. */
     enum Flaw { NONE, STUCK_GENERATION, GENERATION_RESETS, IGNORES_DEADLINE, SWALLOWS_INTERRUPT, THROWS_RUNTIME, UNSTABLE_IDS,
         INCOMPLETE, NOT_THREAD_SAFE, OWN_PARENT, CYCLE_OF_PARENTS,
-        OFFER_AT_UNKNOWN_SITE, UNREADABLE_MACHINE_ATTRIBUTES, HANGS }
+        OFFER_AT_UNKNOWN_SITE, UNREADABLE_MACHINE_ATTRIBUTES, HANGS,
+        MACHINE_OF_ANOTHER_PROVIDER, MACHINE_AT_ANOTHER_SITE, MACHINE_WITH_ANOTHER_ID, MACHINE_ACCELERATOR_ON_ANOTHER_NODE,
+        UNSHOWN_SITE_ID, UNSHOWN_POWER_DOMAIN_ID, UNSHOWN_NODE_ID, UNSHOWN_OFFER_ID, UNSHOWN_OFFER_FABRIC_ID, UNSHOWN_ACCELERATOR_ID,
+        UNSHOWN_INTERCONNECT_DOMAIN, UNSHOWN_NIC_NAME, UNSHOWN_DISK_NAME, UNSHOWN_PATH_END }
 
     /**
-     * A small compute provider: one node at one site, in a rack of a row of a hall, and one capacity
-     * offer at that site, with the flaw it is given.
+     * A small compute provider: one node at one site, in a rack of a row of a hall, with a GPU in
+     * an NVLink domain, a NIC, a disk and a path between the GPU and the NIC, and one capacity
+     * offer at that site whose machine has a GPU, with the flaw it is given.
      */
     static final class Provider implements ComputeProvider {
         private static final AtomicLong CLOCK = new AtomicLong(System.currentTimeMillis());
@@ -89,24 +98,43 @@ class ContractFailsBrokenProvidersTest {
                 }
                 default -> last.updateAndGet(previous -> Math.max(previous + 1, CLOCK.incrementAndGet()));
             };
-            String id = flaw == Flaw.UNSTABLE_IDS ? "node-" + UUID.randomUUID() : "node-1";
-            Node node = Node.builder().id(id).providerId("example").siteId(flaw == Flaw.INCOMPLETE ? "nowhere" : "site-1")
-                    .kind(NodeKind.VIRTUAL_MACHINE).powerDomainId("rack-1")
+            String id = switch (flaw) {
+                case UNSTABLE_IDS -> "node-" + UUID.randomUUID();
+                case UNSHOWN_NODE_ID -> "node-1\u001b[2J";
+                default -> "node-1";
+            };
+            String site = flaw == Flaw.UNSHOWN_SITE_ID ? "site\u2028-1" : "site-1";
+            String rack = flaw == Flaw.UNSHOWN_POWER_DOMAIN_ID ? "rack-1\u202e" : "rack-1";
+            String gpu = flaw == Flaw.UNSHOWN_ACCELERATOR_ID ? "GPU-1\r" : "GPU-1";
+            String nic = flaw == Flaw.UNSHOWN_NIC_NAME ? "ib0\u0007" : "ib0";
+            Node node = Node.builder().id(id).providerId("example").siteId(flaw == Flaw.INCOMPLETE ? "nowhere" : site)
+                    .kind(NodeKind.VIRTUAL_MACHINE).powerDomainId(rack)
                     .attributes(flaw == Flaw.UNREADABLE_MACHINE_ATTRIBUTES ? Map.of("strata.counted.a-000001/web-0", "2 CPUs") : Map.of())
+                    .accelerators(List.of(Accelerator.builder().id(gpu).model("H100")
+                            .interconnectDomain(flaw == Flaw.UNSHOWN_INTERCONNECT_DOMAIN ? "nvl-1\n" : "nvl-1").build()))
+                    .nics(List.of(new Nic(nic, null, null, 0, -1, "infiniband")))
+                    .disks(List.of(new Disk(flaw == Flaw.UNSHOWN_DISK_NAME ? "nvme0n1\u200b" : "nvme0n1", 1L << 40, false, null)))
+                    .devicePaths(List.of(new DevicePath(gpu, flaw == Flaw.UNSHOWN_PATH_END ? "ib0\u0085" : nic, TopologyLevel.SINGLE, 0)))
                     .build();
             String hallParent = switch (flaw) {
                 case OWN_PARENT -> "hall-1";
-                case CYCLE_OF_PARENTS -> "rack-1";
+                case CYCLE_OF_PARENTS -> rack;
                 default -> null;
             };
-            List<PowerDomain> domains = List.of(new PowerDomain("rack-1", "rack", "site-1", "row-1", 40_000),
-                    new PowerDomain("row-1", "row", "site-1", "hall-1", 400_000),
-                    new PowerDomain("hall-1", "hall", "site-1", hallParent, 4_000_000));
-            CapacityOffer offer = CapacityOffer.builder().id("example:site-1:large").providerId("example")
-                    .siteId(flaw == Flaw.OFFER_AT_UNKNOWN_SITE ? "nowhere" : "site-1").shape("large")
-                    .machine(Node.builder().id("example:site-1:large").providerId("example").siteId("site-1").kind(NodeKind.VIRTUAL_MACHINE)
-                            .build()).limit(4).build();
-            return ComputeSnapshot.builder(generation, Instant.now()).sites(List.of(Site.local("site-1", "example")))
+            List<PowerDomain> domains = List.of(new PowerDomain(rack, "rack", site, "row-1", 40_000),
+                    new PowerDomain("row-1", "row", site, "hall-1", 400_000),
+                    new PowerDomain("hall-1", "hall", site, hallParent, 4_000_000));
+            String offerId = flaw == Flaw.UNSHOWN_OFFER_ID ? "example:site-1:large\u001b" : "example:site-1:large";
+            Node machine = Node.builder().id(flaw == Flaw.MACHINE_WITH_ANOTHER_ID ? "example:site-1:medium" : offerId)
+                    .providerId(flaw == Flaw.MACHINE_OF_ANOTHER_PROVIDER ? "examples" : "example")
+                    .siteId(flaw == Flaw.MACHINE_AT_ANOTHER_SITE ? "site-2" : site).kind(NodeKind.VIRTUAL_MACHINE)
+                    .accelerators(List.of(Accelerator.builder().id(offerId + "/gpu-0").model("H100")
+                            .nodeId(flaw == Flaw.MACHINE_ACCELERATOR_ON_ANOTHER_NODE ? "node-1" : null).build()))
+                    .build();
+            CapacityOffer offer = CapacityOffer.builder().id(offerId).providerId("example")
+                    .siteId(flaw == Flaw.OFFER_AT_UNKNOWN_SITE ? "nowhere" : site).shape("large").machine(machine).limit(4)
+                    .fabricIds(Set.of(flaw == Flaw.UNSHOWN_OFFER_FABRIC_ID ? "efa-1\u2029" : "efa-1")).build();
+            return ComputeSnapshot.builder(generation, Instant.now()).sites(List.of(Site.local(site, "example")))
                     .nodes(List.of(node)).powerDomains(domains).offers(List.of(offer)).build();
         }
 
@@ -226,6 +254,90 @@ class ContractFailsBrokenProvidersTest {
         }
     }
 
+    static class MachineOfAnotherProvider extends FlawedContract {
+        Flaw flaw() {
+            return Flaw.MACHINE_OF_ANOTHER_PROVIDER;
+        }
+    }
+
+    static class MachineAtAnotherSite extends FlawedContract {
+        Flaw flaw() {
+            return Flaw.MACHINE_AT_ANOTHER_SITE;
+        }
+    }
+
+    static class MachineWithAnotherId extends FlawedContract {
+        Flaw flaw() {
+            return Flaw.MACHINE_WITH_ANOTHER_ID;
+        }
+    }
+
+    static class MachineAcceleratorOnAnotherNode extends FlawedContract {
+        Flaw flaw() {
+            return Flaw.MACHINE_ACCELERATOR_ON_ANOTHER_NODE;
+        }
+    }
+
+    static class UnshownSiteId extends FlawedContract {
+        Flaw flaw() {
+            return Flaw.UNSHOWN_SITE_ID;
+        }
+    }
+
+    static class UnshownPowerDomainId extends FlawedContract {
+        Flaw flaw() {
+            return Flaw.UNSHOWN_POWER_DOMAIN_ID;
+        }
+    }
+
+    static class UnshownNodeId extends FlawedContract {
+        Flaw flaw() {
+            return Flaw.UNSHOWN_NODE_ID;
+        }
+    }
+
+    static class UnshownOfferId extends FlawedContract {
+        Flaw flaw() {
+            return Flaw.UNSHOWN_OFFER_ID;
+        }
+    }
+
+    static class UnshownOfferFabricId extends FlawedContract {
+        Flaw flaw() {
+            return Flaw.UNSHOWN_OFFER_FABRIC_ID;
+        }
+    }
+
+    static class UnshownAcceleratorId extends FlawedContract {
+        Flaw flaw() {
+            return Flaw.UNSHOWN_ACCELERATOR_ID;
+        }
+    }
+
+    static class UnshownInterconnectDomain extends FlawedContract {
+        Flaw flaw() {
+            return Flaw.UNSHOWN_INTERCONNECT_DOMAIN;
+        }
+    }
+
+    static class UnshownNicName extends FlawedContract {
+        Flaw flaw() {
+            return Flaw.UNSHOWN_NIC_NAME;
+        }
+    }
+
+    static class UnshownDiskName extends FlawedContract {
+        Flaw flaw() {
+            return Flaw.UNSHOWN_DISK_NAME;
+        }
+    }
+
+    static class UnshownPathEnd extends FlawedContract {
+        Flaw flaw() {
+            return Flaw.UNSHOWN_PATH_END;
+        }
+    }
+
     static class Hangs extends FlawedContract {
         Flaw flaw() {
             return Flaw.HANGS;
@@ -310,5 +422,64 @@ class ContractFailsBrokenProvidersTest {
         assertThat(cycle).containsOnlyKeys("snapshotsAreComplete", "concurrentCallsAreSafe");
         assertThat(cycle.values()).allSatisfy(m -> assertThat(m).contains("power domains are a cycle of parents"
                 + " (rack-1 -> row-1 -> hall-1 -> rack-1): following the parents from a power domain must end at one without a parent"));
+    }
+
+    /**
+     * A capacity offer whose machine names another provider, is at another site or has another id
+     * than the offer fails the snapshot's completeness, naming the offer and what was expected: the
+     * inventory leaves out an offer whose machine names another provider or site, and the API
+     * makes the machine's id the offer's. So does one whose machine's GPU names another node.
+     */
+    @Test
+    void anOffersMachineOfAnotherProviderSiteOrIdFailsItsTests() {
+        assertFailsCompleteness(MachineOfAnotherProvider.class, "capacity offer example:site-1:large's machine names provider examples; "
+                + "expected the offer's provider example (the inventory leaves out an offer whose machine names another provider)");
+        assertFailsCompleteness(MachineAtAnotherSite.class, "capacity offer example:site-1:large is at site site-1 but its machine at "
+                + "site site-2; expected the machine's site id to be the offer's (the inventory leaves out an offer whose machine is at "
+                + "another site)");
+        assertFailsCompleteness(MachineWithAnotherId.class, "capacity offer example:site-1:large's machine has id example:site-1:medium; "
+                + "expected the offer's id example:site-1:large (the machine of a capacity offer has the offer's id)");
+        assertFailsCompleteness(MachineAcceleratorOnAnotherNode.class, "accelerator example:site-1:large/gpu-0 of the machine of capacity "
+                + "offer example:site-1:large says it is on node-1; expected example:site-1:large or none (an accelerator is on the node "
+                + "whose accelerators list it)");
+    }
+
+    /**
+     * An id the inventory would not take (it holds a control or format character, a line or
+     * paragraph separator or half of a surrogate pair), of a resource or named by one, fails the
+     * snapshot's completeness, shown escaped with what the inventory does with it.
+     */
+    @Test
+    void anIdThatDoesNotShowAsItselfFailsItsTests() {
+        String holds = ", which holds a control or format character, a line or paragraph separator or half of a surrogate pair (shown "
+                + "here as a backslash, u and four hex digits): ";
+        assertFailsCompleteness(UnshownSiteId.class, "a site has id site\\u2028-1" + holds + "the inventory leaves the site out; "
+                + "expected an id of characters that show as themselves");
+        assertFailsCompleteness(UnshownPowerDomainId.class, "a power domain has id rack-1\\u202e" + holds + "the inventory leaves the "
+                + "power domain out; expected an id of characters that show as themselves");
+        assertFailsCompleteness(UnshownNodeId.class, "a node has id node-1\\u001b[2J" + holds + "the inventory leaves the node out; "
+                + "expected an id of characters that show as themselves");
+        assertFailsCompleteness(UnshownOfferId.class, "a capacity offer has id example:site-1:large\\u001b" + holds + "the inventory "
+                + "leaves the offer out; expected an id of characters that show as themselves");
+        assertFailsCompleteness(UnshownOfferFabricId.class, "capacity offer example:site-1:large has fabric id efa-1\\u2029" + holds
+                + "the inventory drops it from the offer's fabrics; expected a fabric id of characters that show as themselves");
+        assertFailsCompleteness(UnshownAcceleratorId.class, "an accelerator of node node-1 has id GPU-1\\u000d" + holds + "the inventory "
+                + "leaves the accelerator out; expected an id of characters that show as themselves");
+        assertFailsCompleteness(UnshownInterconnectDomain.class, "accelerator GPU-1 of node node-1 has interconnect domain id nvl-1\\u000a"
+                + holds + "the inventory drops it and takes the accelerator as in no interconnect domain; expected an interconnect "
+                + "domain id of characters that show as themselves");
+        assertFailsCompleteness(UnshownNicName.class, "a NIC of node node-1 has name ib0\\u0007" + holds + "the inventory leaves the NIC "
+                + "out of the node; expected a name of characters that show as themselves");
+        assertFailsCompleteness(UnshownDiskName.class, "a disk of node node-1 has name nvme0n1\\u200b" + holds + "the inventory leaves "
+                + "the disk out of the node; expected a name of characters that show as themselves");
+        assertFailsCompleteness(UnshownPathEnd.class, "the device path from GPU-1 to ib0\\u0085 of node node-1 has end ib0\\u0085" + holds
+                + "the inventory drops the path; expected an end of characters that show as themselves");
+    }
+
+    /** Exactly the two tests that check a snapshot's completeness fail for the contract, each with the message. */
+    private static void assertFailsCompleteness(Class<?> contract, String message) {
+        Map<String, String> failures = failures(contract);
+        assertThat(failures).as(contract.getSimpleName()).containsOnlyKeys("snapshotsAreComplete", "concurrentCallsAreSafe");
+        assertThat(failures.values()).as(contract.getSimpleName()).allSatisfy(m -> assertThat(m).contains(message));
     }
 }
