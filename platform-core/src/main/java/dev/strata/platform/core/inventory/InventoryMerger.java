@@ -72,14 +72,16 @@ import java.util.stream.Collectors;
  *     kept as in no domain, and a device path from or to such an id; a NIC or disk whose name holds
  *     one is left out of its node as an accelerator is. An accelerator of a node (or of an offer's
  *     machine) is on that node: one naming another as its own is taken as on it, its provider told.
- *     A capacity offer whose machine names another provider, or another site than the offer, is
- *     left out with a warning naming both: a launch slot takes the offer's site, on which placement
- *     decides sovereignty, while the machine says where a launch would be, and an offer at two
- *     sites cannot be audited. A node under a power domain so left out is told of as under one no
- *     provider reports. A node, capacity offer, fabric or storage pool at a site no provider
- *     reports is told of, once per provider and site: placement holds the site's country,
- *     jurisdictions and operator unknown, and places nothing there for a contract with a
- *     sovereignty clause.</li>
+ *     A site, node or capacity offer that names another provider than the one that reports it is
+ *     left out, with a warning to the one that reports it naming the other escaped (a site's
+ *     conflicts would go to the provider it names). A capacity offer whose machine names another
+ *     provider, or another site than the offer, is left out with a warning naming both: a launch
+ *     slot takes the offer's site, on which placement decides sovereignty, while the machine says
+ *     where a launch would be, and an offer at two sites cannot be audited. A node under a power
+ *     domain so left out is told of as under one no provider reports. A node, capacity offer,
+ *     fabric or storage pool at a site no provider reports is told of, once per provider and
+ *     site: placement holds the site's country, jurisdictions and operator unknown, and places
+ *     nothing there for a contract with a sovereignty clause.</li>
  * <li><b>One machine is one node.</b> Nodes of different providers that carry the same
  *     {@link MachineIdentity#ATTRIBUTE} (a machine seen in band by the bare-metal provider and out
  *     of band through its BMC, say) are joined into one node: the one that describes the machine
@@ -183,7 +185,8 @@ final class InventoryMerger {
         for (Contribution c : ordered) {
             for (Object snapshot : c.snapshots()) {
                 if (snapshot instanceof ComputeSnapshot compute) {
-                    compute.sites().stream().filter(s -> printableId("site", s.id(), c.providerId(), warnings))
+                    compute.sites().stream().filter(s -> printableId("site", s.id(), c.providerId(), warnings)
+                            && reportedAsItsOwn("site " + s.id(), s.providerId(), c.providerId(), warnings))
                             .forEach(s -> sites.computeIfAbsent(s.id(), k -> new ArrayList<>()).add(s));
                     compute.powerDomains().stream().filter(p -> printableId("power domain", p.id(), c.providerId(), warnings)
                             && printableReference("power domain", p.id(), "site", p.siteId(), c.providerId(), warnings)
@@ -270,6 +273,23 @@ final class InventoryMerger {
         InventorySnapshot snapshot = new InventorySnapshot(generation, now, siteList, nodeList, values(fabrics), values(pools),
                 values(powerDomains), offerList, unattached);
         return new Result(snapshot, warnings.byProvider(), Set.copyOf(warnings.awaiting));
+    }
+
+    /**
+     * Whether a resource names the provider that reported it as its own; where not, it is left out
+     * and its provider told ({@link #namesAnother}). A site is held to it as a node is: the merged
+     * site's lead, and whom each conflict about its facts is told to, go by the site's own
+     * providerId, so a site naming another provider had its conflicts told to that one, never to
+     * the provider that reported it, and its facts taken as that provider's. The API has no site
+     * reported for another ({@code Site#providerId} is the provider that reported it; the declared
+     * provider's sites name it).
+     */
+    private static boolean reportedAsItsOwn(String what, String named, String reporter, Warnings warnings) {
+        if (named.equals(reporter)) {
+            return true;
+        }
+        warnings.add(reporter, namesAnother(what, named, reporter));
+        return false;
     }
 
     /**

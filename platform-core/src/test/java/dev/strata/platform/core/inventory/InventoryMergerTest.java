@@ -670,6 +670,32 @@ class InventoryMergerTest {
     }
 
     /**
+     * A site that names another provider than the one that reports it (a copied declared inventory)
+     * is left out, as a node so named is, its provider told naming the other escaped; the provider's
+     * nodes at the site are kept, and the site's facts are the reporting provider's own. Before, it
+     * went in as the named provider's: its conflict with that provider's own report of the site was
+     * told to that provider alone, as one it listed twice, and the one that reported it heard nothing.
+     */
+    @Test
+    void aSiteNamingAnotherProviderIsLeftOutWithAWarning() {
+        Site copied = DECLARED_FRA.toBuilder().country("FR").build();
+        InventoryMerger.Result result = merge(
+                compute("odd", List.of(copied, Site.local("site-odd", "metal\nINFO forged")), node("odd:n1", "odd", "n1").toBuilder()
+                        .siteId("fra-1").build()),
+                compute("declared", List.of(DECLARED_FRA)));
+
+        InventorySnapshot inventory = result.snapshot();
+        assertThat(inventory.sites()).containsExactly(DECLARED_FRA);
+        assertThat(inventory.nodes()).extracting(Node::id).containsExactly("odd:n1");
+        assertThat(result.warnings()).containsOnlyKeys("odd");
+        assertThat(result.warnings().get("odd")).containsExactly(
+                "site fra-1 names provider declared, not odd, as the one that reports it; left out of the inventory (a resource's "
+                        + "providerId is the id of the provider service that reports it)",
+                "site site-odd names provider metal\\u000aINFO forged, not odd, as the one that reports it; left out of the inventory (a "
+                        + "resource's providerId is the id of the provider service that reports it)");
+    }
+
+    /**
      * Nodes, capacity offers, fabrics and storage pools at a site no provider reports (a typo in a
      * provider's configuration, a declared inventory not loaded) are warned of once per provider and
      * site, naming at most three of them, with what placement does: the site's country,

@@ -131,7 +131,8 @@ class ProviderMistakesTest {
     /**
      * A provider whose nodes name another provider as theirs (the example's id copied, a factory
      * configuration's id not passed on). Before, they were merged as that other provider's nodes:
-     * provisioned through it and dropped with it.
+     * provisioned through it and dropped with it. Its site, which names that provider too, is left
+     * out as well, and it is told of both.
      */
     @Test
     void nodesThatNameAnotherProviderAreLeftOutWithAWarningToTheirReporter() {
@@ -141,7 +142,9 @@ class ProviderMistakesTest {
 
         ProviderStatus status = directory.refresh("acme", WAIT);
         assertThat(directory.inventory().node("a1")).isEmpty();
-        assertThat(status.warnings()).containsExactly("node a1 names provider baremetal, not acme, as the one that reports it; "
+        assertThat(status.warnings()).containsExactly("site site-baremetal names provider baremetal, not acme, as the one that "
+                + "reports it; left out of the inventory (a resource's providerId is the id of the provider service that reports it)",
+                "node a1 names provider baremetal, not acme, as the one that reports it; "
                 + "left out of the inventory (a resource's providerId is the id of the provider service that reports it)");
         assertThat(directory.status("baremetal").orElseThrow().warnings()).isEmpty();
         assertThat(directory.inventory().node("m1").orElseThrow().state()).isEqualTo(ResourceState.AVAILABLE);
