@@ -1,11 +1,12 @@
 package dev.strata.platform.testkit;
 
+import static dev.strata.platform.testkit.ShownIds.assertShown;
+import static dev.strata.platform.testkit.ShownIds.shown;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
-import dev.strata.platform.api.exception.InvalidConfigurationException;
 import dev.strata.platform.api.model.Accelerator;
 import dev.strata.platform.api.model.CapacityOffer;
 import dev.strata.platform.api.model.DevicePath;
@@ -179,25 +180,6 @@ public abstract class ComputeProviderContract<P extends ComputeProvider> extends
             assertShown(path, "start", p.from(), "the inventory drops the path");
             assertShown(path, "end", p.to(), "the inventory drops the path");
         }
-    }
-
-    /**
-     * Fails unless an id (or a name a resource gives another) shows as itself, or is absent. The
-     * inventory takes no id that holds a control or format character, a line or paragraph separator
-     * or half of a surrogate pair (it would forge a line of the log or act on a terminal): it leaves
-     * the resource out, or drops the reference, with a warning to the provider. Shown here as the
-     * inventory shows it, as a backslash, u and four hex digits.
-     */
-    private static void assertShown(String resource, String what, String value, String outcome) {
-        if (value != null && !shown(value).equals(value)) {
-            fail(resource + " has " + what + " " + shown(value) + ", which holds a control or format character, a line or paragraph "
-                    + "separator or half of a surrogate pair (shown here as a backslash, u and four hex digits): " + outcome
-                    + "; expected " + ("aeiou".indexOf(what.charAt(0)) >= 0 ? "an " : "a ") + what + " of characters that show as themselves");
-        }
-    }
-
-    private static String shown(String id) {
-        return InvalidConfigurationException.printable(id);
     }
 
     /**

@@ -1,5 +1,7 @@
 package dev.strata.platform.testkit;
 
+import static dev.strata.platform.testkit.ShownIds.assertShown;
+import static dev.strata.platform.testkit.ShownIds.shown;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
@@ -21,8 +23,11 @@ import java.util.regex.Pattern;
  * snapshot is complete when accelerator ids are unique, every interconnect's members and every
  * device path's accelerator end are accelerators of the snapshot, PCI addresses are in the Linux
  * form, and a provider that sees nothing says why ({@link GpuSnapshot#unavailableReason()}) and
- * reports no accelerators. A GPU provider whose source is broken ({@link #createBrokenProvider()}:
- * no device, no driver) does not throw: it returns such a snapshot.
+ * reports no accelerators. Every id the inventory takes or an accelerator, interconnect or path
+ * names shows as itself: the inventory leaves out (or drops) one that holds a control or format
+ * character, a line or paragraph separator or half of a surrogate pair. A GPU provider whose
+ * source is broken ({@link #createBrokenProvider()}: no device, no driver) does not throw: it
+ * returns such a snapshot.
  *
  * @param <P> the provider type
  */
@@ -75,15 +80,25 @@ public abstract class GpuProviderContract<P extends GpuProvider> extends Provide
         }
         Set<String> ids = new HashSet<>();
         for (Accelerator a : snapshot.accelerators()) {
+            assertShown("an accelerator", "id", a.id(), "the inventory leaves the accelerator out");
+            assertShown("accelerator " + shown(a.id()), "interconnect domain id", a.interconnectDomain(),
+                    "the inventory drops it and takes the accelerator as in no interconnect domain");
             assertTrue(ids.add(a.id()), "accelerator " + a.id() + " is in the snapshot twice");
             assertTrue(a.pciAddress() == null || PCI.matcher(a.pciAddress()).matches(),
                     "accelerator " + a.id() + " has PCI address " + a.pciAddress() + "; expected dddd:bb:dd.f");
         }
         for (Fabric f : snapshot.interconnects()) {
+            assertShown("an interconnect", "id", f.id(), "the inventory leaves the interconnect out");
+            assertShown("interconnect " + shown(f.id()), "site id", f.siteId(), "the inventory leaves the interconnect out");
+            f.members().forEach(m -> assertShown("interconnect " + shown(f.id()), "member id", m,
+                    "the inventory drops it from the interconnect's members"));
             assertTrue(ids.containsAll(f.members()), "interconnect " + f.id() + " has members that are not accelerators of the snapshot: "
                     + f.members());
         }
         for (DevicePath p : snapshot.paths()) {
+            String path = "the device path from " + shown(p.from()) + " to " + shown(p.to());
+            assertShown(path, "start", p.from(), "the inventory drops the path");
+            assertShown(path, "end", p.to(), "the inventory drops the path");
             assertTrue(ids.contains(p.from()) || ids.contains(p.to()),
                     "device path " + p.from() + " -> " + p.to() + " joins no accelerator of the snapshot");
         }

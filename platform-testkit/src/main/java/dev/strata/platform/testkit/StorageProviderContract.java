@@ -1,5 +1,7 @@
 package dev.strata.platform.testkit;
 
+import static dev.strata.platform.testkit.ShownIds.assertShown;
+import static dev.strata.platform.testkit.ShownIds.shown;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -13,7 +15,9 @@ import java.util.Set;
 
 /**
  * The contract of {@link StorageProvider}: the obligations of {@link ProviderContract}, and a
- * storage snapshot is complete when its pool ids are unique and every pool names its site.
+ * storage snapshot is complete when its pool ids are unique and every pool names its site, and a
+ * pool's id and site id show as themselves (the inventory leaves out a pool whose id or site id
+ * holds a control or format character, a line or paragraph separator or half of a surrogate pair).
  *
  * @param <P> the provider type
  */
@@ -41,6 +45,8 @@ public abstract class StorageProviderContract<P extends StorageProvider> extends
         assertNotNull(snapshot.takenAt(), "takenAt");
         Set<String> ids = new HashSet<>();
         for (StoragePool pool : snapshot.pools()) {
+            assertShown("a storage pool", "id", pool.id(), "the inventory leaves the pool out");
+            assertShown("storage pool " + shown(pool.id()), "site id", pool.siteId(), "the inventory leaves the pool out");
             assertTrue(ids.add(pool.id()), "storage pool " + pool.id() + " is in the snapshot twice");
             assertTrue(pool.siteId() != null && !pool.siteId().isBlank(), "storage pool " + pool.id() + " names no site");
         }

@@ -5,6 +5,10 @@ import static org.junit.platform.engine.discovery.DiscoverySelectors.selectClass
 
 import dev.strata.platform.api.exception.ProviderUnavailableException;
 import dev.strata.platform.api.model.Accelerator;
+import dev.strata.platform.api.model.DevicePath;
+import dev.strata.platform.api.model.Fabric;
+import dev.strata.platform.api.model.FabricType;
+import dev.strata.platform.api.model.TopologyLevel;
 import dev.strata.platform.api.provider.DiscoveryContext;
 import dev.strata.platform.api.provider.GpuProvider;
 import dev.strata.platform.api.provider.GpuSnapshot;
@@ -12,6 +16,7 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.Collectors;
@@ -30,14 +35,24 @@ class GpuContractFailsBrokenProvidersTest {
     /** How a provider without a driver answers. */
     enum NoDriver { UNAVAILABLE_SNAPSHOT, THROWS, EMPTY_WITHOUT_REASON }
 
+    /** Which id of its snapshot does not show as itself, if any. */
+    enum Unshown { NONE, ACCELERATOR_ID, INTERCONNECT_DOMAIN, INTERCONNECT_MEMBER, PATH_END }
+
+    /** One GPU in an NVLink domain of an interconnect, with a path to a NIC; without a driver, it answers as it is told. */
     static final class Provider implements GpuProvider {
         private static final AtomicLong CLOCK = new AtomicLong(System.currentTimeMillis() * 1000);
         private final NoDriver noDriver;
         private final boolean broken;
+        private final Unshown unshown;
 
         Provider(NoDriver noDriver, boolean broken) {
+            this(noDriver, broken, Unshown.NONE);
+        }
+
+        Provider(NoDriver noDriver, boolean broken, Unshown unshown) {
             this.noDriver = noDriver;
             this.broken = broken;
+            this.unshown = unshown;
         }
 
         @Override
@@ -45,7 +60,13 @@ class GpuContractFailsBrokenProvidersTest {
             context.checkDeadline("GPU discovery");
             GpuSnapshot.Builder snapshot = GpuSnapshot.builder(CLOCK.incrementAndGet(), Instant.now());
             if (!broken) {
-                return snapshot.accelerators(List.of(Accelerator.builder().id("example:gpu-0").model("H100").build())).build();
+                String gpu = unshown == Unshown.ACCELERATOR_ID ? "example:gpu-0\u001b[1A" : "example:gpu-0";
+                return snapshot.accelerators(List.of(Accelerator.builder().id(gpu).model("H100")
+                                .interconnectDomain(unshown == Unshown.INTERCONNECT_DOMAIN ? "example:nvl-0\u2028" : "example:nvl-0").build()))
+                        .interconnects(List.of(Fabric.builder().id("example:nvl-0").type(FabricType.PCIE).technology("NVLink")
+                                .members(unshown == Unshown.INTERCONNECT_MEMBER ? Set.of(gpu, "example:gpu-1\u200e") : Set.of(gpu)).build()))
+                        .paths(List.of(new DevicePath(gpu, unshown == Unshown.PATH_END ? "ib0\u009b" : "ib0", TopologyLevel.SINGLE, 0)))
+                        .build();
             }
             return switch (noDriver) {
                 case UNAVAILABLE_SNAPSHOT -> snapshot.unavailableReason("no NVIDIA driver loaded").build();
@@ -58,14 +79,18 @@ class GpuContractFailsBrokenProvidersTest {
     abstract static class Contract extends GpuProviderContract<Provider> {
         abstract NoDriver noDriver();
 
+        Unshown unshown() {
+            return Unshown.NONE;
+        }
+
         @Override
         protected Provider createProvider() {
-            return new Provider(noDriver(), false);
+            return new Provider(noDriver(), false, unshown());
         }
 
         @Override
         protected Optional<Provider> createBrokenProvider() {
-            return Optional.of(new Provider(noDriver(), true));
+            return Optional.of(new Provider(noDriver(), true, unshown()));
         }
 
         @Override
@@ -89,6 +114,34 @@ class GpuContractFailsBrokenProvidersTest {
     static class EmptyWithoutReason extends Contract {
         NoDriver noDriver() {
             return NoDriver.EMPTY_WITHOUT_REASON;
+        }
+    }
+
+    static class UnshownAcceleratorId extends Good {
+        @Override
+        Unshown unshown() {
+            return Unshown.ACCELERATOR_ID;
+        }
+    }
+
+    static class UnshownInterconnectDomain extends Good {
+        @Override
+        Unshown unshown() {
+            return Unshown.INTERCONNECT_DOMAIN;
+        }
+    }
+
+    static class UnshownInterconnectMember extends Good {
+        @Override
+        Unshown unshown() {
+            return Unshown.INTERCONNECT_MEMBER;
+        }
+    }
+
+    static class UnshownPathEnd extends Good {
+        @Override
+        Unshown unshown() {
+            return Unshown.PATH_END;
         }
     }
 
@@ -120,5 +173,33 @@ class GpuContractFailsBrokenProvidersTest {
         assertThat(failures(EmptyWithoutReason.class)).containsOnlyKeys("onlyStrataExceptionsLeaveABrokenProvider")
                 .hasEntrySatisfying("onlyStrataExceptionsLeaveABrokenProvider", m -> assertThat(m)
                         .contains("returned a snapshot of 0 accelerator(s) without unavailableReason"));
+    }
+
+    /**
+     * An id the inventory would not take (it holds a control or format character, a line or
+     * paragraph separator or half of a surrogate pair), of an accelerator or named by one, by an
+     * interconnect or by a device path, fails the snapshot's completeness, shown escaped with what
+     * the inventory does with it. Before, the kit passed it, and the inventory left it out.
+     */
+    @Test
+    void anIdThatDoesNotShowAsItselfFailsTheCompletenessChecks() {
+        String holds = ", which holds a control or format character, a line or paragraph separator or half of a surrogate pair (shown "
+                + "here as a backslash, u and four hex digits): ";
+        assertFailsCompleteness(UnshownAcceleratorId.class, "an accelerator has id example:gpu-0\\u001b[1A" + holds + "the inventory "
+                + "leaves the accelerator out; expected an id of characters that show as themselves");
+        assertFailsCompleteness(UnshownInterconnectDomain.class, "accelerator example:gpu-0 has interconnect domain id "
+                + "example:nvl-0\\u2028" + holds + "the inventory drops it and takes the accelerator as in no interconnect domain; "
+                + "expected an interconnect domain id of characters that show as themselves");
+        assertFailsCompleteness(UnshownInterconnectMember.class, "interconnect example:nvl-0 has member id example:gpu-1\\u200e" + holds
+                + "the inventory drops it from the interconnect's members; expected a member id of characters that show as themselves");
+        assertFailsCompleteness(UnshownPathEnd.class, "the device path from example:gpu-0 to ib0\\u009b has end ib0\\u009b" + holds
+                + "the inventory drops the path; expected an end of characters that show as themselves");
+    }
+
+    /** Exactly the two tests that check a snapshot's completeness fail for the contract, each with the message. */
+    private static void assertFailsCompleteness(Class<?> contract, String message) {
+        Map<String, String> failures = failures(contract);
+        assertThat(failures).as(contract.getSimpleName()).containsOnlyKeys("snapshotsAreComplete", "concurrentCallsAreSafe");
+        assertThat(failures.values()).as(contract.getSimpleName()).allSatisfy(m -> assertThat(m).contains(message));
     }
 }
