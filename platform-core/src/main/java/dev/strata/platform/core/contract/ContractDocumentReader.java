@@ -43,6 +43,7 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.Iterator;
 import java.util.LinkedHashSet;
@@ -724,7 +725,7 @@ public class ContractDocumentReader implements ContractReader {
                 notText(field, value, what + " as text");
                 return "?";
             }
-            return oneLine(field, value.asText(), what) ? value.asText() : "?";
+            return name(field, value.asText(), what) ? value.asText() : "?";
         }
 
         /**
@@ -733,13 +734,36 @@ public class ContractDocumentReader implements ContractReader {
          * forge a line or make one read differently. Refused, with the value shown escaped, when it does.
          */
         boolean oneLine(String path, String text, String what) {
+            return oneLine(path, text, what, false);
+        }
+
+        /**
+         * {@link #oneLine} for a name (the workload's, the tenant's, a member's), which is also refused with white space
+         * at its start or end: listings, the provenance log and the shell show names without quotes, where {@code ' m-0'}
+         * reads as the member {@code m-0} beside it, so such a name is refused, not trimmed.
+         */
+        boolean name(String path, String text, String what) {
+            return oneLine(path, text, what, true);
+        }
+
+        private boolean oneLine(String path, String text, String what, boolean name) {
             String shown = dev.strata.platform.audit.Verification.printable(text);
-            if (shown.equals(text)) {
-                return true;
+            String expected = what + " as text on one line, without control characters" + (name ? " or white space at its start or end" : "");
+            if (!shown.equals(text)) {
+                violations.add(new Violation(path, shown, "holds a control or format character (a line break, an escape, a direction"
+                        + " override)", expected));
+                return false;
             }
-            violations.add(new Violation(path, shown, "holds a control or format character (a line break, an escape, a direction"
-                    + " override)", what + " as text on one line, without control characters"));
-            return false;
+            if (name && (blank(text.codePointAt(0)) || blank(text.codePointBefore(text.length())))) {
+                violations.add(new Violation(path, shown, "has white space at its start or end", expected));
+                return false;
+            }
+            return true;
+        }
+
+        /** White space as a reader sees it: the no-break spaces too, which {@link String#strip} keeps. */
+        private static boolean blank(int cp) {
+            return Character.isWhitespace(cp) || Character.isSpaceChar(cp);
         }
 
         /** Optional text: absent gives null; anything but a scalar is an error. */
@@ -950,7 +974,7 @@ public class ContractDocumentReader implements ContractReader {
                 fail("members", node, "a list of at least one member");
                 return members;
             }
-            Set<String> names = new HashSet<>();
+            Map<String, String> names = new HashMap<>(); // a member's name (a replica's) to the member that has it
             for (int i = 0; i < node.size(); i++) {
                 String path = "members[" + i + "]";
                 JsonNode m = node.get(i);
@@ -965,7 +989,7 @@ public class ContractDocumentReader implements ContractReader {
                 if (name == null) {
                     notText(path + ".name", m.get("name"), "the member's name as text");
                     name = "member-" + i;
-                } else if (!oneLine(path + ".name", name, "the member's name")) {
+                } else if (!name(path + ".name", name, "the member's name")) {
                     name = "member-" + i;
                 }
                 long replicas = integer(m.get("replicas"), path + ".replicas", 1, 1, MAX_REPLICAS);
@@ -990,8 +1014,14 @@ public class ContractDocumentReader implements ContractReader {
                 membersInAll += (int) replicas;
                 for (int r = 0; r < replicas; r++) {
                     String memberName = replicas == 1 ? name : name + "-" + r;
-                    if (!names.add(memberName)) {
-                        fail(path + ".name", m.get("name"), "a name no other member has");
+                    String other = names.putIfAbsent(memberName, replicas == 1 ? path : "replica " + memberName + " of " + path);
+                    if (other != null) {
+                        // a replica is named name-0, name-1, ...: a member named m-0 beside a member m with replicas is the same
+                        // member twice in every listing, the provenance log and the shell
+                        JsonNode written = m.get("name");
+                        violations.add(new Violation(path + ".name", written == null || written.isNull() ? null : text(written),
+                                (replicas == 1 ? "" : "makes replica " + memberName + ", which ") + "is already the name of " + other,
+                                "a name no other member or replica has (the replicas of a member named m are named m-0, m-1, ...)"));
                         break;
                     }
                     if (violations.isEmpty()) {

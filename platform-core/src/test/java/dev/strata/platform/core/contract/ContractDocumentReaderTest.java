@@ -150,7 +150,8 @@ class ContractDocumentReaderTest {
     void duplicateMemberNamesAreRejected() {
         InvalidContractException e = (InvalidContractException) org.assertj.core.api.Assertions.catchThrowable(() -> reader.read(
                 "{name: x, tenant: t, members: [{name: a, cpu: 1}, {name: a, cpu: 2}]}", "x"));
-        assertThat(e.violations()).containsExactly(new Violation("members[1].name", "a", "a name no other member has"));
+        assertThat(e.violations()).containsExactly(new Violation("members[1].name", "a", "is already the name of members[0]",
+                "a name no other member or replica has (the replicas of a member named m are named m-0, m-1, ...)"));
         assertThat(List.of(e.getMessage().split("\n"))).hasSize(2);
     }
 
@@ -343,6 +344,33 @@ class ContractDocumentReaderTest {
         // the markers of one document, and an anchor never used, are fine
         assertThat(reader.read("---\nname: &n x\ntenant: t\nmembers: [{name: w, cpu: 1}]\n---\n", "c").name()).isEqualTo("x");
         assertThat(reader.read("name: x\ntenant: t\nmembers: [{name: w, cpu: 1}]\n...\n", "c").tenant()).isEqualTo("t");
+    }
+
+    /**
+     * A member named {@code ' m-0'} beside a member {@code m} with replicas (m-0, m-1) was accepted: GPU models were trimmed,
+     * names were not, and listings, the provenance log and the shell show the two as the same member. A name with white space
+     * at either end is refused (the workload's and the tenant's too), and so is a name that is a replica's of another member.
+     */
+    @Test
+    void namesWithWhiteSpaceAtAnEndOrAReplicasNameAreRefused() {
+        String expected = "the member's name as text on one line, without control characters or white space at its start or end";
+        assertThat(violations("{name: x, tenant: t, members: [{name: m, replicas: 2, cpu: 1}, {name: ' m-0', cpu: 1}]}"))
+                .containsExactly(new Violation("members[1].name", " m-0", "has white space at its start or end", expected));
+        assertThat(violations("{name: x, tenant: t, members: [{name: \"m\\u00a0\", cpu: 1}]}"))
+                .containsExactly(new Violation("members[0].name", "m\u00a0", "has white space at its start or end", expected));
+        assertThat(violations("{name: 'x ', tenant: \"\\tt\", members: [{name: m, cpu: 1}]}")).containsExactly(
+                new Violation("name", "x ", "has white space at its start or end",
+                        "the workload's name as text on one line, without control characters or white space at its start or end"),
+                new Violation("tenant", "\\u0009t", "holds a control or format character (a line break, an escape, a direction override)",
+                        "the owning tenant as text on one line, without control characters or white space at its start or end"));
+        String replica = "a name no other member or replica has (the replicas of a member named m are named m-0, m-1, ...)";
+        assertThat(violations("{name: x, tenant: t, members: [{name: m, replicas: 2, cpu: 1}, {name: m-1, cpu: 1}]}"))
+                .containsExactly(new Violation("members[1].name", "m-1", "is already the name of replica m-1 of members[0]", replica));
+        assertThat(violations("{name: x, tenant: t, members: [{name: m-0, cpu: 1}, {name: m, replicas: 2, cpu: 1}]}"))
+                .containsExactly(new Violation("members[1].name", "m", "makes replica m-0, which is already the name of members[0]", replica));
+        // white space inside a name, and names that differ only in case (nothing downstream folds case), are still names
+        assertThat(reader.read("{name: 'a b', tenant: t, members: [{name: 'm 1', cpu: 1}, {name: M, cpu: 1}, {name: m, cpu: 1}]}", "c")
+                .members()).extracting(Member::name).containsExactly("m 1", "M", "m");
     }
 
     /**
