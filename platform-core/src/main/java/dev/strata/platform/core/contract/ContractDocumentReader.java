@@ -216,7 +216,12 @@ public class ContractDocumentReader implements ContractReader {
                 empty.addAll(unread(document)); // a contract after a second '---' is named, not left unsaid
                 throw new InvalidContractException(source, empty);
             }
-            throw new InvalidContractException(source, List.of(new Violation("(document)", Walk.text(root), "a mapping with name, tenant and members")));
+            // a document of only an alias (*a) is read as its anchor's name: said as the alias it is, as anywhere else
+            List<Violation> wrong = unread(document);
+            if (wrong.stream().noneMatch(v -> v.path().equals("(document)"))) {
+                wrong.add(0, new Violation("(document)", Walk.text(root), "a mapping with name, tenant and members"));
+            }
+            throw new InvalidContractException(source, wrong);
         }
         parametersAsWritten((ObjectNode) root, document);
         walk.unknownFields(root, "", TOP);

@@ -341,6 +341,9 @@ class ContractDocumentReaderTest {
         assertThat(violations("name: x\ntenant: t\nmembers: [{name: w, cpu: 1}]\n---\nname: y\ntenant: t\n")).containsExactly(new Violation(
                 "(document) line 5", null, "holds a second YAML document ('---'), which would not be read",
                 "one contract per document: one document per file"));
+        // a document of only an alias was named as its anchor's name, '(document): 'a'', not as the alias it is
+        assertThat(violations("*a\n")).containsExactly(new Violation("(document)", "*a", "is an alias (of the anchor &a)",
+                "the value written out: anchors and aliases are not read in a contract"));
         // the markers of one document, and an anchor never used, are fine
         assertThat(reader.read("---\nname: &n x\ntenant: t\nmembers: [{name: w, cpu: 1}]\n---\n", "c").name()).isEqualTo("x");
         assertThat(reader.read("name: x\ntenant: t\nmembers: [{name: w, cpu: 1}]\n...\n", "c").tenant()).isEqualTo("t");
