@@ -311,7 +311,8 @@ public class ContractDocumentReader implements ContractReader {
      * detail refers to), with the offending line as written.
      */
     static Violation syntaxError(JsonProcessingException e, String document) {
-        if (e.getMessage() != null && e.getOriginalMessage().startsWith("Duplicate field")) {
+        // (the original message, without the location, may be null where the message is not)
+        if (e.getOriginalMessage() != null && e.getOriginalMessage().startsWith("Duplicate field")) {
             // (?s): a quoted key may hold a line break, and would otherwise leave the parser's whole sentence as the key
             String key = e.getOriginalMessage().replaceFirst("(?s)^Duplicate field '(.*)'$", "$1");
             String path = e.getProcessor() instanceof JsonParser p ? path(p.getParsingContext()) : "";
