@@ -594,6 +594,16 @@ public final class ExportFile {
             }
             try {
                 Map<String, Object> json = Json.parseObject(line);
+                if (json.get("checkpoint") instanceof Map<?, ?>) {
+                    // held to what Strata writes, as every line of the export is: a member beside the checkpoint would be read
+                    // by no one here, and taken by others for part of what the auditor kept
+                    for (String member : json.keySet()) {
+                        if (!member.equals("checkpoint")) {
+                            throw new IllegalArgumentException("the line has a member '" + Verification.quoted(member) + "' beside "
+                                    + "'checkpoint'; expected only {\"checkpoint\":{...}} or a bare checkpoint, as Strata writes them");
+                        }
+                    }
+                }
                 @SuppressWarnings("unchecked")
                 Map<String, Object> c = json.get("checkpoint") instanceof Map<?, ?> m ? (Map<String, Object>) m : json;
                 anchors.add(Checkpoint.fromJson(c));

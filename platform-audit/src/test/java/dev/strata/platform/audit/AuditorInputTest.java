@@ -110,6 +110,24 @@ class AuditorInputTest {
     }
 
     /**
+     * An anchor line with a member beside {@code "checkpoint"} was read with the member ignored, though every line of the
+     * export is held to exactly what Strata writes: refused naming the line and the member, as an unreadable anchor file.
+     */
+    @Test
+    void anAnchorLineWithAMemberBesideTheCheckpointIsRefused(@TempDir Path dir) throws Exception {
+        Path file = export(dir);
+        Path keys = keyFile(dir);
+        Map<String, Object> kept = checkpoint(10, records.get(9).hash(), "2026-11-27T11:00:00.000Z", false).toJson();
+        Path anchors = Files.writeString(dir.resolve("kept.jsonl"), Jcs.canonicalize(Map.of("checkpoint", kept)) + "\n"
+                + Jcs.canonicalize(Map.of("checkpoint", kept, "note", "kept by the auditor")) + "\n");
+        Run r = run(file.toString(), "--key", keys.toString(), "--anchor", anchors.toString());
+        assertThat(r.rc()).as(r.out() + r.err()).isEqualTo(2);
+        assertThat(r.err()).contains(anchors + " line 2: the line has a member 'note' beside 'checkpoint'; expected only "
+                + "{\"checkpoint\":{...}} or a bare checkpoint, as Strata writes them");
+        assertThat(r.out() + r.err()).doesNotContain("Exception").doesNotContain("RESULT: the chain holds");
+    }
+
+    /**
      * The report names the keys that signed the export's checkpoints. The key of an anchored
      * checkpoint was named among them ({@code signed through record 30 by key A, B}) though it
      * signed nothing in the file: an auditor who pinned a retired key, or another instance's, for
