@@ -40,7 +40,7 @@ import org.slf4j.LoggerFactory;
  * an instance tagged with the operation: the tag lookup is what makes a repeated call safe where
  * the client token is not honoured (EC2 emulators) and the token covers the seconds in which a
  * new instance is not yet visible to DescribeInstances (real EC2 is eventually consistent). Should
- * two instances ever carry one operation, the earliest is kept and the others are terminated.
+ * two instances ever carry one operation, the earliest live one is kept and the others are terminated.
  *
  * <p>Eventual consistency: for a while after RunInstances (seconds, sometimes minutes) EC2 may
  * answer {@code InvalidInstanceID.NotFound} for the new instance, or list nothing. So the handle
@@ -243,9 +243,10 @@ final class AwsProvisioner {
         for (String region : settings.regions()) {
             List<Ec2Instance> made = gateway.instances(region, Map.of("tag:" + MachineLabels.OPERATION, List.of(operationId),
                     "instance-state-name", Ec2Gateway.EXISTING_STATES), context);
-            Optional<Ec2Instance> keeper = made.stream().min(EARLIEST);
-            if (keeper.isPresent()) {
-                return Optional.of(status(keeper.get()));
+            List<Ec2Instance> existing = made.stream().sorted(EARLIEST).toList();
+            if (!existing.isEmpty()) {
+                // the instance a create keeps
+                return Optional.of(status(chosen(existing)));
             }
         }
         return Optional.empty();
@@ -326,16 +327,24 @@ final class AwsProvisioner {
         return status(after);
     }
 
-    /** The instance an operation made: the earliest live one, duplicates terminated; else the latest terminated one. */
+    /**
+     * The instance an operation made, the others that still exist terminated (those shutting down already are left to it): the
+     * earliest live one (pending or running); where none is live, the earliest that still exists (stopping, stopped or
+     * shutting down, by someone outside Strata), reported in its state and nothing launched, since the operation made its
+     * instance once and the core replaces a failed or dying one with a new operation; where none exists, the latest
+     * terminated one. A live instance is kept before an earlier one that is stopped or dying: keeping the earliest whatever
+     * its state bound the member to an instance on its way out and terminated the one that runs.
+     */
     private Optional<Ec2Instance> keep(List<Ec2Instance> made, String operationId, DiscoveryContext context) {
-        List<Ec2Instance> live = made.stream().filter(Ec2Instance::exists).sorted(EARLIEST).toList();
-        if (live.isEmpty()) {
+        List<Ec2Instance> existing = made.stream().filter(Ec2Instance::exists).sorted(EARLIEST).toList();
+        if (existing.isEmpty()) {
             return made.stream().max(Comparator.comparing((Ec2Instance i) -> i.launchTime() == null ? Instant.EPOCH : i.launchTime()));
         }
-        for (Ec2Instance duplicate : live.subList(1, live.size())) {
-            if (!"shutting-down".equals(duplicate.state())) {
-                LOG.warn("Operation {} has two instances, {} and {}: terminating the later one", operationId, live.get(0).instanceId(),
-                        duplicate.instanceId());
+        Ec2Instance kept = chosen(existing);
+        for (Ec2Instance duplicate : existing) {
+            if (duplicate != kept && !"shutting-down".equals(duplicate.state())) {
+                LOG.warn("Operation {} has two instances, {} ({}) and {} ({}): keeping {} and terminating {}", operationId, kept.instanceId(),
+                        kept.state(), duplicate.instanceId(), duplicate.state(), kept.instanceId(), duplicate.instanceId());
                 String state;
                 try {
                     state = gateway.terminate(duplicate.region(), duplicate.instanceId(), context);
@@ -343,20 +352,25 @@ final class AwsProvisioner {
                     throw e;
                 } catch (RuntimeException e) {
                     // the operation's instance exists: a failed create would leave it (and the duplicate) to leak reaping
-                    throw new ProviderUnavailableException("operation " + operationId + " has instance " + live.get(0).instanceId()
+                    throw new ProviderUnavailableException("operation " + operationId + " has instance " + kept.instanceId()
                             + ", and terminating its duplicate " + duplicate.instanceId() + " failed: " + e.getMessage()
                             + "; the create is to be repeated", e);
                 }
                 if (state == null) {
                     // listed, but not known to TerminateInstances yet: nothing was terminated, and once this create has answered
                     // no later one would look again, so the duplicate would run on as the member's (its operation is the current one)
-                    throw new ProviderUnavailableException("operation " + operationId + " has instance " + live.get(0).instanceId()
+                    throw new ProviderUnavailableException("operation " + operationId + " has instance " + kept.instanceId()
                             + ", and EC2 TerminateInstances does not know its duplicate " + duplicate.instanceId() + " yet, which "
                             + "DescribeInstances lists; the create is to be repeated, which terminates it");
                 }
             }
         }
-        return Optional.of(live.get(0));
+        return Optional.of(kept);
+    }
+
+    /** Of an operation's instances that still exist, earliest first: the earliest live one (pending or running), else the earliest. */
+    private static Ec2Instance chosen(List<Ec2Instance> existing) {
+        return existing.stream().filter(Ec2Instance::active).findFirst().orElse(existing.get(0));
     }
 
     private Optional<Ec2Instance> lookup(MachineHandle handle, DiscoveryContext context) {

@@ -217,6 +217,45 @@ class MotoGapsTest {
     }
 
     /**
+     * Two instances carry one operation and the earlier one was stopped outside Strata (moto stops an instance at once; EC2
+     * shows it stopping, then stopped): the running one is kept and the stopped one terminated. Before, the earliest was kept
+     * whatever its state, so the member was bound to the stopped instance and the running one was terminated.
+     */
+    @Test
+    void aDuplicateThatRunsIsKeptBeforeAnEarlierOneStoppedOutsideStrata() {
+        List<String> made = new java.util.ArrayList<>();
+        for (int i = 0; i < 2; i++) {
+            made.add(launchTagged("op-dup-stopped"));
+        }
+        // earliest as the provider orders them: by launch time, then id (moto's launch times are whole seconds)
+        made.sort(java.util.Comparator.comparing((String id) -> direct.describeInstances(b -> b.instanceIds(id)).reservations().get(0)
+                .instances().get(0).launchTime()).thenComparing(id -> id));
+        direct.stopInstances(b -> b.instanceIds(made.get(0)));
+        assertThat(state(made.get(0))).isIn("stopping", "stopped");
+        MachineStatus kept = provider.create(AwsProviderMotoTest.request("op-dup-stopped", "m-0"), context(60));
+        assertThat(kept.handle().machineId()).isEqualTo(made.get(1));
+        assertThat(kept.state()).isEqualTo(dev.strata.platform.api.provisioning.MachineState.RUNNING);
+        assertThat(state(made.get(1))).isEqualTo("running");
+        assertThat(state(made.get(0))).isIn("shutting-down", "terminated");
+        assertThat(provider.find("op-dup-stopped", context(60))).hasValueSatisfying(f -> assertThat(f.handle().machineId()).isEqualTo(made.get(1)));
+        assertThat(proxy.calls("RunInstances")).isEmpty();
+    }
+
+    private String launchTagged(String operation) {
+        return direct.runInstances(b -> b.imageId("ami-03cf127a").instanceType("p4d.24xlarge").minCount(1).maxCount(1)
+                .placement(p -> p.availabilityZone("eu-central-1a"))
+                .tagSpecifications(t -> t.resourceType("instance").tags(
+                        software.amazon.awssdk.services.ec2.model.Tag.builder().key("strata:operation").value(operation).build(),
+                        software.amazon.awssdk.services.ec2.model.Tag.builder().key("strata:deployment").value("dep-1").build(),
+                        software.amazon.awssdk.services.ec2.model.Tag.builder().key("strata:member").value("m-0").build())))
+                .instances().get(0).instanceId();
+    }
+
+    private String state(String instanceId) {
+        return direct.describeInstances(b -> b.instanceIds(instanceId)).reservations().get(0).instances().get(0).state().nameAsString();
+    }
+
+    /**
      * EC2 answers IdempotentParameterMismatch to a RunInstances whose client token launched an
      * instance before with other parameters (the image configured for the region changed, a newer
      * core tags more): that instance is the operation's, and EC2 may not list it yet. The create is
