@@ -398,6 +398,11 @@ final class AwsDiscovery {
                 .jurisdictions(facts.jurisdictions()).operator(new Operator(facts.operatorName(), facts.operatorJurisdictions())).build();
     }
 
+    /** This installation's id ({@link MachineLabels#INSTALLATION}), or null while the core has not said it. */
+    String installation() {
+        return installation.get();
+    }
+
     static boolean isStrata(Ec2Instance instance) {
         return instance.tags().containsKey(MachineLabels.OPERATION);
     }

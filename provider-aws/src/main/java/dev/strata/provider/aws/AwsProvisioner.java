@@ -169,8 +169,8 @@ final class AwsProvisioner {
                         + settings.providerId() + " " + settings.regions()));
         discovery.checkAccount(region, context);
 
-        List<Ec2Instance> made = gateway.instances(region, Map.of("tag:" + MachineLabels.OPERATION, List.of(request.operationId()),
-                "instance-state-name", ALL_STATES), context);
+        List<Ec2Instance> made = made(gateway.instances(region, Map.of("tag:" + MachineLabels.OPERATION, List.of(request.operationId()),
+                "instance-state-name", ALL_STATES), context), request.operationId());
         Optional<Ec2Instance> existing = keep(made, request.operationId(), context);
         if (existing.isPresent()) {
             LOG.debug("Operation {} already made {} ({})", request.operationId(), existing.get().instanceId(), existing.get().state());
@@ -241,8 +241,8 @@ final class AwsProvisioner {
 
     Optional<MachineStatus> find(String operationId, DiscoveryContext context) {
         for (String region : settings.regions()) {
-            List<Ec2Instance> made = gateway.instances(region, Map.of("tag:" + MachineLabels.OPERATION, List.of(operationId),
-                    "instance-state-name", Ec2Gateway.EXISTING_STATES), context);
+            List<Ec2Instance> made = made(gateway.instances(region, Map.of("tag:" + MachineLabels.OPERATION, List.of(operationId),
+                    "instance-state-name", Ec2Gateway.EXISTING_STATES), context), operationId);
             List<Ec2Instance> existing = made.stream().sorted(EARLIEST).toList();
             if (!existing.isEmpty()) {
                 // the instance a create keeps
@@ -309,6 +309,13 @@ final class AwsProvisioner {
             throw new ProviderFailureException("instance " + found.instanceId() + " in " + found.region() + " carries no "
                     + MachineLabels.OPERATION + " tag: Strata did not launch it and does not terminate it");
         }
+        if (!AwsDiscovery.ours(found, settings.providerId(), discovery.installation())) {
+            throw new ProviderFailureException("instance " + found.instanceId() + " in " + found.region() + " carries "
+                    + PROVIDER_TAG + " " + found.tags().getOrDefault(PROVIDER_TAG, "(none)") + " and " + MachineLabels.INSTALLATION + " "
+                    + found.tags().getOrDefault(MachineLabels.INSTALLATION, "(none)") + ": another Strata provider or installation launched it "
+                    + "(this is provider " + settings.providerId() + (discovery.installation() == null ? "" : " of installation "
+                    + discovery.installation()) + "), and this one does not terminate it");
+        }
         String state = gateway.terminate(found.region(), found.instanceId(), context);
         if (state == null) {
             Optional<Instant> launched = notListedYet(handle, found);
@@ -366,6 +373,18 @@ final class AwsProvisioner {
             }
         }
         return Optional.of(kept);
+    }
+
+    /**
+     * Of the instances a look-up by the operation's tag listed, those this provider launched for the operation in this
+     * installation ({@link AwsDiscovery#ours}): the tag's value exactly the operation id, since EC2's filter takes {@code *}
+     * and {@code ?} in a value for wildcards (the filter narrows, this decides), and no other provider's or installation's,
+     * which a create must not take for its own nor terminate as a duplicate.
+     */
+    private List<Ec2Instance> made(List<Ec2Instance> listed, String operationId) {
+        String own = discovery.installation();
+        return listed.stream().filter(i -> operationId.equals(i.tags().get(MachineLabels.OPERATION))
+                && AwsDiscovery.ours(i, settings.providerId(), own)).toList();
     }
 
     /** Of an operation's instances that still exist, earliest first: the earliest live one (pending or running), else the earliest. */

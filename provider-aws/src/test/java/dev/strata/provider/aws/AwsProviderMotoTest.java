@@ -345,6 +345,59 @@ class AwsProviderMotoTest {
         }
     }
 
+    /**
+     * An instance whose tags name another provider of Strata or another installation carries an operation id too: find does
+     * not report it as this provider's, a create of the same operation does not take it for its own, and delete refuses to
+     * terminate it. Before, find and create matched the operation tag alone and delete refused only an instance without it.
+     */
+    @Test
+    void anotherProvidersOrInstallationsInstanceIsNeitherFoundNorTerminated() {
+        Installation self = () -> INSTALLATION;
+        provider.bindInstallation(self);
+        String otherProvider = launchTagged("op-shared", tag(AwsProvisioner.PROVIDER_TAG, "aws-gpu"),
+                tag(MachineLabels.INSTALLATION, INSTALLATION));
+        String otherInstallation = launchTagged("op-shared-2", tag(AwsProvisioner.PROVIDER_TAG, "aws"),
+                tag(MachineLabels.INSTALLATION, "9d1e5b7a-another-installation"));
+        for (String foreign : List.of(otherProvider, otherInstallation)) {
+            MachineHandle handle = new MachineHandle("aws", foreign, Map.of("region", "eu-central-1"));
+            org.assertj.core.api.Assertions.assertThatThrownBy(() -> provider.delete(handle, context()))
+                    .isInstanceOf(ProviderFailureException.class).hasMessageContaining(foreign)
+                    .hasMessageContaining("does not terminate it");
+        }
+        assertThat(provider.find("op-shared", context())).isEmpty();
+        assertThat(provider.find("op-shared-2", context())).isEmpty();
+        MachineStatus mine = provider.create(request("op-shared", "trainer-0"), context());
+        assertThat(mine.handle().machineId()).isNotIn(otherProvider, otherInstallation);
+        assertThat(liveInstances()).extracting(Instance::instanceId).containsExactlyInAnyOrder(otherProvider, otherInstallation,
+                mine.handle().machineId());
+    }
+
+    /**
+     * EC2's tag filter takes {@code *} and {@code ?} in a value for wildcards: an operation id holding one matches other
+     * operations' instances. find and create check the tag's value exactly. Before, find("op-wild-*") reported the instance
+     * of op-wild-1, and a create of op-wild-? returned it instead of launching.
+     */
+    @Test
+    void anOperationIdWithWildcardsMatchesOnlyItsOwnInstance() {
+        MachineStatus first = provider.create(request("op-wild-1", "trainer-0"), context());
+        assertThat(provider.find("op-wild-*", context())).isEmpty();
+        MachineStatus wild = provider.create(request("op-wild-?", "trainer-1"), context());
+        assertThat(wild.handle().machineId()).isNotEqualTo(first.handle().machineId());
+        assertThat(wild.labels()).containsEntry(MachineLabels.OPERATION, "op-wild-?");
+        assertThat(provider.find("op-wild-?", context())).hasValueSatisfying(f -> assertThat(f.handle().machineId())
+                .isEqualTo(wild.handle().machineId()));
+        assertThat(liveInstances()).hasSize(2);
+    }
+
+    private String launchTagged(String operation, Tag... extra) {
+        List<Tag> tags = new ArrayList<>(List.of(tag(MachineLabels.DEPLOYMENT, "d-000001"), tag(MachineLabels.MEMBER, "trainer-0"),
+                tag(MachineLabels.TENANT, "bank-risk"), tag(MachineLabels.OPERATION, operation)));
+        tags.addAll(List.of(extra));
+        return direct.runInstances(b -> b.imageId("ami-03cf127a").instanceType("p4d.24xlarge").minCount(1).maxCount(1)
+                .placement(p -> p.availabilityZone("eu-central-1a")).tagSpecifications(t -> t.resourceType(ResourceType.INSTANCE).tags(tags)))
+                .instances().get(0).instanceId();
+    }
+
     private static Tag tag(String key, String value) {
         return Tag.builder().key(key).value(value).build();
     }
