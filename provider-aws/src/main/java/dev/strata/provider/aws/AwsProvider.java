@@ -161,6 +161,7 @@ public class AwsProvider implements ComputeProvider, FabricProvider, Provisionin
                     unused.size() == 1 ? "an entry is" : unused.size() + " entries are", String.join(", ", settings.regions()),
                     String.join("; ", unused));
         }
+        settings.unknownRegions().forEach(message -> LOG.warn("AWS provider {}: {}", settings.providerId(), message));
     }
 
     /**

@@ -474,6 +474,49 @@ record AwsSettings(
         }
     }
 
+    /**
+     * The {@code regions} this release of the AWS SDK does not know, each as a sentence naming the known regions nearest its
+     * name. They are not refused: AWS opens regions after an SDK release, and the SDK reaches a new one by its name. But a
+     * misspelt one ({@code eu-centrl-1}) is never reached, and every call to it fails as EC2 being unreachable and is
+     * repeated without end; the provider logs these at start, so that a typo is seen.
+     */
+    List<String> unknownRegions() {
+        List<String> known = software.amazon.awssdk.regions.Region.regions().stream().map(software.amazon.awssdk.regions.Region::id)
+                .filter(REGION.asPredicate()).sorted().toList();
+        List<String> out = new ArrayList<>();
+        for (String region : regions) {
+            if (!known.contains(region)) {
+                List<String> nearest = known.stream().filter(k -> distance(k, region) <= 3)
+                        .sorted(java.util.Comparator.comparingInt((String k) -> distance(k, region)).thenComparing(k -> k)).limit(3).toList();
+                out.add("region " + region + " is not one this release's AWS SDK knows ("
+                        + (nearest.isEmpty() ? "none is near its name" : "nearest: " + String.join(", ", nearest))
+                        + "); it is used as named, which reaches a region AWS opened since, but a misspelt one never answers and every "
+                        + "call to it fails as EC2 being unreachable");
+            }
+        }
+        return out;
+    }
+
+    /** The edit distance of two names (insertions, deletions and substitutions of one character). */
+    private static int distance(String a, String b) {
+        int[] previous = new int[b.length() + 1];
+        int[] current = new int[b.length() + 1];
+        for (int j = 0; j <= b.length(); j++) {
+            previous[j] = j;
+        }
+        for (int i = 1; i <= a.length(); i++) {
+            current[0] = i;
+            for (int j = 1; j <= b.length(); j++) {
+                int substitute = previous[j - 1] + (a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1);
+                current[j] = Math.min(substitute, Math.min(previous[j], current[j - 1]) + 1);
+            }
+            int[] swap = previous;
+            previous = current;
+            current = swap;
+        }
+        return previous[b.length()];
+    }
+
     /** The AWS partition of a region, as the AWS SDK's region data places it by name. */
     static String partition(String region) {
         return software.amazon.awssdk.regions.PartitionMetadata.of(software.amazon.awssdk.regions.Region.of(region)).id();

@@ -39,6 +39,26 @@ class AwsSettingsTest {
     }
 
     /**
+     * A region that fits the name pattern but is not one AWS has ({@code eu-centrl-1}) is used, since AWS opens regions after
+     * an SDK release, but the provider warns at start, naming the region and the known ones nearest its name. Before, nothing
+     * was said, and every call to the region failed as EC2 being unreachable and was repeated without end. A known region
+     * gets no warning.
+     */
+    @Test
+    void aRegionTheSdkDoesNotKnowIsUsedWithAWarningNamingTheNearestKnownOnes() throws Exception {
+        Map<String, Object> config = new HashMap<>(Map.of("strata.provider.id", "aws-typo", "regions", new String[] {"eu-centrl-1", "eu-west-1"},
+                "accessKeyId", "AKIATESTKEYID0000000", ".secretAccessKey", TestConfigs.SECRET_ACCESS_KEY));
+        AwsSettings settings = TestConfigs.settings(config);
+        assertThat(settings.regions()).containsExactly("eu-centrl-1", "eu-west-1");
+        new AwsProvider(settings, java.time.Clock.systemUTC()).deactivate();
+        List<String> warnings = Files.readAllLines(Path.of("target", "test-log.txt")).stream()
+                .filter(l -> l.contains("WARN") && l.contains("AWS provider aws-typo:")).toList();
+        assertThat(warnings).anySatisfy(l -> assertThat(l).contains("region eu-centrl-1 is not one this release's AWS SDK knows")
+                .contains("nearest: eu-central-1"));
+        assertThat(warnings).noneMatch(l -> l.contains("region eu-west-1"));
+    }
+
+    /**
      * The AWS European Sovereign Cloud's region ({@code eusc-de-east-1}, a partition of its own whose
      * prefix has four letters) is a region like any other: in {@code regions}, and as the region of
      * an image, a quota, a security group and a zone's subnet. Before, every one was refused as
