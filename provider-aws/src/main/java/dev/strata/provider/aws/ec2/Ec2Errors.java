@@ -63,6 +63,33 @@ public final class Ec2Errors {
         return out;
     }
 
+    /**
+     * Translates an exception other than the SDK's that an SDK call threw (a {@link NullPointerException} or
+     * {@link IllegalStateException} from inside the SDK, a parser's error): like an SDK error, into a portable exception whose
+     * message names the call and is scrubbed of credentials, never passed on raw. An interruption in its causes is a
+     * {@link ProviderTimeoutException}, as the SDK's own; a RunInstances that failed so may have launched, so it is to be repeated
+     * ({@link ProviderUnavailableException}: the client token and the operation tag find the instance); any other is a
+     * {@link ProviderFailureException}, since the SDK failing on its own is no outage a repeat ends.
+     *
+     * @param action the EC2 action, e.g. {@code RunInstances}
+     * @param region the region called
+     */
+    public StrataException translateOther(String action, String region, Throwable error) {
+        String where = "EC2 " + action + " in " + region;
+        String text = error.getClass().getName() + (error.getMessage() == null ? "" : ": " + clean(error.getMessage()));
+        LOG.debug("{} failed inside the AWS SDK: {}", where, text);
+        for (Throwable t = error; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (t instanceof AbortedException || t instanceof InterruptedException || t instanceof java.io.InterruptedIOException) {
+                return new ProviderTimeoutException(where + " was interrupted");
+            }
+        }
+        if ("RunInstances".equals(action)) {
+            return new ProviderUnavailableException(where + " failed inside the AWS SDK (" + text + "); the launch may have happened, "
+                    + "and a repeat with the same client token is safe");
+        }
+        return new ProviderFailureException(where + " failed inside the AWS SDK: " + text);
+    }
+
     private StrataException classify(String where, String action, SdkException error) {
         if (error instanceof ApiCallTimeoutException || error instanceof ApiCallAttemptTimeoutException) {
             return new ProviderTimeoutException(where + " did not answer in time: " + clean(error.getMessage()));

@@ -1,6 +1,5 @@
 package dev.strata.provider.aws.ec2;
 
-import dev.strata.platform.api.exception.ProviderFailureException;
 import dev.strata.platform.api.exception.ProviderTimeoutException;
 import dev.strata.platform.api.exception.ProviderUnavailableException;
 import dev.strata.platform.api.provider.DiscoveryContext;
@@ -112,7 +111,8 @@ public class Ec2Gateway implements AutoCloseable {
         this.http = UrlConnectionHttpClient.builder().connectionTimeout(connect).socketTimeout(requestTimeout).build();
     }
 
-    private Ec2Client client(String region) {
+    /** The region's client; package-private so that a test can stand in for the SDK where neither EC2 nor moto can. */
+    Ec2Client client(String region) {
         return clients.computeIfAbsent(region, r -> {
             ClientOverrideConfiguration.Builder override = ClientOverrideConfiguration.builder().apiCallTimeout(requestTimeout);
             if (scrubbing != null) {
@@ -423,13 +423,14 @@ public class Ec2Gateway implements AutoCloseable {
             if (cause instanceof SdkException sdk) {
                 throw errors.translate(action, region, sdk);
             }
-            if (cause instanceof RuntimeException runtime) {
-                throw runtime;
+            if (cause instanceof dev.strata.platform.api.exception.StrataException strata) {
+                throw strata;
             }
             if (cause instanceof Error error) {
                 throw error;
             }
-            throw new ProviderFailureException("EC2 " + action + " in " + region + " failed: " + cause);
+            // not the SDK's exception, thrown from inside it: named and scrubbed as the SDK's are, never passed on raw
+            throw errors.translateOther(action, region, cause);
         }
     }
 
