@@ -423,9 +423,16 @@ final class AwsDiscovery {
      * installation id (launched before Strata tagged it), or this installation's id is not known yet.
      */
     static boolean ours(Ec2Instance instance, String providerId, String own) {
-        if (!isStrata(instance) || !launchedBy(instance, providerId)) {
-            return false;
-        }
+        return isStrata(instance) && launchedBy(instance, providerId) && ofInstallation(instance, own);
+    }
+
+    /**
+     * Whether the instance was launched for this installation: it carries this installation's id, or
+     * no installation id (launched before Strata tagged it), or this installation's id is not known
+     * yet. The provider tag is not looked at: a provider whose id was changed while it ran is the
+     * same provider, and its operations begun before the change are its own.
+     */
+    static boolean ofInstallation(Ec2Instance instance, String own) {
         String owner = instance.tags().get(MachineLabels.INSTALLATION);
         return owner == null || own == null || owner.equals(own);
     }

@@ -309,12 +309,11 @@ final class AwsProvisioner {
             throw new ProviderFailureException("instance " + found.instanceId() + " in " + found.region() + " carries no "
                     + MachineLabels.OPERATION + " tag: Strata did not launch it and does not terminate it");
         }
-        if (!AwsDiscovery.ours(found, settings.providerId(), discovery.installation())) {
+        if (!AwsDiscovery.ofInstallation(found, discovery.installation())) {
+            // (not the provider tag: a provider whose id changed while it ran deletes what it launched under the id before)
             throw new ProviderFailureException("instance " + found.instanceId() + " in " + found.region() + " carries "
-                    + PROVIDER_TAG + " " + found.tags().getOrDefault(PROVIDER_TAG, "(none)") + " and " + MachineLabels.INSTALLATION + " "
-                    + found.tags().getOrDefault(MachineLabels.INSTALLATION, "(none)") + ": another Strata provider or installation launched it "
-                    + "(this is provider " + settings.providerId() + (discovery.installation() == null ? "" : " of installation "
-                    + discovery.installation()) + "), and this one does not terminate it");
+                    + MachineLabels.INSTALLATION + " " + found.tags().get(MachineLabels.INSTALLATION) + ": another Strata installation "
+                    + "launched it (this is installation " + discovery.installation() + "), and this one does not terminate it");
         }
         String state = gateway.terminate(found.region(), found.instanceId(), context);
         if (state == null) {
@@ -376,15 +375,17 @@ final class AwsProvisioner {
     }
 
     /**
-     * Of the instances a look-up by the operation's tag listed, those this provider launched for the operation in this
-     * installation ({@link AwsDiscovery#ours}): the tag's value exactly the operation id, since EC2's filter takes {@code *}
-     * and {@code ?} in a value for wildcards (the filter narrows, this decides), and no other provider's or installation's,
-     * which a create must not take for its own nor terminate as a duplicate.
+     * Of the instances a look-up by the operation's tag listed, those launched for the operation in this installation
+     * ({@link AwsDiscovery#ofInstallation}): the tag's value exactly the operation id, since EC2's filter takes {@code *} and
+     * {@code ?} in a value for wildcards (the filter narrows, this decides), and no other installation's, which a create must
+     * not take for its own nor terminate as a duplicate. The provider tag is not looked at: a create begun before the
+     * provider's id changed launched under the id before, and the same operation asked again after the change must find
+     * that instance, not launch a second ({@code AwsProviderModifiedTest}).
      */
     private List<Ec2Instance> made(List<Ec2Instance> listed, String operationId) {
         String own = discovery.installation();
         return listed.stream().filter(i -> operationId.equals(i.tags().get(MachineLabels.OPERATION))
-                && AwsDiscovery.ours(i, settings.providerId(), own)).toList();
+                && AwsDiscovery.ofInstallation(i, own)).toList();
     }
 
     /** Of an operation's instances that still exist, earliest first: the earliest live one (pending or running), else the earliest. */

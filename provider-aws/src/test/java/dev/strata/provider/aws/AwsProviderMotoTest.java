@@ -346,30 +346,35 @@ class AwsProviderMotoTest {
     }
 
     /**
-     * An instance whose tags name another provider of Strata or another installation carries an operation id too: find does
-     * not report it as this provider's, a create of the same operation does not take it for its own, and delete refuses to
-     * terminate it. Before, find and create matched the operation tag alone and delete refused only an instance without it.
+     * An instance whose tags name another installation carries an operation id too: find does not report it as this
+     * provider's, a create of the same operation does not take it for its own, and delete refuses to terminate it. Before,
+     * find and create matched the operation tag alone and delete refused only an instance without it. One whose provider tag
+     * names another id of this installation is this provider's under the id it had before a change
+     * ({@code AwsProviderModifiedTest.aCreateInProgressAcrossAChangeFinishesUnderItsSettingsAndIsNotLaunchedTwice}): found,
+     * taken by a create of its operation (not launched twice), and terminated by a delete.
      */
     @Test
-    void anotherProvidersOrInstallationsInstanceIsNeitherFoundNorTerminated() {
+    void anotherInstallationsInstanceIsNeitherFoundNorTerminated() {
         Installation self = () -> INSTALLATION;
         provider.bindInstallation(self);
-        String otherProvider = launchTagged("op-shared", tag(AwsProvisioner.PROVIDER_TAG, "aws-gpu"),
-                tag(MachineLabels.INSTALLATION, INSTALLATION));
         String otherInstallation = launchTagged("op-shared-2", tag(AwsProvisioner.PROVIDER_TAG, "aws"),
                 tag(MachineLabels.INSTALLATION, "9d1e5b7a-another-installation"));
-        for (String foreign : List.of(otherProvider, otherInstallation)) {
-            MachineHandle handle = new MachineHandle("aws", foreign, Map.of("region", "eu-central-1"));
-            org.assertj.core.api.Assertions.assertThatThrownBy(() -> provider.delete(handle, context()))
-                    .isInstanceOf(ProviderFailureException.class).hasMessageContaining(foreign)
-                    .hasMessageContaining("does not terminate it");
-        }
-        assertThat(provider.find("op-shared", context())).isEmpty();
+        MachineHandle handle = new MachineHandle("aws", otherInstallation, Map.of("region", "eu-central-1"));
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> provider.delete(handle, context()))
+                .isInstanceOf(ProviderFailureException.class).hasMessageContaining(otherInstallation)
+                .hasMessageContaining("does not terminate it");
         assertThat(provider.find("op-shared-2", context())).isEmpty();
-        MachineStatus mine = provider.create(request("op-shared", "trainer-0"), context());
-        assertThat(mine.handle().machineId()).isNotIn(otherProvider, otherInstallation);
-        assertThat(liveInstances()).extracting(Instance::instanceId).containsExactlyInAnyOrder(otherProvider, otherInstallation,
-                mine.handle().machineId());
+        MachineStatus mine = provider.create(request("op-shared-2", "trainer-0"), context());
+        assertThat(mine.handle().machineId()).isNotEqualTo(otherInstallation);
+        assertThat(liveInstances()).extracting(Instance::instanceId).containsExactlyInAnyOrder(otherInstallation, mine.handle().machineId());
+
+        String renamed = launchTagged("op-before-rename", tag(AwsProvisioner.PROVIDER_TAG, "aws-before"),
+                tag(MachineLabels.INSTALLATION, INSTALLATION));
+        assertThat(provider.find("op-before-rename", context())).hasValueSatisfying(f -> assertThat(f.handle().machineId())
+                .isEqualTo(renamed));
+        assertThat(provider.create(request("op-before-rename", "trainer-1"), context()).handle().machineId()).isEqualTo(renamed);
+        provider.delete(new MachineHandle("aws", renamed, Map.of("region", "eu-central-1")), context());
+        assertThat(liveInstances()).extracting(Instance::instanceId).doesNotContain(renamed);
     }
 
     /**
