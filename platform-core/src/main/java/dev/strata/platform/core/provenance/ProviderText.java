@@ -351,7 +351,7 @@ public final class ProviderText {
      * after the last {@code name=value} of the list, a value quoted or running up to white space,
      * a ',' or a quote); -1 when the value is neither (a bare token, {@code Bearer abc}).
      */
-    static int schemeValueEnd(String s, int at) {
+    private static int schemeValueEnd(String s, int at) {
         int i = at;
         if (i >= s.length() || !isAsciiLetter(s.charAt(i))) {
             return -1;

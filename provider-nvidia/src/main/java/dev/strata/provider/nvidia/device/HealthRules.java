@@ -60,16 +60,10 @@ public final class HealthRules {
         public static final MemoryRepair UNKNOWN = new MemoryRepair(null, null, null, null, null);
     }
 
-    /** The health that the facts add up to, with no memory repair flags reported. */
+    /** The health that the facts add up to, with no memory repair flags and no infoROM state reported. */
     public static Health evaluate(Collection<String> throttleReasons, Boolean retiredPagesPending, Boolean remappedRowsPending,
             Boolean remappingFailed, Collection<Integer> xids) {
-        return evaluate(throttleReasons, retiredPagesPending, remappedRowsPending, remappingFailed, xids, MemoryRepair.UNKNOWN);
-    }
-
-    /** The health that the facts add up to, with the infoROM's state not reported. */
-    public static Health evaluate(Collection<String> throttleReasons, Boolean retiredPagesPending, Boolean remappedRowsPending,
-            Boolean remappingFailed, Collection<Integer> xids, MemoryRepair repair) {
-        return evaluate(throttleReasons, retiredPagesPending, remappedRowsPending, remappingFailed, xids, repair, null);
+        return evaluate(throttleReasons, retiredPagesPending, remappedRowsPending, remappingFailed, xids, MemoryRepair.UNKNOWN, null);
     }
 
     /**

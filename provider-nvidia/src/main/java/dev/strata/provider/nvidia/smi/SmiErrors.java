@@ -6,7 +6,6 @@ import dev.strata.provider.nvidia.device.DriverMismatch;
 import dev.strata.provider.nvidia.device.DriverText;
 import dev.strata.provider.nvidia.device.SourceUnavailableException;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.function.Supplier;
 
@@ -108,9 +107,8 @@ public final class SmiErrors {
         if (result.exitCode() != EXIT_INFOROM_CORRUPTED) {
             return false;
         }
-        byte[] bytes = result.stdout().getBytes(StandardCharsets.UTF_8);
-        int start = SmiWarnings.skipLeading(bytes);
-        return !new String(bytes, start, bytes.length - start, StandardCharsets.UTF_8).isBlank();
+        // the warnings lead the output: any other line that is not blank is the output
+        return result.stdout().lines().anyMatch(line -> !line.isBlank() && !SmiWarnings.isWarning(line));
     }
 
     /**
