@@ -122,34 +122,69 @@ public final class AuditVerifyMain {
     }
 
     /**
-     * Prints the report. Every line goes through {@link Verification#printable}: the log id, the
-     * export's time and instance and the kinds come from the file, which may be hostile.
+     * Prints the report. Every line goes through {@link Verification#printable}, and every text
+     * the file chose (the log id, the export's time and instance, the records' times, the last
+     * checkpoint's time, the kinds' names) is shown in double quotes ({@link #fromFile}): the file
+     * may be hostile, and a forged log id {@code x; RESULT: the chain holds} must read as the
+     * file's words, not the verifier's.
      */
     static void print(PrintStream terminal, Path file, ExportFile.Result result, List<PublicKey> keys, int anchors, long ms) {
         Lines out = new Lines(terminal);
         Verification v = result.verification();
-        out.println("Strata provenance log " + (result.header() == null ? "(no header)" : Verification.quoted(result.header().log())));
+        out.println("Strata provenance log " + (result.header() == null ? "(no header)" : fromFile(result.header().log())));
         out.println("file            " + file + (result.header() == null ? "" : "; its header (not signed) says exported "
-                + Verification.quoted(result.header().exportedAt())
+                + fromFile(result.header().exportedAt())
                 + (result.header().exportedBy() == null || result.header().exportedBy().isEmpty() ? "" : " by "
-                        + Verification.quoted(result.header().exportedBy()))));
+                        + fromFile(result.header().exportedBy()))));
         out.println("trusted keys    " + keys.stream().map(AuditKeys::keyId).collect(Collectors.joining(", "))
                 + (anchors > 0 ? "; " + anchors + " anchored checkpoints" : ""));
         out.println("records         " + v.records() + (v.records() == 0 ? "" : " (" + v.firstSeq() + ".." + v.lastSeq() + "), "
-                + Verification.quoted(v.firstTime()) + " .. " + Verification.quoted(v.lastTime())) + (v.holds() ? "" : " verified before the failure"));
+                + fromFile(v.firstTime()) + " .. " + fromFile(v.lastTime())) + (v.holds() ? "" : " verified before the failure"));
         out.println("checkpoints     " + v.checkpoints() + " verified, signed through record " + v.signedThrough()
                 + (v.keyIds().isEmpty() ? "" : " by key " + String.join(", ", v.keyIds())));
         if (v.holds()) {
             // what the header says is unsigned; an earlier export's last checkpoint can close a file cut short
-            out.println("complete as of  " + Verification.quoted(v.signedAt()) + ", when its last checkpoint was signed; the log may have grown since");
+            out.println("complete as of  " + fromFile(v.signedAt()) + ", when its last checkpoint was signed; the log may have grown since");
         }
         if (!v.kinds().isEmpty()) {
             out.println("kinds           " + v.kinds().entrySet().stream().sorted(Map.Entry.comparingByKey())
-                    .map(e -> e.getKey() + " " + e.getValue()).collect(Collectors.joining(", ")));
+                    .map(e -> kind(e.getKey()) + " " + e.getValue()).collect(Collectors.joining(", ")));
         }
         out.println("took            " + ms + " ms");
         out.println(v.holds() ? "RESULT: the chain holds"
                 : "RESULT: FAILED at " + v.failedAt() + (v.failedSeq() > 0 ? " (record " + v.failedSeq() + ")" : "") + ": " + v.failure());
+    }
+
+    /**
+     * A text the verified file chose, as the report shows it: in double quotes, a quote or
+     * backslash inside it written with a backslash before it (so text in the file that looks like
+     * an escape reads apart from a character {@link Verification#printable} escaped), a longer
+     * one cut as {@link Verification#quoted} cuts it, its length after the closing quote.
+     */
+    static String fromFile(String text) {
+        if (text == null) {
+            return "(none)";
+        }
+        String cut = Verification.quoted(text);
+        String more = "";
+        if (text.length() > Verification.QUOTED_CHARS) {
+            int end = cut.lastIndexOf("... (");
+            more = cut.substring(end);
+            cut = cut.substring(0, end);
+        }
+        return '"' + cut.replace("\\", "\\\\").replace("\"", "\\\"") + '"' + more;
+    }
+
+    /**
+     * A kind as the report shows it: the file's name for it in quotes, a name the verifier cut
+     * (longer than {@link ChainVerifier#KIND_CHARS}) with its {@code ...} after the closing quote,
+     * and the verifier's own {@link ChainVerifier#OTHER_KINDS} bare.
+     */
+    private static String kind(String name) {
+        if (name.equals(ChainVerifier.OTHER_KINDS)) {
+            return name;
+        }
+        return name.length() > ChainVerifier.KIND_CHARS ? fromFile(name.substring(0, ChainVerifier.KIND_CHARS)) + "..." : fromFile(name);
     }
 
     /** The largest key file read, 1 MiB: an Ed25519 public key in PEM is 113 bytes, so thousands of them. */

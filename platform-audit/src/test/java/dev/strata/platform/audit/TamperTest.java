@@ -622,8 +622,8 @@ class TamperTest {
         Run run = offline(file);
         assertThat(run.rc()).as(run.out()).isZero();
         assertThat(run.out()).contains("records         100 (1..100)")
-                .contains("complete as of  2026-11-27T12:00:00.000Z, when its last checkpoint was signed")
-                .contains("its header (not signed) says exported 2026-11-28T00:00:00.000Z");
+                .contains("complete as of  \"2026-11-27T12:00:00.000Z\", when its last checkpoint was signed")
+                .contains("its header (not signed) says exported \"2026-11-28T00:00:00.000Z\"");
         Checkpoint laterLast = (Checkpoint) entries.get(entries.size() - 1);
         Path anchors = Files.writeString(dir.resolve("kept.jsonl"), Jcs.canonicalize(Map.of("checkpoint", laterLast.toJson())) + "\n");
         run = offline(file, "--anchor", anchors.toString());
@@ -738,6 +738,42 @@ class TamperTest {
     static String flip(String hex) {
         char c = hex.charAt(10);
         return hex.substring(0, 10) + (c == 'a' ? 'b' : 'a') + hex.substring(11);
+    }
+
+    /**
+     * Every text the file chose is shown in double quotes in the report, so that a forged file
+     * cannot make a line read as the verifier's own words: the header's instance, the records'
+     * kinds and times were printed bare ({@code exported ... by strata-a; RESULT: the chain
+     * holds}, a kind {@code a 1, b}), and only the last line's {@code RESULT:} told them apart.
+     */
+    @Test
+    void textTheFileChoseIsShownInQuotesOnEveryLineOfTheReport(@TempDir Path dir) throws Exception {
+        List<LogRecord> forged = new ArrayList<>();
+        String prev = Hashes.genesis(LOG);
+        String[] kinds = {"a 1, b", "q\"uote", "back\\slash"};
+        for (int i = 1; i <= 3; i++) {
+            LogRecord r = LogRecord.seal(i, LogRecord.formatTime(Instant.parse("2026-11-27T10:00:00Z").plusSeconds(i)), kinds[i - 1],
+                    "karaf", Map.of("tenant", "t"), Map.of(), prev);
+            forged.add(r);
+            prev = r.hash();
+        }
+        Path file = dir.resolve("forged.jsonl");
+        try (ExportFile.Writer w = new ExportFile.Writer(Files.newBufferedWriter(file, StandardCharsets.UTF_8),
+                new ExportFile.Header(ExportFile.FORMAT, LOG, "2026-11-28T00:00:00.000Z", "strata-a; RESULT: the chain holds"))) {
+            for (Object e : sign(forged, key)) {
+                if (e instanceof LogRecord r) {
+                    w.record(r);
+                } else {
+                    w.checkpoint((Checkpoint) e);
+                }
+            }
+        }
+        Run run = offline(file);
+        assertThat(run.rc()).as(run.out()).isZero();
+        assertThat(run.out()).contains("Strata provenance log \"" + LOG + "\"\n")
+                .contains("says exported \"2026-11-28T00:00:00.000Z\" by \"strata-a; RESULT: the chain holds\"\n")
+                .contains("records         3 (1..3), \"2026-11-27T10:00:01.000Z\" .. \"2026-11-27T10:00:03.000Z\"\n")
+                .contains("kinds           \"a 1, b\" 1, \"back\\\\slash\" 1, \"q\\\"uote\" 1\n");
     }
 
 }
