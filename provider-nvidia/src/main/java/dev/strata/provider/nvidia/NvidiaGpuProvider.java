@@ -214,7 +214,8 @@ public class NvidiaGpuProvider implements GpuProvider, GpuTelemetrySource {
             previous.sources().replaced();
         }
         LOG.info("NVIDIA provider's settings changed: nvmlLibrary '{}', nvidiaSmi '{}', telemetryInterval {} ms, telemetryHistory {}, "
-                + "commandTimeout {} ms{}", settings.nvmlLibrary(), settings.nvidiaSmi(), settings.telemetryInterval().toMillis(),
+                + "commandTimeout {} ms{}", InvalidConfigurationException.printable(settings.nvmlLibrary()),
+                InvalidConfigurationException.printable(settings.nvidiaSmi()), settings.telemetryInterval().toMillis(),
                 settings.telemetryHistory(), settings.commandTimeout().toMillis(),
                 keepSources ? "" : "; the GPUs are read with them from the next discovery on");
     }

@@ -202,6 +202,28 @@ class NvidiaGpuProviderModifiedTest {
     }
 
     /**
+     * The INFO line that tells a valid change shows the configured paths with control characters
+     * escaped: an {@code nvidiaSmi} holding a line break and an ESC (a value pasted into a
+     * {@code .cfg}) was logged as it is, so it began a forged log line and drove the terminal of
+     * whoever followed the log.
+     */
+    @Test
+    void theLineThatTellsAChangeShowsThePathsEscaped() throws Exception {
+        Map<String, Object> properties = properties(dir.resolve("nonexistent/nvidia-smi"), "1h", 120);
+        provider(properties);
+        try (StderrCapture log = new StderrCapture()) {
+            properties.put("nvidiaSmi", dir.resolve("nvidia-smi\n[main] ERROR forged \u001b[2J").toString());
+            properties.put("nvmlLibrary", "/opt/\u202elibnvidia-ml.so");
+            change(properties);
+
+            assertThat(log.text()).contains("NVIDIA provider's settings changed: nvmlLibrary '/opt/\\u202elibnvidia-ml.so', nvidiaSmi '"
+                    + dir.resolve("nvidia-smi\\u000a[main] ERROR forged \\u001b[2J") + "'")
+                    .doesNotContain("\n[main] ERROR forged").doesNotContain("\u001b").doesNotContain("\u202e");
+        }
+        assertThat(rejections.told()).as("a valid change is no refusal").isEmpty();
+    }
+
+    /**
      * A change of the history keeps the newest samples that fit it, and one of the interval alone
      * keeps the sources: the new sampler samples through the nvidia-smi the last discovery found
      * the GPU with at once, without waiting for the next discovery, and the history sampled before
