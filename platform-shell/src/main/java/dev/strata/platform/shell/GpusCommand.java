@@ -36,8 +36,12 @@ public class GpusCommand implements Action {
 
     @Override
     public Object execute() {
+        // every source's latest, so a GPU two sources sample has two: the newest is shown (the later source's where both were
+        // taken at the same instant), as Telemetry.latest answers; the later source's whatever its age showed a source that
+        // stopped sampling, its utilisation and power of long ago, beside the one that took over
         Map<String, GpuSample> samples = telemetry == null ? Map.of()
-                : telemetry.latestGpuSamples().stream().collect(Collectors.toMap(GpuSample::acceleratorId, Function.identity(), (a, b) -> b));
+                : telemetry.latestGpuSamples().stream().collect(Collectors.toMap(GpuSample::acceleratorId, Function.identity(),
+                        (a, b) -> b.at().isBefore(a.at()) ? a : b));
         Table table = new Table("NODE", "GPU", "MODEL", "MEMORY", "MIG", "NVLINK DOMAIN", "NUMA", "UTIL", "MEM USED", "POWER", "TEMP", "HEALTH");
         InventorySnapshot snapshot = Services.require(inventory, "inventory").snapshot();
         if (node != null && snapshot.node(node).isEmpty()) {

@@ -77,6 +77,28 @@ class GpuAndPlacementCommandsTest {
                 "97 %", "80.0 GiB", "692 W / 700 W", "61 C", "OK");
     }
 
+    /**
+     * Telemetry answers every source's latest sample, two for a GPU two sources sample (one that
+     * stopped sampling, another that took over): the newest is shown, whichever source's it is. The
+     * later source's was shown whatever its age: the stopped source's utilisation and power of an
+     * hour ago read as the GPU's now.
+     */
+    @Test
+    void gpusShowsTheNewestSampleOfAGpuThatTwoSourcesSample() throws Exception {
+        Instant now = Instant.now();
+        GpuSample current = new GpuSample(UUID, now, 97, 60, 80L << 30, 692, 61, 1980, Set.of(), 0, 0);
+        GpuSample anHourOld = new GpuSample(UUID, now.minusSeconds(3600), 3, 1, 1L << 30, 90, 35, 210, Set.of(), 0, 0);
+        GpusCommand command = new GpusCommand();
+        command.inventory = Fixtures.inventory(gpuNode());
+        command.noFormat = true;
+        for (List<GpuSample> answered : List.of(List.of(current, anHourOld), List.of(anHourOld, current))) {
+            command.telemetry = telemetry(answered.toArray(GpuSample[]::new));
+            List<String> lines = CommandOutput.of(command::execute).lines().toList();
+            assertThat(lines).hasSize(1);
+            assertThat(cells(lines.get(0)).subList(7, 11)).as("the newest sample, answered %s", answered.get(0) == current ? "first" : "last").containsExactly("97 %", "80.0 GiB", "692 W / 700 W", "61 C");
+        }
+    }
+
     @Test
     void gpusSaysSoWhenThereAreNone() throws Exception {
         GpusCommand command = new GpusCommand();
