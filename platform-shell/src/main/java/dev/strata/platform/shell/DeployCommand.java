@@ -97,9 +97,10 @@ public class DeployCommand implements Action {
             }
             if (!EnumSet.of(DeploymentState.READY, DeploymentState.DEGRADED).contains(settled.state())) {
                 out.println("Still " + state(settled.state()) + " after " + waited + "; it goes on in the background");
-                throw new IllegalStateException("deployment " + settled.id() + " of " + settled.contract() + " is still "
+                // the contract's name is the contract file's, made visible as in the line above
+                throw new IllegalStateException(Format.visible("deployment " + settled.id() + " of " + settled.contract() + " is still "
                         + state(settled.state()) + " after " + waited + "; it goes on in the background ('strata:deployment "
-                        + settled.id() + "' shows its progress)");
+                        + settled.id() + "' shows its progress)"));
             }
         }
         return null;

@@ -57,8 +57,8 @@ public class UndeployCommand implements Action {
                 System.out.println(Format.visible(String.format("Deployment %s still %s after %s (%s); it goes on in the background", d.id(),
                         DeployCommand.state(d.state()), waited, d.message() == null ? "waiting for its providers" : d.message())));
                 // thrown, so that the command fails (Karaf's client exits 1)
-                throw new IllegalStateException("deployment " + d.id() + " is still " + DeployCommand.state(d.state()) + " after " + waited
-                        + "; it goes on in the background");
+                throw new IllegalStateException(Format.visible("deployment " + d.id() + " is still " + DeployCommand.state(d.state())
+                        + " after " + waited + "; it goes on in the background"));
             }
         }
         return null;

@@ -344,6 +344,34 @@ class DeploymentCommandsTest {
         assertThat(result.thrown()).hasMessage("deployment d-000001 is still deleting after 2m\\x0d; it goes on in the background");
     }
 
+    /**
+     * The error of a wait that ran out names the deployment and its contract, whose name is the
+     * contract file's and may hold an escape sequence (the id is the store's): Karaf prints the
+     * error's message to the terminal as it is, and the two were not escaped there, while the line
+     * printed above them was.
+     */
+    @Test
+    void theErrorOfAWaitThatRanOutSendsNoEscapeSequenceToTheTerminal(@TempDir Path dir) throws Exception {
+        DeployCommand deploy = deployStillProvisioningWhenTheWaitEnds(dir, "2m");
+        RecordingDeployments service = (RecordingDeployments) deploy.deployments;
+        service.awaited = renamed(service.awaited, "d-\u001b[2J1", "llm\u001b]0;owned\u0007\u202e");
+        CommandOutput.Failure result = CommandOutput.ofFailing(deploy::execute);
+        assertThat(result.thrown()).hasMessage("deployment d-\\x1b[2J1 of llm\\x1b]0;owned\\x07\\u202e is still provisioning after 2m; it goes on "
+                + "in the background ('strata:deployment d-\\x1b[2J1' shows its progress)");
+
+        UndeployCommand undeploy = undeployStillDeletingWhenTheWaitEnds("2m");
+        service = (RecordingDeployments) undeploy.deployments;
+        service.awaited = renamed(service.awaited, "d-\u001b[2J1", "llm");
+        result = CommandOutput.ofFailing(undeploy::execute);
+        assertThat(result.thrown()).hasMessage("deployment d-\\x1b[2J1 is still deleting after 2m; it goes on in the background");
+    }
+
+    /** {@code d} with another id and contract name. */
+    private static Deployment renamed(Deployment d, String id, String contract) {
+        return new Deployment(id, contract, d.tenant(), d.allocationId(), d.state(), d.message(), d.onMachineLoss(), d.createdAt(),
+                d.updatedAt(), d.version(), d.members());
+    }
+
     /** {@code strata:undeploy --wait} that runs out of time before the deployment is deleted fails as well. */
     @Test
     void undeployWithWaitFailsTheCommandWhenTheWaitEndsFirst() {
