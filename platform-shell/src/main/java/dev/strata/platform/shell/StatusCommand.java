@@ -107,9 +107,10 @@ public class StatusCommand implements Action {
                     .filter(a -> a.bindings().stream().anyMatch(b -> !present.contains(b.nodeId())))
                     .map(Allocation::id).toList();
             out.println();
+            // the ids are the ledger's, a shared store: shown escaped, as every id is
             out.printf("Allocations: %d%s%n", allocations.size(), orphaned.isEmpty() ? ""
                     : "; " + (orphaned.size() == 1 ? "1 holds" : orphaned.size() + " hold") + " nodes that left the inventory: "
-                            + String.join(", ", orphaned) + " (see strata:allocations)");
+                            + orphaned.stream().map(Format::visible).collect(Collectors.joining(", ")) + " (see strata:allocations)");
         }
         if (commitments != null) {
             Map<CommitmentStatus, Long> byStatus = new EnumMap<>(CommitmentStatus.class);

@@ -87,6 +87,24 @@ class StatusCommandTest {
         assertThat(out).contains("Allocations: 2; 1 holds nodes that left the inventory: a-2 (see strata:allocations)");
     }
 
+    /**
+     * The ids of the allocations that hold nodes that left come from the ledger, a shared store an
+     * operator or a program may have written: they were printed as they are, where every other id
+     * is shown escaped.
+     */
+    @Test
+    void theAllocationsOnNodesThatLeftAreShownEscaped() throws Exception {
+        StatusCommand command = new StatusCommand();
+        command.registry = Fixtures.registry(Fixtures.status("baremetal", ProviderState.ACTIVE, null));
+        command.inventory = Fixtures.inventory(GpuAndPlacementCommandsTest.gpuNode());
+        command.placement = ledger(allocationOn("a-\u001b[2J\u202e2", "fra-1-gone-07"));
+
+        String out = CommandOutput.of(command::execute);
+
+        assertThat(out).doesNotContain("\u001b", "\u202e")
+                .contains("Allocations: 1; 1 holds nodes that left the inventory: a-\\x1b[2J\\u202e2 (see strata:allocations)");
+    }
+
     @Test
     void allocationsShowTheNodesThatLeftTheInventory() throws Exception {
         AllocationsCommand command = new AllocationsCommand();
