@@ -5,6 +5,7 @@ import dev.strata.platform.api.audit.AuditLog;
 import dev.strata.platform.api.exception.StrataException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Locale;
 import org.apache.karaf.shell.api.action.Action;
 import org.apache.karaf.shell.api.action.Argument;
 import org.apache.karaf.shell.api.action.Command;
@@ -57,7 +58,8 @@ public class AuditExportCommand implements Action {
             throw failed.withMessage(Format.visible(failed.getMessage()), Format.shown(failed.getCause()));
         }
         // the log id and key ids come from the store, which may have been edited: shown as the log's records are
-        System.out.println(Format.visible(String.format("Exported %d records and %d checkpoints of log %s to %s", e.records(), e.checkpoints(),
+        System.out.println(Format.visible(String.format(Locale.ROOT, "Exported %d records and %d checkpoints of log %s to %s", e.records(),
+                e.checkpoints(),
                 e.logId(), e.file())));
         if (e.publicKeyFile() != null) {
             System.out.println(Format.visible("Public keys " + String.join(", ", e.keyIds()) + ": " + e.publicKeyFile()));

@@ -6,6 +6,7 @@ import dev.strata.platform.api.commitment.Finding;
 import dev.strata.platform.api.exception.NotFoundException;
 import java.io.PrintStream;
 import java.util.List;
+import java.util.Locale;
 import org.apache.karaf.shell.api.action.Action;
 import org.apache.karaf.shell.api.action.Argument;
 import org.apache.karaf.shell.api.action.Command;
@@ -48,7 +49,7 @@ public class CommitmentsCommand implements Action {
                 // the message quotes the id as typed
                 throw missing.withMessage(Format.visible(missing.getMessage()));
             }
-            out.println(Format.visible(String.format("Allocation %s of contract %s, tenant %s: %s since %s (inventory generation %d)",
+            out.println(Format.visible(String.format(Locale.ROOT, "Allocation %s of contract %s, tenant %s: %s since %s (inventory generation %d)",
                     c.allocationId(), c.contract(), c.tenant(), c.status(), Format.time(c.since()), c.inventoryGeneration())));
             Table findings = new Table("MEMBER", "CLAUSE", "STATUS", "EVIDENCE").emptyText("Every clause holds.");
             for (Finding f : c.findings()) {

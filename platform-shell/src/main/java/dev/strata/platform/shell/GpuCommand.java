@@ -77,7 +77,8 @@ public class GpuCommand implements Action {
                 + (a.numaNode() < 0 ? "-" : a.numaNode()) + ", CPUs " + Format.orDash(a.cpuAffinity()));
         Format.line(out, line, "Memory", Format.bytes(a.memoryBytes()));
         if (a.pcie() != null) {
-            Format.line(out, line, "PCIe", String.format("gen%d x%d (max gen%d x%d)", a.pcie().currentGeneration(), a.pcie().currentWidth(),
+            Format.line(out, line, "PCIe", String.format(Locale.ROOT, "gen%d x%d (max gen%d x%d)", a.pcie().currentGeneration(),
+                    a.pcie().currentWidth(),
                     a.pcie().maxGeneration(), a.pcie().maxWidth()));
         }
         Format.line(out, line, "Power limit", Format.powerLimits(a.power().enforcedWatts(), a.power().defaultWatts(), a.power().minWatts(),

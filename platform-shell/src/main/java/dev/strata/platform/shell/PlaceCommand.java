@@ -224,7 +224,7 @@ public class PlaceCommand implements Action {
             printRejections(d.rejections(), out);
         }
         out.println();
-        out.printf("Decided in %.1f ms on inventory generation %d, ledger generation %d.%n", d.took().toNanos() / 1e6,
+        out.printf(Locale.ROOT, "Decided in %.1f ms on inventory generation %d, ledger generation %d.%n", d.took().toNanos() / 1e6,
                 d.inventoryGeneration(), d.ledgerGeneration());
     }
 }

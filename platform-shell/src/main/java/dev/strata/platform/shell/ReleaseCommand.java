@@ -4,6 +4,7 @@ import dev.strata.platform.api.exception.ConflictException;
 import dev.strata.platform.api.exception.NotFoundException;
 import dev.strata.platform.api.placement.Allocation;
 import dev.strata.platform.api.placement.Placement;
+import java.util.Locale;
 import org.apache.karaf.shell.api.action.Action;
 import org.apache.karaf.shell.api.action.Argument;
 import org.apache.karaf.shell.api.action.Command;
@@ -46,7 +47,7 @@ public class ReleaseCommand implements Action {
             // the message quotes the id as typed
             throw missing.withMessage(Format.visible(missing.getMessage()));
         }
-        System.out.println(Format.visible(String.format("Released %s: %s of tenant %s, %d %s%s", a.id(), a.contract(), a.tenant(),
+        System.out.println(Format.visible(String.format(Locale.ROOT, "Released %s: %s of tenant %s, %d %s%s", a.id(), a.contract(), a.tenant(),
                 a.bindings().size(), a.bindings().size() == 1 ? "member" : "members", force ? " (forced)" : "")));
         return null;
     }

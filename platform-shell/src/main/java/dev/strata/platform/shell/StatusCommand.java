@@ -14,6 +14,7 @@ import dev.strata.platform.api.placement.Placement;
 import java.io.PrintStream;
 import java.util.EnumMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
@@ -56,7 +57,7 @@ public class StatusCommand implements Action {
         long gpus = snapshot.nodes().stream().mapToLong(n -> n.accelerators().size()).sum();
         int unattached = snapshot.unattached().size();
         // GPUs attached to no node are counted apart: strata:gpus lists them, placement cannot use them
-        out.printf("%s, %s at %s, %s%s (inventory generation %d)%n", Format.count(providers.size(), "provider", "providers"),
+        out.printf(Locale.ROOT, "%s, %s at %s, %s%s (inventory generation %d)%n", Format.count(providers.size(), "provider", "providers"),
                 Format.count(snapshot.nodes().size(), "node", "nodes"), Format.count(snapshot.sites().size(), "site", "sites"),
                 Format.count(gpus, "GPU", "GPUs"), unattached == 0 ? "" : " and " + Format.count(unattached, "GPU", "GPUs")
                         + " attached to no node", snapshot.generation());
@@ -108,14 +109,14 @@ public class StatusCommand implements Action {
                     .map(Allocation::id).toList();
             out.println();
             // the ids are the ledger's, a shared store: shown escaped, as every id is
-            out.printf("Allocations: %d%s%n", allocations.size(), orphaned.isEmpty() ? ""
+            out.printf(Locale.ROOT, "Allocations: %d%s%n", allocations.size(), orphaned.isEmpty() ? ""
                     : "; " + (orphaned.size() == 1 ? "1 holds" : orphaned.size() + " hold") + " nodes that left the inventory: "
                             + orphaned.stream().map(Format::visible).collect(Collectors.joining(", ")) + " (see strata:allocations)");
         }
         if (commitments != null) {
             Map<CommitmentStatus, Long> byStatus = new EnumMap<>(CommitmentStatus.class);
             commitments.commitments().forEach(c -> byStatus.merge(c.status(), 1L, Long::sum));
-            out.printf("Commitments: %d honored, %d at risk, %d breached%n",
+            out.printf(Locale.ROOT, "Commitments: %d honored, %d at risk, %d breached%n",
                     byStatus.getOrDefault(CommitmentStatus.HONORED, 0L), byStatus.getOrDefault(CommitmentStatus.AT_RISK, 0L),
                     byStatus.getOrDefault(CommitmentStatus.BREACHED, 0L));
         }

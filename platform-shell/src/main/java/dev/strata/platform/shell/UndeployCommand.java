@@ -6,6 +6,7 @@ import dev.strata.platform.api.deployment.Deployments;
 import dev.strata.platform.api.exception.NotFoundException;
 import java.time.Duration;
 import java.util.EnumSet;
+import java.util.Locale;
 import org.apache.karaf.shell.api.action.Action;
 import org.apache.karaf.shell.api.action.Argument;
 import org.apache.karaf.shell.api.action.Command;
@@ -47,7 +48,8 @@ public class UndeployCommand implements Action {
             // the message quotes the id as typed
             throw missing.withMessage(Format.visible(missing.getMessage()));
         }
-        System.out.println(Format.visible(String.format("Deployment %s of %s: %s; its %d machines are being deleted", d.id(), d.contract(),
+        System.out.println(Format.visible(String.format(Locale.ROOT, "Deployment %s of %s: %s; its %d machines are being deleted", d.id(),
+                d.contract(),
                 DeployCommand.state(d.state()), d.members().size())));
         if (await && d.state() != DeploymentState.DELETED) {
             d = service.await(id, EnumSet.of(DeploymentState.DELETED), wait);

@@ -435,6 +435,8 @@ class AuditAndClusterCommandsTest {
                     .contains("Verify offline: bin/strata audit-verify " + instance.resolve("audit.jsonl") + " --key " + instance.resolve("keys.pem"));
             c.file = "/tmp/elsewhere/audit.jsonl";
             assertThat(CommandOutput.of(c::execute)).contains("log log-1 to /tmp/elsewhere/audit.jsonl");
+            // the counts in ASCII digits whatever the JVM's locale (an Arabic one wrote them in its own)
+            assertThat(CommandOutput.inLocale("ar-EG", c::execute)).contains("Exported 250 records and 3 checkpoints of log log-1 to ");
         } finally {
             if (before == null) {
                 System.clearProperty("karaf.base");

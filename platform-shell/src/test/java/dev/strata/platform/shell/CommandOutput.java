@@ -3,6 +3,7 @@ package dev.strata.platform.shell;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
+import java.util.Locale;
 import java.util.concurrent.Callable;
 
 /** Captures what a command prints to System.out, as Karaf routes it per session. */
@@ -21,6 +22,20 @@ final class CommandOutput {
             System.setOut(original);
         }
         return buffer.toString(StandardCharsets.UTF_8);
+    }
+
+    /**
+     * What a command prints with the JVM's default locale {@code languageTag} ({@code de-DE}, whose
+     * decimal separator is a comma; {@code ar-EG}, whose digits are not ASCII), the locale restored after.
+     */
+    static String inLocale(String languageTag, Callable<?> command) throws Exception {
+        Locale before = Locale.getDefault();
+        Locale.setDefault(Locale.forLanguageTag(languageTag));
+        try {
+            return of(command);
+        } finally {
+            Locale.setDefault(before);
+        }
     }
 
     /** What a failing command printed before it threw, and what it threw. */

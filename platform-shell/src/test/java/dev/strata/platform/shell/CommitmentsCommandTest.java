@@ -112,6 +112,8 @@ class CommitmentsCommandTest {
                 List.of("trainer", "sovereignty.countries", "BREACHED", "node fra-1-h100-03 is at site fra-1, country US, not in [DE, FR]"),
                 List.of("trainer", "members.trainer.gpus.allowDegraded", "AT_RISK",
                         "GPU g1 on node fra-1-h100-03 is DEGRADED; the member does not allow degraded GPUs"));
+        // the generation in ASCII digits whatever the JVM's locale (an Arabic one wrote it in its own)
+        assertThat(CommandOutput.inLocale("ar-EG", command::execute)).startsWith(lines.get(0) + "\n");
     }
 
     @Test

@@ -481,6 +481,8 @@ class DeploymentCommandsTest {
         assertThat(service.calls).containsExactly("undeploy d-000001 by shell", "await d-000001 [DELETED] PT2M");
         assertThat(out).isEqualTo("Deployment d-000001 of llm: deleting; its 2 machines are being deleted\n"
                 + "Deployment d-000001 deleted: allocation a-000004 released\n");
+        // the count in ASCII digits whatever the JVM's locale (an Arabic one wrote it in its own)
+        assertThat(CommandOutput.inLocale("ar-EG", command::execute)).isEqualTo(out);
     }
 
     /**

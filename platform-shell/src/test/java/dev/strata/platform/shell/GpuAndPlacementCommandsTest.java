@@ -192,6 +192,28 @@ class GpuAndPlacementCommandsTest {
                 "fra-1-h100-01/nvlink", "0", "fra-1-ib", "8.0", "64.0 GiB", "1.4 kW"));
     }
 
+    /**
+     * Numbers are written as the README shows them whatever the JVM's locale (Karaf's is the
+     * system's): in a German locale the time a placement took read {@code 2,0 ms}, in an Arabic one
+     * every number of the line and of a GPU's PCIe link was written in that locale's digits.
+     */
+    @Test
+    void placeAndGpuWriteTheirNumbersAlikeWhateverTheLocale() throws Exception {
+        PlacementDecision d = new PlacementDecision("llm", "bank", true, true, null, List.of(), List.of(), List.of(),
+                "placed 1 member on 1 node at fra-1", 7, 3, 92, Duration.ofMillis(2));
+        GpuCommand gpu = new GpuCommand();
+        gpu.inventory = Fixtures.inventory(gpuNode());
+        gpu.id = UUID;
+        gpu.samples = 0;
+        for (String tag : List.of("de-DE", "ar-EG")) {
+            assertThat(CommandOutput.inLocale(tag, () -> {
+                PlaceCommand.print(d, System.out, true);
+                return null;
+            })).as(tag).contains("Decided in 2.0 ms on inventory generation 7, ledger generation 3.");
+            assertThat(CommandOutput.inLocale(tag, gpu::execute)).as(tag).contains("PCIe          gen5 x16 (max gen5 x16)");
+        }
+    }
+
     @Test
     void aRefusalListsEveryMembersNodesOnceAndTheGangsOwnLinesApart() {
         PlacementDecision d = new PlacementDecision("g", "t1", false, true, null, List.of(), List.of(),

@@ -43,6 +43,8 @@ class ReleaseCommandTest {
         command.id = "a-000004";
         assertThat(CommandOutput.of(command::execute)).isEqualTo("Released a-000004: c-a-000004 of tenant t, 1 member\n");
         assertThat(placement.released).containsExactly("a-000004");
+        // the count in ASCII digits whatever the JVM's locale (an Arabic one wrote it in its own)
+        assertThat(CommandOutput.inLocale("ar-EG", command::execute)).isEqualTo("Released a-000004: c-a-000004 of tenant t, 1 member\n");
     }
 
     /** A contract name with a control character in the refusal is shown escaped, never sent to the terminal. */

@@ -88,6 +88,39 @@ class StatusCommandTest {
     }
 
     /**
+     * The counts are written as every number the shell prints, whatever the JVM's locale: in an
+     * Arabic or Persian locale the summary's counts were written in that locale's digits
+     * ({@code ٢}), which neither a script nor an operator reading the other commands' output expects.
+     */
+    @Test
+    void theSummarysCountsAreWrittenInAsciiDigitsWhateverTheLocale() throws Exception {
+        StatusCommand command = new StatusCommand();
+        command.registry = Fixtures.registry(Fixtures.status("baremetal", ProviderState.ACTIVE, null));
+        command.inventory = Fixtures.inventory(GpuAndPlacementCommandsTest.gpuNode());
+        command.placement = ledger(allocationOn("a-1", "baremetal:gpu1"), allocationOn("a-2", "baremetal:gpu1"));
+        command.commitments = new dev.strata.platform.api.commitment.Commitments() {
+            @Override
+            public List<dev.strata.platform.api.commitment.Commitment> commitments() {
+                return List.of();
+            }
+
+            @Override
+            public dev.strata.platform.api.commitment.Commitment verify(String allocationId) {
+                throw new UnsupportedOperationException();
+            }
+
+            @Override
+            public List<dev.strata.platform.api.commitment.Commitment> verifyAll() {
+                throw new UnsupportedOperationException();
+            }
+        };
+        String out = CommandOutput.inLocale("ar-EG", command::execute);
+
+        assertThat(out).containsPattern("^1 provider, 1 node at 0 sites, 1 GPU \\(inventory generation [0-9]+\\)\n")
+                .contains("\nAllocations: 2\n", "\nCommitments: 0 honored, 0 at risk, 0 breached\n");
+    }
+
+    /**
      * The ids of the allocations that hold nodes that left come from the ledger, a shared store an
      * operator or a program may have written: they were printed as they are, where every other id
      * is shown escaped.
