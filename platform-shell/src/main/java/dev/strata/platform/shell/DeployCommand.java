@@ -96,10 +96,11 @@ public class DeployCommand implements Action {
                         + (settled.message() == null ? "" : ": " + settled.message())));
             }
             if (!EnumSet.of(DeploymentState.READY, DeploymentState.DEGRADED).contains(settled.state())) {
-                out.println("Still " + state(settled.state()) + " after " + waited + "; it goes on in the background");
+                String until = waitEnded(waited);
+                out.println("Still " + state(settled.state()) + " " + until + "; it goes on in the background");
                 // the contract's name is the contract file's, made visible as in the line above
                 throw new IllegalStateException(Format.visible("deployment " + settled.id() + " of " + settled.contract() + " is still "
-                        + state(settled.state()) + " after " + waited + "; it goes on in the background ('strata:deployment "
+                        + state(settled.state()) + " " + until + "; it goes on in the background ('strata:deployment "
                         + settled.id() + "' shows its progress)"));
             }
         }
@@ -133,6 +134,16 @@ public class DeployCommand implements Action {
             // the message quotes the value as typed
             throw new IllegalArgumentException("--timeout: " + Format.visible(e.getMessage()), e);
         }
+    }
+
+    /**
+     * How a {@code --wait} that did not see the state it waited for ended: {@code after 10m}, or, where the
+     * command was interrupted (Ctrl-C interrupts its thread, and the deployment service's wait then returns the
+     * deployment as it is, the thread's interrupt status kept), {@code when the wait was interrupted}: a wait cut
+     * short after seconds was said to have run the whole {@code --timeout}.
+     */
+    static String waitEnded(String waited) {
+        return Thread.currentThread().isInterrupted() ? "when the wait was interrupted" : "after " + waited;
     }
 
     /** How many of a deployment's machines run: {@code 2 of 2 machines running}, {@code 0 of 1 machine running}. */

@@ -56,11 +56,12 @@ public class UndeployCommand implements Action {
             if (d.state() == DeploymentState.DELETED) {
                 System.out.println(Format.visible(String.format("Deployment %s deleted%s", d.id(), d.message() == null ? "" : ": " + d.message())));
             } else {
-                System.out.println(Format.visible(String.format("Deployment %s still %s after %s (%s); it goes on in the background", d.id(),
-                        DeployCommand.state(d.state()), waited, d.message() == null ? "waiting for its providers" : d.message())));
+                String until = DeployCommand.waitEnded(waited);
+                System.out.println(Format.visible(String.format("Deployment %s still %s %s (%s); it goes on in the background", d.id(),
+                        DeployCommand.state(d.state()), until, d.message() == null ? "waiting for its providers" : d.message())));
                 // thrown, so that the command fails (Karaf's client exits 1)
                 throw new IllegalStateException(Format.visible("deployment " + d.id() + " is still " + DeployCommand.state(d.state())
-                        + " after " + waited + "; it goes on in the background"));
+                        + " " + until + "; it goes on in the background"));
             }
         }
         return null;

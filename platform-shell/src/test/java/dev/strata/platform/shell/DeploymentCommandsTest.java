@@ -46,6 +46,8 @@ class DeploymentCommandsTest {
         boolean fits = true;
         /** Why a contract that does not fit was not placed. */
         String why = "not placed: member trainer-0 fits on no node";
+        /** True: the wait is interrupted (Ctrl-C): it returns {@link #awaited} with the thread's interrupt status set, as the engine's does. */
+        boolean interruptedWhileWaiting;
 
         @Override
         public DeploymentResult deploy(Contract contract, String actor) {
@@ -92,6 +94,9 @@ class DeploymentCommandsTest {
         @Override
         public Deployment await(String id, Set<DeploymentState> states, Duration timeout) {
             calls.add("await " + id + " " + new java.util.TreeSet<>(states) + " " + timeout);
+            if (interruptedWhileWaiting) {
+                Thread.currentThread().interrupt();
+            }
             return awaited;
         }
     }
@@ -364,6 +369,33 @@ class DeploymentCommandsTest {
         service.awaited = renamed(service.awaited, "d-\u001b[2J1", "llm");
         result = CommandOutput.ofFailing(undeploy::execute);
         assertThat(result.thrown()).hasMessage("deployment d-\\x1b[2J1 is still deleting after 2m; it goes on in the background");
+    }
+
+    /**
+     * Ctrl-C interrupts the command's thread, and the deployment service's wait then returns the
+     * deployment as it is, the interrupt status kept. The command said the deployment was still
+     * provisioning (or deleting) "after 10m", the whole --timeout, of a wait cut short after seconds;
+     * it says the wait was interrupted, and keeps the interrupt status for Karaf.
+     */
+    @Test
+    void aWaitInterruptedIsNotSaidToHaveRunItsTimeout(@TempDir Path dir) throws Exception {
+        DeployCommand deploy = deployStillProvisioningWhenTheWaitEnds(dir, "10m");
+        ((RecordingDeployments) deploy.deployments).interruptedWhileWaiting = true;
+        CommandOutput.Failure result = CommandOutput.ofFailing(deploy::execute);
+        assertThat(Thread.interrupted()).as("the interrupt status is kept").isTrue();
+        assertThat(result.output()).contains("Still provisioning when the wait was interrupted; it goes on in the background")
+                .doesNotContain("after 10m");
+        assertThat(result.thrown()).hasMessage("deployment d-000001 of llm is still provisioning when the wait was interrupted; it goes on "
+                + "in the background ('strata:deployment d-000001' shows its progress)");
+
+        UndeployCommand undeploy = undeployStillDeletingWhenTheWaitEnds("10m");
+        ((RecordingDeployments) undeploy.deployments).interruptedWhileWaiting = true;
+        result = CommandOutput.ofFailing(undeploy::execute);
+        assertThat(Thread.interrupted()).as("the interrupt status is kept").isTrue();
+        assertThat(result.output()).contains("Deployment d-000001 still deleting when the wait was interrupted (waiting for its providers); "
+                + "it goes on in the background").doesNotContain("after 10m");
+        assertThat(result.thrown()).hasMessage("deployment d-000001 is still deleting when the wait was interrupted; it goes on in the "
+                + "background");
     }
 
     /** {@code d} with another id and contract name. */
