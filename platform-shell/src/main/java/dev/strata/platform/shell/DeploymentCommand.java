@@ -40,7 +40,8 @@ public class DeploymentCommand implements Action {
         PrintStream out = System.out;
         out.println(Format.visible(String.format("Deployment %s of contract %s, tenant %s: %s%s", d.id(), d.contract(), d.tenant(),
                 DeployCommand.state(d.state()), d.message() == null ? "" : " (" + d.message() + ")")));
-        out.printf("Allocation %s; %s; a lost machine is %s%n", Format.orDash(d.allocationId()), DeployCommand.running(d),
+        // the allocation id is the store's, as the line above: shown escaped
+        out.printf(Locale.ROOT, "Allocation %s; %s; a lost machine is %s%n", Format.visible(Format.orDash(d.allocationId())), DeployCommand.running(d),
                 d.onMachineLoss().name().equals("REPLACE") ? "replaced" : "not replaced "
                         + "(the deployment is marked degraded)");
         out.println();

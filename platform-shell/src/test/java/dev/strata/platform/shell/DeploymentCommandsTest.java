@@ -493,6 +493,25 @@ class DeploymentCommandsTest {
         assertThat(CommandOutput.of(deploy::execute)).contains("Deployment d-000001: ready (1 of 1 machine running)");
     }
 
+    /**
+     * The allocation id {@code strata:deployment} shows comes from the store, shared by every
+     * instance and open to edits, as the deployment's other fields; it was printed as it is, so
+     * an id holding an escape sequence or a bidi override acted on the operator's terminal.
+     */
+    @Test
+    void theAllocationOfADeploymentIsShownEscaped() throws Exception {
+        Deployment d = deployment(DeploymentState.READY, MemberState.RUNNING);
+        RecordingDeployments service = new RecordingDeployments();
+        service.deployment = new Deployment(d.id(), d.contract(), d.tenant(), "a-\u001b[2J4\u202e", d.state(), null, d.onMachineLoss(),
+                T, T, 3, d.members());
+        DeploymentCommand command = new DeploymentCommand();
+        command.deployments = service;
+        command.id = "d-000001";
+        command.noFormat = true;
+        String out = CommandOutput.of(command::execute);
+        assertThat(out).contains("Allocation a-\\x1b[2J4\\u202e; 2 of 2 machines running").doesNotContain("\u001b").doesNotContain("\u202e");
+    }
+
     @Test
     void anUnknownDeploymentIsNamed() {
         DeploymentCommand command = new DeploymentCommand();
