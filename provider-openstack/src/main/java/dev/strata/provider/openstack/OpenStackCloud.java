@@ -734,6 +734,12 @@ public final class OpenStackCloud implements ComputeProvider, ProvisioningProvid
         return found.map(this::status);
     }
 
+    /**
+     * The operation's server by its tag. Where several carry it (a request sent again after the settle period, and the
+     * first one's server showed after all), the oldest that Nova has not failed (ERROR) is the operation's: a server
+     * in ERROR left by one request is not taken for the operation's when another of its requests made a live one, which
+     * would fail the operation and leave its live server to leak detection. The others are named in a warning.
+     */
     private Optional<Server> findServer(String operationId, DiscoveryContext context) {
         List<Server> found = new ArrayList<>(nova.serversTagged(OpenStackCloudProvider.operationTag(operationId), context).stream()
                 .filter(s -> operationId.equals(s.metadata().get(MachineLabels.OPERATION)))
@@ -741,9 +747,11 @@ public final class OpenStackCloud implements ComputeProvider, ProvisioningProvid
                 .filter(s -> ServerStates.of(s.status(), s.taskState()) != MachineState.GONE)
                 .toList());
         if (found.size() > 1) {
-            found.sort(Comparator.comparing(Server::created, Comparator.nullsLast(Comparator.naturalOrder())));
-            LOG.warn("OpenStack {}: {} servers carry operation {}: {}; reporting the oldest", settings.providerId(), found.size(), operationId,
-                    found.stream().map(Server::id).toList());
+            found.sort(Comparator.comparing((Server s) -> "ERROR".equalsIgnoreCase(s.status()))
+                    .thenComparing(Server::created, Comparator.nullsLast(Comparator.naturalOrder())));
+            LOG.warn("OpenStack {}: {} servers carry operation {}: {}; reporting {}, the oldest{}", settings.providerId(), found.size(),
+                    operationId, found.stream().map(s -> s.id() + " (" + s.status() + ")").toList(), found.get(0).id(),
+                    "ERROR".equalsIgnoreCase(found.get(0).status()) ? "" : " not in ERROR");
         }
         return found.stream().findFirst();
     }

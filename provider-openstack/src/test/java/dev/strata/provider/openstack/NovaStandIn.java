@@ -116,6 +116,19 @@ final class NovaStandIn implements AutoCloseable {
         lagListings = true;
     }
 
+    /** Servers made from now on are listed at once; those made while listings lagged stay unlisted until {@link #listAll}. */
+    void listNewServers() {
+        lagListings = false;
+    }
+
+    /** Nova fails a server (status ERROR, with a fault), as when its build ran out of hosts. */
+    synchronized void failServer(String id, String fault) {
+        ObjectNode s = servers.get(id);
+        s.put("status", "ERROR");
+        s.putNull("OS-EXT-STS:task_state");
+        s.putObject("fault").put("code", 500).put("message", fault);
+    }
+
     /** Servers are listed again, those made while listings lagged too. */
     void listAll() {
         lagListings = false;

@@ -317,6 +317,41 @@ class NovaStandInCreateTest {
         assertThat(nova.serverIds()).isEmpty();
     }
 
+    /**
+     * The answer to the first create request is lost and Nova's listing lags, so after the settle
+     * period the create is sent again and makes a second server; then the first shows, failed by
+     * Nova (ERROR). Both carry the operation's tag: the operation's server is the running one,
+     * and find and a repeated create report it, not the failed one. Before, the oldest was
+     * reported: the operation failed while its running server was left to leak detection.
+     */
+    @Test
+    void aServerInErrorLeftByAnEarlierRequestIsNotTakenForTheOperationsRunningServer() {
+        nova.addFlavor("small", 1, 512, 1, Map.of());
+        OpenStackCloud cloud = cloud();
+        String op = UUID.randomUUID().toString();
+        nova.loseCreateAnswers(1);
+        nova.lagListings();
+        assertThatThrownBy(() -> cloud.create(small(op), TestClouds.context(Duration.ofSeconds(2))))
+                .isInstanceOf(ProviderUnavailableException.class);
+        String failed = nova.serverIds().get(0);
+        nova.listNewServers();
+        clock.set(T.plus(SETTLE).plusSeconds(1));
+        MachineStatus running = cloud.create(small(op), context());
+        assertThat(running.state()).isEqualTo(MachineState.RUNNING);
+        assertThat(nova.serverIds()).hasSize(2).contains(failed);
+
+        nova.failServer(failed, "No valid host was found. There are not enough hosts available.");
+        nova.listAll();
+        assertThat(cloud.find(op, context())).get().satisfies(found -> {
+            assertThat(found.handle()).isEqualTo(running.handle());
+            assertThat(found.state()).isEqualTo(MachineState.RUNNING);
+        });
+        MachineStatus again = cloud.create(small(op), context());
+        assertThat(again.handle()).isEqualTo(running.handle());
+        assertThat(again.state()).isEqualTo(MachineState.RUNNING);
+        assertThat(nova.count("POST", "/v2\\.1/servers")).isEqualTo(2);
+    }
+
     /** A host in the real Placement (16 VCPU, 64 GiB, 1000 GB, and two PGPU in a child) that is the stand-in's hypervisor. */
     void hostInPlacement() throws Exception {
         PlacementServer server = SharedPlacement.get();
