@@ -34,6 +34,8 @@ class PlacementAnswersTest {
     ExecutorService threads;
     final String uuid = UUID.randomUUID().toString();
     volatile String inventory;
+    volatile String usages = "{}";
+    volatile String allocations = "{}";
 
     @BeforeEach
     void start() throws IOException {
@@ -62,13 +64,13 @@ class PlacementAnswersTest {
         } else if (path.equals(at + "/inventories")) {
             body = "{\"resource_provider_generation\": 1, \"inventories\": {\"VCPU\": " + inventory + "}}";
         } else if (path.equals(at + "/usages")) {
-            body = "{\"resource_provider_generation\": 1, \"usages\": {}}";
+            body = "{\"resource_provider_generation\": 1, \"usages\": " + usages + "}";
         } else if (path.equals(at + "/traits")) {
             body = "{\"resource_provider_generation\": 1, \"traits\": []}";
         } else if (path.equals(at + "/aggregates")) {
             body = "{\"resource_provider_generation\": 1, \"aggregates\": []}";
         } else if (path.equals(at + "/allocations")) {
-            body = "{\"resource_provider_generation\": 1, \"allocations\": {}}";
+            body = "{\"resource_provider_generation\": 1, \"allocations\": " + allocations + "}";
         } else {
             body = null;
         }
@@ -105,6 +107,34 @@ class PlacementAnswersTest {
             assertThatThrownBy(() -> provider.discoverCompute(TestClouds.context())).isInstanceOf(ProviderFailureException.class)
                     .hasMessage("Placement answered GET /placement/resource_providers/" + uuid + "/inventories with an inventory VCPU of "
                             + "resource provider cn-1 (" + uuid + ") " + problem);
+        } finally {
+            provider.deactivate();
+        }
+    }
+
+    /**
+     * A usage or an allocated amount that is not a whole number of 0 or more (null, a text, a
+     * fraction, a negative) is Placement's malformed answer, naming the provider, the class and what
+     * was expected. Before, it was read as 0 (or cut to a whole number): the host's 8 VCPU all in
+     * use were reported free, a node a member would be placed on and refused by Nova.
+     */
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {
+        "{\"VCPU\": null}|{}|usages|whose VCPU is null",
+        "{\"VCPU\": \"all\"}|{}|usages|whose VCPU is \"all\"",
+        "{\"VCPU\": 7.5}|{}|usages|whose VCPU is 7.5",
+        "{\"VCPU\": -8}|{}|usages|whose VCPU is -8",
+        "{\"VCPU\": 8}|{\"c-1\": {\"resources\": {\"VCPU\": null}}}|allocations|whose consumer c-1's VCPU is null"})
+    void aMalformedUsageOrAllocationIsPlacementsMalformedAnswerNotZero(String used, String allocated, String call, String problem) {
+        inventory = "{\"total\": 8}";
+        usages = used;
+        allocations = allocated;
+        OpenStackCloudProvider provider = TestClouds.placementOnly(URI.create("http://127.0.0.1:" + endpoint.getAddress().getPort()
+                + "/placement"), dir, 1);
+        try {
+            assertThatThrownBy(() -> provider.discoverCompute(TestClouds.context())).isInstanceOf(ProviderFailureException.class)
+                    .hasMessage("Placement answered GET /placement/resource_providers/" + uuid + "/" + call + " with " + call + " of "
+                            + "resource provider cn-1 (" + uuid + ") " + problem + "; expected a whole number of 0 or more");
         } finally {
             provider.deactivate();
         }

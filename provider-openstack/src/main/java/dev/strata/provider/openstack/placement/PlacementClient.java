@@ -239,15 +239,20 @@ public final class PlacementClient {
                 inv.path("inventories").properties().forEach(e -> inventories.put(e.getKey(), inventory(inventoriesRead, listed, e.getKey(),
                         e.getValue())));
                 Map<String, Long> usages = new TreeMap<>();
-                use.path("usages").properties().forEach(e -> usages.put(e.getKey(), e.getValue().asLong()));
+                ApiRequest usagesRead = ApiRequest.get(SERVICE, base(context, at + "/usages"));
+                String of = " of resource provider " + listed.name() + " (" + listed.uuid() + ")";
+                use.path("usages").properties().forEach(e -> usages.put(e.getKey(), amount(usagesRead, "usages" + of + " whose "
+                        + e.getKey(), e.getValue())));
                 Set<String> traits = new HashSet<>();
                 tr.path("traits").forEach(t -> traits.add(t.asText()));
                 Set<String> aggregates = new HashSet<>();
                 ag.path("aggregates").forEach(a -> aggregates.add(a.asText()));
                 Map<String, Map<String, Long>> allocations = new TreeMap<>();
+                ApiRequest allocationsRead = ApiRequest.get(SERVICE, base(context, at + "/allocations"));
                 al.path("allocations").properties().forEach(c -> {
                     Map<String, Long> amounts = new TreeMap<>();
-                    c.getValue().path("resources").properties().forEach(r -> amounts.put(r.getKey(), r.getValue().asLong()));
+                    c.getValue().path("resources").properties().forEach(r -> amounts.put(r.getKey(), amount(allocationsRead, "allocations"
+                            + of + " whose consumer " + c.getKey() + "'s " + r.getKey(), r.getValue())));
                     allocations.put(c.getKey(), amounts);
                 });
                 return new ResourceProvider(listed.uuid(), listed.name(), g, listed.parentUuid(), listed.rootUuid(), inventories, usages,
@@ -296,6 +301,19 @@ public final class PlacementClient {
         if (v == null || v.isNull() || !v.isIntegralNumber() || !v.canConvertToLong()) {
             String shown = v == null ? "missing" : v.toString().length() > 100 ? v.toString().substring(0, 100) + "..." : v.toString();
             throw OpenStackErrors.forMalformed(read, "an " + of + " whose " + field + " is " + shown + "; expected a whole number");
+        }
+        return v.asLong();
+    }
+
+    /**
+     * A usage or an allocated amount: a whole number of 0 or more. Anything else (null, a text, a
+     * fraction, a negative) is Placement's malformed answer, named with {@code what} (the provider,
+     * the class); before, {@code asLong} read it as 0 or cut it, and the host's room taken counted free.
+     */
+    private static long amount(ApiRequest read, String what, JsonNode v) {
+        if (v == null || !v.isIntegralNumber() || !v.canConvertToLong() || v.asLong() < 0) {
+            String shown = v == null ? "missing" : v.toString().length() > 100 ? v.toString().substring(0, 100) + "..." : v.toString();
+            throw OpenStackErrors.forMalformed(read, what + " is " + shown + "; expected a whole number of 0 or more");
         }
         return v.asLong();
     }
