@@ -3,6 +3,7 @@ package dev.strata.provider.openstack;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.strata.platform.api.exception.InvalidConfigurationException;
 import dev.strata.platform.api.exception.NotFoundException;
 import dev.strata.platform.api.exception.ProviderFailureException;
 import dev.strata.platform.api.exception.ProviderTimeoutException;
@@ -827,16 +828,21 @@ public final class OpenStackCloud implements ComputeProvider, ProvisioningProvid
         return Duration.between(s.created(), s.readAt() != null ? s.readAt() : clock.instant());
     }
 
+    /**
+     * Why a server counts as failed. Nova's text in it (the fault, the name, the status) reaches logs and the shell: its
+     * control and format characters (an escape sequence, a bidi override) are shown escaped.
+     */
     private static String failure(Server s) {
         if (!"ERROR".equalsIgnoreCase(s.status())) {
-            return ServerStates.notRunning(s.status());
+            return InvalidConfigurationException.printable(ServerStates.notRunning(s.status()));
         }
         String fault = s.faultMessage() == null ? "Nova gave no fault message" : s.faultMessage();
         if (fault.contains("No valid host")) {
-            return "NoValidHost: Nova found no host with room for server " + s.name() + " (" + s.id() + ") on the host Strata chose"
-                    + (s.flavorName() == null ? "" : ", flavor " + s.flavorName()) + ": " + fault;
+            return InvalidConfigurationException.printable("NoValidHost: Nova found no host with room for server " + s.name() + " ("
+                    + s.id() + ") on the host Strata chose" + (s.flavorName() == null ? "" : ", flavor " + s.flavorName()) + ": " + fault);
         }
-        return "Nova failed server " + s.name() + " (" + s.id() + ")" + (s.faultCode() == 0 ? "" : " with fault " + s.faultCode()) + ": " + fault;
+        return InvalidConfigurationException.printable("Nova failed server " + s.name() + " (" + s.id() + ")" + (s.faultCode() == 0 ? ""
+                : " with fault " + s.faultCode()) + ": " + fault);
     }
 
     private String nodeOf(Server s) {

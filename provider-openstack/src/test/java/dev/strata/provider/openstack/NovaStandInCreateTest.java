@@ -352,6 +352,25 @@ class NovaStandInCreateTest {
         assertThat(nova.count("POST", "/v2\\.1/servers")).isEqualTo(2);
     }
 
+    /**
+     * Nova's fault of a failed server becomes the machine's message, which reaches logs and the
+     * shell: an escape sequence and a bidi override in it are shown escaped. Before, they went into
+     * the message as Nova had them.
+     */
+    @Test
+    void controlAndBidiCharactersOfNovasFaultAreShownEscapedInTheMachinesMessage() {
+        nova.addFlavor("small", 1, 512, 1, Map.of());
+        OpenStackCloud cloud = cloud();
+        MachineStatus made = cloud.create(small(UUID.randomUUID().toString()), context());
+        nova.failServer(made.handle().machineId(), "No valid host was found. \u001b[2J\u202egnp.exe");
+
+        MachineStatus failed = cloud.describe(made.handle(), context());
+
+        assertThat(failed.state()).isEqualTo(MachineState.FAILED);
+        assertThat(failed.message()).endsWith(": No valid host was found. \\u001b[2J\\u202egnp.exe");
+        assertThat(failed.message().codePoints()).noneMatch(c -> Character.isISOControl(c) || Character.getType(c) == Character.FORMAT);
+    }
+
     /** A host in the real Placement (16 VCPU, 64 GiB, 1000 GB, and two PGPU in a child) that is the stand-in's hypervisor. */
     void hostInPlacement() throws Exception {
         PlacementServer server = SharedPlacement.get();

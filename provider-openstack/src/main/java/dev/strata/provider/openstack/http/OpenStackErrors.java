@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.strata.platform.api.exception.AuthorizationException;
+import dev.strata.platform.api.exception.InvalidConfigurationException;
 import dev.strata.platform.api.exception.NotFoundException;
 import dev.strata.platform.api.exception.ProviderFailureException;
 import dev.strata.platform.api.exception.ProviderTimeoutException;
@@ -97,7 +98,8 @@ public final class OpenStackErrors {
     public static StrataException forStatus(ApiRequest request, ApiResponse response, UnaryOperator<String> redactor, String note) {
         int status = response.status();
         String detail = detail(response.body(), redactor);
-        String requestId = response.header("x-openstack-request-id").or(() -> response.header("x-compute-request-id")).orElse(null);
+        String requestId = response.header("x-openstack-request-id").or(() -> response.header("x-compute-request-id"))
+                .map(InvalidConfigurationException::printable).orElse(null);
         String reason = reason(status);
         String what = request.service() + " answered " + status + (reason.isEmpty() ? "" : " " + reason) + " to " + request.describe()
                 + (detail.isEmpty() ? "" : ": " + detail) + (requestId == null ? "" : " (request " + requestId + ")");
@@ -110,7 +112,7 @@ public final class OpenStackErrors {
             case 409 -> new ProviderFailureException(what + conflictHint(request, detail) + note);
             case 413 -> new ProviderFailureException(what + "; a quota or rate limit was reached" + note);
             case 429 -> new Throttled(what + "; the rate limit was reached"
-                    + response.header("Retry-After").map(s -> " (retry after " + s + ")").orElse("") + ", the call is to be repeated later"
+                    + response.header("Retry-After").map(s -> " (retry after " + InvalidConfigurationException.printable(s) + ")").orElse("") + ", the call is to be repeated later"
                     + note);
             case 500 -> new InternalError(what + note);
             default -> gatewayError(status) ? new ProviderUnavailableException(what + (status > 511
@@ -253,7 +255,9 @@ public final class OpenStackErrors {
         }
         // redacted again once squeezed (a secret with single spaces where the body had runs of them), before the cut
         text = redactor.apply(redactor.apply(text).replaceAll("\\s+", " ").strip());
-        return text.length() > MAX_DETAIL ? text.substring(0, MAX_DETAIL) + "..." : text;
+        // the service's text reaches logs and the shell: its control and format characters (an escape sequence, a bidi
+        // override) are shown escaped, after the cut, which could otherwise split an escape or leave half a surrogate pair
+        return InvalidConfigurationException.printable(text.length() > MAX_DETAIL ? text.substring(0, MAX_DETAIL) + "..." : text);
     }
 
     /** A copy of the body with the redactor applied to every text and field name in it. */
