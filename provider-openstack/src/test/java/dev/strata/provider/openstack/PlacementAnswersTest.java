@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import dev.strata.platform.api.exception.ProviderFailureException;
+import dev.strata.platform.api.exception.ProviderUnavailableException;
+import dev.strata.platform.api.provider.DiscoveryContext;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetAddress;
@@ -17,6 +19,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.api.io.TempDir;
@@ -36,6 +39,10 @@ class PlacementAnswersTest {
     volatile String inventory;
     volatile String usages = "{}";
     volatile String allocations = "{}";
+    /** A second resource provider listed, or null: with two, discovery reads them on the provider's threads. */
+    volatile String second;
+    /** Runs as Placement is asked for its resource providers, before it answers. */
+    volatile Runnable onListing = () -> { };
 
     @BeforeEach
     void start() throws IOException {
@@ -59,8 +66,11 @@ class PlacementAnswersTest {
         if (path.equals("/placement/")) {
             body = "{\"versions\": [{\"id\": \"v1.0\", \"max_version\": \"1.39\", \"min_version\": \"1.0\", \"status\": \"CURRENT\"}]}";
         } else if (path.equals("/placement/resource_providers")) {
+            onListing.run();
             body = "{\"resource_providers\": [{\"uuid\": \"" + uuid + "\", \"name\": \"cn-1\", \"generation\": 1, "
-                    + "\"parent_provider_uuid\": null, \"root_provider_uuid\": \"" + uuid + "\"}]}";
+                    + "\"parent_provider_uuid\": null, \"root_provider_uuid\": \"" + uuid + "\"}"
+                    + (second == null ? "" : ", {\"uuid\": \"" + second + "\", \"name\": \"cn-2\", \"generation\": 1, "
+                            + "\"parent_provider_uuid\": null, \"root_provider_uuid\": \"" + second + "\"}") + "]}";
         } else if (path.equals(at + "/inventories")) {
             body = "{\"resource_provider_generation\": 1, \"inventories\": {\"VCPU\": " + inventory + "}}";
         } else if (path.equals(at + "/usages")) {
@@ -138,5 +148,25 @@ class PlacementAnswersTest {
         } finally {
             provider.deactivate();
         }
+    }
+
+    /**
+     * The provider is deactivated (its bundle stopped or updated) while a discovery is under way:
+     * after it listed the resource providers, before it handed their reads to its threads, which
+     * deactivation stopped. The discovery fails retryable, saying so. Before, the threads' refusal
+     * came out as a bare RejectedExecutionException, which no caller of the SPI expects.
+     */
+    @Test
+    void aDiscoveryThatADeactivationOvertakesFailsRetryableNamingIt() {
+        inventory = "{\"total\": 8}";
+        second = UUID.randomUUID().toString();
+        OpenStackCloudProvider provider = TestClouds.placementOnly(URI.create("http://127.0.0.1:" + endpoint.getAddress().getPort()
+                + "/placement"), dir, 2);
+        onListing = provider::deactivate;
+        DiscoveryContext context = TestClouds.context();
+
+        assertThatThrownBy(() -> provider.discoverCompute(context)).isInstanceOf(ProviderUnavailableException.class)
+                .hasMessage("the threads that read resource providers were stopped (the provider was deactivated) before 2 resource "
+                        + "providers were read; the discovery is to be repeated (operation " + context.operationId() + ")");
     }
 }

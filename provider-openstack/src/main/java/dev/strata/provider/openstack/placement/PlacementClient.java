@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.strata.platform.api.exception.ProviderFailureException;
 import dev.strata.platform.api.exception.ProviderTimeoutException;
+import dev.strata.platform.api.exception.ProviderUnavailableException;
 import dev.strata.platform.api.exception.StrataException;
 import dev.strata.platform.api.provider.DiscoveryContext;
 import dev.strata.provider.openstack.auth.Session;
@@ -174,6 +175,11 @@ public final class PlacementClient {
             throw new ProviderFailureException("reading resource providers failed: " + e.getCause(), e.getCause());
         } catch (CancellationException e) {
             throw new ProviderTimeoutException("reading resource providers was cancelled", e);
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            // the threads were stopped after this discovery took them: the provider was deactivated meanwhile
+            throw new ProviderUnavailableException("the threads that read resource providers were stopped (the provider was "
+                    + "deactivated) before " + listed.size() + " resource providers were read; the discovery is to be repeated (operation "
+                    + context.operationId() + ")", e);
         } finally {
             futures.forEach(f -> f.cancel(true));
         }
