@@ -134,8 +134,16 @@ public final class OfferSlots {
                 .attribute(QUOTA_IN_USE, Integer.toString(offer.inUse())).build();
     }
 
+    /**
+     * An id of the offer's machine (an accelerator's, its interconnect domain's) as the slot's: the
+     * machine's id replaced by the slot's where the id starts with it ({@code <offer>/gpu0} becomes
+     * {@code <offer>#1/gpu0}), else the slot's id and a slash put before it ({@code GPU-0} becomes
+     * {@code <offer>#1/GPU-0}). Each slot is a machine of its own: an id kept as the provider named it
+     * would be one GPU on every slot, and two allocations on two slots would each hold "GPU-0" in the
+     * ledger, the provenance log and the verifier's sets keyed by GPU id, as if they held one GPU.
+     */
     private static String rebase(String value, String prefix, String id) {
-        return value.startsWith(prefix) ? id + value.substring(prefix.length()) : value;
+        return value.startsWith(prefix) ? id + value.substring(prefix.length()) : id + "/" + value;
     }
 
     /** An inventory whose snapshots are {@linkplain #expand expanded}, each expanded once. */

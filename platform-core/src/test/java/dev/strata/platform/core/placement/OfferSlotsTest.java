@@ -127,6 +127,41 @@ class OfferSlotsTest {
         assertThat(third.rejections().toString()).contains(NodeFilter.SLOT_TAKEN);
     }
     /**
+     * An offer whose machine's GPUs are named by the provider ({@code GPU-0}), not from the machine's
+     * id: each launch slot kept the names as they were, so two allocations on two slots each held
+     * "GPU-0" (and one NVLink domain "nvswitch"), in the ledger, the provenance log and every set
+     * keyed by GPU id, as if they held one GPU. Each slot's GPUs now have ids of their own.
+     */
+    @Test
+    void aSlotsGpusHaveIdsOfTheirOwnHoweverTheProviderNamedTheMachines() {
+        InventorySnapshot raw = inventory(2, 0);
+        CapacityOffer offer = raw.offers().get(0);
+        Node machine = offer.machine();
+        List<Accelerator> named = new java.util.ArrayList<>();
+        for (int k = 0; k < machine.accelerators().size(); k++) {
+            named.add(machine.accelerators().get(k).toBuilder().id("GPU-" + k).interconnectDomain("nvswitch").build());
+        }
+        InventorySnapshot snapshot = new InventorySnapshot(raw.generation(), raw.takenAt(), raw.sites(), raw.nodes(), raw.fabrics(),
+                raw.storagePools(), raw.powerDomains(), List.of(offer.toBuilder().machine(machine.toBuilder().accelerators(named).build()).build()));
+
+        InventorySnapshot expanded = OfferSlots.expand(snapshot);
+        assertThat(expanded.node(OFFER + "#1").orElseThrow().accelerators()).first()
+                .satisfies(a -> assertThat(a.id()).isEqualTo(OFFER + "#1/GPU-0"))
+                .satisfies(a -> assertThat(a.interconnectDomain()).isEqualTo(OFFER + "#1/nvswitch"));
+        assertThat(expanded.nodes().stream().flatMap(n -> n.accelerators().stream()).map(Accelerator::id).distinct()).hasSize(16);
+
+        Placement placement = PlacementEngines.create(fixed(snapshot), "strata", Clock.systemUTC());
+        ContractDocumentReader reader = new ContractDocumentReader();
+        PlacementDecision first = placement.place(reader.read("name: a\ntenant: t\nmembers:\n  - {name: w, gpus: {count: 1}}\n", "a.yaml"), false);
+        PlacementDecision second = placement.place(reader.read("name: b\ntenant: u\nmembers:\n  - {name: w, gpus: {count: 1}}\n", "b.yaml"), false);
+        assertThat(first.placed()).as(first.summary()).isTrue();
+        assertThat(second.placed()).as(second.summary()).isTrue();
+        assertThat(first.bindings().get(0).nodeId()).isNotEqualTo(second.bindings().get(0).nodeId());
+        assertThat(first.bindings().get(0).acceleratorIds()).as("the GPUs the two allocations hold, on two launch slots")
+                .doesNotContainAnyElementsOf(second.bindings().get(0).acceleratorIds());
+    }
+
+    /**
      * A launch slot beside a hardware node of its shape, both free: the search took them for
      * interchangeable (their facts and free room are alike) and tried only the first for the gang's
      * largest member, though the slot holds one member and the node several. The two small members
