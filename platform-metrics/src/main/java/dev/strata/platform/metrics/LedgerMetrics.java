@@ -22,7 +22,8 @@ import org.osgi.service.component.annotations.Reference;
  * The allocation ledger: allocations, the GPUs they hold and the draw they reserve per power
  * domain, held in each domain and every domain above it, as placement holds it, over the
  * inventory's current power domains (in whole milliwatts, and nothing for a binding whose node
- * left the inventory, as placement holds nothing for it); what each tenant holds, and its quota. The leader reads its in-memory mirror of the ledger; another
+ * left the inventory, as placement holds nothing for it; a launch slot of an offer the inventory
+ * has counts as placement's node); what each tenant holds, and its quota. The leader reads its in-memory mirror of the ledger; another
  * instance reads the state store.
  */
 @Component(service = MultiCollector.class)
@@ -45,6 +46,36 @@ public class LedgerMetrics implements MultiCollector {
         return (long) Math.signum(watts) * Math.round(Math.abs(watts) * 1000);
     }
 
+    /** The most launch slots placement makes of one offer (its {@code OfferSlots.MAX_SLOTS}). */
+    static final int MAX_SLOTS = 4096;
+
+    /**
+     * Whether a binding's node is a launch slot placement has now: {@code <offer id>#<n>} of an offer
+     * in the inventory, {@code n} within its free quota ({@code limit - inUse}, at most
+     * {@value #MAX_SLOTS}), as placement's {@code OfferSlots} makes them. Placement holds a slot
+     * binding's power in the domain of the offer's machine, though the slot is no node of the
+     * merged inventory.
+     */
+    static boolean launchSlot(String nodeId, InventorySnapshot snapshot) {
+        int at = nodeId.lastIndexOf('#');
+        // a slot's number as placement writes it: 0 to 4095, no leading zero
+        if (at <= 0 || at == nodeId.length() - 1 || nodeId.length() - at > 5 || nodeId.charAt(at + 1) == '0' && nodeId.length() - at > 2) {
+            return false;
+        }
+        int n = 0;
+        for (int i = at + 1; i < nodeId.length(); i++) {
+            char c = nodeId.charAt(i);
+            if (c < '0' || c > '9') {
+                return false;
+            }
+            n = n * 10 + (c - '0');
+        }
+        int slot = n;
+        return snapshot.offer(nodeId.substring(0, at))
+                .filter(o -> slot < Math.min(MAX_SLOTS, Math.max(0, o.limit() - o.inUse())))
+                .isPresent();
+    }
+
     @Override
     public MetricSnapshots collect() {
         Family allocations = new Family("strata_allocations", "Allocations in the ledger");
@@ -64,7 +95,7 @@ public class LedgerMetrics implements MultiCollector {
                 bound += b.acceleratorIds().size();
                 // placement holds nothing for a binding whose node left the inventory: counting it here would show the
                 // domain fuller than placement finds it when it places there
-                if (b.powerDomainId() != null && nodes.contains(b.nodeId())) {
+                if (b.powerDomainId() != null && (nodes.contains(b.nodeId()) || launchSlot(b.nodeId(), snapshot))) {
                     directMilliwatts.merge(b.powerDomainId(), (double) milliwatts(b.powerWatts()), Double::sum);
                 }
             }

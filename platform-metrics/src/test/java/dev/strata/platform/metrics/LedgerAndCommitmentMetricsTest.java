@@ -96,6 +96,31 @@ class LedgerAndCommitmentMetricsTest {
         assertThat(Series.of(new LedgerMetrics(ledger(List.of()), flat).collect(), "strata_allocations")).isEqualTo(Map.of(labels(), 0.0));
     }
 
+    /**
+     * A member bound to a launch slot of a capacity offer ({@code <offer>#<n>}, one of its free quota)
+     * holds its power in the domain of the offer's machine, as placement holds it: the slot is a
+     * node of placement's inventory, though not of the merged one. The gauge left every such member
+     * out, as if its node had left the inventory, and showed the domain emptier than placement finds
+     * it. A slot beyond the offer's free quota, or of an offer no longer reported, holds nothing.
+     */
+    @Test
+    void aMemberOnALaunchSlotReservesItsPowerAsPlacementHoldsIt() {
+        InventorySnapshot flat = InventoryMetricsTest.snapshot();
+        dev.strata.platform.api.model.Node machine = InventoryMetricsTest.node("cloud:p5", "cloud", dev.strata.platform.api.model.ResourceState.AVAILABLE,
+                "rack-3", 700);
+        dev.strata.platform.api.model.CapacityOffer offer = dev.strata.platform.api.model.CapacityOffer.builder().id("cloud:p5").providerId("cloud")
+                .siteId("lab").shape("p5").machine(machine).limit(3).inUse(1).build();
+        InventorySnapshot withOffer = new InventorySnapshot(flat.generation(), flat.takenAt(), flat.sites(), flat.nodes(), flat.fabrics(),
+                flat.storagePools(), flat.powerDomains(), List.of(offer), flat.unattached());
+        List<Allocation> allocations = List.of(new Allocation("a1", "train", "t1", 0, false, T, List.of(
+                binding("cloud:p5#1", List.of("cloud:p5#1/gpu0"), 700, "rack-3"), binding("cloud:p5#2", List.of(), 500, "rack-3"),
+                binding("gone:p5#0", List.of(), 300, "rack-3"))));
+
+        var scrape = new LedgerMetrics(ledger(allocations), InventoryMetricsTest.inventory(withOffer)).collect();
+
+        assertThat(Series.of(scrape, "strata_power_domain_reserved_watts")).containsEntry(labels("domain", "rack-3"), 700.0);
+    }
+
     @Test
     void aPowerDomainReservesThePowerOfTheBindingsInItAndInEveryDomainUnderItAsPlacementHoldsIt() {
         InventorySnapshot nested = InventoryMetricsTest.nested();
