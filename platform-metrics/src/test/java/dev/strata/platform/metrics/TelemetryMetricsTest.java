@@ -72,6 +72,23 @@ class TelemetryMetricsTest {
         assertThat(Series.of(scrape, "strata_gpu_sample_timestamp_seconds")).containsEntry(a, (double) AT.getEpochSecond());
     }
 
+    /**
+     * A sample whose instant is past what milliseconds since 1970 can count in a long (a source's
+     * clock gone wrong, a garbled timestamp): its timestamp was taken with toEpochMilli, which threw,
+     * and the whole collector failed, every GPU's telemetry left out of the scrape for one sample.
+     */
+    @Test
+    void aSampleTakenAtAnInstantPastMillisecondsLeavesNoOtherGpuOut() {
+        Instant far = Instant.parse("+1000000000-01-01T00:00:00Z");
+        GpuSample garbled = GpuSample.builder().acceleratorId(ODD).at(far).powerWatts(90).build();
+        MetricSnapshots withGarbled = new TelemetryMetrics(telemetry(List.of(full, garbled)), InventoryMetricsTest.inventory(inventory)).collect();
+
+        assertThat(Series.of(withGarbled, "strata_gpu_power_watts")).isEqualTo(Map.of(labels("accelerator", "GPU-a", "node", "n1"), 350.5,
+                labels("accelerator", ODD, "node", "n1"), 90.0));
+        assertThat(Series.of(withGarbled, "strata_gpu_sample_timestamp_seconds")).containsEntry(labels("accelerator", "GPU-a", "node", "n1"),
+                (double) AT.getEpochSecond()).containsEntry(labels("accelerator", ODD, "node", "n1"), (double) far.getEpochSecond());
+    }
+
     @Test
     void valuesNotReportedAreAbsentNotMinusOne() {
         Map<String, String> odd = labels("accelerator", ODD, "node", "n1");
