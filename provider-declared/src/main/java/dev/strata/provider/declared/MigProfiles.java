@@ -34,6 +34,8 @@ final class MigProfiles {
     static final int MAX_GB = 65_536;
     /** The most instances of one profile, in either form. */
     static final int MAX_INSTANCES = 16;
+    /** The most profiles of one GPU: what placement's table of a GPU holds (MigTable). */
+    static final int MAX_PROFILES = 15;
 
     private MigProfiles() {
     }
@@ -74,7 +76,28 @@ final class MigProfiles {
                 out.add(profile);
             }
         }
+        if (out.size() > MAX_PROFILES) {
+            // placement cannot hold the table, and places no partition of such a GPU at all, without a word
+            problems.add(path, list, "at most " + MAX_PROFILES + " MIG profiles, as many as placement holds in a GPU's table (this"
+                    + " list has " + out.size() + "; with more, no partition of the GPU is placed)");
+        }
         return out;
+    }
+
+    /**
+     * A problem where {@code instances} instances of {@code g} compute slices each need more than the
+     * GPU's {@code computeSlices} (those of the largest profile listed): a table listing only
+     * {@code 1g.10gb} made a GPU of 1 compute slice, on which placement put one instance where the
+     * GPU holds seven (and counted it a whole GPU); {@code 1g.10gb:16} was shown as 16 instances of
+     * a GPU that holds 7.
+     */
+    private static boolean tooManyInstances(int instances, int g, int computeSlices, String at, JsonNode value, Problems problems) {
+        if (instances < 1 || g < 1 || (long) instances * g <= computeSlices) {
+            return false;
+        }
+        problems.add(at, value, "at most " + (computeSlices / g) + " instances of " + g + " compute slices, as many as fit the GPU's "
+                + computeSlices + " (a GPU's compute slices are those of the largest profile listed, such as 7g.80gb: list it too)");
+        return true;
     }
 
     private static PartitionProfile full(JsonNode p, String at, int computeSlices, long gpuMemoryBytes, Problems problems) {
@@ -129,6 +152,16 @@ final class MigProfiles {
             return null;
         }
         int g = bounded(name.group(1), 1, MAX_SLICES);
+        if (tooManyInstances(instances, g, computeSlices, at + ".instances", p.get("instances"), problems)) {
+            return null;
+        }
+        if (p.hasNonNull("memory") && gpuMemoryBytes > 0 && (long) instances * memory > gpuMemoryBytes) {
+            // placement would give each of them its memory: together more than the GPU has
+            problems.add(at + ".instances", p.get("instances"), "at most " + (gpuMemoryBytes / memory) + " instances of "
+                    + Problems.shown(p.get("memory").asText()) + ", as many as fit the GPU's memory (" + instances + " x "
+                    + Problems.shown(p.get("memory").asText()) + " is more than it has)");
+            return null;
+        }
         return PartitionProfile.builder().name(p.get("profile").asText()).profileId(id).maxInstances(instances).memoryBytes(memory)
                 .computeSlices(g).totalSlices(computeSlices).placements(placements).placementSize(slots).build();
     }
@@ -158,6 +191,9 @@ final class MigProfiles {
                     + " nvidia-smi mig -lgipp lists (the shorthand is known only for GPUs of 7 compute slices and 8 memory slots,"
                     + " such as A100, H100 and H200; this one spans " + slots + " of 8 memory slots with " + g + " of " + computeSlices
                     + " compute slices)");
+            return null;
+        }
+        if (tooManyInstances(bounded(m.group(4), 1, MAX_INSTANCES), g, computeSlices, at, p, problems)) {
             return null;
         }
         List<Integer> placements = new ArrayList<>();

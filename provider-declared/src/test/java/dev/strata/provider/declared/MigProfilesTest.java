@@ -249,4 +249,80 @@ class MigProfilesTest {
                 """, "y.yaml");
         assertThat(ordered.model("y").gpus().profiles().get(0).placements()).containsExactly(0, 4);
     }
+
+    /**
+     * A table no GPU can have was taken as written: one listing only {@code 1g.10gb} made a GPU of 1
+     * compute slice (the largest profile listed), on which placement put a single instance where the
+     * GPU holds seven, each counted a whole GPU; {@code 1g.10gb:16} was shown as 16 instances; seven
+     * instances of 40GiB were placed on a GPU of 80GiB. Each is refused, naming how many fit.
+     */
+    @Test
+    void instancesThatDoNotFitTheGpusSlicesOrMemoryAreRefused() {
+        assertThatThrownBy(() -> reader.withModels("""
+                models:
+                  x:
+                    cpu: {sockets: 1, coresPerSocket: 16}
+                    memory: 256GiB
+                    gpus:
+                      count: 1
+                      model: NVIDIA H100
+                      memory: 80GiB
+                      migProfiles:
+                        - {profile: 1g.10gb, instances: 7, memory: 9.75GiB, placements: [0, 1, 2, 3, 4, 5, 6], slots: 1}
+                """, "x.yaml")).isInstanceOf(ProviderFailureException.class)
+                .hasMessageContaining("x.yaml has 1 error:")
+                .hasMessageContaining("models.x.gpus.migProfiles[0].instances: '7'; expected at most 1 instances of 1 compute slices, as many"
+                        + " as fit the GPU's 1 (a GPU's compute slices are those of the largest profile listed, such as 7g.80gb: list it too)");
+        assertThatThrownBy(() -> reader.withModels("""
+                models:
+                  y:
+                    cpu: {sockets: 1, coresPerSocket: 16}
+                    memory: 256GiB
+                    gpus:
+                      count: 1
+                      model: NVIDIA H100
+                      memory: 80GiB
+                      migProfiles:
+                        - 1g.10gb:16
+                        - 2g.20gb:4
+                        - {profile: 1g.40gb, instances: 7, memory: 40GiB, placements: [0, 1, 2, 3, 4, 5, 6], slots: 1}
+                        - 7g.80gb:1
+                """, "y.yaml")).isInstanceOf(ProviderFailureException.class)
+                .hasMessageContaining("y.yaml has 3 errors:")
+                .hasMessageContaining("models.y.gpus.migProfiles[0]: '1g.10gb:16'; expected at most 7 instances of 1 compute slices")
+                .hasMessageContaining("models.y.gpus.migProfiles[1]: '2g.20gb:4'; expected at most 3 instances of 2 compute slices")
+                .hasMessageContaining("models.y.gpus.migProfiles[2].instances: '7'; expected at most 2 instances of 40GiB, as many as fit"
+                        + " the GPU's memory (7 x 40GiB is more than it has)");
+    }
+
+    /**
+     * Placement holds at most 15 profiles in a GPU's table, and placed no partition at all of a GPU
+     * with more; the declared inventory took a 16th without a word.
+     */
+    @Test
+    void moreProfilesThanPlacementHoldsAreRefused() {
+        StringBuilder profiles = new StringBuilder();
+        for (int gb = 1; gb <= 15; gb++) {
+            profiles.append("        - {profile: 1g.").append(gb).append("gb, instances: 1, placements: [0], slots: 1}\n");
+        }
+        String model = """
+                models:
+                  x:
+                    cpu: {sockets: 1, coresPerSocket: 16}
+                    memory: 256GiB
+                    gpus:
+                      count: 1
+                      model: NVIDIA H100
+                      memory: 80GiB
+                      migProfiles:
+                """;
+        assertThatThrownBy(() -> reader.withModels(model + profiles + "        - 7g.80gb:1\n", "x.yaml"))
+                .isInstanceOf(ProviderFailureException.class)
+                .hasMessageContaining("x.yaml has 1 error:")
+                .hasMessageContaining("expected at most 15 MIG profiles, as many as placement holds in a GPU's table (this list has 16;"
+                        + " with more, no partition of the GPU is placed)");
+        // fifteen are taken
+        assertThat(reader.withModels(model + profiles.toString().replace("1g.15gb", "7g.80gb"), "x.yaml").model("x").gpus().profiles())
+                .hasSize(15);
+    }
 }
