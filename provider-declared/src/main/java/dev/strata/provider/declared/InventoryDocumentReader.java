@@ -673,13 +673,13 @@ final class InventoryDocumentReader {
             String site = list.get(i).path("site").isTextual() ? list.get(i).get("site").asText() : null;
             index.putIfAbsent(id, i);
             if (parent.asText().equals(id)) {
-                problems.add("powerDomains[" + i + "].parent", parent, "the id of another power domain (" + id + " cannot be its own parent)");
+                problems.add("powerDomains[" + i + "].parent", parent, "the id of another power domain (" + Problems.shown(id) + " cannot be its own parent)");
             } else if (!siteOf.containsKey(parent.asText())) {
                 problems.add("powerDomains[" + i + "].parent", parent, "the id of another power domain");
             } else if (site != null && siteOf.get(parent.asText()) != null && !site.equals(siteOf.get(parent.asText()))) {
                 // a rack draws from a hall of its own site: its draw would be charged to another site's budget
-                problems.add("powerDomains[" + i + "].parent", parent, "a power domain at the domain's site " + site + " (" + parent.asText()
-                        + " is at " + siteOf.get(parent.asText()) + ")");
+                problems.add("powerDomains[" + i + "].parent", parent, "a power domain at the domain's site " + Problems.shown(site) + " ("
+                        + Problems.shown(parent.asText()) + " is at " + Problems.shown(siteOf.get(parent.asText())) + ")");
             }
         }
         cycles(domains, index, list, problems);
@@ -750,8 +750,8 @@ final class InventoryDocumentReader {
                 } else if (member != null && type != FabricType.WAN && site != null && nodeSites.containsKey(member)
                         && !site.equals(nodeSites.get(member))) {
                     // as a node's own fabrics: a node is cabled to a fabric at its site
-                    problems.add(path + ".members[" + m + "]", f.get("members").get(m), "a node at the fabric's site " + site + " ("
-                            + member + " is at " + nodeSites.get(member) + ")");
+                    problems.add(path + ".members[" + m + "]", f.get("members").get(m), "a node at the fabric's site " + Problems.shown(site)
+                            + " (" + Problems.shown(member) + " is at " + Problems.shown(nodeSites.get(member)) + ")");
                 }
             }
             members.addAll(present(explicit));
@@ -901,8 +901,9 @@ final class InventoryDocumentReader {
             Problems problems) {
         String at = id == null ? null : placedAt.get(kind + " " + id);
         if (site != null && at != null && !at.equals(site)) {
-            problems.add(path, value, "a " + (kind.equals("fabric") ? "fabric" : "power domain") + " at the node's site " + site + " ("
-                    + id + " is at " + at + ")");
+            // each as the file wrote it, valid or not (a site refused for a direction override in it is still the node's site here)
+            problems.add(path, value, "a " + (kind.equals("fabric") ? "fabric" : "power domain") + " at the node's site "
+                    + Problems.shown(site) + " (" + Problems.shown(id) + " is at " + Problems.shown(at) + ")");
         }
     }
 

@@ -544,6 +544,33 @@ class DeclaredInventoryTest {
     }
 
     /**
+     * A problem shows every value of the file escaped, also where it names another entry's id or
+     * site that is itself refused: the messages of a power domain that is its own parent, under a
+     * parent at another site, or at another site than its node carried a direction override of
+     * the file as it was, into the provider's message and the log.
+     */
+    @Test
+    void aProblemNamingAnotherEntrysRefusedIdShowsItEscaped() {
+        String text = """
+                sites: [{id: fra-1, country: DE}]
+                powerDomains:
+                  - {id: "r\\u202E1", site: "ams\\u202E1", parent: "r\\u202E1", budget: 40kW}
+                  - {id: h1, site: fra-1, parent: "r\\u202E1", budget: 1MW}
+                nodes:
+                  - {id: n1, model: dgx-a100, site: fra-1, powerDomain: "r\\u202E1"}
+                """;
+        assertThatThrownBy(() -> read(text))
+                .isInstanceOf(ProviderFailureException.class)
+                .hasMessageContaining("powerDomains[0].parent: 'r\\u202E1'; expected the id of another power domain (r\\u202E1 cannot be"
+                        + " its own parent)")
+                .hasMessageContaining("powerDomains[1].parent: 'r\\u202E1'; expected a power domain at the domain's site fra-1"
+                        + " (r\\u202E1 is at ams\\u202E1)")
+                .hasMessageContaining("nodes[0].powerDomain: 'r\\u202E1'; expected a power domain at the node's site fra-1 (r\\u202E1 is at"
+                        + " ams\\u202E1)")
+                .satisfies(e -> assertThat(e.getMessage()).doesNotContain("\u202E"));
+    }
+
+    /**
      * YAML 1.1 reads a number with a leading 0 as octal, one starting 0x or 0b as hexadecimal or
      * binary, and drops underscores: {@code count: 010} declared 8 nodes, {@code coresPerSocket:
      * 010} 8 cores. A number not read as written is refused with what it is read as.
