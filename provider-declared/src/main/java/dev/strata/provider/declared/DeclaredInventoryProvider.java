@@ -327,9 +327,14 @@ public class DeclaredInventoryProvider implements ComputeProvider, FabricProvide
         }
     }
 
+    /**
+     * Where the link {@link #file} leads, as a message shows it: escaped as a value of the file is
+     * ({@link Problems#shown}), since a link's target is anyone's text and may hold a line break or a
+     * direction override.
+     */
     private String target() {
         try {
-            return String.valueOf(Files.readSymbolicLink(file));
+            return Problems.shown(String.valueOf(Files.readSymbolicLink(file)), 4096);
         } catch (IOException | UnsupportedOperationException e) {
             return "a file";
         }

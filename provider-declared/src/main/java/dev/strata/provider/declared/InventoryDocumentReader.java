@@ -322,7 +322,9 @@ final class InventoryDocumentReader {
                 int line = p.currentTokenLocation() == null ? -1 : p.currentTokenLocation().getLineNr();
                 String at = field(p.getParsingContext(), t.isStructStart());
                 if (p.isCurrentAlias()) {
-                    problems.addProblem(at, "'*" + p.getText() + "' (line " + line + ") is an alias of the anchor &" + p.getText(),
+                    // the anchor's name as any value of the file is shown: YAML allows a direction override in it
+                    problems.addProblem(at, "'*" + Problems.shown(p.getText()) + "' (line " + line + ") is an alias of the anchor &"
+                            + Problems.shown(p.getText()),
                             "the value written out: the declared inventory does not read YAML anchors and aliases");
                 } else if (t == com.fasterxml.jackson.core.JsonToken.VALUE_NUMBER_INT || t == com.fasterxml.jackson.core.JsonToken.VALUE_NUMBER_FLOAT) {
                     String read = notAsWritten(p, t);
@@ -335,7 +337,7 @@ final class InventoryDocumentReader {
                     String tag = p.getTypeId();
                     String written = tag.startsWith(YAML_TAGS) ? "!!" + tag.substring(YAML_TAGS.length())
                             : tag.indexOf(':') >= 0 ? "!<" + tag + ">" : "!" + tag;
-                    problems.addProblem(at, "the YAML tag " + written + " (line " + line + ")",
+                    problems.addProblem(at, "the YAML tag " + Problems.shown(written) + " (line " + line + ")",
                             "a plain YAML value without a tag: the declared inventory takes no tags (quote text to keep it as written)");
                 }
                 if (t.isStructStart()) {

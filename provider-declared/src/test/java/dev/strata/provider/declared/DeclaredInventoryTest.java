@@ -1289,6 +1289,39 @@ class DeclaredInventoryTest {
     }
 
     /**
+     * Where a link to nothing leads is anyone's text: a target holding a line break and a direction
+     * override reached the provider's message (and the log) as it was; it is shown escaped.
+     */
+    @Test
+    void aSymbolicLinkToNothingNamesItsTargetEscaped(@TempDir Path dir) throws Exception {
+        Path file = dir.resolve("strata-inventory.yaml");
+        Files.createSymbolicLink(file, dir.resolve("gone\n\u202Efra.yaml"));
+        DeclaredInventoryProvider provider = new DeclaredInventoryProvider(file, reader, Clock.systemUTC());
+        assertThatThrownBy(() -> provider.discoverCompute(context()))
+                .isInstanceOf(ProviderFailureException.class)
+                .hasMessage("declared inventory " + file + " is a symbolic link to " + dir.resolve("gone") + "\\n\\u202Efra.yaml, which does"
+                        + " not exist; expected a link to the inventory file (to declare nothing, delete the link)");
+    }
+
+    /**
+     * An alias's anchor name and a tag are the file's text too: a direction override in one reached
+     * the message as it was; they are shown escaped as every value is.
+     */
+    @Test
+    void anAliasOrATagIsShownEscaped() {
+        assertThatThrownBy(() -> read("sites: [{id: fra-1, country: DE, name: &t\u202Eb x}]\n"
+                + "nodes: [{id: n1, model: dgx-a100, site: fra-1, tenant: *t\u202Eb}]\n"))
+                .isInstanceOf(ProviderFailureException.class)
+                .hasMessageContaining("nodes[0].tenant: '*t\\u202Eb' (line 2) is an alias of the anchor &t\\u202Eb; expected the value"
+                        + " written out")
+                .satisfies(e -> assertThat(e.getMessage()).doesNotContain("\u202E"));
+        assertThatThrownBy(() -> read("sites: [{id: !x%E2%80%AE fra-1, country: DE}]\n"))
+                .isInstanceOf(ProviderFailureException.class)
+                .hasMessageContaining("sites[0].id: the YAML tag !x\\u202E (line 1); expected a plain YAML value without a tag")
+                .satisfies(e -> assertThat(e.getMessage()).doesNotContain("\u202E"));
+    }
+
+    /**
      * The bound holds for the bytes read, not only for the size looked at before: a file that holds
      * more than its size says is refused once 16 MiB have been read, naming the file and the bound;
      * a good file after it is read. The file is Linux's /proc/self/smaps, through a link at the
