@@ -238,9 +238,21 @@ final class InventoryDocumentReader {
                         "each key once in a mapping");
                 throw new ProviderFailureException(problems.describe(what));
             }
+            java.util.regex.Matcher limit = TEXT_LIMIT.matcher(String.valueOf(jpe.getOriginalMessage()));
+            if (limit.find()) {
+                // well-formed as far as it was read: the reader stops at its bound, which a file under 16 MiB can pass
+                int line = jpe.getLocation() == null ? -1 : jpe.getLocation().getLineNr();
+                throw new ProviderFailureException(what + " is longer than the YAML reader takes: more than " + limit.group(1)
+                        + " characters" + (line > 0 ? " (the bound is passed at line " + line + ")" : "") + "; expected a YAML document of"
+                        + " at most " + limit.group(1) + " characters (declare nodes with count and idPrefix rather than one by one)");
+            }
             throw new ProviderFailureException(what + " is not well-formed YAML" + notWellFormed(jpe));
         }
     }
+
+    /** What the YAML reader says when a document passes its bound of characters (3 MiB), with the bound. */
+    private static final java.util.regex.Pattern TEXT_LIMIT = java.util.regex.Pattern.compile(
+            "^The incoming YAML document exceeds the limit: (\\d+) code points");
 
     /**
      * Where and why a document does not parse, on one line: {@code at line 15, column 23: expected ','

@@ -1322,6 +1322,27 @@ class DeclaredInventoryTest {
     }
 
     /**
+     * A file under 16 MiB may hold more text than the YAML reader takes (3 MiB): it was refused as
+     * "not well-formed YAML", which it is not, without a word of what was expected. It is refused as
+     * too long, with the bound; a document within the bound is read.
+     */
+    @Test
+    void aDocumentLongerThanTheYamlReaderTakesIsRefusedAsSuch() {
+        StringBuilder text = new StringBuilder("sites:\n");
+        for (int i = 0; text.length() < 3_300_000; i++) {
+            text.append("  - {id: site-").append(i).append(", country: DE, name: A site named at some length}\n");
+        }
+        assertThatThrownBy(() -> read(text.toString()))
+                .isInstanceOf(ProviderFailureException.class)
+                .hasMessageStartingWith("declared inventory inv.yaml is longer than the YAML reader takes: more than 3145728 characters"
+                        + " (the bound is passed at line ")
+                .hasMessageEndingWith("; expected a YAML document of at most 3145728 characters (declare nodes with count and idPrefix"
+                        + " rather than one by one)");
+        String within = text.substring(0, text.lastIndexOf("\n", 1_000_000) + 1);
+        assertThat(read(within).sites()).hasSize((int) within.lines().count() - 1);
+    }
+
+    /**
      * The bound holds for the bytes read, not only for the size looked at before: a file that holds
      * more than its size says is refused once 16 MiB have been read, naming the file and the bound;
      * a good file after it is read. The file is Linux's /proc/self/smaps, through a link at the
