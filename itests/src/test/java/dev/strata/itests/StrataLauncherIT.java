@@ -69,6 +69,11 @@ public class StrataLauncherIT {
             assertEquals(lineBreak.output(), 2, lineBreak.exitCode());
             assertTrue(lineBreak.output(), lineBreak.output().contains("argument 2 of shell:printf holds a line break after a ' or a \\"));
 
+            // standard input can be read once: a second -f - read nothing, and the first one's copy was left in the temporary folder
+            Result twice = strata.strata(COMMAND, "shell", "strata:place", "--dry-run", "-f", "-", "-f", "-");
+            assertEquals(twice.output(), 2, twice.exitCode());
+            assertTrue(twice.output(), twice.output().contains("bin/strata shell: -f - is given 2 times, and standard input can be read once"));
+
             // the command and its arguments in one quoted word reached the Karaf shell as a string: nothing ran, and it answered 0
             Result oneWord = strata.strata(COMMAND, "shell", "strata:node gpu$node");
             assertEquals(oneWord.output(), 2, oneWord.exitCode());
