@@ -135,8 +135,14 @@ public final class NovaClient {
             for (JsonNode link : body.path(key + "_links")) {
                 more |= "next".equals(link.path("rel").asText());
             }
-            if (!more || last == null || items.size() == 0) {
+            if (!more || items.size() == 0) {
                 return all;
+            }
+            if (last == null) {
+                // the next page is asked for after the last item's id: ending here left the pages after it out, their servers as gone
+                throw OpenStackErrors.forMalformed(ApiRequest.get(SERVICE, URI.create(base(context) + page)), "a page of " + key
+                        + " whose last item has no id, and a next link: the next page cannot be asked for; expected every item of a page "
+                        + "to have its id");
             }
             if (!markers.add(last)) {
                 throw OpenStackErrors.forMalformed(ApiRequest.get(SERVICE, URI.create(base(context) + page)), "a page of " + key

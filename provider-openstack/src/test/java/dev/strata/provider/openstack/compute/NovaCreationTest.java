@@ -315,6 +315,23 @@ class NovaCreationTest {
     }
 
     /**
+     * A page whose last item has no id, with a next link, cannot be followed (the next page is
+     * asked for after that item's id): Nova's malformed answer, named. Before, the listing ended
+     * there without a word, and the servers of the pages after it were left out, as gone.
+     */
+    @Test
+    void aPageWhoseLastItemHasNoIdIsAMalformedAnswerNotTheEndOfTheListing() {
+        String next = "\"servers_links\": [{\"rel\": \"next\", \"href\": \"http://nova/v2.1/servers/detail?marker=x\"}]";
+        first.add(new Answer(200, "{\"servers\": [{\"id\": \"a\"}, {\"name\": \"no-id\"}], " + next + "}"));
+        answer.set(new Answer(200, "{\"servers\": [{\"id\": \"c\"}]}"));
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> nova.serversTagged("strata", DiscoveryContext.withTimeout("test",
+                Duration.ofSeconds(5)))).isInstanceOf(dev.strata.platform.api.exception.ProviderFailureException.class)
+                .hasMessage("Nova answered GET /v2.1/servers/detail?tags=strata&limit=1000 with a page of servers whose last item has no id, "
+                        + "and a next link: the next page cannot be asked for; expected every item of a page to have its id");
+        assertThat(posts.get()).isEqualTo(1);
+    }
+
+    /**
      * Nova accepts the create (202) and its answer, JSON by its Content-Type, arrives cut short: the
      * server may well exist, so the outcome is unknown (the server is looked for by its tag, and
      * the request not sent again at once), and the message names the status and what was wrong.
