@@ -41,6 +41,8 @@ class PlacementAnswersTest {
     volatile String allocations = "{}";
     /** A second resource provider listed, or null: with two, discovery reads them on the provider's threads. */
     volatile String second;
+    /** The reads of a resource provider whose answers leave out its generation ("usages", or "all" five). */
+    volatile String withoutGeneration = "";
     /** Runs as Placement is asked for its resource providers, before it answers. */
     volatile Runnable onListing = () -> { };
 
@@ -72,15 +74,15 @@ class PlacementAnswersTest {
                     + (second == null ? "" : ", {\"uuid\": \"" + second + "\", \"name\": \"cn-2\", \"generation\": 1, "
                             + "\"parent_provider_uuid\": null, \"root_provider_uuid\": \"" + second + "\"}") + "]}";
         } else if (path.equals(at + "/inventories")) {
-            body = "{\"resource_provider_generation\": 1, \"inventories\": {\"VCPU\": " + inventory + "}}";
+            body = "{" + generation("inventories") + "\"inventories\": {\"VCPU\": " + inventory + "}}";
         } else if (path.equals(at + "/usages")) {
-            body = "{\"resource_provider_generation\": 1, \"usages\": " + usages + "}";
+            body = "{" + generation("usages") + "\"usages\": " + usages + "}";
         } else if (path.equals(at + "/traits")) {
-            body = "{\"resource_provider_generation\": 1, \"traits\": []}";
+            body = "{" + generation("traits") + "\"traits\": []}";
         } else if (path.equals(at + "/aggregates")) {
-            body = "{\"resource_provider_generation\": 1, \"aggregates\": []}";
+            body = "{" + generation("aggregates") + "\"aggregates\": []}";
         } else if (path.equals(at + "/allocations")) {
-            body = "{\"resource_provider_generation\": 1, \"allocations\": " + allocations + "}";
+            body = "{" + generation("allocations") + "\"allocations\": " + allocations + "}";
         } else {
             body = null;
         }
@@ -91,6 +93,33 @@ class PlacementAnswersTest {
             o.write(out);
         }
         exchange.close();
+    }
+
+    private String generation(String call) {
+        return withoutGeneration.equals("all") || withoutGeneration.equals(call) ? "" : "\"resource_provider_generation\": 1, ";
+    }
+
+    /**
+     * Answers that leave out the resource provider's generation are Placement's malformed answer,
+     * named. Before, the generation was read as 0: five answers without it passed the check that
+     * they are all of one generation without checking anything (the provider read), and one without
+     * it was read again and again as if the provider kept changing.
+     */
+    @ParameterizedTest
+    @CsvSource({"all, inventories", "usages, usages"})
+    void answersWithoutTheProvidersGenerationAreAMalformedAnswer(String without, String named) {
+        inventory = "{\"total\": 8}";
+        withoutGeneration = without;
+        OpenStackCloudProvider provider = TestClouds.placementOnly(URI.create("http://127.0.0.1:" + endpoint.getAddress().getPort()
+                + "/placement"), dir, 1);
+        try {
+            assertThatThrownBy(() -> provider.discoverCompute(TestClouds.context())).isInstanceOf(ProviderFailureException.class)
+                    .hasMessage("Placement answered GET /placement/resource_providers/" + uuid + "/" + named + " with " + named + " of "
+                            + "resource provider cn-1 (" + uuid + ") whose resource_provider_generation is missing; expected the "
+                            + "provider's generation, a whole number");
+        } finally {
+            provider.deactivate();
+        }
     }
 
     /**

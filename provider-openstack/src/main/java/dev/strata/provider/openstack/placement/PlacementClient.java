@@ -236,10 +236,10 @@ public final class PlacementClient {
             JsonNode tr = call("GET", at + "/traits", null, context).body();
             JsonNode ag = call("GET", at + "/aggregates", null, context).body();
             JsonNode al = call("GET", at + "/allocations", null, context).body();
-            long g = inv.path("resource_provider_generation").asLong();
+            long g = generation(context, listed, at, "inventories", inv);
             seen.add(g);
-            if (use.path("resource_provider_generation").asLong() == g && tr.path("resource_provider_generation").asLong() == g
-                    && ag.path("resource_provider_generation").asLong() == g && al.path("resource_provider_generation").asLong() == g) {
+            if (generation(context, listed, at, "usages", use) == g && generation(context, listed, at, "traits", tr) == g
+                    && generation(context, listed, at, "aggregates", ag) == g && generation(context, listed, at, "allocations", al) == g) {
                 Map<String, Inventory> inventories = new TreeMap<>();
                 ApiRequest inventoriesRead = ApiRequest.get(SERVICE, base(context, at + "/inventories"));
                 inv.path("inventories").properties().forEach(e -> inventories.put(e.getKey(), inventory(inventoriesRead, listed, e.getKey(),
@@ -268,6 +268,24 @@ public final class PlacementClient {
         }
         throw new ProviderFailureException("resource provider " + listed.name() + " (" + listed.uuid() + ") kept changing while it was read "
                 + "(generations " + seen + "); Placement is being written to heavily, discovery will read it again");
+    }
+
+    /**
+     * The generation of the resource provider one of its five reads answered at: a whole number. An
+     * answer without it (or with another value) is Placement's malformed answer, named; before, it
+     * was read as 0, so five answers without it passed the check that they are all of one
+     * generation without checking anything, and one without it was read again as if the provider
+     * kept changing.
+     */
+    private long generation(DiscoveryContext context, ResourceProvider listed, String at, String call, JsonNode body) {
+        JsonNode g = body.get("resource_provider_generation");
+        if (g == null || !g.isIntegralNumber() || !g.canConvertToLong()) {
+            String shown = g == null ? "missing" : g.toString().length() > 100 ? g.toString().substring(0, 100) + "..." : g.toString();
+            throw OpenStackErrors.forMalformed(ApiRequest.get(SERVICE, base(context, at + "/" + call)), call + " of resource provider "
+                    + listed.name() + " (" + listed.uuid() + ") whose resource_provider_generation is " + shown
+                    + "; expected the provider's generation, a whole number");
+        }
+        return g.asLong();
     }
 
     /**
