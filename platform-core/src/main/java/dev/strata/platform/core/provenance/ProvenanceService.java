@@ -223,8 +223,10 @@ public class ProvenanceService implements AuditLog {
         }
         ProvenanceHead head = p.head();
         Instant now = clock.instant();
-        boolean due = head.seq() > lastCheckpointSeq
-                && (head.seq() - lastCheckpointSeq >= every || !now.isBefore(lastCheckpointAt.plus(interval)));
+        // a clock set back since the last checkpoint (an NTP correction of a clock that ran ahead) signs now: counted from a
+        // time still ahead, the interval left the records made meanwhile unsigned for as long as the clock had run ahead
+        boolean due = head.seq() > lastCheckpointSeq && (head.seq() - lastCheckpointSeq >= every || now.isBefore(lastCheckpointAt)
+                || !now.isBefore(lastCheckpointAt.plus(interval)));
         if (!due) {
             return Optional.empty();
         }

@@ -601,4 +601,40 @@ class ProvenanceServiceTest {
         assertThat(service.keyId()).isEqualTo(keyId);
         assertThat(rejected).hasSize(3);
     }
+
+    /**
+     * The clock set back after a checkpoint was signed (an NTP correction of a clock that ran a day ahead): a record made
+     * after it is signed within checkpointInterval all the same. The interval was counted from the checkpoint's time, still
+     * a day ahead, and a log with fewer than checkpointEvery records a day stayed unsigned for that day.
+     */
+    @Test
+    void aClockSetBackDoesNotHoldTheTimedCheckpointBack() {
+        Instant start = Instant.parse("2026-12-01T10:00:00Z");
+        Instant[] now = {start};
+        Clock clock = new Clock() {
+            @Override
+            public java.time.ZoneId getZone() {
+                return java.time.ZoneOffset.UTC;
+            }
+
+            @Override
+            public Clock withZone(java.time.ZoneId zone) {
+                return this;
+            }
+
+            @Override
+            public Instant instant() {
+                return now[0];
+            }
+        };
+        ProvenanceService timed = new ProvenanceService(store, config(100), data, clock, false);
+        timed.append(ProvenanceEntry.of("placement", "karaf", Map.of("i", 1)));
+        now[0] = start.plus(Duration.ofHours(2));
+        assertThat(timed.checkpointIfDue()).as("signed once the interval (1h) passed").isPresent();
+        now[0] = start.minus(Duration.ofDays(1)); // the clock ran a day ahead, and is set right
+        long seq = timed.append(ProvenanceEntry.of("placement", "karaf", Map.of("i", 2))).seq();
+        now[0] = now[0].plus(Duration.ofHours(2));
+        assertThat(timed.checkpointIfDue()).as("a record made after the clock was set back is signed within the interval")
+                .hasValueSatisfying(c -> assertThat(c.seq()).isEqualTo(seq));
+    }
 }
