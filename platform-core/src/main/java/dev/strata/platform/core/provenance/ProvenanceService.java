@@ -422,6 +422,8 @@ public class ProvenanceService implements AuditLog {
         ProvenanceStore p = store.provenance();
         Path target = file.toAbsolutePath();
         Path tmp = target.resolveSibling(target.getFileName() + ".partial");
+        Path pub = publicKeyFile == null ? null : publicKeyFile.toAbsolutePath();
+        Path pubTmp = pub == null ? null : pub.resolveSibling(pub.getFileName() + ".partial");
         long[] counts = new long[2];
         LogRecord[] last = new LogRecord[1];
         try {
@@ -479,12 +481,20 @@ public class ProvenanceService implements AuditLog {
                         signing.privateKey, signing.publicKey));
                 counts[1]++;
             }
+            if (pub != null) {
+                // written aside before the export is moved into place, its missing folders made as the export's are: written
+                // after that move, into a folder that did not exist, the keys failed with the export already in place (an
+                // earlier one replaced) and a message saying the log could not be exported
+                try {
+                    Files.createDirectories(pub.getParent());
+                    Files.writeString(pubTmp, publicKeys(), StandardCharsets.US_ASCII);
+                } catch (IOException e) {
+                    throw new StrataException("cannot write the public keys of the provenance log to " + pub + ": " + e.getMessage()
+                            + "; the export is not written either (" + target + " is left as it was)", e);
+                }
+            }
             Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-            Path pub = null;
-            if (publicKeyFile != null) {
-                pub = publicKeyFile.toAbsolutePath();
-                Path pubTmp = pub.resolveSibling(pub.getFileName() + ".partial");
-                Files.writeString(pubTmp, publicKeys(), StandardCharsets.US_ASCII);
+            if (pub != null) {
                 Files.move(pubTmp, pub, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
             }
             LOG.info("Exported the provenance log ({} records, {} checkpoints) to {}", counts[0], counts[1], target);
@@ -492,10 +502,12 @@ public class ProvenanceService implements AuditLog {
         } catch (IOException e) {
             throw new StrataException("cannot export the provenance log to " + target + ": " + e.getMessage(), e);
         } finally {
-            try {
-                Files.deleteIfExists(tmp);
-            } catch (IOException e) {
-                LOG.debug("Removing {}: {}", tmp, e.getMessage());
+            for (Path partial : pubTmp == null ? List.of(tmp) : List.of(tmp, pubTmp)) {
+                try {
+                    Files.deleteIfExists(partial);
+                } catch (IOException e) {
+                    LOG.debug("Removing {}: {}", partial, e.getMessage());
+                }
             }
         }
     }

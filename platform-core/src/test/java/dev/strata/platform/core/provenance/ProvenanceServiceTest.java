@@ -637,4 +637,32 @@ class ProvenanceServiceTest {
         assertThat(timed.checkpointIfDue()).as("a record made after the clock was set back is signed within the interval")
                 .hasValueSatisfying(c -> assertThat(c.seq()).isEqualTo(seq));
     }
+
+    /**
+     * The public keys go where --public-key says, a folder that does not exist yet made as the export's is (README: "missing
+     * folders are made"); where they cannot be written, the export fails naming the key file, and neither file is left, an
+     * earlier export kept. They were written after the export was moved into place: into a missing folder they failed with
+     * a message that the log could not be exported while the export (replacing an earlier one) was in place, and a key file
+     * that could not be moved left its .partial behind.
+     */
+    @Test
+    void thePublicKeysAreWrittenBeforeTheExportIsMovedIntoPlace() throws Exception {
+        appendRecords(3);
+        Path file = data.resolve("out/audit.jsonl");
+        AuditExport export = service.export(file, data.resolve("keys/new/audit-keys.pem"));
+        assertThat(export.publicKeyFile()).isEqualTo(data.resolve("keys/new/audit-keys.pem").toAbsolutePath());
+        assertThat(Files.readString(export.publicKeyFile())).isEqualTo(service.publicKeys());
+
+        String earlier = Files.readString(file);
+        appendRecords(2);
+        Files.writeString(data.resolve("not-a-folder"), "x");
+        Path keys = data.resolve("not-a-folder/audit-keys.pem");
+        assertThatThrownBy(() -> service.export(file, keys)).isInstanceOf(dev.strata.platform.api.exception.StrataException.class)
+                .hasMessageStartingWith("cannot write the public keys of the provenance log to " + keys.toAbsolutePath() + ": ")
+                .hasMessageContaining("the export is not written either");
+        assertThat(Files.readString(file)).as("the earlier export is kept").isEqualTo(earlier);
+        try (var left = Files.list(data.resolve("out"))) {
+            assertThat(left).containsExactly(file);
+        }
+    }
 }
