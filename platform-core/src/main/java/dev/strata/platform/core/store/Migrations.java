@@ -26,9 +26,10 @@ import org.slf4j.LoggerFactory;
  * its own transaction, and records each in {@code schema_version} with the SHA-256 of its text.
  * On PostgreSQL the whole run holds a transaction-scoped advisory lock, so that instances starting
  * together migrate once; an edited migration (checksum differs) or a database newer than this
- * Strata stops the start with a message saying so. H2 runs DDL outside transactions: a failed
- * migration there may leave part of itself, which the next start reports (its version is not
- * recorded, and the repeated statements fail on what exists).
+ * Strata stops the start with a message saying so. H2 runs DDL outside transactions: a migration
+ * cut short there (the start killed, a crash, a full disk) leaves part of itself with its version
+ * not recorded; the next start runs it again, taking a statement that fails on what it creates (a
+ * table, index, column, sequence or row that exists) as applied by that run.
  */
 final class Migrations {
 
@@ -129,7 +130,19 @@ final class Migrations {
                 LOG.info("Applying state store migration {} to {}", m.name(), where);
                 try (Statement s = c.createStatement()) {
                     for (String statement : statements(m.sql())) {
-                        s.execute(resolve(c, statement, where));
+                        String sql = resolve(c, statement, where);
+                        try {
+                            s.execute(sql);
+                        } catch (SQLException e) {
+                            if (postgres || !appliedBefore(e)) {
+                                throw e;
+                            }
+                            // H2 commits each DDL statement as it runs: a start stopped within this migration (killed, a crash,
+                            // a full disk) left the statements before that point applied and its version not recorded, and the
+                            // store never opened again, failing on what the first of them had made
+                            LOG.warn("State store migration {} on {}: {} (applied by a start that stopped before the migration "
+                                    + "was recorded); going on with the next statement", m.name(), where, e.getMessage());
+                        }
                     }
                 }
                 try (PreparedStatement p = c.prepareStatement("INSERT INTO schema_version (version, name, sha256, applied_ms) VALUES (?, ?, ?, ?)")) {
@@ -167,6 +180,17 @@ final class Migrations {
         } finally {
             c.setAutoCommit(auto);
         }
+    }
+
+    /**
+     * H2's error codes for a statement whose effect is in the database already: the table, index,
+     * column or sequence it creates exists, or the row it inserts (a migration's one fixed row).
+     */
+    private static final java.util.Set<Integer> H2_APPLIED = java.util.Set.of(42101, 42111, 42121, 90035, 23505);
+
+    /** Whether an embedded migration's statement failed because an earlier run of the same migration, cut short, applied it. */
+    private static boolean appliedBefore(SQLException e) {
+        return H2_APPLIED.contains(e.getErrorCode());
     }
 
     /** The schema version and the provenance log's id. */
