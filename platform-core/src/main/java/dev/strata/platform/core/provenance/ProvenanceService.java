@@ -196,11 +196,34 @@ public class ProvenanceService implements AuditLog {
         }
     }
 
-    private void checkpointSafely() {
+    /** Whether the last round of the timer failed to sign or store a checkpoint (the timer's thread only). */
+    private boolean checkpointsFailing;
+
+    /**
+     * One round of the timer: a checkpoint signed where one is due. A round that fails says so once
+     * as a warning, the failures after it at DEBUG, and the round that succeeds again says so: every
+     * failure went to DEBUG, so signing could stop for good (a key the database refuses, a store
+     * that refuses the write) without a word in the log, while the records after the last checkpoint
+     * stayed unsigned. An instance that is not (or no longer) the leader is refused the write, as
+     * expected; so is a round cut short by the service's stop.
+     */
+    void checkpointSafely() {
         try {
             checkpointIfDue();
+            if (checkpointsFailing) {
+                checkpointsFailing = false;
+                LOG.info("Provenance checkpoints are signed again");
+            }
         } catch (RuntimeException e) {
-            LOG.debug("Checkpoint not signed this round: {}", e.getMessage());
+            boolean expected = e instanceof dev.strata.platform.api.exception.NotLeaderException || timer != null && timer.isShutdown();
+            if (!expected && !checkpointsFailing) {
+                checkpointsFailing = true;
+                LOG.warn("A provenance checkpoint could not be signed: {}; the records after the last checkpoint stay unsigned until a "
+                        + "later round succeeds (tried again every {} ms, failures logged at DEBUG until then)",
+                        InvalidConfigurationException.printable(e.getMessage()), Math.min(interval.toMillis(), 1000));
+            } else {
+                LOG.debug("Checkpoint not signed this round: {}", InvalidConfigurationException.printable(e.getMessage()));
+            }
         }
     }
 

@@ -665,4 +665,55 @@ class ProvenanceServiceTest {
             assertThat(left).containsExactly(file);
         }
     }
+
+    /**
+     * A checkpoint round that fails (here the clock it reads throws) says so once as a warning, the
+     * rounds after it do not repeat it, and once a round signs again the next failure is warned of
+     * anew. Before, every failure
+     * was logged at DEBUG: signing could stop for good without a word, the records after the last
+     * checkpoint left unsigned.
+     */
+    @Test
+    void checkpointsThatCannotBeSignedAreWarnedOfOnceAndTheirReturnIsTold() {
+        java.util.concurrent.atomic.AtomicBoolean broken = new java.util.concurrent.atomic.AtomicBoolean();
+        Clock clock = new Clock() {
+            @Override
+            public java.time.ZoneId getZone() {
+                return java.time.ZoneOffset.UTC;
+            }
+
+            @Override
+            public Clock withZone(java.time.ZoneId zone) {
+                return this;
+            }
+
+            @Override
+            public Instant instant() {
+                if (broken.get()) {
+                    throw new IllegalStateException("the clock cannot be read");
+                }
+                return Instant.now();
+            }
+        };
+        ProvenanceService checked = new ProvenanceService(store, config(100), data, clock, false);
+        try (dev.strata.platform.testkit.StderrCapture log = new dev.strata.platform.testkit.StderrCapture()) {
+            broken.set(true);
+            checked.checkpointSafely();
+            checked.checkpointSafely();
+            checked.checkpointSafely();
+            String failing = log.text();
+            assertThat(failing).contains("WARN").contains("A provenance checkpoint could not be signed: the clock cannot be read; the records "
+                    + "after the last checkpoint stay unsigned until a later round succeeds");
+            assertThat(failing.split("A provenance checkpoint could not be signed", -1)).as("the warning, once").hasSize(2);
+            // signing again (told at INFO, which this module's tests do not log), a later failure is warned of anew
+            broken.set(false);
+            checked.checkpointSafely();
+            checked.checkpointSafely();
+            broken.set(true);
+            checked.checkpointSafely();
+            checked.checkpointSafely();
+            assertThat(log.text().split("A provenance checkpoint could not be signed", -1)).as("a warning for each run of failures")
+                    .hasSize(3);
+        }
+    }
 }
