@@ -880,12 +880,20 @@ public final class DeploymentEngine implements Deployments, AutoCloseable {
      * read it: the deployment is read again (a member that failed for good in the same pass, on
      * another worker, fails it). If it has, the create is not sent, and the member says why as on
      * the next passes ({@link Reconciler#notMade}). A create already sent (resumed under its id) is
-     * not asked this: it is followed to its outcome.
+     * not asked this: it is followed to its outcome. Nor is one sent for a deployment undeployed
+     * after the pass queued it: the machine would be made only to be deleted, and the reconciler,
+     * deleting the deployment, finds that the member never asked for one.
      */
     private boolean failedMeanwhile(Loaded queued, Spec.MemberSpec m) {
         Optional<DeploymentRecord> record = store.deployments().get(queued.id());
         if (record.isEmpty()) {
             return false;
+        }
+        DeploymentState state = DeploymentState.valueOf(record.get().state());
+        if (state == DeploymentState.DELETING || state == DeploymentState.DELETED) {
+            LOG.info("Deployment {}: the create of {} is not sent: the deployment was undeployed after the create was queued", queued.id(),
+                    m.name());
+            return true;
         }
         Loaded now = new Loaded(record.get(), queued.spec, store.deployments().members(queued.id()), List.of());
         Optional<String> failure = Reconciler.failure(now);

@@ -499,6 +499,47 @@ class DeploymentEngineFaultsTest {
     }
 
     /**
+     * One worker: the first pass queues the creates of all three members, and while worker-0's is
+     * in the provider the deployment is undeployed. The creates of worker-1 and worker-2, queued
+     * before the undeploy, are not sent: worker-0's machine, sent before, is deleted, and the two
+     * others are deleted having asked for none. Before, both were sent after the undeploy, and two
+     * machines were made for a deployment being deleted, only to be deleted again.
+     */
+    @Test
+    void aCreateQueuedBeforeAnUndeployIsNotSent() throws InterruptedException {
+        DeploymentSettings oneWorker = new DeploymentSettings(Duration.ofMillis(200), Duration.ofMillis(50), Duration.ofSeconds(10),
+                Duration.ofMillis(40), Duration.ofMillis(400), 1, true);
+        DeploymentEngine engine = lab.engine(oneWorker, lab.store);
+        java.util.concurrent.CountDownLatch calling = new java.util.concurrent.CountDownLatch(1);
+        java.util.concurrent.CountDownLatch undeployed = new java.util.concurrent.CountDownLatch(1);
+        lab.lab.beforeCreate = r -> {
+            calling.countDown();
+            try {
+                assertThat(undeployed.await(PATIENCE.toMillis(), TimeUnit.MILLISECONDS)).as("the undeploy came").isTrue();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        };
+        Deployment d = engine.deploy(lab.workers("train", 3, "lab", ""), "alice").deployment();
+
+        engine.reconcileNow();
+        assertThat(calling.await(PATIENCE.toMillis(), TimeUnit.MILLISECONDS)).isTrue();
+        engine.undeploy(d.id(), "bob");
+        undeployed.countDown();
+        assertThat(engine.awaitIdle(PATIENCE)).isTrue();
+
+        assertThat(lab.lab.creates).as("creates sent").hasSize(1);
+        Deployment deleted = Lab.settle(engine, d.id(), Set.of(DeploymentState.DELETED), PATIENCE);
+        assertThat(lab.lab.creates).as("creates sent").hasSize(1);
+        assertThat(lab.store.deployments().operations(d.id())).filteredOn(op -> op.action().equals("create"))
+                .extracting(OperationRecord::member).containsExactly("worker-0");
+        assertThat(lab.lab.deletes).hasSize(1);
+        assertThat(lab.lab.live()).isEmpty();
+        assertThat(deleted.members()).extracting(DeploymentMember::state).containsOnly(MemberState.DELETED);
+        assertThat(lab.placement.allocations()).isEmpty();
+    }
+
+    /**
      * Provider lab2's cloud stops answering (its endpoint drops packets): its listing and every
      * description time out at their deadline, as a provider that honours it does. A deployment on
      * provider lab is made and ready in a few passes all the same, and lab2's six machines are not
