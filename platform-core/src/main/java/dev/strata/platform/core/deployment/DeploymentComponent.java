@@ -191,6 +191,12 @@ public class DeploymentComponent implements Deployments, MultiCollector {
 
     @Override
     public Optional<Deployment> get(String id) {
+        // the tenant from the record before the deployment is read: another tenant's deployment that cannot be read is absent
+        // too, not an error naming it
+        if (TenantAccess.restriction().isPresent() && TenantAccess.visible(engine.store.deployments().get(id),
+                dev.strata.platform.core.store.DeploymentRecord::tenant).isEmpty()) {
+            return Optional.empty();
+        }
         return TenantAccess.visible(engine.get(id), Deployment::tenant);
     }
 

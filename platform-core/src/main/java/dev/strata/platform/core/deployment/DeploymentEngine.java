@@ -376,9 +376,14 @@ public final class DeploymentEngine implements Deployments, AutoCloseable {
         return out;
     }
 
+    /**
+     * {@inheritDoc} A deployment the store holds but whose spec cannot be read (a row a later
+     * version wrote) fails with a {@link StateStoreException} naming it and why: an empty answer
+     * told the caller that there was no such deployment.
+     */
     @Override
     public Optional<Deployment> get(String id) {
-        return store.deployments().get(id).flatMap(this::load).map(this::toDeployment);
+        return store.deployments().get(id).map(this::read).map(this::toDeployment);
     }
 
     @Override
@@ -401,6 +406,14 @@ public final class DeploymentEngine implements Deployments, AutoCloseable {
         String who = actor == null || actor.isBlank() ? SYSTEM : actor;
         for (int attempt = 1; ; attempt++) {
             DeploymentRecord r = requireDeployment(id);
+            try {
+                Spec.parse(r.spec(), id);
+            } catch (StateStoreException unreadable) {
+                // without its spec the reconciler cannot delete its machines nor release its allocation: moved to DELETING, it
+                // stayed there for good, and the undeploy failed reading it back ("No value present")
+                throw new StateStoreException("deployment " + id + " is not undeployed: " + unreadable.getMessage() + "; without it the "
+                        + "reconciler cannot tell which machines to delete, and nothing was changed");
+            }
             DeploymentState state = DeploymentState.valueOf(r.state());
             if (state == DeploymentState.DELETING || state == DeploymentState.DELETED) {
                 return get(id).orElseThrow();
@@ -619,10 +632,15 @@ public final class DeploymentEngine implements Deployments, AutoCloseable {
 
     // ---- reading --------------------------------------------------------------------------------
 
+    /** A deployment as the store holds it now; throws {@link StateStoreException} when its spec cannot be read. */
+    Loaded read(DeploymentRecord r) {
+        Spec spec = Spec.parse(r.spec(), r.id());
+        return new Loaded(r, spec, store.deployments().members(r.id()), store.deployments().operations(r.id()));
+    }
+
     Optional<Loaded> load(DeploymentRecord r) {
         try {
-            Spec spec = Spec.parse(r.spec(), r.id());
-            return Optional.of(new Loaded(r, spec, store.deployments().members(r.id()), store.deployments().operations(r.id())));
+            return Optional.of(read(r));
         } catch (StateStoreException e) {
             LOG.error("Deployment {} cannot be read: {}", r.id(), e.getMessage());
             return Optional.empty();

@@ -103,6 +103,36 @@ class DeploymentEngineFaultsTest {
     }
 
     /**
+     * A deployment whose spec a later version wrote (a field of another shape), read by this one:
+     * reading it names the deployment and why, and undeploying it is refused, changing nothing.
+     * Before, get() answered that there was no such deployment (the shell said "no deployment
+     * 'd-000001'"), and undeploy moved it to DELETING, where the reconciler could not act on it, and
+     * then failed with "No value present".
+     */
+    @Test
+    void aDeploymentWhoseSpecCannotBeReadIsNamedAndNotUndeployed() {
+        FailingStore later = new FailingStore(lab.store);
+        DeploymentEngine engine = lab.engine(Lab.FAST, later);
+        Deployment d = engine.deploy(lab.workers("train", 1, "lab", ""), "alice").deployment();
+        Lab.settle(engine, d.id(), Set.of(DeploymentState.READY), PATIENCE);
+        later.specAsRead = spec -> spec.replace("\"members\":[", "\"members\":{\"v2\":[").replace("]}", "]}}");
+
+        assertThatThrownBy(() -> engine.get(d.id())).isInstanceOf(StateStoreException.class)
+                .hasMessageStartingWith("the spec of deployment " + d.id() + " cannot be read (JSON of another shape at .members");
+        assertThatThrownBy(() -> engine.undeploy(d.id(), "bob")).isInstanceOf(StateStoreException.class)
+                .hasMessageStartingWith("deployment " + d.id() + " is not undeployed: the spec of deployment " + d.id() + " cannot be read (")
+                .hasMessageEndingWith("; without it the reconciler cannot tell which machines to delete, and nothing was changed");
+        assertThat(lab.store.deployments().get(d.id()).orElseThrow().state()).isEqualTo(DeploymentState.READY.name());
+        assertThat(lab.lab.live()).hasSize(1);
+
+        later.specAsRead = spec -> spec;
+        engine.undeploy(d.id(), "bob");
+        Lab.settle(engine, d.id(), Set.of(DeploymentState.DELETED), PATIENCE);
+        assertThat(lab.lab.live()).isEmpty();
+        assertThat(lab.placement.allocations()).isEmpty();
+    }
+
+    /**
      * A provider that answers the delete with nothing: the member says what the provider did wrong,
      * and the delete is tried again after a backoff. Before, a NullPointerException in the engine
      * was logged as Strata's own failure and the member showed nothing.

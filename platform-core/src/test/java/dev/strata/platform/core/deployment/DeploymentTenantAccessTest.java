@@ -67,4 +67,26 @@ class DeploymentTenantAccessTest {
         assertThat(TenantUsers.as("root", deployments::list, "tenant:bank-payments", "admin")).hasSize(2);
         assertThat(TenantUsers.as("bob", () -> deployments.undeploy(mine.id(), "bob"), bob).id()).isEqualTo(mine.id());
     }
+
+    /**
+     * Another tenant's deployment whose spec cannot be read (a row a later version wrote) reads as
+     * absent to a tenant's user, as a readable one does; its own tenant's user and an operator are
+     * told why it cannot be read.
+     */
+    @Test
+    void anotherTenantsDeploymentThatCannotBeReadReadsAsAbsent() {
+        FailingStore later = new FailingStore(lab.store);
+        DeploymentComponent on = new DeploymentComponent(lab.engine(Lab.FAST, later));
+        Deployment theirs = on.deploy(lab.workers("train", 1, "lab", ""), "ops").deployment();
+        later.specAsRead = spec -> "[" + spec + "]";
+
+        String[] ann = {"ssh", "tenant:bank-payments"};
+        assertThat(TenantUsers.as("ann", () -> on.get(theirs.id()), ann)).isEmpty();
+        assertThatThrownBy(() -> TenantUsers.run("ann", () -> on.undeploy(theirs.id(), "ann"), ann)).isInstanceOf(NotFoundException.class)
+                .hasMessage("no deployment '" + theirs.id() + "'");
+        String[] bob = {"ssh", "tenant:bank-risk"};
+        assertThatThrownBy(() -> TenantUsers.as("bob", () -> on.get(theirs.id()), bob))
+                .isInstanceOf(dev.strata.platform.api.exception.StateStoreException.class)
+                .hasMessageStartingWith("the spec of deployment " + theirs.id() + " cannot be read");
+    }
 }

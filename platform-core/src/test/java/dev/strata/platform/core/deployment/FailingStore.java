@@ -50,6 +50,10 @@ final class FailingStore implements StateStore {
     volatile Predicate<NewDeployment> loseCreateAcknowledgement = n -> false;
     /** Reads of a deployment by id that fail, as a store that does not answer. */
     volatile boolean failGet;
+    /** The spec each read of a deployment (by id, or in a listing) returns in place of the stored one: a row a later version wrote. */
+    volatile java.util.function.UnaryOperator<String> specAsRead = spec -> spec;
+    /** Reads of a deployment's members that fail, as a store that does not answer. */
+    volatile Predicate<String> failMembers = id -> false;
     /** Releases of allocations that fail (nothing written). */
     volatile boolean failRelease;
     /**
@@ -66,6 +70,11 @@ final class FailingStore implements StateStore {
     static <T> Predicate<T> once(Predicate<T> condition) {
         java.util.concurrent.atomic.AtomicBoolean spent = new java.util.concurrent.atomic.AtomicBoolean();
         return t -> condition.test(t) && !spent.getAndSet(true);
+    }
+
+    private DeploymentRecord asRead(DeploymentRecord r) {
+        return new DeploymentRecord(r.id(), r.allocationId(), r.contractId(), r.tenant(), r.state(), r.message(), specAsRead.apply(r.spec()),
+                r.version(), r.createdAt(), r.updatedAt());
     }
 
     private static <T> CompletableFuture<T> failed(String what) {
@@ -218,16 +227,20 @@ final class FailingStore implements StateStore {
                 if (failGet) {
                     throw new StateStoreException("the state store at test did not answer: deployment " + id + " not read");
                 }
-                return d.get(id);
+                return d.get(id).map(FailingStore.this::asRead);
             }
 
             @Override
             public List<DeploymentRecord> list() {
-                return d.list();
+                return d.list().stream().map(FailingStore.this::asRead).toList();
             }
 
             @Override
             public List<MemberRecord> members(String deploymentId) {
+                if (failMembers.test(deploymentId)) {
+                    throw new StateStoreException("the state store at test did not answer: the members of deployment " + deploymentId
+                            + " not read");
+                }
                 return d.members(deploymentId);
             }
 
