@@ -265,11 +265,11 @@ public final class DeploymentEngine implements Deployments, AutoCloseable {
         List<Spec.MemberSpec> members;
         DeploymentRecord created;
         Spec spec;
+        List<MemberRecord> rows = new ArrayList<>();
         try {
             members = planAwaitingProviders(contract, decision);
             spec = new Spec(contract.name(), contract.tenant(), contract.priority(), contract.deployment().onMachineLoss(),
                     decision.allocationId(), members);
-            List<MemberRecord> rows = new ArrayList<>();
             for (Spec.MemberSpec m : members) {
                 rows.add(new MemberRecord(id, m.name(), m.target().id(), m.providerId(), MemberState.REQUESTED.name(), null, null));
             }
@@ -334,7 +334,17 @@ public final class DeploymentEngine implements Deployments, AutoCloseable {
                 contract.tenant(), who, members.size(), decision.allocationId());
         signal();
         kick();
-        Loaded loaded = new Loaded(created, spec, store.deployments().members(created.id()), List.of());
+        List<MemberRecord> stored;
+        try {
+            stored = store.deployments().members(created.id());
+        } catch (RuntimeException e) {
+            // the deployment is stored and its machines will be made: failed here, the deploy made the caller deploy the contract
+            // again, a second deployment on a second allocation; its members are as they were written, requested
+            LOG.warn("Deployment {} of {} is stored; reading its members back failed ({}): answered with the members as written", created.id(),
+                    contract.name(), message(e));
+            stored = rows;
+        }
+        Loaded loaded = new Loaded(created, spec, stored, List.of());
         Deployment deployment = toDeployment(loaded);
         return new DeploymentResult(decision, false, deployment.members(), deployment);
     }

@@ -75,6 +75,29 @@ class DeploymentEngineFaultsTest {
         assertThat(lab.placement.allocation(d.allocationId())).as("the allocation of a deployment whose machines run").isPresent();
     }
 
+    /**
+     * The store stores the deployment and then fails to read its members back: the deployment
+     * exists and goes on, so the deploy answers with it, its members as they were written. Before,
+     * the deploy failed with the store's error, and a caller deploying the contract again made a
+     * second deployment, on a second allocation, with machines of its own.
+     */
+    @Test
+    void aDeploymentStoredWhoseMembersCannotBeReadBackIsAnsweredNotFailed() {
+        FailingStore flaky = new FailingStore(lab.store);
+        flaky.failMembers = FailingStore.once(id -> true);
+        DeploymentEngine engine = lab.engine(Lab.FAST, flaky);
+
+        Deployment d = engine.deploy(lab.workers("train", 2, "lab", ""), "alice").deployment();
+        assertThat(d.id()).isEqualTo("d-000001");
+        assertThat(d.state()).isEqualTo(DeploymentState.REQUESTED);
+        assertThat(d.members()).extracting(DeploymentMember::name).containsExactly("worker-0", "worker-1");
+        assertThat(d.members()).extracting(DeploymentMember::state).containsOnly(MemberState.REQUESTED);
+
+        Lab.settle(engine, d.id(), Set.of(DeploymentState.READY), PATIENCE);
+        assertThat(lab.lab.live()).hasSize(2);
+        assertThat(lab.placement.allocations()).hasSize(1);
+    }
+
     /** The same, where the store cannot even be read back: the allocation is kept, and the error says how to free it. */
     @Test
     void aDeploymentThatMayHaveBeenStoredKeepsItsAllocationAndSaysHowToFreeIt() {
