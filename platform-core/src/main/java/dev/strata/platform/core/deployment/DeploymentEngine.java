@@ -1029,6 +1029,11 @@ public final class DeploymentEngine implements Deployments, AutoCloseable {
             try {
                 found = call(key(d.id(), m.name()), "look-up of operation " + op.id() + " on provider " + m.providerId(), m.providerId(),
                         CallMetrics.FIND, () -> provider.find(op.id(), context(op.id())));
+                if (found == null) {
+                    // a provider's bug, as a create answered with nothing: not Strata's own failure (a NullPointerException below)
+                    throw new ProviderFailureException("provider " + m.providerId() + " answered the look-up of operation " + op.id()
+                            + " with nothing; expected its machine, or an empty answer where it made none (the provisioning SPI's find)");
+                }
             } catch (RuntimeException e) {
                 if (cutShort(d, m, "look-up of create " + op.id(), e)) {
                     return;

@@ -593,6 +593,42 @@ class DeploymentEngineFaultsTest {
     }
 
     /**
+     * A provider that answers the look-up of an operation with nothing (null, not an empty answer)
+     * while a deployment is deleted: the log names the provider, the operation and what was
+     * expected, and the look-up is tried again after a backoff. Before, a NullPointerException in
+     * the engine was logged as Strata's own failure.
+     */
+    @Test
+    void aProviderThatAnswersALookUpWithNothingIsNamed() {
+        DeploymentEngine engine = lab.engine();
+        lab.lab.refuse.put("worker", "quota exceeded");
+        Deployment d = engine.deploy(lab.workers("train", 1, "lab", ""), "alice").deployment();
+        Deployment failed = Lab.settle(engine, d.id(), Set.of(DeploymentState.FAILED), PATIENCE);
+        String op = failed.members().get(0).operationId();
+        lab.providers.add("lab", 10, new Delegating(lab.lab) {
+            @Override
+            public Optional<MachineStatus> find(String operationId, DiscoveryContext context) {
+                lab.lab.finds.incrementAndGet();
+                return null;
+            }
+        });
+        engine.undeploy(d.id(), "bob");
+        try (dev.strata.platform.testkit.StderrCapture log = new dev.strata.platform.testkit.StderrCapture()) {
+            engine.reconcileNow();
+            assertThat(engine.awaitIdle(PATIENCE)).isTrue();
+            assertThat(lab.lab.finds).hasValue(1);
+            assertThat(log.text()).contains("provider lab answered the look-up of operation " + op + " with nothing; expected its machine, "
+                    + "or an empty answer where it made none (the provisioning SPI's find)").doesNotContain("NullPointerException");
+        }
+        assertThat(engine.get(d.id()).orElseThrow().state()).isEqualTo(DeploymentState.DELETING);
+
+        lab.providers.remove("lab", 10);
+        lab.pastTheLongestBackoff();
+        Lab.settle(engine, d.id(), Set.of(DeploymentState.DELETED), PATIENCE);
+        assertThat(lab.placement.allocations()).isEmpty();
+    }
+
+    /**
      * Provider lab2's cloud stops answering (its endpoint drops packets): its listing and every
      * description time out at their deadline, as a provider that honours it does. A deployment on
      * provider lab is made and ready in a few passes all the same, and lab2's six machines are not
