@@ -196,6 +196,12 @@ final class MigProfiles {
         if (tooManyInstances(bounded(m.group(4), 1, MAX_INSTANCES), g, computeSlices, at, p, problems)) {
             return null;
         }
+        if (m.group(3) != null && bounded(m.group(4), 1, MAX_INSTANCES) > 1) {
+            // the GPUs the shorthand knows (A100, H100, H200) have one set of media engines, which a +me instance takes whole
+            problems.add(at, p, "one instance of a +me profile (" + name + ":1): it takes the GPU's media engines, of which the GPUs the "
+                    + "shorthand knows have one set (nvidia-smi mig -lgip lists 1/1 for it)");
+            return null;
+        }
         List<Integer> placements = new ArrayList<>();
         for (int s : starts) {
             placements.add(s);

@@ -92,6 +92,23 @@ class MigProfilesTest {
                 .contains("1g.10gb+me [0, 1, 2, 3, 4, 5, 6]:1", "3g.40gb [0, 4]:4");
     }
 
+    /**
+     * A media-extension profile has one instance on the GPUs the shorthand knows (nvidia-smi mig
+     * -lgip lists {@code 1g.10gb+me} as 1/1 on the H100): {@code 1g.10gb+me:7} was taken as seven,
+     * each given the GPU's media engines, which placement could then bind seven times.
+     */
+    @Test
+    void aMediaExtensionProfileInTheShorthandHasOneInstance() {
+        assertThatThrownBy(() -> reader.withModels("""
+                models:
+                  x:
+                    cpu: {sockets: 1, coresPerSocket: 16}
+                    memory: 256GiB
+                    gpus: {count: 1, model: NVIDIA H100, memory: 80GiB, migProfiles: [1g.10gb:7, 1g.10gb+me:7, 7g.80gb:1]}
+                """, "x.yaml")).isInstanceOf(ProviderFailureException.class)
+                .hasMessageContaining("models.x.gpus.migProfiles[1]: '1g.10gb+me:7'; expected one instance of a +me profile (1g.10gb+me:1)");
+    }
+
     @Test
     void aShorthandTheTableDoesNotCoverAsksForTheFullForm() {
         // an A30: 4 compute slices
