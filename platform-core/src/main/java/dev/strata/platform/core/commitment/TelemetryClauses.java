@@ -195,18 +195,17 @@ final class TelemetryClauses {
      * newest, {@link #PAGE} at a time ({@link Telemetry#since}), each page asked from the instant of the last sample of the
      * one before (those already had at that instant left out), summing the draw of each window and each instant in
      * {@code since}; null where the first page answered none or a page was not answered in time
-     * ({@link BoundedTelemetry#UNANSWERED}): the GPU's samples could not be read. Where the walk counted
-     * {@link #MOST_SAMPLES} or more, the GPU's means cover only the latest that many (walked again without the others),
-     * and say so ({@link Span}).
+     * ({@link BoundedTelemetry#UNANSWERED}): the GPU's samples could not be read. Where the walk counted more than
+     * {@link #MOST_SAMPLES}, the GPU's means cover only the latest that many (walked again without the others), and say
+     * so ({@link Span}); exactly that many are all of them, averaged whole (the NVIDIA provider's largest history, all
+     * within the window, was said to hold more, its member AT_RISK every pass).
      */
     private Walk walk(String acceleratorId, Set<Instant> since) {
         Pages read = pages(acceleratorId, since, 0);
-        if (read == null || read.count < MOST_SAMPLES) {
+        if (read == null || read.count <= MOST_SAMPLES) {
             return read == null ? null : read.walk(false);
         }
-        if (read.count > MOST_SAMPLES) {
-            read = pages(acceleratorId, since, read.count - MOST_SAMPLES); // the latest MOST_SAMPLES, as the first walk counted them
-        }
+        read = pages(acceleratorId, since, read.count - MOST_SAMPLES); // the latest MOST_SAMPLES, as the first walk counted them
         return read == null ? null : read.walk(true);
     }
 

@@ -468,6 +468,24 @@ class TelemetryClausesTest {
     }
 
     /**
+     * A window holding exactly as many samples of a GPU as a pass reads ({@link TelemetryClauses#MOST_SAMPLES}: the NVIDIA
+     * provider's largest {@code telemetryHistory}, the whole of it within the window) is averaged whole: the mean covers
+     * every sample, so the ceiling is checked. Before, such a walk was taken as cut, and the member was AT_RISK every pass
+     * with evidence saying the window held more samples than the verifier reads, and a breach named a part of the window.
+     */
+    @Test
+    void aWindowHoldingExactlyAsManySamplesAsAPassReadsIsAveragedWhole() {
+        Samples t = new Samples();
+        every(t, GPU0, WINDOW, 600_000L, 0, 300, 300); // 100,000 samples within the minute
+        t.power(GPU1, 5, 100);
+        assertThat(t.byGpu.get(GPU0)).hasSize(TelemetryClauses.MOST_SAMPLES);
+        assertThat(check(WHOLE, contract(500), t).findings()).as("400 W under a ceiling of 500 W, every sample averaged").isEmpty();
+        assertThat(check(WHOLE, contract(350), t).findings()).containsExactly(new Finding("trainer", "members.trainer.power",
+                CommitmentStatus.BREACHED, "GPUs " + GPU0 + ", " + GPU1 + " on node " + NODE + " drew 400.0 W in all (mean of 100001 samples"
+                        + " within the last 60s), more than the member's ceiling of 350.0 W; the rest of what it draws on the node comes on top"));
+    }
+
+    /**
      * A GPU whose samples could not be read (its source's recent samples failing, while its latest sample is within the
      * window) is not one without samples: where the GPUs measured breach the ceiling, the evidence counts it as one whose
      * samples could not be read. Before, it was counted among the GPUs "without samples", telling an operator the GPU
