@@ -402,8 +402,8 @@ public class TelemetryService implements Telemetry {
         GpuTelemetrySource chosen = newest;
         String what = "its samples of " + acceleratorId + " since " + from;
         try {
-            List<GpuSample> page = start(chosen, what, () -> withoutNulls(sinceWithNulls, new RecentOf(chosen, acceleratorId), chosen,
-                    what, chosen.since(acceleratorId, from, limit)), bound).await(System.nanoTime() + deadline.toNanos());
+            List<GpuSample> page = start(chosen, what, () -> atMost(limit, withoutNulls(sinceWithNulls, new RecentOf(chosen, acceleratorId),
+                    chosen, what, fullPage(chosen, acceleratorId, from, limit))), bound).await(System.nanoTime() + deadline.toNanos());
             answered(sinceFailing, chosen);
             return page;
         } catch (NotAnswered e) {
@@ -443,8 +443,8 @@ public class TelemetryService implements Telemetry {
                 return NO_SAMPLES;
             }
             paging.set(true);
-            return withoutNulls(sinceWithNulls, new RecentOf(source, acceleratorId), source, pageWhat,
-                    source.since(acceleratorId, from, limit));
+            return atMost(limit, withoutNulls(sinceWithNulls, new RecentOf(source, acceleratorId), source, pageWhat,
+                    fullPage(source, acceleratorId, from, limit)));
         }, bound);
         Object answer;
         try {
@@ -474,6 +474,41 @@ public class TelemetryService implements Telemetry {
         @SuppressWarnings("unchecked")
         List<GpuSample> page = (List<GpuSample>) answer;
         return page;
+    }
+
+    /**
+     * A source's page of a GPU's samples from {@code from} on, on the call thread, as full as the source has it: where the
+     * page it answered held nulls and was full (as many as asked, so that more may follow), it is asked again for as many
+     * more as it held nulls, so that the page without them ({@link #withoutNulls}, cut to {@code limit} by {@link #atMost})
+     * still holds {@code limit} samples where the source has that many, and a page shorter than {@code limit} still means
+     * the end of its samples. A caller walking a window stops at such a page (the verifier does): a null in a full page made
+     * it shorter, the walk ended there, and the window's start was averaged as if it were the whole window. A source that
+     * answers more nulls than the samples asked for fails the call.
+     */
+    private static List<GpuSample> fullPage(GpuTelemetrySource source, String acceleratorId, Instant from, int limit) {
+        int asked = limit;
+        List<GpuSample> answer = source.since(acceleratorId, from, asked);
+        while (answer != null && answer.size() >= asked) {
+            int nulls = 0;
+            for (GpuSample s : answer) {
+                nulls += s == null ? 1 : 0;
+            }
+            if (nulls == 0 || answer.size() - nulls >= limit || (long) limit + nulls > Integer.MAX_VALUE) {
+                break;
+            }
+            if (nulls > limit) {
+                throw new IllegalStateException("the source answered " + nulls + " null samples among " + answer.size() + " in a page of "
+                        + "the samples of " + acceleratorId + " since " + from + ", more than the " + limit + " samples asked for");
+            }
+            asked = limit + nulls; // more than asked before: the page held fewer than limit samples, so more than asked - limit nulls
+            answer = source.since(acceleratorId, from, asked);
+        }
+        return answer;
+    }
+
+    /** The first {@code limit} samples of a page read without its nulls ({@link #fullPage} may have asked for more). */
+    private static List<GpuSample> atMost(int limit, List<GpuSample> page) {
+        return page.size() > limit ? List.copyOf(page.subList(0, limit)) : page;
     }
 
     /**

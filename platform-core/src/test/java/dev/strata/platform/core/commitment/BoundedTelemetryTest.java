@@ -69,6 +69,40 @@ class BoundedTelemetryTest {
         }
     }
 
+    /**
+     * A null among a full page of a source's samples (vendor code, against the SPI) is left out without ending the pass's
+     * walk of the window there: the samples after that page are read, and the mean is the whole window's. Before, the
+     * merged view answered the page without its null, one short of a full page, which the walk took for the end of the
+     * GPU's samples: the window's first 999 samples were averaged as if they were all of it, and a member drawing more
+     * than its ceiling in the rest of the window was HONORED.
+     */
+    @Test
+    void aNullInAFullPageOfASourceDoesNotEndTheWalkOfTheWindow() {
+        TelemetryClausesTest.Samples samples = new TelemetryClausesTest.Samples();
+        TelemetryClausesTest.every(samples, GPU0, TelemetryClausesTest.WINDOW, 40_000_000L, 1000, 100, 900); // 1,500: 1,000 at 100 W, 500 at 900 W
+        samples.power(GPU1, 5, 100);
+        Source sloppy = new Source(samples) {
+            @Override
+            public List<GpuSample> since(String acceleratorId, Instant from, int limit) {
+                List<GpuSample> page = new java.util.ArrayList<>(super.since(acceleratorId, from, limit));
+                page.add(Math.min(1, page.size()), null); // a null among what it answers, as many answered as asked at most
+                return page.subList(0, Math.min(limit, page.size()));
+            }
+        };
+        TelemetryService merged = TelemetryServices.of(Duration.ofSeconds(30), sloppy);
+        try (StderrCapture log = new StderrCapture();
+                BoundedTelemetry bounded = new BoundedTelemetry(() -> merged, Duration.ofSeconds(30))) {
+            CommitmentCheck.Verdict v = TelemetryClausesTest.check(WHOLE, contract(400), bounded.forPass());
+            assertThat(v.findings()).singleElement().satisfies(f -> assertThat(f.evidence()).startsWith("GPUs " + GPU0 + ", " + GPU1
+                    + " on node " + TelemetryClausesTest.NODE + " drew 466.7 W in all (mean of 1501 samples within the last 60s)"));
+            assertThat(v.status()).isEqualTo(CommitmentStatus.BREACHED);
+            assertThat(bounded.answered()).isTrue();
+            assertThat(log.text()).contains("null sample among its samples of " + GPU0);
+        } finally {
+            TelemetryServices.stop(merged);
+        }
+    }
+
     /** A source that hangs on every call until released (against the SPI's word). */
     private static final class Hanging implements GpuTelemetrySource {
         final CountDownLatch release = new CountDownLatch(1);
