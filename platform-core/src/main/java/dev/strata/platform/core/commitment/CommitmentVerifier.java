@@ -291,9 +291,20 @@ public class CommitmentVerifier implements Commitments {
         }
     }
 
+    /**
+     * The last verdicts, without those of allocations released since (a pass forgets them, but the next pass may be an
+     * interval away, or never come with passes on demand only): their commitments ended with them, and
+     * {@code strata:status} and the metrics counted a released allocation BREACHED meanwhile.
+     */
     @Override
     public List<Commitment> commitments() {
-        return forCaller(TenantAccess.visible(List.copyOf(latest.values()), Commitment::tenant));
+        List<Commitment> verdicts = List.copyOf(latest.values());
+        if (!verdicts.isEmpty()) {
+            Set<String> ledger = new HashSet<>();
+            placement.allocations().forEach(a -> ledger.add(a.id()));
+            verdicts = verdicts.stream().filter(c -> ledger.contains(c.allocationId())).toList();
+        }
+        return forCaller(TenantAccess.visible(verdicts, Commitment::tenant));
     }
 
     /**
