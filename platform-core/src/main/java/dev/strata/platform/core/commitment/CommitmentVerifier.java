@@ -423,7 +423,7 @@ public class CommitmentVerifier implements Commitments {
             recorded.clear();
             recordedEpoch = epoch;
         }
-        CommitmentCheck.Verdict v = pass.check(a, contractOf(a));
+        CommitmentCheck.Verdict v = cleaned(pass.check(a, contractOf(a)));
         // in milliseconds, as the log's records are: a change shown before the leader has recorded it (a follower, an append
         // that failed) reads as the times a change is shown with once it is recorded
         Instant now = clock.instant().truncatedTo(ChronoUnit.MILLIS);
@@ -459,6 +459,19 @@ public class CommitmentVerifier implements Commitments {
             recordings.add(new Recording(a, c, appended));
         }
         return c;
+    }
+
+    /**
+     * A verdict with its evidence cleaned as provider text, as its record's is ({@link #record}): the evidence quotes the
+     * inventory (health reasons, names as a provider wrote them), and the verdict is what {@code strata:commitments} shows
+     * and what the log line of a change quotes, which showed a credential the record masked, and control characters.
+     */
+    private static CommitmentCheck.Verdict cleaned(CommitmentCheck.Verdict v) {
+        if (v.findings().isEmpty()) {
+            return v;
+        }
+        return new CommitmentCheck.Verdict(v.status(), v.findings().stream()
+                .map(f -> new Finding(f.member(), f.clause(), f.status(), ProviderText.clean(f.evidence()))).toList());
     }
 
     /**

@@ -181,6 +181,40 @@ class CommitmentVerifierTest {
         }
     }
 
+    /**
+     * The evidence of a verdict quotes the inventory (a health reason as a provider wrote it): it is cleaned as provider
+     * text in the verdict itself, so that {@code strata:commitments} and the log line of the change (which quotes the
+     * verdict's first finding) show what the record holds, with no credential and no control character. Before, only the
+     * record's copy was cleaned: the shell showed the password in a BMC's URL that the provenance log masked, and the log
+     * line carried it, an escape, a line break and a direction override as they came.
+     */
+    @Test
+    void theEvidenceOfAVerdictIsCleanedAsTheRecordOfItIs() {
+        inventory(CommitmentCheckTest.fra1(), CommitmentCheckTest.node());
+        JdbcStateStore store = StoreTestAccess.embedded(data);
+        try {
+            Placement placement = PlacementEngines.durable(inventory, store, "strata", Clock.systemUTC(), 1);
+            String id = placement.place(CommitmentCheckTest.contract(Isolation.SHARED, false), false).allocationId();
+            CommitmentVerifier verifier = new CommitmentVerifier(store, placement, inventory, Clock.systemUTC());
+            Node n = CommitmentCheckTest.node();
+            inventory(CommitmentCheckTest.fra1(), n.withAccelerators(List.of(n.accelerators().get(0), n.accelerators().get(1).toBuilder()
+                    .health(new Health(Health.Status.DEGRADED, List.of("BMC https://admin:Hunter2Secret@10.0.0.5/ said \u001b[2Jrow "
+                            + "remap pending\u202e\nFORGED line"))).build())));
+            Commitment c = verifier.verifyAll().get(0);
+            String evidence = c.findings().get(0).evidence();
+            assertThat(evidence).contains("row remap pending").doesNotContain("Hunter2Secret").doesNotContain("\u001b")
+                    .doesNotContain("\u202e").doesNotContain("\n");
+            assertThat(verifier.commitments()).singleElement().satisfies(v -> assertThat(v.findings().get(0).evidence()).isEqualTo(evidence));
+            @SuppressWarnings("unchecked")
+            List<Map<String, Object>> recorded = (List<Map<String, Object>>) records(store).get(0).payload().get("findings");
+            assertThat(recorded.get(0).get("evidence")).as("the shell shows what the record holds").isEqualTo(evidence);
+            assertThat(recorded.get(0)).containsEntry("member", "trainer");
+            assertThat(c.allocationId()).isEqualTo(id);
+        } finally {
+            store.close();
+        }
+    }
+
     @Test
     void aFirstVerdictThatIsNotHonoredIsRecordedAsAChangeFromHonoredAtPlacement() {
         inventory(CommitmentCheckTest.fra1(), CommitmentCheckTest.node());
