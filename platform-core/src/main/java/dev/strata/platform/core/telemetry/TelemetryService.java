@@ -5,6 +5,7 @@ import dev.strata.platform.api.telemetry.GpuSample;
 import dev.strata.platform.api.telemetry.GpuTelemetrySource;
 import dev.strata.platform.api.telemetry.Telemetry;
 import dev.strata.platform.core.placement.TenantAccess;
+import dev.strata.platform.core.provenance.ProviderText;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -783,11 +784,14 @@ public class TelemetryService implements Telemetry {
 
     /**
      * A call of a source failed: logged where the one before it did not fail (once until it answers again); nothing where
-     * the source was removed meanwhile (its call answered after its removal), since removal is final.
+     * the source was removed meanwhile (its call answered after its removal), since removal is final. What it threw is
+     * vendor text, logged cleaned as provider text ({@link ProviderText#message}): it logged a credential and control
+     * characters (a forged line of the log) as they came.
      */
     private void failed(Set<GpuTelemetrySource> failing, GpuTelemetrySource source, String what, RuntimeException e) {
         if (failing.add(source) && !removedMeanwhile(failing, source, source)) {
-            LOG.warn("Telemetry source {} failed; {} are left out until it answers again: {}", source, what, e.toString());
+            LOG.warn("Telemetry source {} failed; {} are left out until it answers again: {} ({})", source, what, ProviderText.message(e),
+                    e.getClass().getName());
         }
     }
 

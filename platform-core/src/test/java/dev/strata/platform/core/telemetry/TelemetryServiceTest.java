@@ -53,6 +53,36 @@ class TelemetryServiceTest {
         assertThat(telemetry.recent("GPU-x", 5)).isEmpty();
     }
 
+    /**
+     * What a source that throws says is logged as provider text: a credential in it masked, a line break, an escape and a
+     * direction override each a space, so that a source (vendor code) can neither leak a password into the log nor forge
+     * a line of it. Before, its exception was logged as it came.
+     */
+    @Test
+    void whatAFailingSourceSaysIsLoggedCleaned() {
+        TelemetryService telemetry = new TelemetryService();
+        telemetry.addSource(new GpuTelemetrySource() {
+            @Override
+            public List<GpuSample> latest() {
+                throw new IllegalStateException("exporter https://admin:Hunter2Secret@10.0.0.5/ gone\u001b[2J\u202e\n"
+                        + "[main] INFO forged line");
+            }
+
+            @Override
+            public List<GpuSample> recent(String acceleratorId, int limit) {
+                return List.of();
+            }
+        });
+        try (dev.strata.platform.testkit.StderrCapture log = new dev.strata.platform.testkit.StderrCapture()) {
+            assertThat(telemetry.latestGpuSamples()).isEmpty();
+            assertThat(log.text()).contains("failed; its latest samples are left out until it answers again").contains("gone")
+                    .contains("IllegalStateException").doesNotContain("Hunter2Secret").doesNotContain("\u001b").doesNotContain("\u202e")
+                    .doesNotContain("\n[main] INFO forged");
+        } finally {
+            telemetry.deactivate();
+        }
+    }
+
     /** A GPU two sources sample is answered by its newest sample, not by whichever source was bound first. */
     @Test
     void theLatestSampleOfAGpuTwoSourcesSampleIsTheNewest() {
