@@ -89,6 +89,18 @@ public class StrataLauncherIT {
                     "--dry-run", "-f", "O'Brien $team/probe.yaml"), Map.of("STRATA_BASE", base.toString()), null, COMMAND, here);
             assertEquals(place.output(), 0, place.exitCode());
             assertTrue(place.output(), place.output().contains("Contract probe of tenant ops: would be placed"));
+            // the option and its file in one word: Karaf reads it as after -f, and the relative file is the user's too
+            Result joined = StrataInstallation.run(List.of(strata.home.resolve("bin/strata").toString(), "shell", "strata:place",
+                    "--dry-run", "--file=O'Brien $team/probe.yaml"), Map.of("STRATA_BASE", base.toString()), null, COMMAND, here);
+            assertEquals(joined.output(), 0, joined.exitCode());
+            assertTrue(joined.output(), joined.output().contains("Contract probe of tenant ops: would be placed"));
+            Result piped = StrataInstallation.run(List.of(strata.home.resolve("bin/strata").toString(), "shell", "strata:place",
+                    "--dry-run", "--file=-"), Map.of("STRATA_BASE", base.toString()), "name: probe\ntenant: ops\nmembers:\n  - name: web\n"
+                    + "    cpu: 1\n    memory: 64MiB\n", COMMAND, here);
+            assertEquals(piped.output(), 0, piped.exitCode());
+            assertTrue(piped.output(), piped.output().contains("Contract probe of tenant ops: would be placed"));
+            Result twiceJoined = strata.strata(COMMAND, "shell", "strata:place", "--dry-run", "-f", "-", "--file=-");
+            assertEquals(twiceJoined.output(), 2, twiceJoined.exitCode());
         }
     }
 
