@@ -45,11 +45,14 @@ import java.util.Map;
  *     it reports none, or reports it in a form Strata cannot read)
  * @param sharedGpuId the first accelerator id the node reports for more than one of its GPUs, or null: a binding names its
  *     GPUs by id, so GPUs that share one cannot be told apart and none of the node's GPUs is placed on
+ * @param unlikeGpus the GPUs that have not failed but differ in model or memory from the GPU the node's facts come from:
+ *     they are given {@link NodeCapacity#FAILED} in {@code gpuHealth}, so never placed on (the clauses and the evidence
+ *     read the node's model and memory, which are not theirs)
  */
 record NodeFacts(Node node, Site site, List<Fabric> rdma, String gpuModel, String gpuModelLower, long gpuMemoryBytes,
         double gpuPowerWatts, int[] gpuDomain, List<String> domainNames, int largestDomain, int[] gpuNuma,
         boolean[] rdmaNicNuma, Map<String, PartitionProfile> profiles, long cpuMilli, long memoryMiB, int largestNumaGroup,
-        int[] gpuHealth, MigTable mig, LargestMachine largest, String sharedGpuId) {
+        int[] gpuHealth, MigTable mig, LargestMachine largest, String sharedGpuId, int unlikeGpus) {
 
     private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(NodeFacts.class);
 
@@ -66,6 +69,11 @@ record NodeFacts(Node node, Site site, List<Fabric> rdma, String gpuModel, Strin
         int usable = 0;
         java.util.Set<String> ids = new java.util.HashSet<>();
         String sharedId = null;
+        // the node's GPU facts come from its first GPU that is not FAILED: a failed one may be known only in
+        // part (a GPU its driver cannot reach has no model, memory or MIG profiles), and is never placed on
+        Accelerator first = gpus.stream().filter(a -> a.health().status() != Health.Status.FAILED).findFirst()
+                .orElse(gpus.isEmpty() ? null : gpus.get(0));
+        int unlike = 0;
         for (int i = 0; i < gpus.size(); i++) {
             Accelerator a = gpus.get(i);
             if (!ids.add(a.id()) && sharedId == null) {
@@ -74,6 +82,12 @@ record NodeFacts(Node node, Site site, List<Fabric> rdma, String gpuModel, Strin
             Health.Status status = a.health().status();
             health[i] = status == Health.Status.FAILED ? NodeCapacity.FAILED
                     : status == Health.Status.DEGRADED ? NodeCapacity.DEGRADED : NodeCapacity.HEALTHY;
+            if (health[i] != NodeCapacity.FAILED && (!a.model().equals(first.model()) || a.memoryBytes() != first.memoryBytes())) {
+                // a GPU of another model or memory than the one the clauses and the evidence read: binding it would
+                // place a member that asked for an H100 with 80 GiB on a T4 with 16 GiB, so it is placed on as never
+                health[i] = NodeCapacity.FAILED;
+                unlike++;
+            }
             boolean failed = health[i] == NodeCapacity.FAILED;
             String d = a.interconnectDomain();
             if (d == null) {
@@ -108,10 +122,6 @@ record NodeFacts(Node node, Site site, List<Fabric> rdma, String gpuModel, Strin
             }
         }
         int largestNuma = perNuma.values().stream().mapToInt(Integer::intValue).max().orElse(0);
-        // the node's GPU facts come from its first GPU that is not FAILED: a failed one may be known only in
-        // part (a GPU its driver cannot reach has no model, memory or MIG profiles), and is never placed on
-        Accelerator first = gpus.stream().filter(a -> a.health().status() != Health.Status.FAILED).findFirst()
-                .orElse(gpus.isEmpty() ? null : gpus.get(0));
         MigTable mig;
         try {
             mig = first == null ? null : MigTable.of(first.partitionProfiles());
@@ -122,7 +132,7 @@ record NodeFacts(Node node, Site site, List<Fabric> rdma, String gpuModel, Strin
                 first == null ? null : first.model().toLowerCase(Locale.ROOT), first == null ? 0 : first.memoryBytes(),
                 first == null ? 0 : first.power().enforcedWatts(), domain, List.copyOf(names), largest, numa, nicNuma, Map.copyOf(profiles),
                 Math.multiplyExact(node.cpu().threads(), 1000L), node.memoryBytes() >> 20, largestNuma, health, mig, largestMachine(node),
-                sharedId);
+                sharedId, unlike);
     }
 
     /**
@@ -165,7 +175,7 @@ record NodeFacts(Node node, Site site, List<Fabric> rdma, String gpuModel, Strin
         return n;
     }
 
-    /** GPUs of a health, counted. */
+    /** GPUs of a health, counted; GPUs of another model or memory ({@link #unlikeGpus}) count as failed. */
     int gpusOfHealth(int health) {
         int n = 0;
         for (int h : gpuHealth) {

@@ -313,10 +313,10 @@ final class NodeFilter {
         }
         int usable = f.usableGpus(m.gpus().allowDegraded());
         if (usable < m.gpus().count()) {
-            int failed = f.gpusOfHealth(NodeCapacity.FAILED);
             int degraded = f.gpusOfHealth(NodeCapacity.DEGRADED);
-            return "has " + usable + " healthy GPUs, fewer than " + m.gpus().count() + " (" + (failed > 0 ? failed + " failed" : "")
-                    + (failed > 0 && degraded > 0 && !m.gpus().allowDegraded() ? ", " : "")
+            String failed = failed(f);
+            return "has " + usable + " healthy GPUs, fewer than " + m.gpus().count() + " (" + failed
+                    + (!failed.isEmpty() && degraded > 0 && !m.gpus().allowDegraded() ? ", " : "")
                     + (degraded > 0 && !m.gpus().allowDegraded() ? degraded + " degraded, not allowed" : "") + ")";
         }
         if (m.topology().oneNvlinkDomain() && m.gpus().count() > 1 && f.largestDomain() < m.gpus().count()) {
@@ -330,17 +330,25 @@ final class NodeFilter {
 
     /** The GPUs no NUMA node counts: failed ones, and those whose NUMA node is unknown (alignment on them cannot be known). */
     private static String numaNotCounted(NodeFacts f) {
-        int failed = f.gpusOfHealth(NodeCapacity.FAILED);
+        String failed = failed(f);
         int unknown = f.gpusOnNoKnownNuma();
         if (unknown == 0) {
             return failedNotCounted(f);
         }
-        return " (" + (failed > 0 ? failed + " failed, " : "") + unknown + " on no known NUMA node, not counted)";
+        return " (" + (failed.isEmpty() ? "" : failed + ", ") + unknown + " on no known NUMA node, not counted)";
     }
 
     private static String failedNotCounted(NodeFacts f) {
-        int failed = f.gpusOfHealth(NodeCapacity.FAILED);
-        return failed == 0 ? "" : " (" + failed + " failed, not counted)";
+        String failed = failed(f);
+        return failed.isEmpty() ? "" : " (" + failed + ", not counted)";
+    }
+
+    /** The GPUs never placed on, counted: failed ones, and those of another model or memory than the node's ("" when none). */
+    private static String failed(NodeFacts f) {
+        int failed = f.gpusOfHealth(NodeCapacity.FAILED) - f.unlikeGpus();
+        String unlike = f.unlikeGpus() == 0 ? "" : f.unlikeGpus() + " of another model or memory than " + f.gpuModel() + " ("
+                + Format.bytes(f.gpuMemoryBytes()) + ")";
+        return failed == 0 ? unlike : failed + " failed" + (unlike.isEmpty() ? "" : ", " + unlike);
     }
 
     // ---- power --------------------------------------------------------------------------------

@@ -525,4 +525,27 @@ class PlacementIssueCasesTest {
         assertThat(third.rejections()).extracting(Rejection::reason)
                 .containsExactly("power domain rack (rack): 83 W of its 100 W budget reserved, no room for it");
     }
+
+    /**
+     * A node whose GPUs are not all alike (one H100 and one T4 reported by its provider): the
+     * clauses and the evidence read the node's first GPU, so the T4 was bound as an H100 with 80 GiB.
+     */
+    @Test
+    void aGpuOfAnotherModelOrMemoryThanTheNodesIsNotBound() {
+        Infra infra = new Infra().s1().node("n1", "s1", null, 16, 256, 2, "NVIDIA H100 PCIe", 80, 0, 1, 350, 1500)
+                .change("n1", n -> {
+                    List<dev.strata.platform.api.model.Accelerator> gpus = new java.util.ArrayList<>(n.accelerators());
+                    gpus.set(1, gpus.get(1).toBuilder().model("NVIDIA T4").memoryBytes(16L << 30).build());
+                    return n.withAccelerators(gpus);
+                });
+        PlacementService service = service(infra);
+        PlacementDecision two = service.place(contract("""
+                {name: two, tenant: t1, members: [{name: w, cpu: 1, gpus: {count: 2, models: [H100], memory: 80GiB}}]}"""), true);
+        assertThat(two.placed()).as("the node has one H100: %s", two.bindings()).isFalse();
+        assertThat(two.rejections()).extracting(Rejection::reason)
+                .containsExactly("has 1 healthy GPUs, fewer than 2 (1 of another model or memory than NVIDIA H100 PCIe (80 GiB))");
+        PlacementDecision one = service.place(contract("""
+                {name: one, tenant: t1, members: [{name: w, cpu: 1, gpus: {count: 1, models: [H100], memory: 80GiB}}]}"""), true);
+        assertThat(one.bindings()).extracting(MemberBinding::acceleratorIds).containsExactly(List.of("n1/gpu0"));
+    }
 }
