@@ -41,4 +41,28 @@ class PackingPoliciesTest {
         assertThatThrownBy(() -> PackingPolicies.byName("tetris")).isInstanceOf(InvalidConfigurationException.class)
                 .hasMessageContaining("one of strata, fgd, bestfit, random, or strata:name=value");
     }
+
+    /**
+     * A weight Java reads as infinite ({@code Infinity}, or {@code 1e400}, which overflows) was
+     * taken, and every placement then failed with a NullPointerException (no node wins a score of
+     * infinity times zero); a weight given twice was taken as the last one, unsaid.
+     */
+    @Test
+    void aWeightThatIsNotAFiniteDecimalNumberOrIsGivenTwiceIsRefused() {
+        for (String policy : List.of("strata:stranded=Infinity", "strata:pressure=1e400", "strata:bestfit=NaN", "strata:ss=1d")) {
+            assertThatThrownBy(() -> PackingPolicies.byName(policy)).as(policy).isInstanceOf(InvalidConfigurationException.class)
+                    .hasMessageContaining("policy = '" + policy + "'").hasMessageContaining("expected a finite decimal number >= 0");
+        }
+        assertThatThrownBy(() -> PackingPolicies.byName("strata:ss=1000,ss=10")).isInstanceOf(InvalidConfigurationException.class)
+                .hasMessageContaining("Strata weight ss is given twice; expected each name once");
+        assertThat(policy("strata:stranded=2.5e0,ss=.5").weighsGaps()).as("plain decimal forms are read").isTrue();
+    }
+
+    /** The same where placement reads its configuration: the setting is refused there, not each placement after it. */
+    @Test
+    void placementWithAnInfiniteWeightIsRefusedAtConfigurationNotAtEveryPlacement() {
+        Infra infra = new Infra().s1().h100("a", "s1", null).h100("b", "s1", null);
+        assertThatThrownBy(() -> new PlacementService(infra.inventory(), new InMemoryLedger(), "strata:stranded=Infinity", java.time.Clock.systemUTC()))
+                .isInstanceOf(InvalidConfigurationException.class).hasMessageContaining("stranded is 'Infinity'");
+    }
 }

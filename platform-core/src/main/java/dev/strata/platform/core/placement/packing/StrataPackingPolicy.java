@@ -141,6 +141,7 @@ public final class StrataPackingPolicy implements PackingPolicy {
             boolean ssWhole = o.squaresWhole();
             boolean ssAcross = o.squaresAcrossNodes();
             boolean ssNorm = o.squaresNormalised();
+            java.util.Set<String> given = new java.util.HashSet<>();
             for (String pair : text.split(",")) {
                 if (pair.isBlank()) {
                     continue;
@@ -151,6 +152,10 @@ public final class StrataPackingPolicy implements PackingPolicy {
                     throw new IllegalArgumentException("Strata weight '" + pair.strip() + "' has no value; expected name=value");
                 }
                 String value = kv[1].strip();
+                if (!given.add(key)) {
+                    // the later one silently replaced the earlier: an operator who wrote ss twice got one of them unawares
+                    throw new IllegalArgumentException("Strata weight " + key + " is given twice; expected each name once");
+                }
                 switch (key) {
                     case "memory" -> memory = bool(key, value);
                     case "sswhole" -> ssWhole = bool(key, value);
@@ -180,6 +185,10 @@ public final class StrataPackingPolicy implements PackingPolicy {
             return new Options(memory, w[0], w[1], w[2], w[3], w[4], ssMin, ssWhole, ssAcross, ssNorm);
         }
 
+        private static boolean finite(double weight) {
+            return weight >= 0 && weight < Double.POSITIVE_INFINITY;
+        }
+
         private static boolean bool(String key, String value) {
             if (!value.equals("true") && !value.equals("false")) {
                 throw new IllegalArgumentException("Strata weight " + key + " is '" + value + "'; expected true or false");
@@ -187,18 +196,23 @@ public final class StrataPackingPolicy implements PackingPolicy {
             return Boolean.parseBoolean(value);
         }
 
+        /**
+         * A weight as a plain decimal number: Java's own forms ({@code Infinity}, {@code 1e400},
+         * which overflows to it, {@code 1d}) are refused, since an infinite weight makes scores of
+         * infinity times zero, which no node wins, and every placement then failed.
+         */
         private static double number(String key, String value) {
-            try {
-                return Double.parseDouble(value);
-            } catch (NumberFormatException e) {
-                throw new IllegalArgumentException("Strata weight " + key + " is '" + value + "'; expected a number >= 0", e);
+            double v = value.matches("[+-]?(\\d+\\.?\\d*|\\.\\d+)([eE][+-]?\\d+)?") ? Double.parseDouble(value) : Double.NaN;
+            if (!Double.isFinite(v)) {
+                throw new IllegalArgumentException("Strata weight " + key + " is '" + value + "'; expected a finite decimal number >= 0");
             }
+            return v;
         }
 
         public Options {
-            if (!(strandedWeight >= 0) || !(pressureWeight >= 0) || !(bestFitWeight >= 0) || !(wasteWeight >= 0) || !(squaresWeight >= 0)) {
+            if (!finite(strandedWeight) || !finite(pressureWeight) || !finite(bestFitWeight) || !finite(wasteWeight) || !finite(squaresWeight)) {
                 throw new IllegalArgumentException("StrataPackingPolicy.Options weights are " + strandedWeight + ", " + pressureWeight + ", " + bestFitWeight
-                        + ", " + wasteWeight + ", " + squaresWeight + "; expected numbers >= 0");
+                        + ", " + wasteWeight + ", " + squaresWeight + "; expected numbers >= 0 and finite");
             }
             if (squaresMinGap < 1 || squaresMinGap > Demand.WHOLE_GPU) {
                 throw new IllegalArgumentException("StrataPackingPolicy.Options smallest Sum-of-Squares gap is " + squaresMinGap + "; expected 1 to "
