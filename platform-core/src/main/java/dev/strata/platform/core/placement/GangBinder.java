@@ -127,7 +127,7 @@ final class GangBinder {
             }
         }
         // a GPU whose NUMA node is unknown is aligned with nothing
-        return numa >= 0 && (!needNic || numa < f.rdmaNicNuma().length && f.rdmaNicNuma()[numa]);
+        return numa >= 0 && (!needNic || f.rdmaNicNuma().contains(numa));
     }
 
     /** Of the NUMA-aligned choices, the one on the NUMA node with the fewest GPUs that could serve it (best fit). */
@@ -324,7 +324,7 @@ final class GangBinder {
         h = h * 31 + f.node().power().maxWatts();
         h = h * 31 + Double.hashCode(f.gpuPowerWatts());
         h = h * 31 + Arrays.hashCode(f.gpuNuma());
-        h = h * 31 + Arrays.hashCode(f.rdmaNicNuma());
+        h = h * 31 + f.rdmaNicNuma().hashCode();
         h = h * 31 + Arrays.hashCode(f.gpuDomain());
         h = h * 31 + Arrays.hashCode(f.gpuHealth());
         h = h * 31 + f.rdma().hashCode();
@@ -354,7 +354,7 @@ final class GangBinder {
         NodeCapacity cb = model.capacity(b);
         if (model.inv.shape[a] != model.inv.shape[b] || !java.util.Objects.equals(fa.node().powerDomainId(), fb.node().powerDomainId())
                 || fa.node().power().maxWatts() != fb.node().power().maxWatts() || fa.gpuPowerWatts() != fb.gpuPowerWatts()
-                || !Arrays.equals(fa.gpuNuma(), fb.gpuNuma()) || !Arrays.equals(fa.rdmaNicNuma(), fb.rdmaNicNuma())
+                || !Arrays.equals(fa.gpuNuma(), fb.gpuNuma()) || !fa.rdmaNicNuma().equals(fb.rdmaNicNuma())
                 || !Arrays.equals(fa.gpuDomain(), fb.gpuDomain()) || !Arrays.equals(fa.gpuHealth(), fb.gpuHealth())
                 || !fa.rdma().equals(fb.rdma()) || !fa.profiles().equals(fb.profiles())
                 || ca.cpuFreeMilli() != cb.cpuFreeMilli() || ca.memoryFreeMiB() != cb.memoryFreeMiB()

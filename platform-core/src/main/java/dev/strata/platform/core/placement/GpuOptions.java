@@ -108,7 +108,7 @@ final class GpuOptions {
     }
 
     private static boolean nic(NodeFacts f, int numa) {
-        return numa >= 0 && numa < f.rdmaNicNuma().length && f.rdmaNicNuma()[numa];
+        return f.rdmaNicNuma().contains(numa);
     }
 
     /** Every way to take {@code left} GPUs from kinds {@code k..}: the first {@code x[k]} of each kind. */

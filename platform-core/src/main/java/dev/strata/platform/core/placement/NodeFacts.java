@@ -33,7 +33,8 @@ import java.util.Map;
  * @param domainNames the NVLink domain names by index
  * @param largestDomain the most GPUs in one NVLink domain, failed ones not counted
  * @param gpuNuma per GPU, its NUMA node (-1 unknown)
- * @param rdmaNicNuma the NUMA nodes that have an RDMA-capable NIC (InfiniBand, or 100 Gbit/s and more)
+ * @param rdmaNicNuma the NUMA nodes that have an RDMA-capable NIC (InfiniBand, or 100 Gbit/s and more), of those up to the
+ *     node's highest NUMA node id; a set, not an array by id, since a provider may report any id up to 2^31 - 1
  * @param profiles the partition profiles the GPUs support, by name
  * @param cpuMilli the node's CPU in milli-CPU (threads x 1000)
  * @param memoryMiB the node's memory in MiB
@@ -51,7 +52,7 @@ import java.util.Map;
  */
 record NodeFacts(Node node, Site site, List<Fabric> rdma, String gpuModel, String gpuModelLower, long gpuMemoryBytes,
         double gpuPowerWatts, int[] gpuDomain, List<String> domainNames, int largestDomain, int[] gpuNuma,
-        boolean[] rdmaNicNuma, Map<String, PartitionProfile> profiles, long cpuMilli, long memoryMiB, int largestNumaGroup,
+        java.util.Set<Integer> rdmaNicNuma, Map<String, PartitionProfile> profiles, long cpuMilli, long memoryMiB, int largestNumaGroup,
         int[] gpuHealth, MigTable mig, LargestMachine largest, String sharedGpuId, int unlikeGpus) {
 
     private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(NodeFacts.class);
@@ -113,12 +114,14 @@ record NodeFacts(Node node, Site site, List<Fabric> rdma, String gpuModel, Strin
             a.partitionProfiles().forEach(p -> profiles.putIfAbsent(p.name(), p));
         }
         int largest = sizes.values().stream().mapToInt(Integer::intValue).max().orElse(usable > 0 ? 1 : 0);
-        int numaCount = Math.max(1, node.numaNodes().stream().mapToInt(n -> n.id() + 1).max().orElse(1));
-        boolean[] nicNuma = new boolean[numaCount];
+        // an array by NUMA id was as long as the highest id a provider reported: an id of 2^31 - 2 failed every
+        // placement on the inventory with an OutOfMemoryError
+        long numaCount = Math.max(1, node.numaNodes().stream().mapToLong(n -> n.id() + 1L).max().orElse(1));
+        java.util.Set<Integer> nicNuma = new java.util.TreeSet<>();
         for (Nic nic : node.nics()) {
             boolean rdmaCapable = "infiniband".equalsIgnoreCase(nic.linkType()) || nic.speedMbps() >= 100_000;
             if (rdmaCapable && nic.numaNode() >= 0 && nic.numaNode() < numaCount) {
-                nicNuma[nic.numaNode()] = true;
+                nicNuma.add(nic.numaNode());
             }
         }
         int largestNuma = perNuma.values().stream().mapToInt(Integer::intValue).max().orElse(0);
@@ -130,7 +133,7 @@ record NodeFacts(Node node, Site site, List<Fabric> rdma, String gpuModel, Strin
         }
         return new NodeFacts(node, site, List.copyOf(rdma), first == null ? null : first.model(),
                 first == null ? null : first.model().toLowerCase(Locale.ROOT), first == null ? 0 : first.memoryBytes(),
-                first == null ? 0 : first.power().enforcedWatts(), domain, List.copyOf(names), largest, numa, nicNuma, Map.copyOf(profiles),
+                first == null ? 0 : first.power().enforcedWatts(), domain, List.copyOf(names), largest, numa, java.util.Set.copyOf(nicNuma), Map.copyOf(profiles),
                 Math.multiplyExact(node.cpu().threads(), 1000L), node.memoryBytes() >> 20, largestNuma, health, mig, largestMachine(node),
                 sharedId, unlike);
     }
@@ -225,7 +228,7 @@ record NodeFacts(Node node, Site site, List<Fabric> rdma, String gpuModel, Strin
             ids.add(a.id());
         }
         return List.of(shape(), String.valueOf(node.powerDomainId()), ids, Arrays.toString(gpuHealth), Arrays.toString(gpuNuma),
-                Arrays.toString(gpuDomain), domainNames, Arrays.toString(rdmaNicNuma));
+                Arrays.toString(gpuDomain), domainNames, new java.util.TreeSet<>(rdmaNicNuma).toString());
     }
 
     /**

@@ -548,4 +548,23 @@ class PlacementIssueCasesTest {
                 {name: one, tenant: t1, members: [{name: w, cpu: 1, gpus: {count: 1, models: [H100], memory: 80GiB}}]}"""), true);
         assertThat(one.bindings()).extracting(MemberBinding::acceleratorIds).containsExactly(List.of("n1/gpu0"));
     }
+
+    /**
+     * A NUMA node id near 2^31, as a provider may report one: the NUMA nodes with an RDMA NIC were
+     * kept in an array as long as the highest id, and every placement on the inventory failed with an
+     * OutOfMemoryError. The NIC on that NUMA node still counts for a NUMA-aligned RDMA member.
+     */
+    @Test
+    void aNumaNodeIdNear2To31IsPlacedOnAsAnyOther() {
+        int far = Integer.MAX_VALUE - 1;
+        Infra infra = new Infra().s1().h100("a", "s1", null).rdma("ib", "s1", 400, "a").change("a", n -> n.toBuilder()
+                .numaNodes(List.of(new dev.strata.platform.api.model.NumaNode(0, dev.strata.platform.api.model.CpuSet.EMPTY, 1L << 40, List.of()),
+                        new dev.strata.platform.api.model.NumaNode(far, dev.strata.platform.api.model.CpuSet.EMPTY, 1L << 40, List.of())))
+                .nics(List.of(new dev.strata.platform.api.model.Nic("ib0", null, null, 400_000, far, "infiniband")))
+                .accelerators(n.accelerators().stream().map(g -> g.onNode(n.id(), far)).toList()).build());
+        PlacementDecision d = service(infra).place(contract("""
+                {name: far, tenant: t1, fabric: {rdma: true}, members: [{name: w, cpu: 1, gpus: 2, topology: {numaAligned: true}}]}"""), true);
+        assertThat(d.placed()).as(d.summary()).isTrue();
+        assertThat(d.bindings()).extracting(MemberBinding::numaNode).containsExactly(far);
+    }
 }
