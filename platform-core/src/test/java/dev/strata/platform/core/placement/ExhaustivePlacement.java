@@ -41,7 +41,8 @@ import java.util.Set;
  * chain of parents ends (a cycle of parents has no top), at a site whose country, jurisdictions
  * and operator the sovereignty clause allows, not owned by another tenant; its GPUs must be of an
  * allowed model (a whole word of the model name, any case), with the memory asked for (a
- * partition's own memory), healthy (never FAILED; DEGRADED only with allowDegraded), in one NVLink
+ * partition's own memory), healthy (never FAILED; DEGRADED only with allowDegraded), of the model and memory of the
+ * node's first GPU that is not FAILED (the one the clauses read), in one NVLink
  * domain and on one NUMA node when asked (with an InfiniBand or 100 Gbit/s NIC on that NUMA node
  * for an RDMA gang); whole GPUs are not shared; fractions of a GPU add up to at most one GPU; MIG
  * instances sit at their profile's placements without sharing a memory slot, within the GPU's
@@ -399,9 +400,15 @@ final class ExhaustivePlacement {
         return true;
     }
 
-    private boolean healthOk(Member m, Accelerator a) {
+    /**
+     * Whether the member may use the GPU: its health, and its model and memory, which must be those
+     * of the node's {@link #representative}, the GPU the clauses are judged on.
+     */
+    private boolean healthOk(Member m, Node n, Accelerator a) {
         Health.Status st = a.health().status();
-        return st != Health.Status.FAILED && (st != Health.Status.DEGRADED || m.gpus().allowDegraded());
+        Accelerator first = representative(n);
+        return st != Health.Status.FAILED && (st != Health.Status.DEGRADED || m.gpus().allowDegraded())
+                && a.model().equals(first.model()) && a.memoryBytes() == first.memoryBytes();
     }
 
     private boolean nicOn(Node n, int numa) {
@@ -426,7 +433,7 @@ final class ExhaustivePlacement {
         if (m.gpus().partitionProfile() != null) {
             for (int g = 0; g < gpus.size(); g++) {
                 int p = profileIndex(gpus.get(g), m.gpus().partitionProfile());
-                if (p < 0 || !healthOk(m, gpus.get(g)) || !topologyOk(m, n, List.of(g))) {
+                if (p < 0 || !healthOk(m, n, gpus.get(g)) || !topologyOk(m, n, List.of(g))) {
                     continue;
                 }
                 for (int start : gpus.get(g).partitionProfiles().get(p).placements()) {
@@ -437,7 +444,7 @@ final class ExhaustivePlacement {
         }
         subsets(gpus.size(), count, 0, new ArrayList<>(), sub -> {
             for (int g : sub) {
-                if (!healthOk(m, gpus.get(g))) {
+                if (!healthOk(m, n, gpus.get(g))) {
                     return;
                 }
             }

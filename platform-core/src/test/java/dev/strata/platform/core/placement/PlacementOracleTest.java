@@ -579,6 +579,18 @@ class PlacementOracleTest {
                 infra.change(id, n -> n.withState(ResourceState.DRAINING));
             }
             int gpus = infra.nodes.get(infra.nodes.size() - 1).accelerators().size();
+            if (gpus > 1 && r.nextInt(8) == 0) {
+                // a GPU unlike the node's others, as a provider may report one: another model, or the same with less memory
+                int g = 1 + r.nextInt(gpus - 1);
+                boolean otherModel = r.nextBoolean();
+                infra.change(id, n -> {
+                    List<dev.strata.platform.api.model.Accelerator> all = new ArrayList<>(n.accelerators());
+                    dev.strata.platform.api.model.Accelerator a = all.get(g);
+                    all.set(g, a.toBuilder().model(otherModel ? "NVIDIA L4" : a.model()).memoryBytes(otherModel ? 24L << 30 : a.memoryBytes() / 2)
+                            .build());
+                    return n.withAccelerators(all);
+                });
+            }
             for (int g = 0; g < gpus; g++) {
                 int h = r.nextInt(12);
                 if (h == 0) {
