@@ -30,6 +30,19 @@ final class Format {
         return watts >= 1000 ? oneDecimal(watts / 1000) + " kW" : Math.round(watts) + " W";
     }
 
+    /**
+     * Watts as {@link #watts} writes them, unless {@code other} would read the same that way: then
+     * exactly, to the milliwatt, in W ({@code 421.875 W}), so that a refusal comparing the two (an
+     * estimate over a ceiling) never reads {@code 422 W (estimate 422 W)}.
+     */
+    static String watts(double watts, double other) {
+        String text = watts(watts);
+        if (!text.equals(watts(other)) || !Double.isFinite(watts)) {
+            return text;
+        }
+        return java.math.BigDecimal.valueOf(Math.round(watts * 1000), 3).stripTrailingZeros().toPlainString() + " W";
+    }
+
     static String cpus(long milli) {
         if (milli == 1000) {
             return "1 CPU";

@@ -246,8 +246,9 @@ final class NodeFilter {
                     + " here, fewer than " + m.gpus().count();
         }
         if (m.powerCeilingWatts() > 0 && powerEstimate(m, f) > m.powerCeilingWatts() + 1e-6) {
-            return "would draw more than the power ceiling of " + Format.watts(m.powerCeilingWatts()) + " (estimate "
-                    + Format.watts(powerEstimate(m, f)) + ")";
+            double estimate = powerEstimate(m, f);
+            return "would draw more than the power ceiling of " + Format.watts(m.powerCeilingWatts(), estimate) + " (estimate "
+                    + Format.watts(estimate, m.powerCeilingWatts()) + ")";
         }
         return null;
     }

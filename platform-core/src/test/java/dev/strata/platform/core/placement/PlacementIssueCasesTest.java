@@ -567,4 +567,19 @@ class PlacementIssueCasesTest {
         assertThat(d.placed()).as(d.summary()).isTrue();
         assertThat(d.bindings()).extracting(MemberBinding::numaNode).containsExactly(far);
     }
+
+    /**
+     * A ceiling just under the estimate: both were written rounded, and the refusal read "would
+     * draw more than the power ceiling of 422 W (estimate 422 W)"; figures that read alike are
+     * written to the milliwatt.
+     */
+    @Test
+    void aCeilingJustUnderTheEstimateIsNotWrittenAsEqualToIt() {
+        // one 350 W GPU and a sixteenth of the 1150 W beyond it: 421.875 W
+        PlacementDecision d = service(h100p()).place(contract("""
+                {name: p, tenant: t1, members: [{name: w, cpu: 1, gpus: 1, power: 421.8W}]}"""), true);
+        assertThat(d.placed()).isFalse();
+        assertThat(d.rejections()).extracting(Rejection::reason)
+                .containsExactly("would draw more than the power ceiling of 421.8 W (estimate 421.875 W)");
+    }
 }
