@@ -421,8 +421,10 @@ final class NodeFilter {
 
     /** The reason a full power domain gives, written once per domain and member. */
     String domainReason(Member m, PowerDomain over) {
+        // both to the milliwatt where they would read the same (41.0 kW of its 41.0 kW, with 50 W free)
         return texts(m).budgets.computeIfAbsent(over.id(), id -> "power domain " + id + " (" + over.kind() + "): "
-                + Format.watts(model.reservedWatts(id)) + " of its " + Format.watts(over.budgetWatts()) + " budget reserved, no room for it");
+                + Format.watts(model.reservedWatts(id), over.budgetWatts()) + " of its " + Format.watts(over.budgetWatts(),
+                        model.reservedWatts(id)) + " budget reserved, no room for it");
     }
 
     /** The reason a node without a power domain gives when its maximum draw is full. */

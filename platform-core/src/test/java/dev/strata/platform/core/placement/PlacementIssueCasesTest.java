@@ -582,4 +582,29 @@ class PlacementIssueCasesTest {
         assertThat(d.rejections()).extracting(Rejection::reason)
                 .containsExactly("would draw more than the power ceiling of 421.8 W (estimate 421.875 W)");
     }
+
+    /**
+     * A full power domain's refusal names what it holds and its budget; where both read the same to
+     * a tenth of a kilowatt (1,031.25 W of 1,040 W), both are written to the milliwatt. Before, it
+     * read "1.0 kW of its 1.0 kW budget reserved", as if the domain were full to the watt.
+     */
+    @Test
+    void aDomainNearlyFullIsNotWrittenAsFull() {
+        Infra infra = new Infra().s1().domain("rack", "s1", 1040);
+        for (int n = 0; n < 7; n++) {
+            infra.node("n" + n, "s1", "rack", 16, 256, 1, "NVIDIA A30", 24, 0, 1, 165, 165)
+                    .mig("n" + n, dev.strata.platform.core.placement.packing.MigTableTest.a30());
+        }
+        PlacementService service = service(infra);
+        for (int i = 0; i < 25; i++) {
+            PlacementDecision d = service.place(contract("{name: p" + i + ", tenant: t1, members: [{name: w, cpu: 1, gpus: {partition: 1g.6gb}}]}"),
+                    false);
+            assertThat(d.placed()).as("1g.6gb number %d: %s %s", i + 1, d.summary(), d.rejections()).isTrue();
+        }
+        PlacementDecision refused = service.place(contract("{name: px, tenant: t1, members: [{name: w, cpu: 1, gpus: {partition: 1g.6gb}}]}"),
+                false);
+        assertThat(refused.placed()).isFalse();
+        assertThat(refused.rejections()).extracting(Rejection::reason)
+                .containsExactly("power domain rack (rack): 1031.25 W of its 1040 W budget reserved, no room for it");
+    }
 }
