@@ -231,7 +231,7 @@ final class BoundedTelemetry implements Telemetry, AutoCloseable {
             tell("telemetry call " + what + " did not answer within " + TimeUnit.NANOSECONDS.toMillis(waitNanos) + " ms"
                     + (waitNanos < deadline.toNanos() ? ", what was left of the pass's " + deadline.toMillis() + " ms" : ""));
         } catch (ExecutionException e) {
-            tell("telemetry call " + what + " failed: " + e.getCause());
+            tell("telemetry call " + what + " failed: " + shown(e.getCause()));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } finally {
@@ -271,7 +271,7 @@ final class BoundedTelemetry implements Telemetry, AutoCloseable {
                         + (waitNanos < deadline.toNanos() ? ", what was left of the pass's " + deadline.toMillis() + " ms" : ""));
             }
         } catch (RuntimeException e) {
-            tell("telemetry call " + what + " failed: " + e);
+            tell("telemetry call " + what + " failed: " + shown(e));
         } finally {
             if (pass != null) {
                 pass.leftNanos -= System.nanoTime() - started;
@@ -281,6 +281,14 @@ final class BoundedTelemetry implements Telemetry, AutoCloseable {
             pass.unanswered = true;
         }
         return none;
+    }
+
+    /**
+     * What a telemetry call threw, as the warning shows it: cleaned as provider text (a vendor's telemetry may quote a
+     * credential or a control character, which went into the log as it came), with its class.
+     */
+    private static String shown(Throwable e) {
+        return dev.strata.platform.core.provenance.ProviderText.message(e) + " (" + e.getClass().getName() + ")";
     }
 
     private void tell(String problem) {

@@ -134,6 +134,29 @@ class BoundedTelemetryTest {
         }
     }
 
+    /**
+     * What a telemetry that fails says reaches the verifier's warning cleaned as provider text: a credential masked, a
+     * line break, an escape and a direction override each a space. Before, the exception was written into the warning as
+     * it came: a vendor's telemetry could leak a password into the log or forge a line of it.
+     */
+    @Test
+    void whatAFailingTelemetrySaysIsWarnedOfCleaned() {
+        String said = "exporter https://admin:Hunter2Secret@10.0.0.5/ gone\u001b[2J\u202e\n[main] INFO forged line";
+        Telemetry failing = (Telemetry) java.lang.reflect.Proxy.newProxyInstance(Telemetry.class.getClassLoader(),
+                new Class<?>[] {Telemetry.class}, (proxy, method, args) -> {
+                    if (method.getDeclaringClass() == Object.class) {
+                        return method.getName().equals("toString") ? "failing" : method.getName().equals("hashCode") ? 0 : proxy == args[0];
+                    }
+                    throw new IllegalStateException(said);
+                });
+        try (StderrCapture log = new StderrCapture();
+                BoundedTelemetry bounded = new BoundedTelemetry(() -> failing, Duration.ofSeconds(30))) {
+            TelemetryClausesTest.check(WHOLE, contract(1000), bounded.forPass());
+            assertThat(log.text()).contains("The verifier goes on without GPU telemetry").contains("gone").contains("IllegalStateException")
+                    .doesNotContain("Hunter2Secret").doesNotContain("\u001b").doesNotContain("\u202e").doesNotContain("\n[main] INFO forged");
+        }
+    }
+
     /** The core's merged view behind a telemetry that is not it: read on the verifier's thread of its own, as any other. */
     private static Telemetry notTheCores(Telemetry t) {
         return new Telemetry() {
