@@ -294,15 +294,22 @@ public class CommitmentVerifier implements Commitments {
     /**
      * The last verdicts, without those of allocations released since (a pass forgets them, but the next pass may be an
      * interval away, or never come with passes on demand only): their commitments ended with them, and
-     * {@code strata:status} and the metrics counted a released allocation BREACHED meanwhile.
+     * {@code strata:status} and the metrics counted a released allocation BREACHED meanwhile. Where the ledger cannot be
+     * read, the last verdicts as the pass left them.
      */
     @Override
     public List<Commitment> commitments() {
         List<Commitment> verdicts = List.copyOf(latest.values());
         if (!verdicts.isEmpty()) {
             Set<String> ledger = new HashSet<>();
-            placement.allocations().forEach(a -> ledger.add(a.id()));
-            verdicts = verdicts.stream().filter(c -> ledger.contains(c.allocationId())).toList();
+            try {
+                placement.allocations().forEach(a -> ledger.add(a.id()));
+                verdicts = verdicts.stream().filter(c -> ledger.contains(c.allocationId())).toList();
+            } catch (RuntimeException e) {
+                // a follower whose database does not answer: the last verdicts as the pass left them, as before the ledger
+                // was read here, rather than no answer at all (strata:status and the metrics read them)
+                LOG.debug("The ledger could not be read to leave released allocations out of the last verdicts: {}", e.getMessage());
+            }
         }
         return forCaller(TenantAccess.visible(verdicts, Commitment::tenant));
     }

@@ -182,6 +182,40 @@ class CommitmentVerifierTest {
     }
 
     /**
+     * Where the ledger cannot be read (a follower whose database does not answer), the last verdicts are answered as the
+     * pass left them: reading the ledger to leave released allocations out must not leave {@code strata:status} and the
+     * metrics without an answer.
+     */
+    @Test
+    void theLastVerdictsAreAnsweredWhereTheLedgerCannotBeRead() {
+        inventory(CommitmentCheckTest.fra1(), CommitmentCheckTest.node());
+        JdbcStateStore store = StoreTestAccess.embedded(data);
+        try {
+            Placement durable = PlacementEngines.durable(inventory, store, "strata", Clock.systemUTC(), 1);
+            java.util.concurrent.atomic.AtomicBoolean down = new java.util.concurrent.atomic.AtomicBoolean();
+            Placement placement = (Placement) java.lang.reflect.Proxy.newProxyInstance(Placement.class.getClassLoader(),
+                    new Class<?>[] {Placement.class}, (proxy, method, args) -> {
+                        if (down.get() && method.getName().equals("allocations")) {
+                            throw new dev.strata.platform.api.exception.StateStoreException("the state store did not answer");
+                        }
+                        try {
+                            return method.invoke(durable, args);
+                        } catch (java.lang.reflect.InvocationTargetException e) {
+                            throw e.getCause();
+                        }
+                    });
+            String id = placement.place(CommitmentCheckTest.contract(Isolation.SHARED, false), false).allocationId();
+            CommitmentVerifier verifier = new CommitmentVerifier(store, placement, inventory, Clock.systemUTC());
+            assertThat(verifier.verifyAll()).extracting(Commitment::allocationId).containsExactly(id);
+
+            down.set(true);
+            assertThat(verifier.commitments()).extracting(Commitment::allocationId).containsExactly(id);
+        } finally {
+            store.close();
+        }
+    }
+
+    /**
      * The evidence of a verdict quotes the inventory (a health reason as a provider wrote it): it is cleaned as provider
      * text in the verdict itself, so that {@code strata:commitments} and the log line of the change (which quotes the
      * verdict's first finding) show what the record holds, with no credential and no control character. Before, only the
