@@ -243,12 +243,23 @@ public final class KeystoneSession implements Session {
         return fresh;
     }
 
+    /**
+     * One of a token's instants: with its offset from UTC ({@code Z}, {@code +01:00}, {@code -05:00}), or without one, as
+     * Keystone writes them ({@code 2026-12-07T06:00:00.000000Z}; an instant without an offset is taken as UTC). Only a
+     * {@code Z} or a {@code +} was recognised: a negative offset had a {@code Z} put after it and every token was refused.
+     */
     private static Instant instant(ApiRequest request, JsonNode token, String field) {
         String text = token.path(field).asText("");
         try {
-            return Instant.parse(text.endsWith("Z") || text.contains("+") ? text : text + "Z");
-        } catch (DateTimeParseException e) {
-            throw OpenStackErrors.forMalformed(request, "a token whose " + field + " is '" + text + "', not a timestamp");
+            return java.time.OffsetDateTime.parse(text).toInstant();
+        } catch (DateTimeParseException withoutOffset) {
+            try {
+                return java.time.LocalDateTime.parse(text).toInstant(java.time.ZoneOffset.UTC);
+            } catch (DateTimeParseException e) {
+                String shown = text.length() > 100 ? text.substring(0, 100) + "..." : text;
+                throw OpenStackErrors.forMalformed(request, "a token whose " + field + " is '"
+                        + dev.strata.platform.api.exception.InvalidConfigurationException.printable(shown) + "', not a timestamp");
+            }
         }
     }
 

@@ -342,6 +342,27 @@ class KeystoneStandInTest {
         assertThat(behind.authentications()).as("Strata's clock two hours behind, the token about to expire").isEqualTo(2);
     }
 
+    /**
+     * A token's instants with a negative offset from UTC ({@code -05:00}, as a Keystone behind a
+     * proxy that rewrites them may write them) are read as the instants they are: its lifetime of an
+     * hour is kept. Before, only {@code Z} and positive offsets were recognised; {@code -05:00} had a
+     * {@code Z} put after it and the token was refused as "not a timestamp", every authentication
+     * failing. An instant without any offset is still taken as UTC.
+     */
+    @Test
+    void aTokensInstantsWithANegativeOffsetAreRead() {
+        tokens = e -> token(e, "t-1", "2026-12-07T01:00:00.000000-05:00", "2026-12-07T02:00:00.000000-05:00");
+        DiscoveryContext c = DiscoveryContext.withTimeout("t", Duration.ofSeconds(10));
+        KeystoneSession s = session("s3cr3t", SettableClock.system());
+        assertThat(s.projectId(c)).isEqualTo("p1");
+        assertThat(s.projectId(c)).isEqualTo("p1");
+        assertThat(s.authentications()).as("one token, kept for its hour").isEqualTo(1);
+
+        tokens = e -> token(e, "t-2", "2026-12-07T01:00:00.000000", "2026-12-07T02:00:00.000000");
+        KeystoneSession plain = session("s3cr3t", SettableClock.system());
+        assertThat(plain.projectId(c)).isEqualTo("p1");
+    }
+
     /** A token answer with the given X-Subject-Token and instants, for a project p1 with a compute endpoint. */
     static void token(HttpExchange exchange, String value, String issuedAt, String expiresAt) {
         exchange.getResponseHeaders().add("X-Subject-Token", value);
