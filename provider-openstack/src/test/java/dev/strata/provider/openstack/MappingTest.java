@@ -51,6 +51,20 @@ class MappingTest {
         assertThatThrownBy(() -> Microversion.parse("latest")).hasMessageContaining("expected major.minor");
     }
 
+    /**
+     * A version document's microversions that are not one are quoted escaped and cut in the malformed answer: a proxy's
+     * page may put anything there (an escape sequence, a line break, a page of text), which went into the message, the
+     * log and the shell as it came.
+     */
+    @Test
+    void aVersionDocumentsMicroversionsAreQuotedEscapedAndCut() {
+        dev.strata.provider.openstack.http.ApiRequest versions = dev.strata.provider.openstack.http.ApiRequest.get("Nova",
+                java.net.URI.create("http://nova/v2.1/"));
+        assertThatThrownBy(() -> Microversion.offered(versions, "2.1\u001b[2J\n[main] INFO forged", "x".repeat(1000)))
+                .hasMessage("Nova answered GET /v2.1/ with a version document whose microversions are '2.1\\u001b[2J\\u000a[main] INFO forged'"
+                        + " to '" + "x".repeat(40) + "...'; expected major.minor such as 2.74");
+    }
+
     @Test
     void operationTagsFitNovasTagRules() {
         assertThat(OpenStackCloudProvider.operationTag("7b6a9c0e-1f0d-4a8b-9a55-2d3c4e5f6a7b")).isEqualTo("strata-op-7b6a9c0e-1f0d-4a8b-9a55-2d3c4e5f6a7b");

@@ -37,9 +37,15 @@ public record Microversion(int major, int minor) implements Comparable<Microvers
         try {
             return new Offered(parse(min), parse(max));
         } catch (IllegalArgumentException e) {
-            throw OpenStackErrors.forMalformed(versions, "a version document whose microversions are '" + min + "' to '" + max + "': "
-                    + e.getMessage());
+            // the service's text, shown escaped and cut: a proxy's answer may put anything there
+            throw OpenStackErrors.forMalformed(versions, "a version document whose microversions are '" + shown(min) + "' to '" + shown(max)
+                    + "'; expected major.minor such as 2.74");
         }
+    }
+
+    private static String shown(String text) {
+        return dev.strata.platform.api.exception.InvalidConfigurationException.printable(text == null ? "null"
+                : text.length() > 40 ? text.substring(0, 40) + "..." : text);
     }
 
     /** Parses {@code 2.74} (or {@code v2.74}). */
