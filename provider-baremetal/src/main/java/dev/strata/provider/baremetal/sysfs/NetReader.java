@@ -45,7 +45,9 @@ final class NetReader {
             PciDevice pci = pciAddress == null ? null : pciByAddress.get(pciAddress);
             String mac = files.value(entry.resolve("address")).orElse(null);
             OptionalLong speed = files.number(entry.resolve("speed"));
-            long speedMbps = speed.isPresent() && speed.getAsLong() > 0 ? speed.getAsLong() : 0;
+            // the kernel's speed is a signed 32-bit count, and older kernels print its "unknown" (-1)
+            // unsigned: 4294967295 is no 4 Pbit/s link but an unknown speed, as -1 is
+            long speedMbps = speed.isPresent() && speed.getAsLong() > 0 && speed.getAsLong() <= Integer.MAX_VALUE ? speed.getAsLong() : 0;
             nics.add(new Nic(name, pciAddress, mac, speedMbps, pci == null ? -1 : pci.numaNode(), linkType(entry)));
         }
         // eth2 before eth10: by the numbers in the names, as the Redfish processors are

@@ -415,6 +415,26 @@ class SysfsDiscoveryTest {
     }
 
     /**
+     * A NIC whose speed is unknown reads -1 on current kernels and 4294967295 (the same -1 printed
+     * unsigned) on older ones: both are an unknown speed, 0. Before, the second was taken as a
+     * 4294967295 Mbit/s link, faster than any real one, and a placement asking for a fast NIC
+     * chose the machine for it.
+     */
+    @Test
+    void anUnknownSpeedPrintedUnsignedIsUnknown() throws IOException {
+        oneCpu();
+        pci("0000:00:03.0", "0x8086", "0x1572", "0x020000");
+        String dir = "/sys/devices/pci0000:00/0000:00:03.0/net/eth0";
+        write(dir + "/address", "02:00:00:00:00:01\n");
+        write(dir + "/speed", "4294967295\n");
+        write(dir + "/type", "1\n");
+        link(dir + "/device", "../../../0000:00:03.0");
+        link("/sys/class/net/eth0", "../../devices/pci0000:00/0000:00:03.0/net/eth0");
+
+        assertThat(discover().nics()).extracting(Nic::speedMbps).containsExactly(0L);
+    }
+
+    /**
      * Interfaces the kernel made, with no device of their own, are no NICs and are left out: a
      * bridge, a veth pair, a bond, a VLAN on a port, a tap and the ifb devices of the H100 VM's real
      * capture ({@code ../shared/fixtures/nvidia/h100-vm/ib.txt}: {@code /sys/devices/virtual/net/ifb0},
