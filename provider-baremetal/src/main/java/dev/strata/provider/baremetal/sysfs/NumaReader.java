@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.OptionalLong;
 import java.util.TreeMap;
 import java.util.regex.Pattern;
+import java.util.stream.Collectors;
 
 /**
  * Reads NUMA nodes from {@code /sys/devices/system/node/nodeN}: the node's online CPUs
@@ -19,7 +20,8 @@ import java.util.regex.Pattern;
  * Linux backend handles them: nodes are taken in id order, and a node whose CPUs intersect those of
  * the nodes taken before it is left out, with its memory; once a node is left out the distance
  * rows no longer line up with the nodes, so no node keeps its distances. Each node left out is
- * reported in {@link SysfsFiles#problems()}.
+ * reported in {@link SysfsFiles#problems()}. So is a distance row whose width is not the number of
+ * nodes; no node keeps its distances then either.
  */
 final class NumaReader {
     static final String NODE_DIR = "/sys/devices/system/node";
@@ -60,7 +62,19 @@ final class NumaReader {
             taken = taken.union(cpus);
             nodes.add(new NumaNode(id, cpus, memTotal(dir.resolve("meminfo")), distances(dir)));
         }
-        if (!dropped.isEmpty()) {
+        // once a node is left out, the rows no longer line up with the nodes
+        boolean misaligned = !dropped.isEmpty();
+        for (NumaNode node : nodes) {
+            // a row is the distances to every node in id order: one of another width cannot be lined
+            // up with the nodes either, and a distance to the wrong node is worse than none
+            if (!misaligned && !node.distances().isEmpty() && node.distances().size() != nodes.size()) {
+                String row = node.distances().stream().map(String::valueOf).collect(Collectors.joining(" "));
+                files.problem(dirs.get(node.id()).resolve("distance"), row,
+                        "a row of one distance to each of the " + nodes.size() + " NUMA nodes");
+                misaligned = true;
+            }
+        }
+        if (misaligned) {
             nodes.replaceAll(n -> new NumaNode(n.id(), n.cpus(), n.memoryBytes(), List.of()));
         }
         return nodes;

@@ -185,6 +185,27 @@ class SysfsDiscoveryTest {
         assertThat(node.memoryBytes()).isEqualTo(3L << 30);
     }
 
+    /**
+     * Each distance row is the distances to every node in id order; a row of another width (here a
+     * third value on a two-node machine) cannot be lined up with the nodes, so, as hwloc does, no
+     * node keeps its distances and the row is reported. Before, node 1 kept a row of three
+     * distances, and node 0's row stood as if the matrix were sound.
+     */
+    @Test
+    void aDistanceRowOfAnotherWidthThanTheNodesIsReportedAndNoNodeKeepsDistances() throws IOException {
+        cpu(0, 0, 0, "0", "0-1");
+        cpu(1, 0, 1, "1", "0-1");
+        write("/sys/devices/system/cpu/online", "0-1\n");
+        node(0, "0", "Node 0 MemTotal: 1024 kB\n", "10 21");
+        node(1, "1", "Node 1 MemTotal: 1024 kB\n", "21 10 31");
+
+        SysfsDiscovery.Discovered found = new SysfsDiscovery(root).discoverWithWarnings("n1", "baremetal", "site");
+
+        assertThat(found.node().numaNodes()).extracting(NumaNode::distances).containsExactly(List.of(), List.of());
+        assertThat(found.warnings()).containsExactly("/sys/devices/system/node/node1/distance: '21 10 31' is not a row of one distance"
+                + " to each of the 2 NUMA nodes");
+    }
+
     @Test
     void withoutNodeDirectoriesTheMachineIsOneNode() throws IOException {
         cpu(0, 0, 0, "0", "0-1");
