@@ -84,11 +84,14 @@ final class SysfsFiles {
         if (!absolute.startsWith(root)) {
             return Optional.empty();
         }
-        return resolved(absolute, 0);
+        return resolved(absolute, new int[1]);
     }
 
-    /** The physical form of {@code path} (below the root, components not yet resolved), memoised. */
-    private Optional<Path> resolved(Path path, int hops) {
+    /**
+     * The physical form of {@code path} (below the root, components not yet resolved), memoised;
+     * {@code followed} counts the links followed for it so far.
+     */
+    private Optional<Path> resolved(Path path, int[] followed) {
         if (path.equals(root)) {
             return Optional.of(root);
         }
@@ -96,21 +99,26 @@ final class SysfsFiles {
         if (known != null) {
             return known;
         }
-        Optional<Path> parent = resolved(path.getParent(), hops);
+        Optional<Path> parent = resolved(path.getParent(), followed);
         Optional<Path> result;
         if (parent.isEmpty()) {
             result = Optional.empty();
         } else {
             Path next = parent.get().resolve(path.getFileName().toString());
-            result = Files.isSymbolicLink(next) ? followLink(next, parent.get(), hops) : Optional.of(next);
+            result = Files.isSymbolicLink(next) ? followLink(next, parent.get(), followed) : Optional.of(next);
         }
         resolvedPaths.put(path, result);
         return result;
     }
 
-    /** Where a link below the root points, resolved component by component ({@code ..} never leaves the root). */
-    private Optional<Path> followLink(Path link, Path directory, int hops) {
-        if (hops >= MAX_LINK_HOPS) {
+    /**
+     * Where a link below the root points, resolved component by component ({@code ..} never leaves
+     * the root). Like the kernel, it gives up after {@link #MAX_LINK_HOPS} links in all, not in
+     * depth: links whose targets name two links each ({@code a1 -> a0/a0}, {@code a2 -> a1/a1}, ...)
+     * double the work at each level, and a limit on the depth alone let 40 of them cost 2^40 reads.
+     */
+    private Optional<Path> followLink(Path link, Path directory, int[] followed) {
+        if (++followed[0] > MAX_LINK_HOPS) {
             return Optional.empty();
         }
         Path target;
@@ -133,11 +141,11 @@ final class SysfsFiles {
             }
             Path next = current.resolve(name);
             if (Files.isSymbolicLink(next)) {
-                Optional<Path> followed = followLink(next, current, hops + 1);
-                if (followed.isEmpty()) {
+                Optional<Path> inner = followLink(next, current, followed);
+                if (inner.isEmpty()) {
                     return Optional.empty();
                 }
-                current = followed.get();
+                current = inner.get();
             } else {
                 current = next;
             }

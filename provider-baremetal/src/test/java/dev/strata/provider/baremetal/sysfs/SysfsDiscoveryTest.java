@@ -2,6 +2,7 @@ package dev.strata.provider.baremetal.sysfs;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
 import dev.strata.platform.api.exception.ProviderUnavailableException;
 import dev.strata.platform.api.model.CpuCore;
@@ -19,6 +20,7 @@ import dev.strata.platform.api.model.ResourceState;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -574,6 +576,27 @@ class SysfsDiscoveryTest {
     }
 
     // ---------------------------------------------------------------- robustness
+
+    /**
+     * Links whose targets name two links each ({@code a1 -> a0/a0}, {@code a2 -> a1/a1}, ...) are
+     * given up after 40 links in all, as the kernel gives up on them, and the PCI function behind
+     * them is unknown. Before, only the depth of links was limited, so the 26 levels here cost
+     * 2^26 link reads and the discovery did not come back.
+     */
+    @Test
+    void linksThatDoubleAtEachLevelAreGivenUpAfterFortyLinksInAll() throws IOException {
+        oneCpu();
+        link("/sys/devices/many/a0", ".");
+        for (int level = 1; level <= 26; level++) {
+            link("/sys/devices/many/a" + level, "a" + (level - 1) + "/a" + (level - 1));
+        }
+        link("/sys/bus/pci/devices/0000:00:05.0", "../../../devices/many/a26");
+        pci("0000:00:04.0", "0x8086", "0x1234", "0x020000");
+
+        Node node = assertTimeoutPreemptively(Duration.ofSeconds(20), this::discover);
+
+        assertThat(node.pciDevices()).extracting(PciDevice::address).containsExactly("0000:00:04.0");
+    }
 
     @Test
     void brokenLinksLoopsAndDirectoriesInPlaceOfFilesAreUnknownValues() throws IOException {
