@@ -70,7 +70,11 @@ public class SysfsComputeProvider implements ComputeProvider {
             }
             SysfsDiscovery discovery = new SysfsDiscovery(root);
             String host = discovery.hostname();
-            String id = nodeId == null || nodeId.isBlank() ? ID + ":" + (host == null ? "localhost" : host) : nodeId;
+            // a host name is whatever bytes the kernel was given: one with a control or bidirectional
+            // character made an id the core leaves out of the inventory, as one it cannot show, and the
+            // machine vanished; escaped, the id shows as it is and is the same on every start
+            String shown = host == null ? "localhost" : InvalidConfigurationException.printable(host);
+            String id = nodeId == null || nodeId.isBlank() ? ID + ":" + shown : nodeId;
             return new Settings(root, discovery, id, siteId);
         }
     }

@@ -66,6 +66,25 @@ class SysfsComputeProviderTest {
         assertThat(snapshot.nodes().get(0).siteId()).isEqualTo("fra-1");
     }
 
+    /**
+     * A host name holding a control character (here a terminal escape, which the kernel takes in a
+     * host name as any other byte) is shown escaped in the node id, so the id is printable and the
+     * core keeps the node. Before, the id held the escape itself: the core left the node out of the
+     * inventory as one whose id it cannot show, and the provider's log line drove the terminal.
+     */
+    @Test
+    void aHostNameWithAControlCharacterGivesAPrintableNodeId(@TempDir Path root) throws Exception {
+        Files.createDirectories(root.resolve("sys/devices/system/cpu"));
+        Files.createDirectories(root.resolve("proc/sys/kernel"));
+        Files.writeString(root.resolve("proc/sys/kernel/hostname"), "web\u001b[31m01\n");
+        SysfsComputeProvider provider = new SysfsComputeProvider(config(Map.of("root", root.toString())));
+
+        String id = provider.discoverCompute(DiscoveryContext.withTimeout("t", Duration.ofSeconds(10))).nodes().get(0).id();
+
+        assertThat(id).isEqualTo("baremetal:web\\u001b[31m01");
+        assertThat(InvalidConfigurationException.printable(id)).isEqualTo(id);
+    }
+
     @Test
     void missingRootIsRejectedNamingTheProperty() {
         assertThatThrownBy(() -> new SysfsComputeProvider(config(Map.of("root", "/no/such/dir"))))
