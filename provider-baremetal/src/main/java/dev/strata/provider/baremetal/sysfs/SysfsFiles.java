@@ -1,5 +1,6 @@
 package dev.strata.provider.baremetal.sysfs;
 
+import dev.strata.platform.api.exception.InvalidConfigurationException;
 import dev.strata.platform.api.model.CpuSet;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -49,10 +50,15 @@ final class SysfsFiles {
         return List.copyOf(problems);
     }
 
-    /** Records that a file's content is not what it should be. */
+    /**
+     * Records that a file's content is not what it should be. The content and the name come from the
+     * described system, and the sentence goes to the log: a control or bidirectional character in
+     * them is shown escaped (<code>&#92;u001b</code>), so that a garbled file cannot drive a terminal or
+     * forge a line of its own.
+     */
     void problem(Path file, String content, String expected) {
         String shown = content.length() > 60 ? content.substring(0, 57) + "..." : content;
-        problems.add(name(file) + ": '" + shown.replace("\n", "\\n") + "' is not " + expected);
+        problems.add(InvalidConfigurationException.printable(name(file) + ": '" + shown.replace("\n", "\\n") + "' is not " + expected));
     }
 
     /** Records a problem that is not about one file's syntax. */

@@ -379,6 +379,22 @@ class SysfsDiscoveryTest {
                 "/sys/devices/system/node/node0/distance: '10 x' is not a row of distances such as '10 21'");
     }
 
+    /**
+     * A garbled file's content goes into the warning, which the provider logs: a terminal escape
+     * in it is shown as <code>&#92;u001b</code>. Before, the escape itself reached the log line and
+     * drove the terminal of whoever read it.
+     */
+    @Test
+    void aControlCharacterInAFileThatDoesNotParseIsShownEscapedInTheWarning() throws IOException {
+        oneCpu();
+        write("/sys/devices/system/node/node0/cpulist", "0\u001b[2J\n");
+
+        SysfsDiscovery.Discovered found = new SysfsDiscovery(root).discoverWithWarnings("n1", "baremetal", "site");
+
+        assertThat(found.warnings()).containsExactly(
+                "/sys/devices/system/node/node0/cpulist: '0\\u001b[2J' is not a cpulist such as 0-3,8");
+    }
+
     @Test
     void trailingNulsAreNotParseFailures() throws IOException {
         cpu(0, 0, 0, "0", "0-1");
