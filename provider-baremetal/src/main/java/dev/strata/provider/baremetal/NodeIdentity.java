@@ -33,9 +33,18 @@ public final class NodeIdentity {
     }
 
     /**
+     * The placeholder UUIDs firmware vendors ship on many boards, as {@link MachineIdentity#read}
+     * skips them: one digit throughout (all zeros, all {@code f}, ...), and the one many boards of one
+     * BIOS vendor carry. Taken as identities, every such board of a fleet was one node
+     * ({@code bmc:03000200-...}), in band and through its BMC.
+     */
+    private static final java.util.Set<String> PLACEHOLDERS = java.util.Set.of("03000200-0400-0500-0006-000700080009");
+
+    /**
      * The canonical form of a system UUID ({@code 8-4-4-4-12} lower-case hex), or null when the
-     * text is not a UUID or is one of the placeholders firmware reports for "not set" (all zeros,
-     * all {@code f}).
+     * text is not a UUID or is one of the placeholders firmware reports for "not set" (one digit
+     * throughout, such as all zeros or all {@code f}, and {@code 03000200-0400-0500-0006-000700080009}),
+     * as {@link MachineIdentity} skips them.
      */
     public static String normalizeUuid(String text) {
         if (text == null) {
@@ -49,7 +58,7 @@ public final class NodeIdentity {
             return null;
         }
         String digits = s.replace("-", "");
-        if (digits.chars().allMatch(c -> c == '0') || digits.chars().allMatch(c -> c == 'f')) {
+        if (digits.chars().allMatch(c -> c == digits.charAt(0)) || PLACEHOLDERS.contains(s)) {
             return null;
         }
         return s;

@@ -36,7 +36,7 @@ class NodeIdentityTest {
         spelled = upper ? spelled.toUpperCase(Locale.ROOT) : spelled;
         spelled = padded ? "  " + spelled + "\n" : spelled;
         String hex = HexFormat.of().formatHex(bytes);
-        boolean placeholder = hex.chars().allMatch(c -> c == '0') || hex.chars().allMatch(c -> c == 'f');
+        boolean placeholder = hex.chars().allMatch(c -> c == hex.charAt(0)) || canonical.equals("03000200-0400-0500-0006-000700080009");
         assertThat(NodeIdentity.normalizeUuid(spelled)).isEqualTo(placeholder ? null : canonical);
     }
 
@@ -57,5 +57,17 @@ class NodeIdentityTest {
         assertThat(NodeIdentity.normalizeUuid("Not Settable")).isNull();
         assertThat(NodeIdentity.normalizeUuid(null)).isNull();
         assertThat(NodeIdentity.normalizeUuid("38334C44-4735-534A-3035-4E5030383936")).isEqualTo("38334c44-4735-534a-3035-4e5030383936");
+    }
+
+    /**
+     * The placeholders {@code MachineIdentity} skips are no identity here either: one digit throughout, and the UUID many
+     * boards of one BIOS vendor carry. Before, only all zeros and all {@code f} were skipped, so every such board of a
+     * fleet got one node id through its BMC ({@code bmc:03000200-...}) and one system UUID in band.
+     */
+    @Test
+    void theSamePlaceholdersAsTheMachineIdentitysAreNoIdentity() {
+        assertThat(NodeIdentity.normalizeUuid("03000200-0400-0500-0006-000700080009")).isNull();
+        assertThat(NodeIdentity.normalizeUuid("11111111-1111-1111-1111-111111111111")).isNull();
+        assertThat(NodeIdentity.normalizeUuid("03000200040005000006000700080009")).isNull();
     }
 }
