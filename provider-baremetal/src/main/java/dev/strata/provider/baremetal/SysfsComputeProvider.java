@@ -65,8 +65,15 @@ public class SysfsComputeProvider implements ComputeProvider {
 
         /** The settings of a valid configuration; {@code nodeId} null or blank is {@code baremetal:<host name under root>}. */
         static Settings of(Path root, String nodeId, String siteId) {
-            if (siteId == null || siteId.isBlank()) {
-                throw new InvalidConfigurationException(PID, "site", siteId, "a site id such as local or fra-1");
+            if (siteId == null || siteId.isBlank() || !siteId.equals(InvalidConfigurationException.printable(siteId))) {
+                throw new InvalidConfigurationException(PID, "site", siteId, "a site id such as local or fra-1"
+                        + (siteId == null || siteId.isBlank() ? "" : ", without control or format characters"));
+            }
+            // an id the core cannot show is left out of the inventory at every discovery, with a warning: refused here, the
+            // operator learns it from the configuration, and the settings before stay in force
+            if (nodeId != null && !nodeId.isBlank() && !nodeId.equals(InvalidConfigurationException.printable(nodeId))) {
+                throw new InvalidConfigurationException(PID, "nodeId", nodeId, "a node id without control or format characters, "
+                        + "or none for baremetal:<host name>");
             }
             SysfsDiscovery discovery = new SysfsDiscovery(root);
             String host = discovery.hostname();

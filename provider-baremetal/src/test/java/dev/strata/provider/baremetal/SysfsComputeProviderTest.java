@@ -106,6 +106,22 @@ class SysfsComputeProviderTest {
                         + "expected an existing directory holding sys/ and proc/ (/ for this host)");
     }
 
+    /**
+     * A node id or site id holding a control or format character is refused at configuration, naming the property, the
+     * value shown escaped and what is expected. Before, it was taken, and the core left the node (or every node at the
+     * site) out of the inventory at each discovery, with a warning the operator had to find.
+     */
+    @Test
+    void aNodeIdOrSiteThatCannotBeShownIsRefusedNamingTheProperty() {
+        assertThatThrownBy(() -> new SysfsComputeProvider(config(Map.of("nodeId", "rack1\u202en7"))))
+                .isInstanceOf(InvalidConfigurationException.class)
+                .hasMessage("dev.strata.provider.baremetal: nodeId = 'rack1\\u202en7' is invalid; expected a node id without control or "
+                        + "format characters, or none for baremetal:<host name>");
+        assertThatThrownBy(() -> new SysfsComputeProvider(config(Map.of("site", "fra-1\n"))))
+                .isInstanceOf(InvalidConfigurationException.class)
+                .hasMessageStartingWith("dev.strata.provider.baremetal: site = ");
+    }
+
     @Test
     void expiredDeadlineIsHonoured() {
         SysfsComputeProvider provider = new SysfsComputeProvider(config(Map.of()));
