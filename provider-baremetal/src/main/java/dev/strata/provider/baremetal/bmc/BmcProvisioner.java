@@ -379,9 +379,13 @@ public final class BmcProvisioner {
                 }
                 yield fromPower(op, power, timeout);
             }
-            case RUNNING -> power == PowerState.ON ? build(op, MachineState.RUNNING, null, power)
-                    : build(op, MachineState.FAILED, "node " + op.nodeId() + " is " + power.label()
-                            + " on its BMC: it was powered off outside Strata after it was provisioned", power);
+            // failed only where the BMC says the machine is off or going off: one powering on again (a reset outside Strata)
+            // or in a state the BMC reports that is no power-off (Paused, none at all) was not powered off, and a FAILED
+            // machine is one the deployment replaces
+            case RUNNING -> power == PowerState.OFF || power == PowerState.POWERING_OFF
+                    ? build(op, MachineState.FAILED, "node " + op.nodeId() + " is " + power.label()
+                            + " on its BMC: it was powered off outside Strata after it was provisioned", power)
+                    : build(op, MachineState.RUNNING, null, power);
             case DELETE_INTENT, POWER_OFF_INTENT -> build(op, MachineState.DELETING, null, power);
             case POWER_OFF_SENT -> {
                 if (power == PowerState.OFF) {
