@@ -3,6 +3,7 @@ package dev.strata.provider.baremetal.redfish;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.strata.platform.api.exception.AuthorizationException;
+import dev.strata.platform.api.exception.InvalidConfigurationException;
 import dev.strata.platform.api.exception.NotFoundException;
 import dev.strata.platform.api.exception.ProviderFailureException;
 import dev.strata.platform.api.exception.ProviderTimeoutException;
@@ -178,7 +179,10 @@ final class RedfishErrors {
     }
 
     static ProviderFailureException malformed(RedfishEndpoint bmc, String path, String problem) {
-        return new ProviderFailureException(prefix(bmc) + path + ": " + problem);
+        // the path and the problem quote what the BMC gave (a link, a value): shown as the API shows a value, so that a line
+        // break or an escape sequence in them forges no line of the log and drives no terminal
+        return new ProviderFailureException(prefix(bmc) + InvalidConfigurationException.printable(path) + ": "
+                + InvalidConfigurationException.printable(problem));
     }
 
     private static String prefix(RedfishEndpoint bmc) {

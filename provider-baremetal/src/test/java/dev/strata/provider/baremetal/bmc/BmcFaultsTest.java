@@ -385,6 +385,27 @@ class BmcFaultsTest {
         }
     }
 
+    /**
+     * A link the BMC gives that Strata cannot follow, holding an escape sequence and a line break
+     * (sushy-emulator behind a proxy that changes its collection of systems), is named in the error
+     * as the API shows a value: <code>&#92;u001b</code>, <code>&#92;u000a</code>. Before, the error carried the
+     * BMC's characters as they came, to the node's error and the log, where they drove the
+     * operator's terminal and forged a line of the log.
+     */
+    @Test
+    void aLinkWithControlCharactersIsNamedPrintableInTheError() throws Exception {
+        try (FaultInjectingProxy proxy = FaultInjectingProxy.start(plain.address())) {
+            proxy.rewrite("/redfish/v1/Systems", json -> json.put("Members@odata.nextLink",
+                    "/redfish/v1/Systems?page=2\u001b[2J\nERROR forged line"));
+            BmcProvider provider = provider(Duration.ofSeconds(10));
+            provider.bind(TestBmcs.bmc(TestBmcs.redfish("escaping", proxy.address(), USER, PASSWORD)));
+            ComputeSnapshot snapshot = provider.discoverCompute(DiscoveryContext.withTimeout("escape", Duration.ofSeconds(20)));
+            assertThat(node(snapshot, "bmc:escaping").state()).isEqualTo(ResourceState.UNAVAILABLE);
+            assertThat(error(snapshot, "bmc:escaping")).contains("BMC escaping (" + proxy.address() + ")")
+                    .contains("/redfish/v1/Systems?page=2\\u001b[2J\\u000aERROR forged line").doesNotContain("\u001b").doesNotContain("\n");
+        }
+    }
+
     /** Powers a system on through its BMC and waits until it reads On (sushy changes power 1-11 s after the request). */
     private static void poweredOn(ConfiguredBmc configured, String system) throws InterruptedException {
         DiscoveryContext context = DiscoveryContext.withTimeout("on", Duration.ofSeconds(30));
