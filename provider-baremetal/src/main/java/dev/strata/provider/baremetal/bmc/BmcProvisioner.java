@@ -551,11 +551,22 @@ public final class BmcProvisioner {
             throw new NotFoundException("machine " + handle.machineId() + ": the handle names no BMC and system, and no operation "
                     + operationId + " is recorded");
         }
-        LOG.warn("No journal record of operation {} on {}; working from the handle alone", operationId, handle.machineId());
         Instant now = clock.instant();
-        return new Operation(operationId == null ? "unrecorded:" + handle.machineId() : operationId, null, null, null, handle.machineId(),
-                bmc, system, handle.attributes().getOrDefault(BOOT_DEVICE, "pxe"), handle.attributes().get(VIRTUAL_MEDIA),
+        Operation fromHandle = new Operation(operationId == null ? "unrecorded:" + handle.machineId() : operationId, null, null, null,
+                handle.machineId(), bmc, system, handle.attributes().getOrDefault(BOOT_DEVICE, "pxe"), handle.attributes().get(VIRTUAL_MEDIA),
                 handle.attributes().getOrDefault(SHUTDOWN, "force"), Operation.Phase.RUNNING, null, null, now, now, null);
+        // the node is another operation's now (the handle outlived its record): its machine is gone, and the node is left alone,
+        // as a delete worked from the handle would power off, and a describe report as this one's, the other operation's machine
+        Optional<Operation> holder = journal.holding(handle.machineId());
+        if (holder.isPresent()) {
+            Operation h = holder.get();
+            LOG.warn("No journal record of operation {} on {}, which operation {} holds now; nothing is sent to its BMC", operationId,
+                    handle.machineId(), h.operationId());
+            return fromHandle.with(Operation.Phase.GONE, now).withNote("no record of this operation; node " + handle.machineId()
+                    + " is held by operation " + h.operationId() + " now, so this operation's machine is gone", now);
+        }
+        LOG.warn("No journal record of operation {} on {}; working from the handle alone", operationId, handle.machineId());
+        return fromHandle;
     }
 
     /**

@@ -1,0 +1,82 @@
+package dev.strata.provider.baremetal.bmc;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.strata.platform.api.provider.DiscoveryContext;
+import dev.strata.platform.api.provisioning.MachineHandle;
+import dev.strata.platform.api.provisioning.MachineState;
+import dev.strata.platform.api.provisioning.MachineStatus;
+import dev.strata.provider.baremetal.peers.StandInRedfish;
+import dev.strata.provider.baremetal.peers.TestBmcs;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Map;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A handle whose operation the journal does not record (it outlived its record), naming a node
+ * that another operation holds now: its machine is gone, and nothing is sent to the BMC. The BMC
+ * is a {@link StandInRedfish}, which counts the requests that reach it. Before, the provider
+ * worked from the handle alone: a delete powered off the other operation's machine, and a
+ * describe reported that machine as the handle's, running.
+ */
+class BmcStaleHandleTest {
+
+    static final String SYSTEM = StandInRedfish.SYSTEM;
+
+    @TempDir
+    Path dir;
+    StandInRedfish endpoint;
+    BmcFleet fleet;
+    BmcProvisioner provisioner;
+    OperationJournal journal;
+
+    @BeforeEach
+    void start() {
+        endpoint = StandInRedfish.start("stale", 2);
+        Clock clock = Clock.systemUTC();
+        Map<String, Object> config = TestBmcs.redfish("rack1", endpoint.address(), "root", "Stand-in-Pw1");
+        config.put("auth", "basic");
+        fleet = new BmcFleet(BmcProvider.ID, 1, Duration.ofSeconds(30), clock);
+        fleet.add(TestBmcs.bmc(config));
+        journal = new OperationJournal(dir.resolve("journal"));
+        provisioner = new BmcProvisioner(BmcProvider.ID, fleet, journal, Duration.ofSeconds(20), clock);
+        Instant at = clock.instant().minusSeconds(60);
+        journal.put(new Operation("op-now", "d2", "m1", "t1", "node-1", "rack1", SYSTEM, "pxe", null, "force",
+                Operation.Phase.RUNNING, PowerAction.ON, at, at, at, null));
+    }
+
+    @AfterEach
+    void stop() {
+        fleet.close();
+        endpoint.close();
+    }
+
+    private static MachineHandle stale() {
+        return new MachineHandle(BmcProvider.ID, "node-1", Map.of(BmcProvisioner.BMC, "rack1", BmcProvisioner.SYSTEM, SYSTEM,
+                BmcProvisioner.OPERATION, "op-before"));
+    }
+
+    @Test
+    void aDeleteOfAStaleHandleLeavesTheMachineOfTheOperationHoldingTheNode() {
+        MachineStatus status = provisioner.delete(stale(), DiscoveryContext.withTimeout("delete", Duration.ofSeconds(5)));
+
+        assertThat(status.state()).isEqualTo(MachineState.GONE);
+        assertThat(status.attributes().get("note")).contains("held by operation op-now");
+        assertThat(endpoint.requests()).as("requests that reached the BMC").isZero();
+        assertThat(journal.get("op-now").orElseThrow().phase()).as("the holder's record").isEqualTo(Operation.Phase.RUNNING);
+    }
+
+    @Test
+    void aDescribeOfAStaleHandleDoesNotReportTheOtherOperationsMachine() {
+        MachineStatus status = provisioner.describe(stale(), DiscoveryContext.withTimeout("look", Duration.ofSeconds(5)));
+
+        assertThat(status.state()).isEqualTo(MachineState.GONE);
+        assertThat(endpoint.requests()).as("requests that reached the BMC").isZero();
+    }
+}
