@@ -511,8 +511,10 @@ final class RedfishInventory {
         if (limit > 0) {
             attributes.put("power.limitWatts", format(limit));
         }
-        long max = Math.round(limit > 0 ? limit : capacity);
-        return new PowerDraw(Math.round(minimum), max);
+        // a reading below zero (a meter not calibrated) is no reading: unknown, as an absent one; taken as it came, the
+        // model refused it and the BMC's whole discovery failed with it
+        long max = Math.round(limit > 0 ? limit : Math.max(0, capacity));
+        return new PowerDraw(Math.round(Math.max(0, minimum)), max);
     }
 
     private void thermal(JsonNode chassis, Map<String, String> attributes, DiscoveryContext context) {

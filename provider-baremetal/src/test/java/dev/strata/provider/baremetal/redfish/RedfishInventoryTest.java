@@ -338,6 +338,31 @@ class RedfishInventoryTest {
     }
 
     /**
+     * A BMC whose power readings are negative (the ProLiant's real tree with its {@code MinConsumedWatts} and a power
+     * limit below zero, as a BMC whose meter is not calibrated reports them): the node is described, its idle draw
+     * unknown (0) and its maximum its capacity. Before, the negative idle draw failed the model's check and the whole
+     * BMC's discovery with it ("cannot be described"), every node of the BMC lost over one reading.
+     */
+    @Test
+    void negativePowerReadingsAreUnknownNotTheBmcsWholeDiscovery(@org.junit.jupiter.api.io.TempDir Path tmp) throws IOException {
+        Path tree = tmp.resolve("tree");
+        copy(fixtures.resolve("XL675d_A100"), tree);
+        Path file = tree.resolve("Chassis/1/Power/index.json");
+        com.fasterxml.jackson.databind.node.ObjectNode json = (com.fasterxml.jackson.databind.node.ObjectNode) read(file);
+        com.fasterxml.jackson.databind.node.ObjectNode control = (com.fasterxml.jackson.databind.node.ObjectNode) json.path("PowerControl").path(0);
+        ((com.fasterxml.jackson.databind.node.ObjectNode) control.path("PowerMetrics")).put("MinConsumedWatts", -3);
+        control.putObject("PowerLimit").put("LimitInWatts", -1);
+        Files.writeString(file, JSON.writeValueAsString(json));
+        try (SushyStatic bmc = SushyStatic.start(tree, Peers.workDir("sushy-static"))) {
+            List<Node> nodes = discover("uncalibrated", bmc.address());
+            assertThat(nodes).hasSize(1);
+            assertThat(nodes.get(0).power().idleWatts()).isZero();
+            assertThat(nodes.get(0).power().maxWatts()).isEqualTo(control.path("PowerCapacityWatts").asLong());
+            assertThat(nodes.get(0).attributes()).doesNotContainKey("power.limitWatts");
+        }
+    }
+
+    /**
      * A machine of twelve sockets (the ProLiant's real tree, copied with its processor made twelve,
      * "Proc 1" to "Proc 12", listed by the BMC in reverse): the packages come out in socket order,
      * package 0 from "Proc 1" and package 11 from "Proc 12". Before, the sockets were sorted as
