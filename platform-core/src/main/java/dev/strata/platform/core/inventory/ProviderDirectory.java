@@ -872,7 +872,18 @@ final class ProviderDirectory implements AutoCloseable {
         List<InventoryMerger.Contribution> contributions = new ArrayList<>();
         for (Entry entry : entries.values()) {
             boolean stale = entry.state != ProviderState.ACTIVE && entry.state != ProviderState.UNAVAILABLE;
-            contributions.add(new InventoryMerger.Contribution(entry.id, stale, List.copyOf(entry.snapshots.values())));
+            // the resources of a service the provider withdrew (or came back without) are stale while they stay, though the
+            // provider's other services answer: nothing vouches for them (they were merged as live, its nodes AVAILABLE)
+            List<Object> live = new ArrayList<>();
+            List<Object> withdrawn = new ArrayList<>();
+            entry.snapshots.forEach((capability, snapshot) ->
+                    (stale || !entry.registrations.containsKey(capability) ? withdrawn : live).add(snapshot));
+            if (!live.isEmpty() || withdrawn.isEmpty()) {
+                contributions.add(new InventoryMerger.Contribution(entry.id, false, List.copyOf(live)));
+            }
+            if (!withdrawn.isEmpty()) {
+                contributions.add(new InventoryMerger.Contribution(entry.id, true, List.copyOf(withdrawn)));
+            }
         }
         Instant now = clock.instant();
         InventoryMerger.Result merged = InventoryMerger.mergeWithWarnings(generations.incrementAndGet(), now, contributions);

@@ -430,6 +430,37 @@ class ProviderDirectoryTest {
         assertThat(directory.inventory().node("n1").orElseThrow().accelerators()).as("returned within grace").hasSize(1);
     }
 
+    /**
+     * A provider that withdraws its compute service while its GPU service stays: the nodes it keeps for the grace period are
+     * STALE, as a departed provider's are, not AVAILABLE (they were merged as live, and placed on, while no service of the
+     * provider vouched for them); those of the service that stays are not, and a compute service back makes them live again.
+     */
+    @Test
+    void theResourcesOfAWithdrawnServiceAreStaleWhileTheProvidersOtherServicesStay() {
+        String machineId = "machine-id:" + "c".repeat(32);
+        Registration compute = registration("metal", "1.0", ctx -> compute(1, machine("n1", "metal", "gpu-host", machineId)));
+        Accelerator h200 = Accelerator.builder().id("GPU-1").model("NVIDIA H200").pciAddress("0000:3b:00.0").health(Health.OK).build();
+        Registration.Discoverer gpus = ctx -> GpuSnapshot.builder(1, Instant.now()).hostname("gpu-host").machineId(machineId)
+                .accelerators(List.of(h200)).build();
+        Registration gpu = new Registration("metal", "metal", "1.0", "bundle.metal", serviceIds.incrementAndGet(), Capability.GPU, gpus);
+        directory.register(compute);
+        directory.register(gpu);
+        directory.refresh("metal", WAIT);
+        assertThat(directory.inventory().node("n1").orElseThrow().state()).isEqualTo(ResourceState.AVAILABLE);
+
+        directory.unregister(compute.serviceId(), Capability.COMPUTE);
+        directory.refresh("metal", WAIT);
+        assertThat(directory.status("metal").orElseThrow().state()).isEqualTo(ProviderState.ACTIVE);
+        Node withdrawn = directory.inventory().node("n1").orElseThrow();
+        assertThat(withdrawn.state()).as("the node of the withdrawn compute service").isEqualTo(ResourceState.STALE);
+        assertThat(withdrawn.accelerators()).extracting(a -> a.health().status()).as("the GPU service still answers")
+                .containsExactly(Health.Status.OK);
+
+        directory.register(registration("metal", "1.0", ctx -> compute(2, machine("n1", "metal", "gpu-host", machineId))));
+        directory.refresh("metal", WAIT);
+        assertThat(directory.inventory().node("n1").orElseThrow().state()).as("compute service back").isEqualTo(ResourceState.AVAILABLE);
+    }
+
     /** A provider that departs whole and comes back without one of its services loses that service's resources a grace period on. */
     @Test
     void aProviderThatReturnsWithoutOneOfItsServicesLosesThatServicesResources() {
