@@ -624,13 +624,23 @@ final class ProviderDirectory implements AutoCloseable {
      * @see dev.strata.platform.api.inventory.ProviderRegistry#refresh
      */
     ProviderStatus refresh(String id, Duration maxWait) {
+        return refresh(id, maxWait, new java.util.IdentityHashMap<>());
+    }
+
+    /**
+     * As {@link #refresh(String, Duration)}, taking for each registration in {@code started} the
+     * discovery {@link #refreshAll} started for it rather than another: that one may have ended
+     * already, and a second call of the provider would be made for one refresh.
+     */
+    private ProviderStatus refresh(String id, Duration maxWait, Map<Registration, CompletableFuture<Object>> started) {
         Instant deadline = clock.instant().plus(maxWait);
         while (true) {
             List<Registration> registrations = awaitRegistrations(id, deadline, maxWait);
             Entry entry = entry(id);
             List<CompletableFuture<Object>> calls = new ArrayList<>();
             for (Registration r : registrations) {
-                calls.add(discover(entry, r));
+                CompletableFuture<Object> call = started.remove(r);
+                calls.add(call != null ? call : discover(entry, r));
             }
             boolean retry = false;
             for (int i = 0; i < calls.size(); i++) {
@@ -703,11 +713,13 @@ final class ProviderDirectory implements AutoCloseable {
         } finally {
             lock.unlock();
         }
-        registered.forEach(d -> discover(d.getKey(), d.getValue()));
+        Map<Registration, CompletableFuture<Object>> started = new java.util.IdentityHashMap<>();
+        registered.forEach(d -> started.put(d.getValue(), discover(d.getKey(), d.getValue())));
         for (String id : ids()) {
             Duration left = Duration.between(clock.instant(), deadline);
             try {
-                refresh(id, left.isNegative() ? Duration.ZERO : left);
+                // waits for the discoveries started above: a provider whose discovery has ended is not called again
+                refresh(id, left.isNegative() ? Duration.ZERO : left, started);
             } catch (StrataException e) {
                 LOG.debug("Refresh of {} failed: {}", id, ProviderText.message(e));
             }

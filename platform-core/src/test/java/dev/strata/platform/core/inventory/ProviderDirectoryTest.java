@@ -357,6 +357,42 @@ class ProviderDirectoryTest {
                 .hasMessageEndingWith("and has not returned (waited 200ms)");
     }
 
+    /**
+     * A refresh of every provider calls each once: a provider whose discovery, started at once for all, ended before the
+     * refresh came to wait for it (here: while it waited for a slower one) was called a second time.
+     */
+    @Test
+    void aRefreshOfEveryProviderCallsEachOnceThoughItsDiscoveryEndedBeforeTheRefreshWaitedForIt() {
+        AtomicLong fastCalls = new AtomicLong();
+        directory.register(registration("fast", "1.0", ctx -> compute(fastCalls.incrementAndGet())));
+        directory.refresh("fast", WAIT);
+        java.util.concurrent.atomic.AtomicBoolean refreshing = new java.util.concurrent.atomic.AtomicBoolean();
+        long[] before = new long[1];
+        // "a" comes first in the refresh and, in it, ends only once fast's discovery is in fast's status
+        directory.register(registration("a-slow", "1.0", ctx -> {
+            if (!refreshing.get()) {
+                return compute(1);
+            }
+            long until = System.nanoTime() + WAIT.toNanos();
+            while (fastCalls.get() == before[0] || directory.status("fast").orElseThrow().generation() < fastCalls.get()) {
+                if (System.nanoTime() - until > 0) {
+                    throw new IllegalStateException("fast was not discovered");
+                }
+                java.util.concurrent.locks.LockSupport.parkNanos(1_000_000);
+            }
+            return compute(1);
+        }));
+        directory.refresh("a-slow", WAIT);
+        long generation = directory.status("fast").orElseThrow().generation();
+        before[0] = fastCalls.get();
+        refreshing.set(true);
+
+        directory.refreshAll(WAIT);
+        assertThat(fastCalls.get() - before[0]).as("calls of fast for one refresh").isEqualTo(1);
+        assertThat(directory.status("a-slow").orElseThrow().state()).isEqualTo(ProviderState.ACTIVE);
+        assertThat(directory.status("fast").orElseThrow().generation()).isGreaterThan(generation);
+    }
+
     @Test
     void unknownProviderIsNamedWithTheKnownOnes() {
         directory.register(registration("metal", "1.0", ctx -> compute(1)));
