@@ -633,7 +633,7 @@ final class ProviderDirectory implements AutoCloseable {
      * already, and a second call of the provider would be made for one refresh.
      */
     private ProviderStatus refresh(String id, Duration maxWait, Map<Registration, CompletableFuture<Object>> started) {
-        Instant deadline = clock.instant().plus(maxWait);
+        long deadline = System.nanoTime() + nanos(maxWait);
         while (true) {
             List<Registration> registrations = awaitRegistrations(id, deadline, maxWait);
             Entry entry = entry(id);
@@ -654,7 +654,7 @@ final class ProviderDirectory implements AutoCloseable {
                             "discovery of " + id + " did not finish within " + InventorySettings.describe(settings.discoveryTimeout()));
                 } catch (ExecutionException e) {
                     Registration r = registrations.get(i);
-                    if (!isCurrent(r) && clock.instant().isBefore(deadline)) {
+                    if (!isCurrent(r) && deadline - System.nanoTime() > 0) {
                         retry = true; // the provider left while the call ran: try its successor
                     } else {
                         throw translate(unwrap(e), id);
@@ -667,7 +667,20 @@ final class ProviderDirectory implements AutoCloseable {
         }
     }
 
-    private List<Registration> awaitRegistrations(String id, Instant deadline, Duration maxWait) {
+    /**
+     * How long a wait of {@code maxWait} lasts, in nanoseconds, for a deadline on {@link System#nanoTime}: the waits of a
+     * refresh are measured on it, not on the clock, which a correction may set back (an hour back, and a refresh that waited
+     * for a departed provider waited an hour more) or stop (a clock held still, and it waited for ever). At most about 146
+     * years, and none for a negative wait.
+     */
+    private static long nanos(Duration maxWait) {
+        if (maxWait.isNegative()) {
+            return 0;
+        }
+        return maxWait.compareTo(Duration.ofNanos(Long.MAX_VALUE / 2)) > 0 ? Long.MAX_VALUE / 2 : maxWait.toNanos();
+    }
+
+    private List<Registration> awaitRegistrations(String id, long deadline, Duration maxWait) {
         lock.lock();
         try {
             while (true) {
@@ -679,7 +692,7 @@ final class ProviderDirectory implements AutoCloseable {
                 if (!entry.registrations.isEmpty()) {
                     return List.copyOf(entry.registrations.values());
                 }
-                long waitNanos = Duration.between(clock.instant(), deadline).toNanos();
+                long waitNanos = deadline - System.nanoTime();
                 if (waitNanos <= 0) {
                     throw new ProviderUnavailableException("provider '" + id + "' departed "
                             + Duration.between(entry.since, clock.instant()).toSeconds()
@@ -705,7 +718,7 @@ final class ProviderDirectory implements AutoCloseable {
      * departed provider.
      */
     InventorySnapshot refreshAll(Duration maxWait) {
-        Instant deadline = clock.instant().plus(maxWait);
+        long deadline = System.nanoTime() + nanos(maxWait);
         List<Map.Entry<Entry, Registration>> registered = new ArrayList<>();
         lock.lock();
         try {
@@ -716,10 +729,10 @@ final class ProviderDirectory implements AutoCloseable {
         Map<Registration, CompletableFuture<Object>> started = new java.util.IdentityHashMap<>();
         registered.forEach(d -> started.put(d.getValue(), discover(d.getKey(), d.getValue())));
         for (String id : ids()) {
-            Duration left = Duration.between(clock.instant(), deadline);
+            Duration left = Duration.ofNanos(Math.max(0, deadline - System.nanoTime()));
             try {
                 // waits for the discoveries started above: a provider whose discovery has ended is not called again
-                refresh(id, left.isNegative() ? Duration.ZERO : left, started);
+                refresh(id, left, started);
             } catch (StrataException e) {
                 LOG.debug("Refresh of {} failed: {}", id, ProviderText.message(e));
             }

@@ -358,6 +358,42 @@ class ProviderDirectoryTest {
     }
 
     /**
+     * A refresh waiting for a departed provider gives up after its wait however the clock moves: the clock set back an
+     * hour while it waited (a correction) made it wait an hour more, and a clock that stood still made it wait for ever.
+     */
+    @Test
+    void aRefreshWaitingForADepartedProviderGivesUpAfterItsWaitThoughTheClockIsSetBack() throws Exception {
+        directory.close();
+        SettableClock clock = SettableClock.system();
+        directory = directory(Duration.ofSeconds(5), Duration.ofMinutes(15), clock);
+        Registration v1 = registration("metal", "1.0", ctx -> compute(1, node("n1", "metal", "h")));
+        directory.register(v1);
+        directory.refresh("metal", WAIT);
+        directory.unregister(v1.serviceId(), Capability.COMPUTE);
+
+        java.util.concurrent.CompletableFuture<Throwable> refused = new java.util.concurrent.CompletableFuture<>();
+        Thread caller = new Thread(() -> {
+            try {
+                directory.refresh("metal", Duration.ofMillis(300));
+                refused.complete(null);
+            } catch (RuntimeException e) {
+                refused.complete(e);
+            }
+        }, "refresh-caller");
+        caller.setDaemon(true);
+        caller.start();
+        try {
+            assertThat(Waits.parks(caller)).as("the refresh waits for metal").isTrue();
+            clock.back(Duration.ofHours(1));
+            assertThat(refused.get(10, TimeUnit.SECONDS)).as("the refresh ended within 10 s")
+                    .isInstanceOf(ProviderUnavailableException.class)
+                    .hasMessageEndingWith("and has not returned (waited 300ms)");
+        } finally {
+            caller.interrupt();
+        }
+    }
+
+    /**
      * A refresh of every provider calls each once: a provider whose discovery, started at once for all, ended before the
      * refresh came to wait for it (here: while it waited for a slower one) was called a second time.
      */
