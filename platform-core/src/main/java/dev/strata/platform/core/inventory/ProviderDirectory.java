@@ -455,6 +455,7 @@ final class ProviderDirectory implements AutoCloseable {
             entry.inFlight.put(registration.capability(), folded);
             entry.calls.put(registration.capability(), call);
             entry.inFlightRegistration.put(registration.capability(), registration);
+            entry.inFlightTimeout.put(registration.capability(), timeout);
         } finally {
             lock.unlock();
         }
@@ -642,16 +643,17 @@ final class ProviderDirectory implements AutoCloseable {
                 CompletableFuture<Object> call = started.remove(r);
                 calls.add(call != null ? call : discover(entry, r));
             }
+            Duration timeout = timeoutOf(entry, registrations);
             boolean retry = false;
             for (int i = 0; i < calls.size(); i++) {
                 try {
-                    calls.get(i).get(settings.discoveryTimeout().toMillis() + 1_000, TimeUnit.MILLISECONDS);
+                    calls.get(i).get(timeout.toMillis() + 1_000, TimeUnit.MILLISECONDS);
                 } catch (InterruptedException e) {
                     Thread.currentThread().interrupt();
                     throw new ProviderUnavailableException("interrupted while refreshing provider " + id, e);
                 } catch (TimeoutException e) {
                     throw new ProviderTimeoutException(
-                            "discovery of " + id + " did not finish within " + InventorySettings.describe(settings.discoveryTimeout()));
+                            "discovery of " + id + " did not finish within " + InventorySettings.describe(timeout));
                 } catch (ExecutionException e) {
                     Registration r = registrations.get(i);
                     if (!isCurrent(r) && deadline - System.nanoTime() > 0) {
@@ -665,6 +667,28 @@ final class ProviderDirectory implements AutoCloseable {
                 return status(id).orElseThrow(() -> new NotFoundException("provider '" + id + "' is gone"));
             }
         }
+    }
+
+    /**
+     * The longest deadline of the discoveries of {@code registrations} under way, and at least the configured one: a
+     * discovery begun before {@code discoveryTimeout} was shortened keeps the deadline it was begun with, and a refresh
+     * that joined it and waited only for the new one failed, saying the discovery did not finish within it, while it ran on
+     * and then succeeded.
+     */
+    private Duration timeoutOf(Entry entry, List<Registration> registrations) {
+        Duration longest = settings.discoveryTimeout();
+        lock.lock();
+        try {
+            for (Registration r : registrations) {
+                Duration timeout = entry.inFlightTimeout.get(r.capability());
+                if (timeout != null && entry.inFlightRegistration.get(r.capability()) == r && timeout.compareTo(longest) > 0) {
+                    longest = timeout;
+                }
+            }
+        } finally {
+            lock.unlock();
+        }
+        return longest;
     }
 
     /**
@@ -1087,6 +1111,8 @@ final class ProviderDirectory implements AutoCloseable {
         final Map<Capability, Backwards> backwards = new EnumMap<>(Capability.class);
         final Map<Capability, CompletableFuture<Object>> inFlight = new EnumMap<>(Capability.class);
         final Map<Capability, Registration> inFlightRegistration = new EnumMap<>(Capability.class);
+        /** The deadline each in-flight discovery was begun with (the configured one may have changed since). */
+        final Map<Capability, Duration> inFlightTimeout = new EnumMap<>(Capability.class);
         /** The provider call under each in-flight discovery, which is stopped when its service leaves. */
         final Map<Capability, CompletableFuture<Object>> calls = new EnumMap<>(Capability.class);
         /** The call of each capability whose thread is in the provider, until that thread leaves it (after its deadline too). */

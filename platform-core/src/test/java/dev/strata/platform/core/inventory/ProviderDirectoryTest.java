@@ -394,6 +394,37 @@ class ProviderDirectoryTest {
     }
 
     /**
+     * A refresh that joins a discovery begun before {@code discoveryTimeout} was shortened waits for it as long as its own
+     * deadline allows: it failed, saying the discovery did not finish within the new deadline, while the discovery ran on
+     * within its own and succeeded.
+     */
+    @Test
+    void aRefreshJoiningADiscoveryBegunBeforeTheDeadlineWasShortenedWaitsForItsOwnDeadline() throws Exception {
+        java.util.concurrent.atomic.AtomicBoolean slow = new java.util.concurrent.atomic.AtomicBoolean();
+        CountDownLatch entered = new CountDownLatch(1);
+        directory.register(registration("metal", "1.0", ctx -> {
+            if (slow.get()) {
+                entered.countDown();
+                try {
+                    Thread.sleep(3_000); // a slow provider, well within its deadline of 5 s
+                } catch (InterruptedException e) {
+                    throw new ProviderTimeoutException("interrupted");
+                }
+            }
+            return compute(slow.get() ? 2 : 1, node("n1", "metal", "h"));
+        }));
+        directory.refresh("metal", WAIT);
+        slow.set(true);
+        directory.tick();
+        assertThat(entered.await(10, TimeUnit.SECONDS)).isTrue();
+        directory.configure(new InventorySettings(Duration.ofHours(1), Duration.ofMillis(100), WAIT, Duration.ofMinutes(15)));
+
+        ProviderStatus status = directory.refresh("metal", WAIT);
+        assertThat(status.state()).isEqualTo(ProviderState.ACTIVE);
+        assertThat(status.generation()).isEqualTo(2);
+    }
+
+    /**
      * A refresh of every provider calls each once: a provider whose discovery, started at once for all, ended before the
      * refresh came to wait for it (here: while it waited for a slower one) was called a second time.
      */
