@@ -209,6 +209,9 @@ final class ProviderDirectory implements AutoCloseable {
                             + "which waited, takes over; rediscovering", entry.id, capability, current.bundle(), next.capability(),
                             next.serviceId(), next.bundle(), next.version());
                     change(entry, "returned", ProviderState.STARTING, null, previousVersion);
+                    // the resources of the service that left are stale until its successor's discovery vouches for them (they
+                    // stayed merged as live, its nodes AVAILABLE, however long that discovery took)
+                    remerge();
                     changed.signalAll();
                     successorOf = entry;
                     break;

@@ -79,6 +79,40 @@ class ProviderMistakesTest {
     }
 
     /**
+     * When the service that holds an id leaves and one that waited with it takes over, the resources of the one that left
+     * are STALE until the successor's discovery ends, as those of a provider that departed are: they stayed merged as live,
+     * its nodes AVAILABLE, while the provider was STARTING, for as long as that discovery took.
+     */
+    @Test
+    void theResourcesOfAServiceThatLeftAreStaleWhileTheOneThatWaitedIsDiscovered() throws Exception {
+        Registration first = registration("acme", "com.acme.gpu", "1.0", ctx -> compute(1, node("a1", "acme", "h")));
+        directory.register(first);
+        directory.refresh("acme", WAIT);
+        java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+        java.util.concurrent.CountDownLatch entered = new java.util.concurrent.CountDownLatch(1);
+        Registration second = registration("acme", "com.other.gpu", "9.9", ctx -> {
+            entered.countDown();
+            try {
+                release.await(10, java.util.concurrent.TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            return compute(2, node("a1", "acme", "h"));
+        });
+        directory.register(second);
+
+        directory.unregister(first.serviceId(), Capability.COMPUTE);
+        assertThat(entered.await(10, java.util.concurrent.TimeUnit.SECONDS)).as("the successor is being discovered").isTrue();
+        assertThat(directory.status("acme").orElseThrow().state()).isEqualTo(ProviderState.STARTING);
+        assertThat(directory.inventory().node("a1").orElseThrow().state()).as("while the successor is discovered")
+                .isEqualTo(ResourceState.STALE);
+
+        release.countDown();
+        assertThat(directory.refresh("acme", WAIT).state()).isEqualTo(ProviderState.ACTIVE);
+        assertThat(directory.inventory().node("a1").orElseThrow().state()).isEqualTo(ResourceState.AVAILABLE);
+    }
+
+    /**
      * A new version whose generations start below its predecessor's (a counter instead of the
      * clock). Before, its snapshots were dropped at DEBUG: it stayed STARTING for ever while the
      * old version's resources stayed, stale, and nothing said why.
