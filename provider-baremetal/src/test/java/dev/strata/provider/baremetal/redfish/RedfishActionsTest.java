@@ -122,9 +122,14 @@ class RedfishActionsTest {
                 return await(FORCE, PowerState.OFF);
             }));
             results.add(pool.submit(() -> {
+                long sent = System.nanoTime();
                 bmc.power(SushyEmulator.systemPath(RESTART), PowerAction.FORCE_RESTART, context());
-                // the fake driver drops power at once and brings it back 1-11 s later
-                assertThat(bmc.powerState(SushyEmulator.systemPath(RESTART), context())).isEqualTo(PowerState.OFF);
+                // the fake driver drops power at once and brings it back 1-11 s later: read within that second it is off; on a
+                // machine so loaded that the reading came later, power may be back already, which is no failure of the reset
+                PowerState right = bmc.powerState(SushyEmulator.systemPath(RESTART), context());
+                if (System.nanoTime() - sent < java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(900)) {
+                    assertThat(right).isEqualTo(PowerState.OFF);
+                }
                 return await(RESTART, PowerState.ON);
             }));
             assertThat(results.get(0).get()).isEqualTo(PowerState.ON);
