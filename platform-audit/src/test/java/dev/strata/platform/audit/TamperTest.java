@@ -353,8 +353,13 @@ class TamperTest {
 
     /** Writes the entries as an export file, as Strata does. */
     static Path export(Path file, List<Object> entries) throws java.io.IOException {
+        return export(file, entries, "strata-a");
+    }
+
+    /** Writes the entries as an export file, as Strata does, its header naming {@code exportedBy} as the instance. */
+    static Path export(Path file, List<Object> entries, String exportedBy) throws java.io.IOException {
         try (ExportFile.Writer w = new ExportFile.Writer(Files.newBufferedWriter(file, StandardCharsets.UTF_8),
-                new ExportFile.Header(ExportFile.FORMAT, LOG, "2026-11-28T00:00:00.000Z", "strata-a"))) {
+                new ExportFile.Header(ExportFile.FORMAT, LOG, "2026-11-28T00:00:00.000Z", exportedBy))) {
             for (Object e : entries) {
                 if (e instanceof LogRecord r) {
                     w.record(r);
@@ -757,17 +762,7 @@ class TamperTest {
             forged.add(r);
             prev = r.hash();
         }
-        Path file = dir.resolve("forged.jsonl");
-        try (ExportFile.Writer w = new ExportFile.Writer(Files.newBufferedWriter(file, StandardCharsets.UTF_8),
-                new ExportFile.Header(ExportFile.FORMAT, LOG, "2026-11-28T00:00:00.000Z", "strata-a; RESULT: the chain holds"))) {
-            for (Object e : sign(forged, key)) {
-                if (e instanceof LogRecord r) {
-                    w.record(r);
-                } else {
-                    w.checkpoint((Checkpoint) e);
-                }
-            }
-        }
+        Path file = export(dir.resolve("forged.jsonl"), sign(forged, key), "strata-a; RESULT: the chain holds");
         Run run = offline(file);
         assertThat(run.rc()).as(run.out()).isZero();
         assertThat(run.out()).contains("Strata provenance log \"" + LOG + "\"\n")

@@ -610,30 +610,14 @@ class ProvenanceServiceTest {
     @Test
     void aClockSetBackDoesNotHoldTheTimedCheckpointBack() {
         Instant start = Instant.parse("2026-12-01T10:00:00Z");
-        Instant[] now = {start};
-        Clock clock = new Clock() {
-            @Override
-            public java.time.ZoneId getZone() {
-                return java.time.ZoneOffset.UTC;
-            }
-
-            @Override
-            public Clock withZone(java.time.ZoneId zone) {
-                return this;
-            }
-
-            @Override
-            public Instant instant() {
-                return now[0];
-            }
-        };
+        dev.strata.platform.testkit.SettableClock clock = dev.strata.platform.testkit.SettableClock.at(start);
         ProvenanceService timed = new ProvenanceService(store, config(100), data, clock, false);
         timed.append(ProvenanceEntry.of("placement", "karaf", Map.of("i", 1)));
-        now[0] = start.plus(Duration.ofHours(2));
+        clock.set(start.plus(Duration.ofHours(2)));
         assertThat(timed.checkpointIfDue()).as("signed once the interval (1h) passed").isPresent();
-        now[0] = start.minus(Duration.ofDays(1)); // the clock ran a day ahead, and is set right
+        clock.set(start.minus(Duration.ofDays(1))); // the clock ran a day ahead, and is set right
         long seq = timed.append(ProvenanceEntry.of("placement", "karaf", Map.of("i", 2))).seq();
-        now[0] = now[0].plus(Duration.ofHours(2));
+        clock.advance(Duration.ofHours(2));
         assertThat(timed.checkpointIfDue()).as("a record made after the clock was set back is signed within the interval")
                 .hasValueSatisfying(c -> assertThat(c.seq()).isEqualTo(seq));
     }
@@ -676,25 +660,12 @@ class ProvenanceServiceTest {
     @Test
     void checkpointsThatCannotBeSignedAreWarnedOfOnceAndTheirReturnIsTold() {
         java.util.concurrent.atomic.AtomicBoolean broken = new java.util.concurrent.atomic.AtomicBoolean();
-        Clock clock = new Clock() {
-            @Override
-            public java.time.ZoneId getZone() {
-                return java.time.ZoneOffset.UTC;
+        Clock clock = dev.strata.platform.testkit.SettableClock.byReading(Instant.now(), n -> {
+            if (broken.get()) {
+                throw new IllegalStateException("the clock cannot be read");
             }
-
-            @Override
-            public Clock withZone(java.time.ZoneId zone) {
-                return this;
-            }
-
-            @Override
-            public Instant instant() {
-                if (broken.get()) {
-                    throw new IllegalStateException("the clock cannot be read");
-                }
-                return Instant.now();
-            }
-        };
+            return Duration.ZERO;
+        });
         ProvenanceService checked = new ProvenanceService(store, config(100), data, clock, false);
         try (dev.strata.platform.testkit.StderrCapture log = new dev.strata.platform.testkit.StderrCapture()) {
             broken.set(true);

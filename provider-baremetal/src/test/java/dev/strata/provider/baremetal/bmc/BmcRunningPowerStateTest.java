@@ -6,12 +6,9 @@ import dev.strata.platform.api.provider.DiscoveryContext;
 import dev.strata.platform.api.provisioning.MachineState;
 import dev.strata.platform.api.provisioning.MachineStatus;
 import dev.strata.provider.baremetal.peers.StandInRedfish;
-import dev.strata.provider.baremetal.peers.TestBmcs;
 import java.nio.file.Path;
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -29,33 +26,26 @@ import org.junit.jupiter.params.provider.ValueSource;
  */
 class BmcRunningPowerStateTest {
 
-    static final String SYSTEM = StandInRedfish.SYSTEM;
+    static final String SYSTEM = StandInProvisioning.SYSTEM;
 
     @TempDir
     Path dir;
+    StandInProvisioning bmc;
     StandInRedfish endpoint;
-    BmcFleet fleet;
-    BmcProvisioner provisioner;
     OperationJournal journal;
+    BmcProvisioner provisioner;
 
     @BeforeEach
     void start() {
-        endpoint = StandInRedfish.start("running", 2);
-        Clock clock = Clock.systemUTC();
-        Map<String, Object> config = TestBmcs.redfish("rack1", endpoint.address(), "root", "Stand-in-Pw1");
-        config.put("auth", "basic");
-        fleet = new BmcFleet(BmcProvider.ID, 1, Duration.ofSeconds(30), clock);
-        fleet.add(TestBmcs.bmc(config));
-        journal = new OperationJournal(dir.resolve("journal"));
-        provisioner = new BmcProvisioner(BmcProvider.ID, fleet, journal, Duration.ofSeconds(20), clock);
+        bmc = new StandInProvisioning("running", dir);
+        endpoint = bmc.endpoint;
+        journal = bmc.journal;
+        provisioner = bmc.provisioner;
     }
 
     @AfterEach
     void stop() {
-        if (fleet != null) {
-            fleet.close();
-        }
-        endpoint.close();
+        bmc.close();
     }
 
     private MachineStatus describeRunning() {

@@ -7,9 +7,7 @@ import dev.strata.platform.api.provisioning.MachineHandle;
 import dev.strata.platform.api.provisioning.MachineState;
 import dev.strata.platform.api.provisioning.MachineStatus;
 import dev.strata.provider.baremetal.peers.StandInRedfish;
-import dev.strata.provider.baremetal.peers.TestBmcs;
 import java.nio.file.Path;
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
@@ -27,34 +25,29 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class BmcStaleHandleTest {
 
-    static final String SYSTEM = StandInRedfish.SYSTEM;
+    static final String SYSTEM = StandInProvisioning.SYSTEM;
 
     @TempDir
     Path dir;
+    StandInProvisioning bmc;
     StandInRedfish endpoint;
-    BmcFleet fleet;
-    BmcProvisioner provisioner;
     OperationJournal journal;
+    BmcProvisioner provisioner;
 
     @BeforeEach
     void start() {
-        endpoint = StandInRedfish.start("stale", 2);
-        Clock clock = Clock.systemUTC();
-        Map<String, Object> config = TestBmcs.redfish("rack1", endpoint.address(), "root", "Stand-in-Pw1");
-        config.put("auth", "basic");
-        fleet = new BmcFleet(BmcProvider.ID, 1, Duration.ofSeconds(30), clock);
-        fleet.add(TestBmcs.bmc(config));
-        journal = new OperationJournal(dir.resolve("journal"));
-        provisioner = new BmcProvisioner(BmcProvider.ID, fleet, journal, Duration.ofSeconds(20), clock);
-        Instant at = clock.instant().minusSeconds(60);
+        bmc = new StandInProvisioning("stale", dir);
+        endpoint = bmc.endpoint;
+        journal = bmc.journal;
+        provisioner = bmc.provisioner;
+        Instant at = Instant.now().minusSeconds(60);
         journal.put(new Operation("op-now", "d2", "m1", "t1", "node-1", "rack1", SYSTEM, "pxe", null, "force",
                 Operation.Phase.RUNNING, PowerAction.ON, at, at, at, null));
     }
 
     @AfterEach
     void stop() {
-        fleet.close();
-        endpoint.close();
+        bmc.close();
     }
 
     private static MachineHandle stale() {
