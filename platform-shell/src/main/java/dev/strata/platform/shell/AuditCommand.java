@@ -4,6 +4,7 @@ import dev.strata.platform.api.audit.AuditEntry;
 import dev.strata.platform.api.audit.AuditLog;
 import dev.strata.platform.api.audit.AuditQuery;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Collectors;
 import org.apache.karaf.shell.api.action.Action;
@@ -71,6 +72,13 @@ public class AuditCommand implements Action {
                 throw new IllegalArgumentException("record " + seq + ": expected a record's number, 1 or more (strata:audit lists them, "
                         + "column SEQ)");
             }
+            // a record is asked for by its number alone: -t bank 42 showed record 42 whoever's it was, as if the filter held
+            List<String> filters = filters();
+            if (!filters.isEmpty()) {
+                throw new IllegalArgumentException(Format.visible("record " + seq + " with " + String.join(", ", filters) + ": a record "
+                        + "number shows that one record and takes no filter; expected either the number alone (strata:audit " + seq
+                        + ") or the filters without it, to list the records that match"));
+            }
             AuditEntry e = log.entry(seq).orElseThrow(() -> new IllegalArgumentException("no provenance record " + seq + "; expected the "
                     + "number of a record in the log (strata:audit lists them, column SEQ)"));
             // what a record holds comes from providers and contracts, and from whoever wrote to the database
@@ -119,6 +127,19 @@ public class AuditCommand implements Action {
             System.out.println(cut(limit, oldestFirst));
         }
         return null;
+    }
+
+    /** The filters given, as typed ({@code --tenant bank}): each narrows a list, and none applies to one record. */
+    private List<String> filters() {
+        List<String> given = new ArrayList<>();
+        String[][] options = {{"--contract", contract}, {"--tenant", tenant}, {"--allocation", allocation}, {"--deployment", deployment},
+                {"--kind", kind}, {"--from", from}, {"--to", to}};
+        for (String[] o : options) {
+            if (o[1] != null) {
+                given.add(o[0] + " " + o[1]);
+            }
+        }
+        return given;
     }
 
     /**

@@ -250,6 +250,24 @@ class AuditAndClusterCommandsTest {
     }
 
     /**
+     * A record number given with a filter showed that record whatever the filter said: -t bank 42
+     * showed another tenant's record 42 as if it were bank's. The combination is refused, naming both.
+     */
+    @Test
+    void aRecordNumberWithAFilterIsRefusedNamingBoth() {
+        RecordingAuditLog log = new RecordingAuditLog();
+        AuditCommand one = new AuditCommand();
+        one.audit = log;
+        one.seq = 42L;
+        one.tenant = "other";
+        one.from = "2h";
+        assertThatThrownBy(() -> CommandOutput.of(one::execute)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("record 42 with --tenant other, --from 2h: a record number shows that one record and takes no filter; "
+                        + "expected either the number alone (strata:audit 42) or the filters without it, to list the records that match");
+        assertThat(log.queries).as("nothing read").isEmpty();
+    }
+
+    /**
      * A tenant's user is given a record without its hashes (null: one would confirm what the record
      * withholds); the command says they are withheld and where the chain is verified, not "null".
      */
