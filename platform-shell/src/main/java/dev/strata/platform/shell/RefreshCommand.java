@@ -45,12 +45,13 @@ public class RefreshCommand implements Action {
         Duration maxWait = waitFor(wait == null ? DEFAULT_WAIT : wait);
         if (provider == null) {
             InventorySnapshot snapshot = Services.require(inventory, "inventory").refresh(maxWait);
-            long failed = Services.require(registry, "provider registry").providers().stream()
-                    .filter(p -> p.message() != null).count();
-            System.out.printf("Refreshed %s: %s, %s%s%n", Format.count(registry.providers().size(), "provider", "providers"),
+            // read once: a provider that came or went between reads made the count, the problems and the failure disagree
+            List<ProviderStatus> providers = Services.require(registry, "provider registry").providers();
+            long failed = providers.stream().filter(p -> p.message() != null).count();
+            System.out.printf("Refreshed %s: %s, %s%s%n", Format.count(providers.size(), "provider", "providers"),
                     Format.count(snapshot.nodes().size(), "node", "nodes"), Format.count(snapshot.sites().size(), "site", "sites"),
                     failed == 0 ? "" : "; " + failed + " reported a problem (see strata:providers)");
-            failIfAnyFailed(registry.providers());
+            failIfAnyFailed(providers);
         } else {
             ProviderStatus status;
             try {

@@ -3,6 +3,7 @@ package dev.strata.platform.shell;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.strata.platform.api.inventory.ProviderRegistry;
 import dev.strata.platform.api.inventory.ProviderState;
 import dev.strata.platform.api.provider.Capability;
 import java.time.Duration;
@@ -10,6 +11,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import dev.strata.platform.api.model.Node;
 import org.apache.karaf.shell.api.console.CommandLine;
@@ -196,6 +198,44 @@ class CommandsTest {
                 Fixtures.status("nvidia", ProviderState.UNAVAILABLE, "no NVIDIA driver"));
         assertThat(CommandOutput.of(all::execute)).isEqualTo("Refreshed 2 providers: 1 node, 0 sites; 1 reported a problem"
                 + " (see strata:providers)" + System.lineSeparator());
+    }
+
+    /**
+     * strata:refresh read the providers' list three times (to count the problems, the providers,
+     * and to find the failures), so a provider that came between the reads was counted in one and
+     * not in another: "Refreshed 2 providers ... 1 reported a problem" over a list that held one,
+     * and a failure named that the summary had not counted. It reads the list once.
+     */
+    @Test
+    void refreshOfAllReadsTheProvidersOnce() throws Exception {
+        List<ProviderStatus> grows = new ArrayList<>(List.of(Fixtures.status("bmc", ProviderState.FAILED, "connection refused")));
+        ProviderRegistry fixed = Fixtures.registry();
+        RefreshCommand all = new RefreshCommand();
+        all.registry = new ProviderRegistry() {
+            @Override
+            public List<ProviderStatus> providers() {
+                // a provider registers between each read and the next
+                List<ProviderStatus> now = List.copyOf(grows);
+                grows.add(Fixtures.status("late" + grows.size(), ProviderState.FAILED, "timed out"));
+                return now;
+            }
+
+            @Override
+            public Optional<ProviderStatus> provider(String id) {
+                return fixed.provider(id);
+            }
+
+            @Override
+            public ProviderStatus refresh(String id, Duration maxWait) {
+                return fixed.refresh(id, maxWait);
+            }
+        };
+        all.inventory = Fixtures.inventory(Fixtures.node());
+        CommandOutput.Failure failure = CommandOutput.ofFailing(all::execute);
+        assertThat(failure.output()).isEqualTo("Refreshed 1 provider: 1 node, 0 sites; 1 reported a problem (see strata:providers)"
+                + System.lineSeparator());
+        assertThat(failure.thrown()).hasMessage("discovery failed for provider bmc (connection refused); what each discovered before"
+                + " is kept, stale (see strata:providers)");
     }
 
     /**
