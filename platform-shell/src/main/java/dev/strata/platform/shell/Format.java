@@ -154,12 +154,19 @@ final class Format {
     }
 
     /**
-     * The format of a {@code label value} line whose labels (and attribute keys) fill a column of
-     * at least 13 characters, widened to the longest key, so that every value starts in the same place.
+     * The width of the label column of {@code label value} lines whose labels (and attribute keys)
+     * fill a column of at least 13 characters, widened to the longest key as it is printed, so that
+     * every value starts in the same place. Measured on the key made {@link #visible} (an escaped
+     * control character is six characters where it was one) and in characters (code points), not
+     * UTF-16 units, of which an emoji or a CJK extension ideograph is two: either made the values
+     * after such a key, or after every other, start in another column.
      */
-    static String labelled(Collection<String> keys) {
-        int width = Math.max(13, keys.stream().mapToInt(String::length).max().orElse(0));
-        return "%-" + width + "s %s%n";
+    static int labelled(Collection<String> keys) {
+        return Math.max(13, keys.stream().mapToInt(k -> width(visible(k))).max().orElse(0));
+    }
+
+    private static int width(String text) {
+        return text.codePointCount(0, text.length());
     }
 
     /**
@@ -281,9 +288,14 @@ final class Format {
         return units.toString();
     }
 
-    /** One {@code label value} line of a detail view (see {@link #labelled}), both made {@link #visible}. */
-    static void line(PrintStream out, String format, Object label, Object value) {
-        out.printf(format, visible(label), visible(value));
+    /**
+     * One {@code label value} line of a detail view, the label padded to {@code width} characters
+     * (see {@link #labelled}), both made {@link #visible}. Padded here by code points: printf's
+     * {@code %-13s} counts UTF-16 units.
+     */
+    static void line(PrintStream out, int width, Object label, Object value) {
+        String shown = visible(label);
+        out.print(shown + " ".repeat(Math.max(0, width - width(shown))) + " " + visible(value) + System.lineSeparator());
     }
 
     static String join(Collection<?> values) {

@@ -70,7 +70,7 @@ public class GpuCommand implements Action {
         }
         PrintStream out = System.out;
         // labels and attribute keys in one column, as wide as the longest key, so that every value starts in the same place
-        String line = Format.labelled(a.attributes().keySet());
+        int line = Format.labelled(a.attributes().keySet());
         Format.line(out, line, "GPU", a.id());
         Format.line(out, line, "Model", a.model() + " (" + Format.orDash(a.vendor()) + "), compute capability " + Format.orDash(a.computeCapability()));
         Format.line(out, line, "Node", (on == null ? GpusCommand.UNATTACHED : on.id()) + ", PCI " + Format.orDash(a.pciAddress()) + ", NUMA "

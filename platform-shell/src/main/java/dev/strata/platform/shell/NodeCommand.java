@@ -50,7 +50,7 @@ public class NodeCommand implements Action {
         Node n = snapshot.node(id).orElseThrow(() -> new IllegalArgumentException(unknownNode(id, snapshot)));
         PrintStream out = System.out;
         // labels and attribute keys in one column, as wide as the longest key, so that every value starts in the same place
-        String line = Format.labelled(n.attributes().keySet());
+        int line = Format.labelled(n.attributes().keySet());
         Format.line(out, line, "Node", n.id() + " (" + n.state() + ")");
         Format.line(out, line, "Provider", n.providerId() + ", site " + n.siteId() + ", " + n.kind());
         Format.line(out, line, "Host", Format.orDash(n.hostname()));

@@ -113,6 +113,41 @@ class CommandsTest {
     }
 
     /**
+     * The label column was sized from the raw keys in UTF-16 units and padded by printf, which
+     * counts UTF-16 units too, while the keys are printed escaped: a key holding a bidirectional
+     * override (one character, printed as the six of {@code \u202e}) overran the column, and a key
+     * of emoji (two units each) widened it to twice what it shows, so values started in three
+     * different columns. The column is sized and padded in characters of what is printed.
+     */
+    @Test
+    void nodeAttributesWithEscapedOrWideKeysStayAligned() throws Exception {
+        String escaped = "rack.position\u202e";
+        String wide = "\ud83d\ude80".repeat(14);
+        Node node = Fixtures.node().toBuilder().attributes(Map.of("kernel", "6.1.0", escaped, "B7", wide, "rocket")).build();
+        NodeCommand command = new NodeCommand();
+        command.inventory = Fixtures.inventory(node);
+        command.id = "baremetal:gpu1";
+
+        List<String> head = CommandOutput.of(command::execute).lines().takeWhile(l -> !l.isEmpty()).toList();
+        Map<String, String> values = Map.of("Node", "baremetal:gpu1 (AVAILABLE)", "kernel", "6.1.0", "rack.position\\u202e", "B7",
+                wide, "rocket");
+        // the widest key as printed: rack.position and the six characters of its override escaped
+        int column = "rack.position\\u202e".length() + 1;
+        int checked = 0;
+        for (String line : head) {
+            int at = line.offsetByCodePoints(0, column);
+            assertThat(line.codePointBefore(at)).as(line).isEqualTo(' ');
+            assertThat(line.codePointAt(at)).as(line).isNotEqualTo(' ');
+            String label = line.substring(0, at).strip();
+            if (values.containsKey(label)) {
+                assertThat(line.substring(at)).as(line).isEqualTo(values.get(label));
+                checked++;
+            }
+        }
+        assertThat(checked).isEqualTo(values.size());
+    }
+
+    /**
      * The node's attributes line up with the lines above them, also when a key is longer than
      * the 13 characters of the label column (a BMC node's bmc.powerState, power.consumedWatts,
      * system.manufacturer): every value starts in the same column.
