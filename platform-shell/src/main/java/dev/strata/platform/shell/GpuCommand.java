@@ -8,6 +8,7 @@ import dev.strata.platform.api.model.PartitionProfile;
 import dev.strata.platform.api.telemetry.GpuSample;
 import dev.strata.platform.api.telemetry.Telemetry;
 import java.io.PrintStream;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -48,27 +49,68 @@ public class GpuCommand implements Action {
         }
         dev.strata.platform.api.model.InventorySnapshot snapshot = Services.require(inventory, "inventory").snapshot();
         List<Node> nodes = snapshot.nodes();
-        Accelerator a = null;
-        Node on = null;
+        // every GPU with the id: two providers (or two nodes of one) may report one id, and showing only the last of them
+        // hid the others as if the inventory held one
+        List<Node> on = new ArrayList<>();
+        List<Accelerator> found = new ArrayList<>();
         for (Node n : nodes) {
             for (Accelerator x : n.accelerators()) {
                 if (x.id().equals(id)) {
-                    a = x;
-                    on = n;
+                    found.add(x);
+                    on.add(n);
                 }
             }
         }
-        if (a == null) {
+        if (found.isEmpty()) {
             // a GPU the inventory attached to no node (strata:gpus lists it under "(no node)")
-            a = snapshot.unattached().stream().filter(x -> x.id().equals(id)).findFirst().orElse(null);
+            snapshot.unattached().stream().filter(x -> x.id().equals(id)).findFirst().ifPresent(x -> {
+                found.add(x);
+                on.add(null);
+            });
         }
-        if (a == null) {
+        if (found.isEmpty()) {
             List<String> ids = java.util.stream.Stream.concat(nodes.stream().flatMap(n -> n.accelerators().stream()), snapshot.unattached().stream())
                     .map(Accelerator::id).toList();
             throw new IllegalArgumentException("no GPU '" + Format.visible(id) + "'"
                     + (ids.isEmpty() ? "; the inventory has no GPUs" : "; known GPUs: " + NodeCommand.known(ids, "none")));
         }
         PrintStream out = System.out;
+        if (found.size() > 1) {
+            out.println(Format.visible(found.size() + " GPUs have the id " + id + ", on nodes " + on.stream().map(Node::id)
+                    .collect(Collectors.joining(", ")) + "; each is shown, and the samples are those reported for the id."));
+        }
+        for (int i = 0; i < found.size(); i++) {
+            if (i > 0) {
+                out.println();
+            }
+            detail(out, found.get(i), on.get(i));
+        }
+        Accelerator a = found.get(0);
+        if (samples == 0) {
+            return null;
+        }
+        List<GpuSample> recent = telemetry == null ? List.of() : telemetry.recent(a.id(), samples);
+        out.println();
+        if (recent.isEmpty()) {
+            out.println("No telemetry samples (yet).");
+            return null;
+        }
+        out.println("Latest samples");
+        Table t = table("TIME", "UTIL", "MEM UTIL", "MEM USED", "POWER", "TEMP", "SM CLOCK", "THROTTLE", "ECC CORR", "ECC UNCORR");
+        for (GpuSample s : recent) {
+            t.row(Format.time(s.at()), GpusCommand.pct(s.gpuUtilisationPercent()), GpusCommand.pct(s.memoryUtilisationPercent()),
+                    Format.measuredBytes(s.memoryUsedBytes()),
+                    s.powerWatts() < 0 ? "-" : String.format(Locale.ROOT, "%.0f W", s.powerWatts()),
+                    s.temperatureCelsius() < 0 ? "-" : String.format(Locale.ROOT, "%.0f C", s.temperatureCelsius()),
+                    s.smClockMHz() < 0 ? "-" : s.smClockMHz() + " MHz", s.throttleReasons().isEmpty() ? "-" : String.join(",", s.throttleReasons()),
+                    s.eccCorrected() < 0 ? "-" : s.eccCorrected(), s.eccUncorrected() < 0 ? "-" : s.eccUncorrected());
+        }
+        t.print(out, noFormat);
+        return null;
+    }
+
+    /** One GPU's detail lines and tables, {@code on} the node it is attached to (null: none). */
+    private void detail(PrintStream out, Accelerator a, Node on) {
         // labels and attribute keys in one column, as wide as the longest key, so that every value starts in the same place
         int line = Format.labelled(a.attributes().keySet());
         Format.line(out, line, "GPU", a.id());
@@ -123,27 +165,6 @@ public class GpuCommand implements Action {
             }
             t.print(out, noFormat);
         }
-        if (samples == 0) {
-            return null;
-        }
-        List<GpuSample> recent = telemetry == null ? List.of() : telemetry.recent(a.id(), samples);
-        out.println();
-        if (recent.isEmpty()) {
-            out.println("No telemetry samples (yet).");
-            return null;
-        }
-        out.println("Latest samples");
-        Table t = table("TIME", "UTIL", "MEM UTIL", "MEM USED", "POWER", "TEMP", "SM CLOCK", "THROTTLE", "ECC CORR", "ECC UNCORR");
-        for (GpuSample s : recent) {
-            t.row(Format.time(s.at()), GpusCommand.pct(s.gpuUtilisationPercent()), GpusCommand.pct(s.memoryUtilisationPercent()),
-                    Format.measuredBytes(s.memoryUsedBytes()),
-                    s.powerWatts() < 0 ? "-" : String.format(Locale.ROOT, "%.0f W", s.powerWatts()),
-                    s.temperatureCelsius() < 0 ? "-" : String.format(Locale.ROOT, "%.0f C", s.temperatureCelsius()),
-                    s.smClockMHz() < 0 ? "-" : s.smClockMHz() + " MHz", s.throttleReasons().isEmpty() ? "-" : String.join(",", s.throttleReasons()),
-                    s.eccCorrected() < 0 ? "-" : s.eccCorrected(), s.eccUncorrected() < 0 ? "-" : s.eccUncorrected());
-        }
-        t.print(out, noFormat);
-        return null;
     }
 
     private static Table table(String... columns) {

@@ -130,6 +130,33 @@ class GpuAndPlacementCommandsTest {
      * A negative sample count is a clear error naming the option (it printed "No telemetry samples
      * (yet)." for a GPU that has samples); -s 0 shows no sample section at all.
      */
+    /**
+     * Two nodes whose providers report a GPU with one id (a declared rack and a BMC that both know
+     * the card): strata:gpu showed only the last node's, silently, as if the inventory held one
+     * GPU of that id. It says how many there are and shows each, with its node.
+     */
+    @Test
+    void gpuShowsEveryGpuThatSharesAnId() throws Exception {
+        Node first = gpuNode();
+        Accelerator same = first.accelerators().get(0);
+        Node second = Fixtures.node().toBuilder().id("declared:rack1-n07").build().withDevices(List.of(same.onNode("declared:rack1-n07", 0)),
+                List.of());
+        GpuCommand command = new GpuCommand();
+        command.inventory = Fixtures.inventory(first, second);
+        command.telemetry = telemetry();
+        command.id = UUID;
+        command.noFormat = true;
+
+        List<String> lines = CommandOutput.of(command::execute).lines().toList();
+
+        assertThat(lines.get(0)).isEqualTo("2 GPUs have the id " + UUID + ", on nodes baremetal:gpu1, declared:rack1-n07; each is shown, "
+                + "and the samples are those reported for the id.");
+        assertThat(lines.stream().filter(l -> l.startsWith("Node "))).containsExactly(
+                "Node          baremetal:gpu1, PCI 0000:00:06.0, NUMA 0, CPUs 0-15",
+                "Node          declared:rack1-n07, PCI 0000:00:06.0, NUMA 0, CPUs 0-15");
+        assertThat(lines).containsOnlyOnce("No telemetry samples (yet).");
+    }
+
     @Test
     void gpuRefusesANegativeSampleCount() throws Exception {
         GpuCommand command = new GpuCommand();
