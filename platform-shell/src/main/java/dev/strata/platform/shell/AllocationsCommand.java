@@ -6,6 +6,7 @@ import dev.strata.platform.api.placement.Allocation;
 import dev.strata.platform.api.placement.MemberBinding;
 import dev.strata.platform.api.placement.Placement;
 import dev.strata.platform.api.placement.TenantUse;
+import java.util.List;
 import java.util.Locale;
 import java.util.Set;
 import java.util.TreeSet;
@@ -34,9 +35,12 @@ public class AllocationsCommand implements Action {
     public Object execute() {
         Table table = new Table("ID", "CONTRACT", "TENANT", "PRIORITY", "ISOLATION", "MEMBERS", "NODES", "GPUS", "POWER", "CREATED",
                 "NODES GONE").emptyText("No allocations in the ledger.");
+        // the ledger before the inventory: read after, it held allocations on nodes that joined after the inventory was read,
+        // shown as gone; read before, a node it names is in the inventory read after unless it left
+        List<Allocation> allocations = Services.require(placement, "placement service").allocations();
         Set<String> present = inventory == null ? null
                 : inventory.snapshot().nodes().stream().map(Node::id).collect(Collectors.toSet());
-        for (Allocation a : Services.require(placement, "placement service").allocations()) {
+        for (Allocation a : allocations) {
             // counted as placement reserves them and strata:tenants counts them: each bound GPU's share rounded up to a thousandth
             long gpuMilli = a.bindings().stream().mapToLong(TenantUse::gpuMilli).sum();
             double watts = a.bindings().stream().mapToDouble(MemberBinding::powerWatts).sum();

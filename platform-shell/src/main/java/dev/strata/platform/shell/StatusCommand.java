@@ -51,6 +51,16 @@ public class StatusCommand implements Action {
     @Override
     public Object execute() {
         List<ProviderStatus> providers = Services.require(registry, "provider registry").providers();
+        // the ledger before the inventory, as strata:allocations reads them: read after, it held allocations on nodes that
+        // joined after the inventory was read, counted as holding nodes that left. A ledger that cannot be read fails the
+        // command where it did, after the rest of the summary
+        List<Allocation> allocations = null;
+        RuntimeException unreadable = null;
+        try {
+            allocations = placement == null ? null : placement.allocations();
+        } catch (RuntimeException e) {
+            unreadable = e;
+        }
         InventorySnapshot snapshot = Services.require(inventory, "inventory").snapshot();
         PrintStream out = System.out;
 
@@ -101,8 +111,10 @@ public class StatusCommand implements Action {
                     Format.count(unattached, "GPU", "GPUs"));
         }
 
-        if (placement != null) {
-            List<Allocation> allocations = placement.allocations();
+        if (unreadable != null) {
+            throw unreadable;
+        }
+        if (allocations != null) {
             Set<String> present = snapshot.nodes().stream().map(Node::id).collect(Collectors.toSet());
             List<String> orphaned = allocations.stream()
                     .filter(a -> a.bindings().stream().anyMatch(b -> !present.contains(b.nodeId())))

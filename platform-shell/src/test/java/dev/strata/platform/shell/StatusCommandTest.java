@@ -9,9 +9,14 @@ import dev.strata.platform.api.placement.MemberBinding;
 import dev.strata.platform.api.placement.Placement;
 import dev.strata.platform.api.placement.PlacementDecision;
 import dev.strata.platform.api.placement.TenantUse;
+import dev.strata.platform.api.inventory.Inventory;
+import dev.strata.platform.api.model.InventorySnapshot;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Supplier;
 import org.junit.jupiter.api.Test;
 
 class StatusCommandTest {
@@ -22,6 +27,11 @@ class StatusCommandTest {
 
     /** As {@link #ledger(Allocation...)}, answering {@code tenants} for what the tenants hold (null: the API's reading of the allocations). */
     static Placement ledger(List<TenantUse> tenants, Allocation... allocations) {
+        return ledger(tenants, () -> List.of(allocations));
+    }
+
+    /** As {@link #ledger(List, Allocation...)}, the allocations read from {@code allocations} each time they are asked. */
+    static Placement ledger(List<TenantUse> tenants, Supplier<List<Allocation>> allocations) {
         return new Placement() {
             @Override
             public PlacementDecision place(Contract contract, boolean dryRun) {
@@ -35,7 +45,7 @@ class StatusCommandTest {
 
             @Override
             public List<Allocation> allocations() {
-                return List.of(allocations);
+                return allocations.get();
             }
 
             @Override
@@ -68,6 +78,47 @@ class StatusCommandTest {
     static Allocation allocationOn(String id, String... nodes) {
         return new Allocation(id, "c-" + id, "t", 0, false, Instant.EPOCH, java.util.Arrays.stream(nodes)
                 .map(n -> new MemberBinding("m-" + n, n, "s", List.of(), 1, null, -1, null, 1000, 1L << 30, 0, null)).toList());
+    }
+
+    /**
+     * strata:status and strata:allocations read the inventory before the ledger, so a node that
+     * joined and was placed on between the two reads was named as one that left the inventory
+     * ("1 holds nodes that left", NODES GONE), while it was there. They read the ledger first:
+     * every node it names is then in the inventory read after, unless it left.
+     */
+    @Test
+    void aNodeThatJoinedBetweenTheReadsIsNotShownAsGone() throws Exception {
+        AtomicBoolean joined = new AtomicBoolean();
+        Inventory before = Fixtures.inventory(Fixtures.node());
+        Inventory inventory = new Inventory() {
+            @Override
+            public InventorySnapshot snapshot() {
+                InventorySnapshot read = before.snapshot();
+                // right after this read, baremetal:gpu2 joins and is placed on
+                joined.set(true);
+                return read;
+            }
+
+            @Override
+            public InventorySnapshot refresh(Duration maxWait) {
+                return before.refresh(maxWait);
+            }
+        };
+        Placement ledger = ledger(null, () -> joined.get() ? List.of(allocationOn("a-1", "baremetal:gpu1"),
+                allocationOn("a-2", "baremetal:gpu2")) : List.of(allocationOn("a-1", "baremetal:gpu1")));
+
+        StatusCommand status = new StatusCommand();
+        status.registry = Fixtures.registry(Fixtures.status("baremetal", ProviderState.ACTIVE, null));
+        status.inventory = inventory;
+        status.placement = ledger;
+        assertThat(CommandOutput.of(status::execute)).contains("Allocations: 1" + System.lineSeparator()).doesNotContain("left");
+
+        joined.set(false);
+        AllocationsCommand allocations = new AllocationsCommand();
+        allocations.inventory = inventory;
+        allocations.placement = ledger;
+        allocations.noFormat = true;
+        assertThat(CommandOutput.of(allocations::execute).lines().map(l -> CommandsTest.cells(l).get(10)).toList()).containsExactly("-");
     }
 
     @Test
