@@ -48,7 +48,12 @@ public class UndeployCommand implements Action {
             // the message quotes the id as typed
             throw missing.withMessage(Format.visible(missing.getMessage()));
         }
-        System.out.println(Format.visible(String.format(Locale.ROOT, "Deployment %s of %s: %s; its %d machines are being deleted", d.id(),
+        // undeploying a deployment deleted before changes nothing (Deployments.undeploy): it said its machines were being
+        // deleted, as if some were still there
+        System.out.println(Format.visible(d.state() == DeploymentState.DELETED
+                ? String.format(Locale.ROOT, "Deployment %s of %s: already deleted; its machines were deleted and its allocation released",
+                        d.id(), d.contract())
+                : String.format(Locale.ROOT, "Deployment %s of %s: %s; its %d machines are being deleted", d.id(),
                 d.contract(),
                 DeployCommand.state(d.state()), d.members().size())));
         if (await && d.state() != DeploymentState.DELETED) {

@@ -520,6 +520,30 @@ class DeploymentCommandsTest {
         assertThatThrownBy(command::execute).isInstanceOf(NotFoundException.class).hasMessageStartingWith("no deployment 'd-999'");
     }
 
+    /**
+     * Undeploying a deployment that was deleted before changes nothing, and the service answers it
+     * as it is (DELETED); the command said "its 2 machines are being deleted", as if machines were
+     * still there to delete. It says the deployment was already deleted, and waits for nothing.
+     */
+    @Test
+    void undeployOfADeletedDeploymentSaysItWasAlreadyDeleted() throws Exception {
+        RecordingDeployments service = new RecordingDeployments() {
+            @Override
+            public Deployment undeploy(String id, String actor) {
+                calls.add("undeploy " + id + " by " + actor);
+                return deployment(DeploymentState.DELETED, MemberState.DELETED);
+            }
+        };
+        UndeployCommand command = new UndeployCommand();
+        command.deployments = service;
+        command.id = "d-000001";
+        command.await = true;
+
+        assertThat(CommandOutput.of(command::execute)).isEqualTo("Deployment d-000001 of llm: already deleted; its machines were "
+                + "deleted and its allocation released" + System.lineSeparator());
+        assertThat(service.calls).containsExactly("undeploy d-000001 by shell");
+    }
+
     @Test
     void undeployWithWaitWaitsForDeleted() throws Exception {
         RecordingDeployments service = new RecordingDeployments();
