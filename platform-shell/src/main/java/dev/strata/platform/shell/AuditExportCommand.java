@@ -2,6 +2,7 @@ package dev.strata.platform.shell;
 
 import dev.strata.platform.api.audit.AuditExport;
 import dev.strata.platform.api.audit.AuditLog;
+import dev.strata.platform.api.exception.AuthorizationException;
 import dev.strata.platform.api.exception.StrataException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -32,6 +33,12 @@ public class AuditExportCommand implements Action {
     @Override
     public Object execute() {
         AuditLog log = Services.require(audit, "provenance log");
+        if (Logins.isTenantsUser()) {
+            // the log refuses a tenant's user, but only once the paths were checked: "... is a directory" told a tenant's user
+            // which paths of the server are folders. Refused first, as strata:audit-verify refuses before it reads a key file
+            throw new AuthorizationException("a tenant's user may not export the provenance log: it is one chain of every tenant's "
+                    + "records (an administrator exports it)");
+        }
         // checked before the whole log is written: the move onto a directory failed after it, naming only the two paths
         // a relative path was taken from the server's working directory, wherever bin/strata start was run: it is taken from the
         // instance folder, as the option says, and the absolute path written is printed

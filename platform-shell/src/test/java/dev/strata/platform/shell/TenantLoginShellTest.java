@@ -188,6 +188,49 @@ class TenantLoginShellTest {
         }
     }
 
+    /**
+     * strata:audit-export checked whether the export file (and --public-key) was a directory before
+     * the log refused a tenant's user, so such a user learnt which paths of the server are folders
+     * ("/etc is a directory") where any other path was refused. The export is refused first, the
+     * same whatever the path, and nothing is looked at or written.
+     */
+    @Test
+    void aTenantsUserIsRefusedTheExportBeforeAnyPathIsLookedAt(@TempDir Path home) throws Exception {
+        Files.createDirectories(home.resolve("logs"));
+        List<Path> asked = new ArrayList<>();
+        AuditAndClusterCommandsTest.RecordingAuditLog log = new AuditAndClusterCommandsTest.RecordingAuditLog() {
+            @Override
+            public dev.strata.platform.api.audit.AuditExport export(Path file, Path publicKeyFile) {
+                asked.add(file);
+                throw new AuthorizationException("user ann may act for tenant bank-risk only; the provenance log is one chain of every "
+                        + "tenant's records: refused to export it");
+            }
+        };
+        String before = System.getProperty("karaf.base");
+        System.setProperty("karaf.base", home.toString());
+        try {
+            List<String> refusals = new ArrayList<>();
+            for (String[] paths : List.of(new String[] {"logs", null}, new String[] {"export.jsonl", "logs"}, new String[] {"export.jsonl", null})) {
+                AuditExportCommand c = new AuditExportCommand();
+                c.audit = log;
+                c.file = paths[0];
+                c.publicKey = paths[1];
+                Throwable thrown = org.assertj.core.api.Assertions.catchThrowable(() -> as("tenant:bank-risk", c::execute));
+                assertThat(thrown).as(String.join(" ", c.file, String.valueOf(c.publicKey))).isInstanceOf(AuthorizationException.class);
+                refusals.add(thrown.getMessage());
+            }
+            assertThat(refusals).as("the same refusal whatever the paths").containsOnly(refusals.get(0));
+            assertThat(asked).as("nothing exported").isEmpty();
+            assertThat(home.resolve("export.jsonl")).doesNotExist();
+        } finally {
+            if (before == null) {
+                System.clearProperty("karaf.base");
+            } else {
+                System.setProperty("karaf.base", before);
+            }
+        }
+    }
+
     @Test
     void aTenantsUsersRefusalDoesNotTellWhetherTheFileIsOnTheServer(@TempDir Path home) throws Exception {
         Files.createDirectories(home.resolve("etc"));
