@@ -76,6 +76,10 @@ public class LocalStorageProvider implements StorageProvider {
             if (site == null || site.isBlank()) {
                 throw new InvalidConfigurationException(PID, "site", site, "a site id such as local or fra-1");
             }
+            if (!shownAsItself(site)) {
+                throw new InvalidConfigurationException(PID, "site", site,
+                        "a site id without control or format characters, such as local or fra-1");
+            }
             return new Settings(List.copyOf(paths), site, java.util.concurrent.ConcurrentHashMap.newKeySet());
         }
     }
@@ -146,6 +150,10 @@ public class LocalStorageProvider implements StorageProvider {
             } catch (java.nio.file.InvalidPathException e) {
                 path = null; // no path at all (a NUL in it): refused as any other invalid value, not with the JDK's exception
             }
+            if (path != null && !shownAsItself(p)) {
+                throw new InvalidConfigurationException(PID, "paths", p,
+                        "an absolute mount point without control or format characters, e.g. / or /data");
+            }
             if (path == null || !path.isAbsolute()) {
                 // the value as configured: the exception shows its control characters escaped (exceptions' package 1.9; the
                 // example reads it without InvalidConfigurationException.path, which came with 1.9, to run on every 1.x)
@@ -154,6 +162,21 @@ public class LocalStorageProvider implements StorageProvider {
             paths.add(path.normalize());
         }
         return paths;
+    }
+
+    /**
+     * Whether {@code text} holds no control or format character, line or paragraph separator or half
+     * of a surrogate pair. A mount point or site holding one would reach the log as it is (a forged
+     * line, a terminal escape) and be part of every pool's id or site, which the inventory leaves
+     * out: the pool gone, with a warning about the pool but none naming the property to correct. It
+     * is refused as configuration instead.
+     */
+    private static boolean shownAsItself(String text) {
+        return text.codePoints().noneMatch(c -> {
+            int type = Character.getType(c);
+            return Character.isISOControl(c) || type == Character.FORMAT || type == Character.LINE_SEPARATOR
+                    || type == Character.PARAGRAPH_SEPARATOR || type == Character.SURROGATE;
+        });
     }
 
     @Override

@@ -112,6 +112,30 @@ class LocalStorageProviderTest {
     }
 
     /**
+     * A mount point or site holding a line break or a direction override (U+202E) is refused naming
+     * the property, the character shown escaped. Before, {@code Path.of} took such a mount point and
+     * the blank check such a site: the log showed them raw (a forged log line) and every pool's id or
+     * site held the character, which the inventory leaves out, so the pool was gone, with a warning
+     * about the pool but none naming the property to correct.
+     */
+    @Test
+    void aMountPointOrSiteHoldingAControlOrFormatCharacterIsRejectedNamingTheProperty(@org.junit.jupiter.api.io.TempDir Path dir)
+            throws Exception {
+        Path forged = Files.createDirectories(dir.resolve("data\nINFO forged"));
+        assertThatThrownBy(() -> new LocalStorageProvider(config(Map.of("paths", new String[] {forged.toString()}))))
+                .isInstanceOf(InvalidConfigurationException.class)
+                .hasMessage("dev.strata.provider.example: paths = '" + dir + "/data\\u000aINFO forged' is invalid; expected an absolute"
+                        + " mount point without control or format characters, e.g. / or /data");
+        assertThatThrownBy(() -> new LocalStorageProvider(config(Map.of("paths", new String[] {"/data\u202e"}))))
+                .isInstanceOf(InvalidConfigurationException.class)
+                .hasMessageContaining("paths = '/data\\u202e' is invalid");
+        assertThatThrownBy(() -> new LocalStorageProvider(config(Map.of("site", "lab\r\n1"))))
+                .isInstanceOf(InvalidConfigurationException.class)
+                .hasMessage("dev.strata.provider.example: site = 'lab\\u000d\\u000a1' is invalid; expected a site id without control or"
+                        + " format characters, such as local or fra-1");
+    }
+
+    /**
      * A read the caller interrupted (the JDK's ClosedByInterruptException, InterruptedIOException)
      * is a ProviderTimeoutException, as the SPI asks of an interrupted call; before, translate made
      * it ProviderUnavailableException, reporting a working source as unreachable.
