@@ -1,0 +1,43 @@
+package dev.strata.platform.api.model;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.util.Map;
+import java.util.function.DoubleFunction;
+import org.junit.jupiter.api.Test;
+
+/** What the model records' compact constructors refuse, for every consumer's sake. */
+class ModelChecksTest {
+
+    /**
+     * Every double of the model (bandwidths, latency, power limits, throughput, floor space, PCIe
+     * speeds) refuses infinity as it refuses NaN and a negative value, naming the field. Before, an
+     * infinite bandwidth was taken: a fabric reported at {@code Infinity} Gbit/s met every
+     * contract's minimum bandwidth, and an infinite GPU power limit made every power sum over the
+     * node infinite.
+     */
+    @Test
+    void aDoubleThatIsInfiniteIsRefusedNamingTheField() {
+        Map<String, DoubleFunction<Object>> records = Map.of(
+                "fabric.linkBandwidthGbps", v -> Fabric.builder().id("f").type(FabricType.DATA).linkBandwidthGbps(v).build(),
+                "fabric.latencyMicros", v -> Fabric.builder().id("f").type(FabricType.DATA).latencyMicros(v).build(),
+                "power.enforcedWatts", v -> new PowerLimits(v, 0, 0, 0),
+                "power.maxWatts", v -> new PowerLimits(0, 0, 0, v),
+                "storage.throughputMBps", v -> StoragePool.builder().id("p").storageClass(StorageClass.FILE).siteId("s").throughputMBps(v).build(),
+                "link.bandwidthGBps", v -> new DeviceLink(0, null, null, v, true),
+                "accelerator.linkBandwidthGBps", v -> Accelerator.builder().id("g").model("m").linkBandwidthGBps(v).build(),
+                "site.floorSpaceSquareMetres", v -> Site.builder().id("s").providerId("p").floorSpaceSquareMetres(v).build(),
+                "pci.link.maxSpeedGts", v -> new PciLink(0, 0, v, 0));
+        records.forEach((field, make) -> {
+            assertThat(make.apply(12.5)).as(field + " finite").isNotNull();
+            assertThatThrownBy(() -> make.apply(Double.POSITIVE_INFINITY)).as(field + " infinite")
+                    .isInstanceOf(IllegalArgumentException.class)
+                    .hasMessage(field + " is Infinity; expected a finite number, 0 or more");
+            assertThatThrownBy(() -> make.apply(Double.NaN)).as(field + " NaN").isInstanceOf(IllegalArgumentException.class)
+                    .hasMessage(field + " is NaN; expected a finite number, 0 or more");
+            assertThatThrownBy(() -> make.apply(Double.NEGATIVE_INFINITY)).as(field + " negative").isInstanceOf(IllegalArgumentException.class)
+                    .hasMessage(field + " is -Infinity; expected a finite number, 0 or more");
+        });
+    }
+}
