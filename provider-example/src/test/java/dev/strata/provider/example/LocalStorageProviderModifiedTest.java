@@ -83,6 +83,22 @@ class LocalStorageProviderModifiedTest {
     }
 
     /**
+     * A change to a site holding a line break is refused, the line break shown escaped in the log,
+     * and the pools stay at the site before. Before, the change applied: the log line was split in
+     * two and every pool named a site the inventory leaves out.
+     */
+    @Test
+    void aChangeToASiteHoldingALineBreakIsRefusedAndThePoolsStay() throws Exception {
+        LocalStorageProvider provider = provider(Map.of("paths", dir.toString(), "site", "lab-1"));
+        try (StderrCapture log = new StderrCapture()) {
+            modified(provider, Map.of("paths", dir.toString(), "site", "lab-2\nERROR forged"));
+            assertThat(log.text()).contains("site = 'lab-2\\u000aERROR forged' is invalid").doesNotContain("lab-2\nERROR");
+        }
+        assertThat(rejections.previousSettingsInForce()).containsExactly(true);
+        assertThat(discover(provider).pools()).extracting(StoragePool::siteId).containsExactly("lab-1");
+    }
+
+    /**
      * A valid change applies from the next discovery without the provider departing: the new mount
      * point is the pool, at the new site, and the one left out is gone from the snapshot.
      * Generations go on above the earlier ones.
