@@ -54,11 +54,11 @@ public record Accelerator(
         Checks.requireNonNegative(memoryBytes, "accelerator.memoryBytes");
         Objects.requireNonNull(cpuAffinity, "accelerator.cpuAffinity");
         Checks.requireNonNegative(linkBandwidthGBps, "accelerator.linkBandwidthGBps");
-        links = List.copyOf(Objects.requireNonNull(links, "accelerator.links"));
-        partitionProfiles = List.copyOf(Objects.requireNonNull(partitionProfiles, "accelerator.partitionProfiles"));
+        links = Checks.copyList(links, "accelerator.links");
+        partitionProfiles = Checks.copyList(partitionProfiles, "accelerator.partitionProfiles");
         Objects.requireNonNull(power, "accelerator.power");
         Objects.requireNonNull(health, "accelerator.health");
-        attributes = Map.copyOf(Objects.requireNonNull(attributes, "accelerator.attributes"));
+        attributes = Checks.copyMap(attributes, "accelerator.attributes");
         if (pciAddress != null) {
             pciAddress = pciAddress.toLowerCase(java.util.Locale.ROOT);
         }

@@ -41,7 +41,7 @@ public record CapacityOffer(
         Objects.requireNonNull(machine, "offer.machine");
         Checks.requireNonNegative(limit, "offer.limit");
         Checks.requireNonNegative(inUse, "offer.inUse");
-        fabricIds = Set.copyOf(Objects.requireNonNull(fabricIds, "offer.fabricIds"));
+        fabricIds = Checks.copySet(fabricIds, "offer.fabricIds");
     }
 
     /** A builder with no fields set except the defaults listed at {@link Builder}. */

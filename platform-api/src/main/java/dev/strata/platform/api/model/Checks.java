@@ -1,6 +1,10 @@
 package dev.strata.platform.api.model;
 
+import dev.strata.platform.api.exception.InvalidConfigurationException;
+import java.util.List;
+import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 
 /** Validation helpers for the compact constructors of the model records. */
 final class Checks {
@@ -14,6 +18,55 @@ final class Checks {
             throw new IllegalArgumentException(field + " must not be blank");
         }
         return value;
+    }
+
+    /**
+     * An unmodifiable copy of {@code list}, refusing a null list or element with a message naming
+     * the field and the element's index; {@code List.copyOf} alone throws a
+     * {@link NullPointerException} without a message, which names neither.
+     */
+    static <T> List<T> copyList(List<T> list, String field) {
+        Objects.requireNonNull(list, field);
+        int i = 0;
+        for (T element : list) {
+            if (element == null) {
+                throw new NullPointerException(field + "[" + i + "] is null; expected a value, or the element left out");
+            }
+            i++;
+        }
+        return List.copyOf(list);
+    }
+
+    /** An unmodifiable copy of {@code set}, refusing a null set or element with a message naming the field. */
+    static <T> Set<T> copySet(Set<T> set, String field) {
+        Objects.requireNonNull(set, field);
+        for (T element : set) {
+            if (element == null) {
+                throw new NullPointerException(field + " holds null; expected values only");
+            }
+        }
+        return Set.copyOf(set);
+    }
+
+    /**
+     * An unmodifiable copy of {@code map}, refusing a null map, key or value with a message naming the
+     * field and the key: a provider that puts an attribute it could not read ({@code serial} null)
+     * learns which.
+     */
+    static <K, V> Map<K, V> copyMap(Map<K, V> map, String field) {
+        Objects.requireNonNull(map, field);
+        for (Map.Entry<K, V> e : map.entrySet()) {
+            if (e.getKey() == null) {
+                throw new NullPointerException(field + " has a null key; expected keys and values only");
+            }
+            if (e.getValue() == null) {
+                // the key as the exception package shows a configured value: one read from outside (a declared inventory's
+                // attribute) may hold a line break
+                throw new NullPointerException(field + ": '" + InvalidConfigurationException.printable(String.valueOf(e.getKey()))
+                        + "' is null; expected a value, or the entry left out");
+            }
+        }
+        return Map.copyOf(map);
     }
 
     static long requireNonNegative(long value, String field) {

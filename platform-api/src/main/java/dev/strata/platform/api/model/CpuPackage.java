@@ -1,7 +1,6 @@
 package dev.strata.platform.api.model;
 
 import java.util.List;
-import java.util.Objects;
 
 /**
  * A physical processor package (socket).
@@ -13,7 +12,7 @@ import java.util.Objects;
  */
 public record CpuPackage(int id, String vendor, String model, List<CpuCore> cores) {
     public CpuPackage {
-        cores = List.copyOf(Objects.requireNonNull(cores, "package.cores"));
+        cores = Checks.copyList(cores, "package.cores");
     }
 
     /** The online threads of the package. */

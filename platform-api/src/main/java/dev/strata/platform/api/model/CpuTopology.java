@@ -12,7 +12,7 @@ import java.util.Objects;
  */
 public record CpuTopology(List<CpuPackage> packages, CpuSet online, CpuSet offline) {
     public CpuTopology {
-        packages = List.copyOf(Objects.requireNonNull(packages, "cpu.packages"));
+        packages = Checks.copyList(packages, "cpu.packages");
         Objects.requireNonNull(online, "cpu.online");
         Objects.requireNonNull(offline, "cpu.offline");
     }

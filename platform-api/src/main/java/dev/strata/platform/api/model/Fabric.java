@@ -29,10 +29,10 @@ public record Fabric(
     public Fabric {
         Checks.requireText(id, "fabric.id");
         Objects.requireNonNull(type, "fabric.type");
-        members = Set.copyOf(Objects.requireNonNull(members, "fabric.members"));
+        members = Checks.copySet(members, "fabric.members");
         Checks.requireNonNegative(linkBandwidthGbps, "fabric.linkBandwidthGbps");
         Checks.requireNonNegative(latencyMicros, "fabric.latencyMicros");
-        tiers = List.copyOf(Objects.requireNonNull(tiers, "fabric.tiers"));
+        tiers = Checks.copyList(tiers, "fabric.tiers");
     }
 
     /** A builder with no fields set except the defaults listed at {@link Builder}. */

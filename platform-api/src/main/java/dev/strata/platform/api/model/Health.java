@@ -17,6 +17,6 @@ public record Health(Status status, List<String> reasons) {
 
     public Health {
         Objects.requireNonNull(status, "health.status");
-        reasons = List.copyOf(Objects.requireNonNull(reasons, "health.reasons"));
+        reasons = Checks.copyList(reasons, "health.reasons");
     }
 }

@@ -53,13 +53,13 @@ public record InventorySnapshot(
 
     public InventorySnapshot {
         Objects.requireNonNull(takenAt, "inventory.takenAt");
-        sites = List.copyOf(sites);
-        nodes = List.copyOf(nodes);
-        fabrics = List.copyOf(fabrics);
-        storagePools = List.copyOf(storagePools);
-        powerDomains = List.copyOf(powerDomains);
-        offers = List.copyOf(offers);
-        unattached = List.copyOf(unattached);
+        sites = Checks.copyList(sites, "inventory.sites");
+        nodes = Checks.copyList(nodes, "inventory.nodes");
+        fabrics = Checks.copyList(fabrics, "inventory.fabrics");
+        storagePools = Checks.copyList(storagePools, "inventory.storagePools");
+        powerDomains = Checks.copyList(powerDomains, "inventory.powerDomains");
+        offers = Checks.copyList(offers, "inventory.offers");
+        unattached = Checks.copyList(unattached, "inventory.unattached");
     }
 
     public Optional<Node> node(String id) {

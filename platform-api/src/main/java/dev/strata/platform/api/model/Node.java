@@ -59,17 +59,17 @@ public record Node(
         Checks.requireText(siteId, "node.siteId");
         Objects.requireNonNull(kind, "node.kind");
         Objects.requireNonNull(cpu, "node.cpu");
-        numaNodes = List.copyOf(Objects.requireNonNull(numaNodes, "node.numaNodes"));
+        numaNodes = Checks.copyList(numaNodes, "node.numaNodes");
         Checks.requireNonNegative(memoryBytes, "node.memoryBytes");
-        pciDevices = List.copyOf(Objects.requireNonNull(pciDevices, "node.pciDevices"));
-        accelerators = List.copyOf(Objects.requireNonNull(accelerators, "node.accelerators"));
-        nics = List.copyOf(Objects.requireNonNull(nics, "node.nics"));
-        disks = List.copyOf(Objects.requireNonNull(disks, "node.disks"));
+        pciDevices = Checks.copyList(pciDevices, "node.pciDevices");
+        accelerators = Checks.copyList(accelerators, "node.accelerators");
+        nics = Checks.copyList(nics, "node.nics");
+        disks = Checks.copyList(disks, "node.disks");
         Objects.requireNonNull(power, "node.power");
-        traits = Set.copyOf(Objects.requireNonNull(traits, "node.traits"));
+        traits = Checks.copySet(traits, "node.traits");
         Objects.requireNonNull(state, "node.state");
-        attributes = Map.copyOf(Objects.requireNonNull(attributes, "node.attributes"));
-        devicePaths = List.copyOf(Objects.requireNonNull(devicePaths, "node.devicePaths"));
+        attributes = Checks.copyMap(attributes, "node.attributes");
+        devicePaths = Checks.copyList(devicePaths, "node.devicePaths");
     }
 
     /**

@@ -19,6 +19,6 @@ public record NumaNode(int id, CpuSet cpus, long memoryBytes, List<Integer> dist
         }
         Objects.requireNonNull(cpus, "numa.cpus");
         Checks.requireNonNegative(memoryBytes, "numa.memoryBytes");
-        distances = List.copyOf(Objects.requireNonNull(distances, "numa.distances"));
+        distances = Checks.copyList(distances, "numa.distances");
     }
 }

@@ -1,6 +1,5 @@
 package dev.strata.platform.api.model;
 
-import java.util.Objects;
 import java.util.Set;
 
 /**
@@ -13,6 +12,6 @@ import java.util.Set;
 public record Operator(String name, Set<String> jurisdictions) {
     public Operator {
         Checks.requireText(name, "operator.name");
-        jurisdictions = Set.copyOf(Objects.requireNonNull(jurisdictions, "operator.jurisdictions"));
+        jurisdictions = Checks.copySet(jurisdictions, "operator.jurisdictions");
     }
 }

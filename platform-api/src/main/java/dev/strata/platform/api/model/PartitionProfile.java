@@ -1,7 +1,6 @@
 package dev.strata.platform.api.model;
 
 import java.util.List;
-import java.util.Objects;
 
 /**
  * A way an accelerator can be partitioned: an NVIDIA MIG GPU instance profile, for example, as
@@ -23,7 +22,7 @@ public record PartitionProfile(String name, int profileId, int maxInstances, lon
         Checks.requireText(name, "partitionProfile.name");
         Checks.requireNonNegative(maxInstances, "partitionProfile.maxInstances");
         Checks.requireNonNegative(memoryBytes, "partitionProfile.memoryBytes");
-        placements = List.copyOf(Objects.requireNonNull(placements, "partitionProfile.placements"));
+        placements = Checks.copyList(placements, "partitionProfile.placements");
     }
 
     /** The share of the device's compute one instance gets, in (0, 1]; 0 when unknown. */

@@ -1,7 +1,6 @@
 package dev.strata.platform.api.model;
 
 import java.util.Locale;
-import java.util.Objects;
 import java.util.Set;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
@@ -39,8 +38,8 @@ public record Site(
             throw new IllegalArgumentException("site " + id + ": country '" + country
                     + "' is not an ISO 3166-1 alpha-2 country code; expected an upper-case code such as DE");
         }
-        jurisdictions = Set.copyOf(Objects.requireNonNull(jurisdictions, "site.jurisdictions"));
-        certifications = Set.copyOf(Objects.requireNonNull(certifications, "site.certifications"));
+        jurisdictions = Checks.copySet(jurisdictions, "site.jurisdictions");
+        certifications = Checks.copySet(certifications, "site.certifications");
         Checks.requireNonNegative(powerBudgetWatts, "site.powerBudgetWatts");
         Checks.requireNonNegative(floorSpaceSquareMetres, "site.floorSpaceSquareMetres");
     }

@@ -3,7 +3,12 @@ package dev.strata.platform.api.model;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.time.Instant;
+import java.util.Arrays;
+import java.util.HashSet;
+import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.function.DoubleFunction;
 import org.junit.jupiter.api.Test;
 
@@ -39,5 +44,36 @@ class ModelChecksTest {
             assertThatThrownBy(() -> make.apply(Double.NEGATIVE_INFINITY)).as(field + " negative").isInstanceOf(IllegalArgumentException.class)
                     .hasMessage(field + " is -Infinity; expected a finite number, 0 or more");
         });
+    }
+
+    /**
+     * A null element, key or value of a record's list, set or map is refused naming the field, and
+     * the index or key, as the builders' {@code @throws} promises. Before, {@code List.copyOf} and
+     * {@code Map.copyOf} threw a NullPointerException without a message: a provider that put an
+     * attribute it could not read ({@code serial} null) learnt neither which record nor which entry.
+     */
+    @Test
+    void aNullElementKeyOrValueIsRefusedNamingTheFieldAndTheEntry() {
+        assertThatThrownBy(() -> Accelerator.builder().id("g").model("m").attribute("serial", null).build())
+                .isInstanceOf(NullPointerException.class)
+                .hasMessage("accelerator.attributes: 'serial' is null; expected a value, or the entry left out");
+        assertThatThrownBy(() -> Node.builder().id("n").providerId("p").siteId("s").kind(NodeKind.values()[0])
+                .attribute("dmi\nforged", null).build())
+                .isInstanceOf(NullPointerException.class)
+                .hasMessage("node.attributes: 'dmi\\u000aforged' is null; expected a value, or the entry left out");
+        Accelerator gpu = Accelerator.builder().id("g").model("m").build();
+        assertThatThrownBy(() -> Node.builder().id("n").providerId("p").siteId("s").kind(NodeKind.values()[0])
+                .accelerators(Arrays.asList(gpu, null)).build())
+                .isInstanceOf(NullPointerException.class)
+                .hasMessage("node.accelerators[1] is null; expected a value, or the element left out");
+        Set<String> members = new HashSet<>(Arrays.asList("a", null));
+        assertThatThrownBy(() -> Fabric.builder().id("f").type(FabricType.DATA).members(members).build())
+                .isInstanceOf(NullPointerException.class)
+                .hasMessage("fabric.members holds null; expected values only");
+        assertThatThrownBy(() -> new InventorySnapshot(1, Instant.EPOCH, null, List.of(), List.of(), List.of(), List.of(), List.of(), List.of()))
+                .isInstanceOf(NullPointerException.class)
+                .hasMessage("inventory.sites");
+        assertThat(Node.builder().id("n").providerId("p").siteId("s").kind(NodeKind.values()[0]).accelerators(List.of(gpu))
+                .attribute("os", "linux").build().attributes()).containsExactly(Map.entry("os", "linux"));
     }
 }
