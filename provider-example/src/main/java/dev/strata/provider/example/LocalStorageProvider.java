@@ -80,7 +80,9 @@ public class LocalStorageProvider implements StorageProvider {
                 throw new InvalidConfigurationException(PID, "site", site,
                         "a site id without control or format characters, such as local or fra-1");
             }
-            return new Settings(List.copyOf(paths), site, java.util.concurrent.ConcurrentHashMap.newKeySet());
+            // blanks around the id (a .cfg line's trailing blank) are dropped, as around each mount point: kept, every pool
+            // was at a site "lab-1 " that no other provider reports and no contract naming lab-1 finds
+            return new Settings(List.copyOf(paths), site.strip(), java.util.concurrent.ConcurrentHashMap.newKeySet());
         }
     }
 
@@ -100,7 +102,7 @@ public class LocalStorageProvider implements StorageProvider {
         this.clock = clock;
         this.generations = dataFolder == null ? Generations.inMemory(clock)
                 : Generations.inDataFolder(dataFolder, "example", ID, clock, message -> LOG.warn("Example storage provider: {}", message));
-        LOG.info("Example storage provider reports {} at site {}", settings.paths(), site);
+        LOG.info("Example storage provider reports {} at site {}", settings.paths(), settings.site());
     }
 
     /**

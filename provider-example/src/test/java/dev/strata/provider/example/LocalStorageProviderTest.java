@@ -92,6 +92,19 @@ class LocalStorageProviderTest {
         }
     }
 
+    /**
+     * Blanks around the configured site (a {@code .cfg} line's trailing blank) are dropped, as they
+     * are around each mount point: before, every pool was at site {@code "lab-1 "}, which no other
+     * provider reports and no contract naming {@code lab-1} finds.
+     */
+    @Test
+    void blanksAroundTheSiteAreDroppedAsAroundTheMountPoints() {
+        LocalStorageProvider provider = new LocalStorageProvider(config(Map.of("paths", " / ", "site", " lab-1 ")));
+        List<StoragePool> pools = provider.discoverStorage(DiscoveryContext.withTimeout("t", Duration.ofSeconds(10))).pools();
+        assertThat(pools).extracting(StoragePool::id).containsExactly("example-storage:/");
+        assertThat(pools).extracting(StoragePool::siteId).containsExactly("lab-1");
+    }
+
     @Test
     void aRelativePathIsRejectedNamingTheProperty() {
         assertThatThrownBy(() -> new LocalStorageProvider(config(Map.of("paths", new String[] {"data"}))))
