@@ -62,11 +62,21 @@ final class Checks {
             if (e.getValue() == null) {
                 // the key as the exception package shows a configured value: one read from outside (a declared inventory's
                 // attribute) may hold a line break
-                throw new NullPointerException(field + ": '" + InvalidConfigurationException.printable(String.valueOf(e.getKey()))
+                throw new NullPointerException(field + ": '" + printable(String.valueOf(e.getKey()))
                         + "' is null; expected a value, or the entry left out");
             }
         }
         return Map.copyOf(map);
+    }
+
+    /**
+     * {@code text} as a message shows text from outside (a provider's id, a vendor library's
+     * address): a control or format character, line or paragraph separator or lone surrogate
+     * written as a backslash, u and four hex digits, as {@link InvalidConfigurationException}
+     * shows a configured value, so that none forges a log line or drives a terminal.
+     */
+    static String printable(String text) {
+        return InvalidConfigurationException.printable(text);
     }
 
     static long requireNonNegative(long value, String field) {

@@ -13,7 +13,8 @@ public record DevicePath(String from, String to, TopologyLevel level, int nvlink
         Checks.requireText(from, "path.from");
         Checks.requireText(to, "path.to");
         if (level == null && nvlinks <= 0) {
-            throw new IllegalArgumentException("path " + from + " -> " + to + " has neither a PCIe level nor NVLinks");
+            throw new IllegalArgumentException("path " + Checks.printable(from) + " -> " + Checks.printable(to)
+                    + " has neither a PCIe level nor NVLinks");
         }
         Checks.requireNonNegative(nvlinks, "path.nvlinks");
     }

@@ -34,7 +34,7 @@ public record PciDevice(
         Checks.requireText(address, "pci.address");
         address = address.toLowerCase(java.util.Locale.ROOT);
         if (numaNode < -1) {
-            throw new IllegalArgumentException("pci " + address + ": numaNode is " + numaNode + "; expected -1 or more");
+            throw new IllegalArgumentException("pci " + Checks.printable(address) + ": numaNode is " + numaNode + "; expected -1 or more");
         }
         Objects.requireNonNull(localCpus, "pci.localCpus");
     }

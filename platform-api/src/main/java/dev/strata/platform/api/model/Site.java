@@ -35,7 +35,7 @@ public record Site(
         Checks.requireText(id, "site.id");
         Checks.requireText(providerId, "site.providerId");
         if (country != null && !isCountryCode(country)) {
-            throw new IllegalArgumentException("site " + id + ": country '" + country
+            throw new IllegalArgumentException("site " + Checks.printable(id) + ": country '" + Checks.printable(country)
                     + "' is not an ISO 3166-1 alpha-2 country code; expected an upper-case code such as DE");
         }
         jurisdictions = Checks.copySet(jurisdictions, "site.jurisdictions");

@@ -76,4 +76,25 @@ class ModelChecksTest {
         assertThat(Node.builder().id("n").providerId("p").siteId("s").kind(NodeKind.values()[0]).accelerators(List.of(gpu))
                 .attribute("os", "linux").build().attributes()).containsExactly(Map.entry("os", "linux"));
     }
+
+    /**
+     * A record refusing a value shows the provider's text in its message (a site id and country, a
+     * device path's ends, a PCI address) with control and format characters escaped, as a
+     * configured value is shown. Before, they went into the message as they were: an escape
+     * sequence from a vendor library's output drove the terminal of whoever read the log, and a line
+     * break forged a log line.
+     */
+    @Test
+    void aRefusalShowsTheProvidersTextEscaped() {
+        assertThatThrownBy(() -> Site.builder().id("fra\n1").providerId("p").country("D\u202eE").build())
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("site fra\\u000a1: country 'D\\u202eE' is not an ISO 3166-1 alpha-2 country code; expected an upper-case"
+                        + " code such as DE");
+        assertThatThrownBy(() -> new DevicePath("GPU-a\u001b[31m", "GPU-b", null, 0))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("path GPU-a\\u001b[31m -> GPU-b has neither a PCIe level nor NVLinks");
+        assertThatThrownBy(() -> new PciDevice("0000:3b:00.0\r", 0x10de, 0x2335, 0x030200, null, null, -2, CpuSet.EMPTY, null, null))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("pci 0000:3b:00.0\\u000d: numaNode is -2; expected -1 or more");
+    }
 }
