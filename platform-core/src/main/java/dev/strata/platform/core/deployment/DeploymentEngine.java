@@ -329,6 +329,17 @@ public final class DeploymentEngine implements Deployments, AutoCloseable {
                 throw released;
             }
             throw e;
+        } catch (Error e) {
+            // an Error too (an OutOfMemoryError, a provider's AssertionError or LinkageError while planning): uncaught, it kept
+            // the allocation held in the ledger for a deployment that may never be stored, until the next leader's first pass.
+            // The release is refused in its own transaction should the deployment have been stored after all
+            try {
+                releaseQuietly(decision.allocationId(), id, contract.name());
+            } catch (Error again) {
+                unstoredLeft.set(true);
+                e.addSuppressed(again);
+            }
+            throw e;
         }
         LOG.info("Deployment {} of {} (tenant {}) requested by {}: {} members, allocation {}", created.id(), contract.name(),
                 contract.tenant(), who, members.size(), decision.allocationId());
@@ -1155,9 +1166,11 @@ public final class DeploymentEngine implements Deployments, AutoCloseable {
         LOG.info("Deployment {}: provider {} does not answer for {} (try {}): {}", d.id(), m.providerId(), m.name(), n, message(e));
     }
 
-    void retryLater(String key) {
+    /** Backs the key off after a failed call; answers how many calls in a row have failed now. */
+    int retryLater(String key) {
         int n = failures.merge(key, 1, Integer::sum);
         notBefore.put(key, clock.instant().plus(settings.backoff(n)));
+        return n;
     }
 
     /**

@@ -504,11 +504,24 @@ public final class Reconciler {
             MachineStatus described = e.call("describe/" + m.providerId() + "/" + h.machineId(), "description of machine " + h.machineId()
                     + " on provider " + m.providerId(), m.providerId(), CallMetrics.DESCRIBE,
                     () -> provider.describe(h, e.context("describe-" + h.machineId())));
+            if (described == null) {
+                // a provider's bug, as a look-up answered with nothing: taken as an answer, the machine was asked about again on
+                // every pass, without a backoff and without a word
+                throw new ProviderFailureException("provider " + m.providerId() + " answered the description of machine "
+                        + h.machineId() + " with nothing; expected its status, GONE where it no longer exists (the provisioning "
+                        + "SPI's describe)");
+            }
             e.settled(key);
             return described;
         } catch (RuntimeException ex) {
-            e.retryLater(key);
-            LOG.debug("Deployment {}: {} cannot be described now: {}", d.id(), h.machineId(), DeploymentEngine.message(ex));
+            if (e.retryLater(key) == 1 && !DeploymentEngine.retryable(ex)) {
+                // the provider's own fault, named once until the machine is described again; a provider that does not answer
+                // is said so by its listing
+                LOG.warn("Deployment {}: {} of {} cannot be described: {}; asked again after a backoff", d.id(), h.machineId(), m.name(),
+                        DeploymentEngine.message(ex));
+            } else {
+                LOG.debug("Deployment {}: {} cannot be described now: {}", d.id(), h.machineId(), DeploymentEngine.message(ex));
+            }
             return null;
         }
     }

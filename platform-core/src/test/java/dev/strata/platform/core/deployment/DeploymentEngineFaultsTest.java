@@ -126,6 +126,26 @@ class DeploymentEngineFaultsTest {
     }
 
     /**
+     * Storing the deployment ends in an Error (an OutOfMemoryError, an assertion in a driver): the
+     * Error reaches the caller as it was, and the allocation placed for the deployment is freed at
+     * once, as after a refused write. Before, only an Exception freed it: the allocation stayed held
+     * in the ledger for a deployment that was never stored, until the next leader's first pass.
+     */
+    @Test
+    void aDeployThatEndsInAnErrorFreesItsAllocation() {
+        FailingStore flaky = new FailingStore(lab.store);
+        flaky.failCreate = n -> {
+            throw new AssertionError("driver assertion while writing");
+        };
+        DeploymentEngine engine = lab.engine(Lab.FAST, flaky);
+        assertThatThrownBy(() -> engine.deploy(lab.workers("train", 1, "lab", ""), "alice")).isInstanceOf(AssertionError.class)
+                .hasMessage("driver assertion while writing");
+        assertThat(lab.placement.allocations()).as("allocations held after the deploy failed").isEmpty();
+        assertThat(lab.store.deployments().list()).isEmpty();
+        assertThat(lab.lab.live()).isEmpty();
+    }
+
+    /**
      * A deployment whose spec a later version wrote (a field of another shape), read by this one:
      * reading it names the deployment and why, and undeploying it is refused, changing nothing.
      * Before, get() answered that there was no such deployment (the shell said "no deployment
@@ -626,6 +646,42 @@ class DeploymentEngineFaultsTest {
         lab.pastTheLongestBackoff();
         Lab.settle(engine, d.id(), Set.of(DeploymentState.DELETED), PATIENCE);
         assertThat(lab.placement.allocations()).isEmpty();
+    }
+
+    /**
+     * Provider lab answers the description of a member's machine with nothing (its listing fails,
+     * so the machine is described): the provider's fault is named in the log once, however many
+     * passes ask again, and the member is left as it is. Before, the null was taken for an answer:
+     * nothing was said, and the machine was described again on every pass without a backoff.
+     */
+    @Test
+    void aProviderThatAnswersADescriptionWithNothingIsNamedOnce() {
+        DeploymentEngine engine = lab.engine();
+        Deployment d = engine.deploy(lab.workers("train", 1, "lab", ""), "alice").deployment();
+        Lab.settle(engine, d.id(), Set.of(DeploymentState.READY), PATIENCE);
+        String machine = lab.lab.live().get(0).id;
+        java.util.concurrent.atomic.AtomicInteger described = new java.util.concurrent.atomic.AtomicInteger();
+        lab.providers.add("lab", 10, new Delegating(lab.lab) {
+            @Override
+            public MachineStatus describe(MachineHandle handle, DiscoveryContext context) {
+                described.incrementAndGet();
+                return null;
+            }
+        });
+        lab.lab.listingFails = true;
+        String named = "provider lab answered the description of machine " + machine + " with nothing; expected its status, GONE where "
+                + "it no longer exists (the provisioning SPI's describe)";
+        try (dev.strata.platform.testkit.StderrCapture log = new dev.strata.platform.testkit.StderrCapture()) {
+            for (int pass = 0; pass < 3; pass++) {
+                engine.reconcileNow();
+                lab.pastTheLongestBackoff();
+            }
+            assertThat(described.get()).as("descriptions, each pass past the backoff").isEqualTo(3);
+            assertThat(log.text().split(java.util.regex.Pattern.quote(named), -1)).as("the provider's fault, named once: %s", log.text())
+                    .hasSize(2);
+        }
+        assertThat(engine.get(d.id()).orElseThrow().state()).isEqualTo(DeploymentState.READY);
+        assertThat(lab.lab.live()).extracting(m -> m.id).containsExactly(machine);
     }
 
     /**
