@@ -1246,6 +1246,9 @@ public final class DeploymentEngine implements Deployments, AutoCloseable {
     }
 
     private <T> T bounded(String key, String what, Supplier<T> call) {
+        // read once: read again for the wait and for the message (and by the provider's context), a configuration change
+        // in between gave the provider one deadline, the engine's wait another, and the message a third
+        Duration timeout = settings.operationTimeout();
         Running mine = new Running(what, clock.instant().truncatedTo(java.time.temporal.ChronoUnit.MILLIS));
         Running before = running.putIfAbsent(key, mine);
         if (before != null) {
@@ -1259,6 +1262,7 @@ public final class DeploymentEngine implements Deployments, AutoCloseable {
                 thread.set(Thread.currentThread());
                 T value = null;
                 Throwable failure = null;
+                callTimeout.set(timeout);
                 try {
                     value = call.get();
                 } catch (LinkageError e) {
@@ -1277,6 +1281,7 @@ public final class DeploymentEngine implements Deployments, AutoCloseable {
                     // of a describe it ended the reconciler's pass, so no deployment after it was ever reconciled
                     failure = providerError(what, t);
                 } finally {
+                    callTimeout.remove();
                     synchronized (thread) { // an interrupt meant for this call lands before this, never on the thread's next task
                         thread.set(null);
                     }
@@ -1293,7 +1298,7 @@ public final class DeploymentEngine implements Deployments, AutoCloseable {
             running.remove(key, mine);
             throw new ProviderUnavailableException("deployments are stopping");
         }
-        long deadline = settings.operationTimeout().toMillis() + 1000;
+        long deadline = timeout.toMillis() + 1000;
         try {
             try {
                 return unwrap(result, deadline);
@@ -1304,7 +1309,7 @@ public final class DeploymentEngine implements Deployments, AutoCloseable {
                 } catch (java.util.concurrent.TimeoutException ignored) {
                     LOG.warn("{} has not returned {} after its deadline, although interrupted; its thread is left to it, and nothing more is "
                             + "sent for it until it returns", what, Reconciler.describe(ABANDON_AFTER));
-                    throw new ProviderTimeoutException(what + " did not return within " + Reconciler.describe(settings.operationTimeout())
+                    throw new ProviderTimeoutException(what + " did not return within " + Reconciler.describe(timeout)
                             + " (operationTimeout) and ignores interruption; it is left running, and nothing more is sent for it until it "
                             + "returns");
                 }
@@ -1360,8 +1365,13 @@ public final class DeploymentEngine implements Deployments, AutoCloseable {
     record Running(String what, Instant since) {
     }
 
+    /** The operationTimeout a provider call in progress on this thread was started with; unset outside one. */
+    private final ThreadLocal<Duration> callTimeout = new ThreadLocal<>();
+
+    /** A provider call's context: its deadline is the operationTimeout the call is bounded by, read once for both. */
     DiscoveryContext context(String operationId) {
-        return new DiscoveryContext(operationId, clock.instant().plus(settings.operationTimeout()), clock);
+        Duration timeout = callTimeout.get();
+        return new DiscoveryContext(operationId, clock.instant().plus(timeout != null ? timeout : settings.operationTimeout()), clock);
     }
 
     /**

@@ -800,6 +800,42 @@ class DeploymentEngineFaultsTest {
     }
 
     /**
+     * The operationTimeout is changed while a create is in the provider (a configuration update
+     * that lengthens it to a minute): the call keeps the deadline it started with, 300 ms, for the
+     * provider's context, the engine's wait and the message alike. Before, each read it anew: the
+     * provider was given a minute while the engine gave up on it after 300 ms, and the message said
+     * it had waited a minute.
+     */
+    @Test
+    void aProviderCallKeepsTheOperationTimeoutItStartedWith() {
+        DeploymentSettings shortDeadline = new DeploymentSettings(Duration.ofMillis(200), Duration.ofMillis(50), Duration.ofMillis(300),
+                Duration.ofMillis(40), Duration.ofMillis(400), 4, true);
+        DeploymentSettings longer = new DeploymentSettings(Duration.ofMillis(200), Duration.ofMillis(50), Duration.ofMinutes(1),
+                Duration.ofMillis(40), Duration.ofMillis(400), 4, true);
+        DeploymentEngine engine = lab.engine(shortDeadline, lab.store);
+        java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+        java.util.concurrent.atomic.AtomicReference<Duration> given = new java.util.concurrent.atomic.AtomicReference<>();
+        try {
+            assertThatThrownBy(() -> engine.call("k", "create of operation op-1 on provider lab", "lab", dev.strata.platform.core.metrics.CallMetrics.CREATE, () -> {
+                engine.configure(longer);
+                given.set(engine.context("op-1").remaining());
+                while (release.getCount() > 0) {
+                    try {
+                        release.await();
+                    } catch (InterruptedException ignored) {
+                        // a provider that does not honour interruption
+                    }
+                }
+                return null;
+            })).isInstanceOf(dev.strata.platform.api.exception.ProviderTimeoutException.class)
+                    .hasMessageStartingWith("create of operation op-1 on provider lab did not return within 300 ms (operationTimeout)");
+            assertThat(given.get()).as("the deadline the provider was given").isLessThanOrEqualTo(Duration.ofMillis(300));
+        } finally {
+            release.countDown();
+        }
+    }
+
+    /**
      * Each provisioning call is counted by provider, call and outcome as the engine saw it end, and
      * its wait observed: here one create refused as unavailable (tried again) and the others made.
      */
