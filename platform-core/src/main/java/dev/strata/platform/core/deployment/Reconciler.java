@@ -275,7 +275,16 @@ public final class Reconciler {
             List<MachineStatus> machines = new java.util.ArrayList<>(listed.size());
             Map<String, MachineStatus> byMachine = new HashMap<>();
             int foreign = 0;
+            int position = 0;
             for (MachineStatus m : listed) {
+                position++;
+                if (m == null) {
+                    // a provider's bug: failed as a NullPointerException, the listing's error named no provider's fault. The
+                    // rest is not used either: an answer wrong in one place is not trusted for leaks, whose machines are deleted
+                    throw new ProviderFailureException("provider " + providerId + " answered the listing of its machines with "
+                            + "nothing at position " + position + " of " + listed.size() + "; expected each machine's status "
+                            + "(the provisioning SPI's machines); the listing is not used, and no machine is taken for a leak by it");
+                }
                 if (!ours(m, installation)) {
                     foreign++;
                     continue;

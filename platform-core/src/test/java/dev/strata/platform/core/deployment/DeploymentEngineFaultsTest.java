@@ -685,6 +685,35 @@ class DeploymentEngineFaultsTest {
     }
 
     /**
+     * Provider lab answers the listing of its machines with a null among them: the listing's error
+     * names the provider's fault and the position, no machine is taken for a leak, and the member's
+     * machine is described instead and stays. Before, the listing failed with a
+     * NullPointerException's text that named neither the provider's fault nor what was expected.
+     */
+    @Test
+    void aListingWithANullAmongItsMachinesIsNamedAndNotUsed() {
+        DeploymentEngine engine = lab.engine();
+        Deployment d = engine.deploy(lab.workers("train", 1, "lab", ""), "alice").deployment();
+        Lab.settle(engine, d.id(), Set.of(DeploymentState.READY), PATIENCE);
+        lab.providers.add("lab", 10, new Delegating(lab.lab) {
+            @Override
+            public List<MachineStatus> machines(DiscoveryContext context) {
+                List<MachineStatus> listed = new java.util.ArrayList<>(super.machines(context));
+                listed.add(null);
+                return listed;
+            }
+        });
+        Reconciler.PassReport pass = engine.reconcileNow();
+        assertThat(engine.awaitIdle(PATIENCE)).isTrue();
+        assertThat(pass.listingErrors()).containsEntry("lab", "provider lab answered the listing of its machines with nothing at "
+                + "position 2 of 2; expected each machine's status (the provisioning SPI's machines); the listing is not used, and no "
+                + "machine is taken for a leak by it");
+        assertThat(pass.leaks()).isZero();
+        assertThat(lab.lab.live()).hasSize(1);
+        assertThat(engine.get(d.id()).orElseThrow().state()).isEqualTo(DeploymentState.READY);
+    }
+
+    /**
      * Provider lab2's cloud stops answering (its endpoint drops packets): its listing and every
      * description time out at their deadline, as a provider that honours it does. A deployment on
      * provider lab is made and ready in a few passes all the same, and lab2's six machines are not
