@@ -659,14 +659,31 @@ public final class DeploymentEngine implements Deployments, AutoCloseable {
         return new Loaded(r, spec, store.deployments().members(r.id()), store.deployments().operations(r.id()));
     }
 
+    /**
+     * A deployment as the store holds it now, or empty when it cannot be read, named in the log
+     * once for each reason: one whose plan a later Strata wrote is read on every pass, and was
+     * logged on every pass, for ever. The reconciler leaves it as it is (its machines are not
+     * taken for leaks, its allocation stays held), as the README says.
+     */
     Optional<Loaded> load(DeploymentRecord r) {
         try {
-            return Optional.of(read(r));
+            Loaded loaded = read(r);
+            unreadable.remove(r.id());
+            return Optional.of(loaded);
         } catch (StateStoreException e) {
-            LOG.error("Deployment {} cannot be read: {}", r.id(), e.getMessage());
+            String why = String.valueOf(e.getMessage());
+            if (why.equals(unreadable.put(r.id(), why))) {
+                LOG.debug("Deployment {} still cannot be read: {}", r.id(), why);
+            } else {
+                LOG.error("Deployment {} cannot be read: {}; it is left as it is (its machines are not taken for leaks, and its "
+                        + "allocation stays held) until it can be read", r.id(), why);
+            }
             return Optional.empty();
         }
     }
+
+    /** Deployments that could not be read, by id, with why: each is named in the log once for a reason. */
+    private final Map<String, String> unreadable = new java.util.concurrent.ConcurrentHashMap<>();
 
     Deployment toDeployment(Loaded d) {
         List<DeploymentMember> members = new ArrayList<>();

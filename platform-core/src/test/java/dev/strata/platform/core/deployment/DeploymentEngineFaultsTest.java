@@ -176,6 +176,34 @@ class DeploymentEngineFaultsTest {
     }
 
     /**
+     * The same deployment, reconciled while its plan cannot be read: it is named in the log once,
+     * not on every pass; its machine is not taken for a leak (leaks are deleted here), and its
+     * allocation stays held. Before, every pass logged the same error again, for ever.
+     */
+    @Test
+    void aDeploymentWhoseSpecCannotBeReadIsNamedOnceAndItsMachinesAndAllocationAreKept() {
+        FailingStore later = new FailingStore(lab.store);
+        DeploymentEngine engine = lab.engine(Lab.FAST, later);
+        Deployment d = engine.deploy(lab.workers("train", 1, "lab", ""), "alice").deployment();
+        Lab.settle(engine, d.id(), Set.of(DeploymentState.READY), PATIENCE);
+        later.specAsRead = spec -> spec.replace("\"members\":[", "\"members\":{\"v2\":[").replace("]}", "]}}");
+
+        String named = "Deployment " + d.id() + " cannot be read: the spec of deployment " + d.id() + " cannot be read (";
+        try (dev.strata.platform.testkit.StderrCapture log = new dev.strata.platform.testkit.StderrCapture()) {
+            for (int pass = 0; pass < 3; pass++) {
+                Reconciler.PassReport report = engine.reconcileNow();
+                assertThat(engine.awaitIdle(PATIENCE)).isTrue();
+                assertThat(report.leaks()).as("leaks found on pass %s", pass).isZero();
+                lab.pastTheLongestBackoff();
+            }
+            assertThat(log.text().split(java.util.regex.Pattern.quote(named), -1)).as("the deployment named once: %s", log.text()).hasSize(2);
+        }
+        assertThat(lab.lab.live()).as("the machine of the deployment that cannot be read").hasSize(1);
+        assertThat(lab.placement.allocation(d.allocationId())).isPresent();
+        assertThat(lab.store.deployments().get(d.id()).orElseThrow().state()).isEqualTo(DeploymentState.READY.name());
+    }
+
+    /**
      * A provider that answers the delete with nothing: the member says what the provider did wrong,
      * and the delete is tried again after a backoff. Before, a NullPointerException in the engine
      * was logged as Strata's own failure and the member showed nothing.
