@@ -49,6 +49,12 @@ final class TelemetryClauses {
      * time its telemetry calls are given together ({@link BoundedTelemetry#forPass}), not by a count.
      */
     static final int MOST_SAMPLES = 100_000;
+    /**
+     * The most power one GPU's sample may report and count as a measurement: 100 kW, some forty times what the largest
+     * accelerator package draws, so that no real reading is left out, while a reading past it (garbled by a vendor's
+     * telemetry) is not summed ({@link #reportsPower}); bounded so, the sums of a window cannot overflow.
+     */
+    static final double MOST_WATTS = 100_000;
 
     private final Telemetry telemetry;
     /** The latest sample of each GPU, whenever it was taken. */
@@ -470,9 +476,13 @@ final class TelemetryClauses {
         return judged != null && !reportsPower(judged);
     }
 
-    /** Whether a sample reports a power draw: not the -1 of a device that does not, nor a value that is not finite. */
+    /**
+     * Whether a sample reports a power draw: not the -1 of a device that does not, nor a value that is not finite, nor one
+     * over {@link #MOST_WATTS}, which no accelerator draws (a vendor's garbled reading: 1e308 W). Such a reading is not a
+     * measurement: counted, one of 1e308 W breached any ceiling, and two summed to infinity ("drew Infinity W").
+     */
     private static boolean reportsPower(GpuSample s) {
-        return s.powerWatts() >= 0 && Double.isFinite(s.powerWatts());
+        return s.powerWatts() >= 0 && s.powerWatts() <= MOST_WATTS;
     }
 
     /**

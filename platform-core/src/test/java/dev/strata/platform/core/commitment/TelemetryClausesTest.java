@@ -210,6 +210,27 @@ class TelemetryClausesTest {
                 .contains("drew 500.0 W in all (mean of 2 samples within the last 60s)"));
     }
 
+    /**
+     * A power reading no accelerator draws (a vendor's garbled value: 1e308 W, more than {@link TelemetryClauses#MOST_WATTS})
+     * is not a measurement: it is not counted, as a sample reporting no power is not, so that a GPU whose samples within
+     * the window are all such leaves the ceiling unchecked, AT_RISK, and one among good samples leaves their mean as it is.
+     * Before, it was summed: two of them read BREACHED, "drew Infinity W", and one among good samples breached any ceiling.
+     */
+    @Test
+    void aPowerReadingNoGpuDrawsIsNotAMeasurementAndCannotBreachTheCeiling() {
+        Samples garbled = new Samples().power(GPU0, 20, 1e308).power(GPU0, 10, 1e308).power(GPU1, 10, 300);
+        assertThat(check(WHOLE, contract(600), garbled).findings()).containsExactly(new Finding("trainer", "members.trainer.power",
+                CommitmentStatus.AT_RISK, "GPU " + GPU0 + " on node " + NODE + " reports no power draw in its samples within the last 60s:"
+                        + " the member's ceiling of 600.0 W cannot be checked"));
+        Samples among = new Samples().power(GPU0, 30, 250).power(GPU0, 20, 150_000).power(GPU0, 10, 250).power(GPU1, 10, 300);
+        assertThat(check(WHOLE, contract(600), among).findings()).isEmpty();
+        assertThat(check(WHOLE, contract(549), among).findings()).singleElement().satisfies(f -> assertThat(f.evidence())
+                .contains("drew 550.0 W in all (mean of 3 samples within the last 60s)"));
+        Samples atTheBound = new Samples().power(GPU0, 10, TelemetryClauses.MOST_WATTS).power(GPU1, 10, 300);
+        assertThat(check(WHOLE, contract(600), atTheBound).findings()).singleElement().satisfies(f -> assertThat(f.evidence())
+                .contains("drew 100300.0 W in all (mean of 2 samples within the last 60s)"));
+    }
+
     @Test
     void aGpuWithoutSamplesIsNotCountedAndTheEvidenceSaysSo() {
         Samples t = new Samples().power(GPU0, 5, 700);
