@@ -89,7 +89,39 @@ final class BoundedTelemetry implements Telemetry, AutoCloseable {
     }
 
     private List<GpuSample> since(String acceleratorId, Instant from, int limit, PassTelemetry pass) {
-        return call("since(" + acceleratorId + ")", t -> readable(t.since(acceleratorId, from, limit)), UNANSWERED, pass);
+        return call("since(" + acceleratorId + ")", t -> fullPage(t, acceleratorId, from, limit), UNANSWERED, pass);
+    }
+
+    /**
+     * A telemetry's page of a GPU's samples from {@code from} on, read on the calls' thread without its nulls and as full
+     * as the telemetry has it, as the core's merged view reads a source's page: where the page it answered held nulls and
+     * was full (as many as asked, so that more may follow), it is asked again for as many more as it held nulls, so that a
+     * page shorter than {@code limit} still means the end of the GPU's samples. Before, a telemetry other than the core's
+     * that answered a null among a full page had it left out here, one short of a full page, which the walk of a window
+     * ({@link TelemetryClauses}) took for its end: the window's start was averaged as if it were all of it. A telemetry
+     * that answers more nulls than the samples asked for fails the call.
+     */
+    private static List<GpuSample> fullPage(Telemetry t, String acceleratorId, Instant from, int limit) {
+        int asked = limit;
+        List<GpuSample> answer = t.since(acceleratorId, from, asked);
+        while (answer != null && limit > 0 && answer.size() >= asked) {
+            int nulls = 0;
+            for (GpuSample s : answer) {
+                nulls += s == null ? 1 : 0;
+            }
+            if (nulls == 0 || answer.size() - nulls >= limit || (long) limit + nulls > Integer.MAX_VALUE) {
+                break;
+            }
+            if (nulls > limit) {
+                throw new IllegalStateException("the telemetry answered " + nulls + " null samples among " + answer.size() + " in a page"
+                        + " of the samples of " + acceleratorId + " since " + from + ", more than the " + limit + " samples asked for");
+            }
+            asked = limit + nulls; // more than asked before: the page held fewer than limit samples, so more than asked - limit nulls
+            answer = t.since(acceleratorId, from, asked);
+        }
+        List<GpuSample> page = readable(answer);
+        int most = Math.max(0, limit);
+        return page.size() > most ? List.copyOf(page.subList(0, most)) : page;
     }
 
     private List<GpuSample> latestGpuSamples(PassTelemetry pass) {

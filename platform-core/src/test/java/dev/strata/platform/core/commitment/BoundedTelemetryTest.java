@@ -103,6 +103,34 @@ class BoundedTelemetryTest {
         }
     }
 
+    /**
+     * A telemetry other than the core's merged view that answers a null among a full page is read as the merged view reads
+     * a source's: the null left out without ending the pass's walk of the window there, the mean the whole window's.
+     * Before, the verifier's own reading left the null out, one short of a full page, which the walk took for the end of
+     * the GPU's samples: the window's first 999 samples were averaged as if they were all of it, and a member drawing more
+     * than its ceiling in the rest of the window was HONORED.
+     */
+    @Test
+    void aNullInAFullPageOfATelemetryOtherThanTheCoresDoesNotEndTheWalkOfTheWindow() {
+        TelemetryClausesTest.Samples sloppy = new TelemetryClausesTest.Samples() {
+            @Override
+            public List<GpuSample> since(String acceleratorId, Instant from, int limit) {
+                List<GpuSample> page = new java.util.ArrayList<>(super.since(acceleratorId, from, limit));
+                page.add(Math.min(1, page.size()), null); // a null among what it answers, as many answered as asked at most
+                return page.subList(0, Math.min(limit, page.size()));
+            }
+        };
+        TelemetryClausesTest.every(sloppy, GPU0, TelemetryClausesTest.WINDOW, 40_000_000L, 1000, 100, 900); // 1,500: 1,000 at 100 W, 500 at 900 W
+        sloppy.power(GPU1, 5, 100);
+        try (BoundedTelemetry bounded = new BoundedTelemetry(() -> sloppy, Duration.ofSeconds(30))) {
+            CommitmentCheck.Verdict v = TelemetryClausesTest.check(WHOLE, contract(400), bounded.forPass());
+            assertThat(v.findings()).singleElement().satisfies(f -> assertThat(f.evidence()).startsWith("GPUs " + GPU0 + ", " + GPU1
+                    + " on node " + TelemetryClausesTest.NODE + " drew 466.7 W in all (mean of 1501 samples within the last 60s)"));
+            assertThat(v.status()).isEqualTo(CommitmentStatus.BREACHED);
+            assertThat(bounded.answered()).isTrue();
+        }
+    }
+
     /** A source that hangs on every call until released (against the SPI's word). */
     private static final class Hanging implements GpuTelemetrySource {
         final CountDownLatch release = new CountDownLatch(1);
