@@ -205,6 +205,11 @@ final class TelemetryClauses {
      * {@link #MOST_SAMPLES}, the GPU's means cover only the latest that many (walked again without the others), and say
      * so ({@link Span}); exactly that many are all of them, averaged whole (the NVIDIA provider's largest history, all
      * within the window, was said to hold more, its member AT_RISK every pass).
+     *
+     * <p>A sample a page answers again at one instant, equal in every field to one already counted (a source repeating
+     * it, within a page or at the start of the next), is counted once: counted twice, it weighed twice in the mean. Samples
+     * at one instant that differ are each a reading (the NVIDIA provider keeps those its clock stamped alike), so the
+     * instant alone does not make a repeat; nor are two sources' samples summed together, a page being one source's.
      */
     private Walk walk(String acceleratorId, Set<Instant> since) {
         Pages read = pages(acceleratorId, since, 0);
@@ -220,6 +225,8 @@ final class TelemetryClauses {
         Pages read = new Pages(since);
         Instant from = gapsFrom.minus(window);
         int had = 0; // samples taken at {@code from} that the page before answered
+        Instant countedAt = null; // the instant of the latest sample counted, and the samples counted at it (on any page)
+        Set<GpuSample> counted = new HashSet<>();
         while (true) {
             List<GpuSample> page = telemetry.since(acceleratorId, from, PAGE);
             if (page == null || page == BoundedTelemetry.UNANSWERED) {
@@ -239,6 +246,13 @@ final class TelemetryClauses {
                 atLast += s.at().equals(last) ? 1 : 0;
                 if (s.at().equals(from) && atFrom++ < had) {
                     continue;
+                }
+                if (!s.at().equals(countedAt)) {
+                    countedAt = s.at();
+                    counted.clear();
+                }
+                if (!counted.add(s)) {
+                    continue; // the same sample again (a source repeating it, within a page or at a page's start): counted once
                 }
                 if (read.count++ >= skip) {
                     read.add(s);

@@ -231,6 +231,39 @@ class TelemetryClausesTest {
                 .contains("drew 100300.0 W in all (mean of 2 samples within the last 60s)"));
     }
 
+    /**
+     * A sample a source answers twice (the same in every field, at one instant: repeated within its page, or again at the
+     * start of the next page) is counted once, while two readings taken at one instant that differ are both counted.
+     * Before, a repeated sample weighed twice in the mean: a GPU sampled at 300 W and then 900 W, its 900 W sample
+     * repeated, read 700 W rather than 600 W, and its member BREACHED its ceiling of 950 W, drawing 900 W in all.
+     */
+    @Test
+    void aSampleASourceRepeatsIsCountedOnceAndReadingsThatDifferAtOneInstantAreEachCounted() {
+        GpuSample hot = GpuSample.builder().acceleratorId(GPU0).at(NOW.minusSeconds(10)).powerWatts(900).eccUncorrected(0).build();
+        Samples repeated = new Samples().power(GPU0, 30, 300).add(hot).add(hot).power(GPU1, 10, 300);
+        assertThat(check(WHOLE, contract(950), repeated).findings()).isEmpty();
+        assertThat(check(WHOLE, contract(899), repeated).findings()).singleElement().satisfies(f -> assertThat(f.evidence())
+                .contains("drew 900.0 W in all (mean of 3 samples within the last 60s)"));
+        Samples differing = new Samples().power(GPU0, 30, 300).add(hot).power(GPU0, 10, 300).power(GPU1, 10, 300);
+        assertThat(check(WHOLE, contract(799), differing).findings()).singleElement().satisfies(f -> assertThat(f.evidence())
+                .contains("drew 800.0 W in all (mean of 4 samples within the last 60s)"));
+        // 1,500 samples over the window, 1,000 at 100 W then 500 at 900 W, each page's first sample answered twice
+        Samples atPageStarts = new Samples() {
+            @Override
+            public List<GpuSample> since(String acceleratorId, Instant from, int limit) {
+                List<GpuSample> page = new ArrayList<>(super.since(acceleratorId, from, limit));
+                if (!page.isEmpty()) {
+                    page.add(0, page.get(0));
+                }
+                return page.subList(0, Math.min(limit, page.size()));
+            }
+        };
+        every(atPageStarts, GPU0, WINDOW, 40_000_000L, 1000, 100, 900);
+        atPageStarts.power(GPU1, 5, 100);
+        assertThat(check(WHOLE, contract(400), atPageStarts).findings()).singleElement().satisfies(f -> assertThat(f.evidence())
+                .startsWith("GPUs " + GPU0 + ", " + GPU1 + " on node " + NODE + " drew 466.7 W in all (mean of 1501 samples within the last 60s)"));
+    }
+
     @Test
     void aGpuWithoutSamplesIsNotCountedAndTheEvidenceSaysSo() {
         Samples t = new Samples().power(GPU0, 5, 700);
