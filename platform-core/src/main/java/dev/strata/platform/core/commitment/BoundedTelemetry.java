@@ -99,12 +99,13 @@ final class BoundedTelemetry implements Telemetry, AutoCloseable {
      * page shorter than {@code limit} still means the end of the GPU's samples. Before, a telemetry other than the core's
      * that answered a null among a full page had it left out here, one short of a full page, which the walk of a window
      * ({@link TelemetryClauses}) took for its end: the window's start was averaged as if it were all of it. A telemetry
-     * that answers more nulls than the samples asked for fails the call.
+     * that answers more nulls than the samples asked for fails the call, and so does one that answers null for a page (as
+     * a source's does in the merged view): read as an empty page, it ended the walk there as if at the newest sample.
      */
     private static List<GpuSample> fullPage(Telemetry t, String acceleratorId, Instant from, int limit) {
         int asked = limit;
-        List<GpuSample> answer = t.since(acceleratorId, from, asked);
-        while (answer != null && limit > 0 && answer.size() >= asked) {
+        List<GpuSample> answer = page(t, acceleratorId, from, asked);
+        while (limit > 0 && answer.size() >= asked) {
             int nulls = 0;
             for (GpuSample s : answer) {
                 nulls += s == null ? 1 : 0;
@@ -117,7 +118,7 @@ final class BoundedTelemetry implements Telemetry, AutoCloseable {
                         + " of the samples of " + acceleratorId + " since " + from + ", more than the " + limit + " samples asked for");
             }
             asked = limit + nulls; // more than asked before: the page held fewer than limit samples, so more than asked - limit nulls
-            answer = t.since(acceleratorId, from, asked);
+            answer = page(t, acceleratorId, from, asked);
         }
         List<GpuSample> page = readable(answer);
         int most = Math.max(0, limit);
@@ -134,6 +135,16 @@ final class BoundedTelemetry implements Telemetry, AutoCloseable {
 
     private List<GpuSample> recent(String acceleratorId, int limit, PassTelemetry pass) {
         return call("recent(" + acceleratorId + ")", t -> readable(t.recent(acceleratorId, limit)), List.of(), pass);
+    }
+
+    /** A telemetry's page as it answered it, refused where it answered null instead of a list ({@link #fullPage}). */
+    private static List<GpuSample> page(Telemetry t, String acceleratorId, Instant from, int limit) {
+        List<GpuSample> answer = t.since(acceleratorId, from, limit);
+        if (answer == null) {
+            throw new IllegalStateException("the telemetry answered null instead of a page of the samples of " + acceleratorId + " since "
+                    + from);
+        }
+        return answer;
     }
 
     /**

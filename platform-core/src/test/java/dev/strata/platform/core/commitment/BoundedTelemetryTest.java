@@ -131,6 +131,36 @@ class BoundedTelemetryTest {
         }
     }
 
+    /**
+     * A telemetry other than the core's that answers null for a page of a GPU's samples fails that call, as a source that
+     * does fails the merged view's: the GPU's samples could not be read, and its member's ceiling is unchecked, AT_RISK.
+     * Before, the null was read as an empty page, the end of the GPU's samples: the walk of the window stopped after its
+     * first page, which was averaged as if it were all of it, and a member drawing more than its ceiling in the rest of
+     * the window was HONORED.
+     */
+    @Test
+    void aNullPageOfATelemetryOtherThanTheCoresIsNotTheEndOfTheWindow() {
+        Instant windowStart = NOW.minus(TelemetryClausesTest.WINDOW);
+        TelemetryClausesTest.Samples sloppy = new TelemetryClausesTest.Samples() {
+            @Override
+            public List<GpuSample> since(String acceleratorId, Instant from, int limit) {
+                return from.isAfter(windowStart) ? null : super.since(acceleratorId, from, limit); // null after the first page
+            }
+        };
+        TelemetryClausesTest.every(sloppy, GPU0, TelemetryClausesTest.WINDOW, 40_000_000L, 1000, 100, 900); // 1,500: 1,000 at 100 W, 500 at 900 W
+        sloppy.power(GPU1, 5, 100);
+        try (StderrCapture log = new StderrCapture();
+                BoundedTelemetry bounded = new BoundedTelemetry(() -> sloppy, Duration.ofSeconds(30))) {
+            CommitmentCheck.Verdict v = TelemetryClausesTest.check(WHOLE, contract(400), bounded.forPass());
+            assertThat(v.findings()).singleElement().satisfies(f -> assertThat(f.evidence()).isEqualTo("the samples of GPU " + GPU0
+                    + " on node " + TelemetryClausesTest.NODE + " within the last 60s could not be read: the member's ceiling of 400.0 W"
+                    + " cannot be checked"));
+            assertThat(v.status()).isEqualTo(CommitmentStatus.AT_RISK);
+            assertThat(bounded.answered()).isFalse();
+            assertThat(log.text()).contains("answered null instead of a page of the samples of " + GPU0);
+        }
+    }
+
     /** A source that hangs on every call until released (against the SPI's word). */
     private static final class Hanging implements GpuTelemetrySource {
         final CountDownLatch release = new CountDownLatch(1);
