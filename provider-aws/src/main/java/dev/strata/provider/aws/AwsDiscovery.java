@@ -123,8 +123,10 @@ final class AwsDiscovery {
         List<CapacityOffer> offers = new ArrayList<>();
         List<Node> nodes = new ArrayList<>();
         Map<String, FabricBuilder> fabrics = new TreeMap<>();
+        Set<String> siteZones = new LinkedHashSet<>();
         for (Zone zone : catalogue.zones()) {
             sites.add(site(region, zone, facts));
+            siteZones.add(zone.name());
         }
         // the quota is per region and is shared among the zones that offer the type (QuotaShares): an offer's limit is its
         // zone's share, and what it has in use is that share less its launch slots
@@ -186,6 +188,11 @@ final class AwsDiscovery {
             }
             Node node = launchedNode(instance, shape);
             nodes.add(node);
+            // the catalogue lists the zones that were available when it was read: an impaired or constrained zone still
+            // holds this installation's instances, and without its site they would lose the region's country and jurisdictions
+            if (siteZones.add(instance.zone())) {
+                sites.add(site(region, new Zone(instance.zone(), null, region), facts));
+            }
             int efa = efaInterfaces(instance, shape);
             if (efa > 0) {
                 double gbps = efaGbps(shape, efa);
