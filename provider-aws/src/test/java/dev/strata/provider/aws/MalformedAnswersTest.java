@@ -82,6 +82,35 @@ class MalformedAnswersTest {
         }
     }
 
+    /**
+     * A Strata instance without its type is an unavailable answer naming the call. Before, discovery
+     * threw a NullPointerException from looking the type up in the catalogue, which said nothing of
+     * EC2's answer.
+     */
+    @Test
+    void anInstanceWithoutItsTypeIsAnUnavailableAnswerNamingTheCall() {
+        Moto moto = Moto.shared();
+        moto.reset();
+        String answer = "<?xml version=\"1.0\" encoding=\"UTF-8\"?><DescribeInstancesResponse xmlns=\"http://ec2.amazonaws.com/doc/2016-11-15/\">"
+                + "<requestId>injected</requestId><reservationSet><item><reservationId>r-1</reservationId><ownerId>123456789012</ownerId>"
+                + "<instancesSet><item><instanceId>i-0notype000000001</instanceId><instanceState><code>16</code><name>running</name>"
+                + "</instanceState><placement><availabilityZone>eu-central-1a</availabilityZone></placement><tagSet><item><key>"
+                + MachineLabels.OPERATION + "</key><value>op-notype</value></item></tagSet></item></instancesSet></item></reservationSet>"
+                + "</DescribeInstancesResponse>";
+        try (Ec2Proxy proxy = new Ec2Proxy(moto.endpoint())) {
+            AwsProvider provider = new AwsProvider(TestConfigs.settings(TestConfigs.moto(moto, "endpoint", proxy.endpoint().toString(),
+                    "regions", "eu-central-1")), Clock.systemUTC());
+            try {
+                proxy.inject(call -> call.action().equals("DescribeInstances") ? new Ec2Proxy.Answer(200, answer, Duration.ZERO) : null);
+                assertThat(catchThrowable(() -> provider.discoverCompute(ctx()))).isInstanceOf(ProviderUnavailableException.class)
+                        .hasMessageContaining("EC2 DescribeInstances in eu-central-1 answered an instance without its type (request injected); "
+                                + "expected every instance to carry its instanceType");
+            } finally {
+                provider.deactivate();
+            }
+        }
+    }
+
     /** A zone without its name, and an offering without its instance type, are unavailable answers naming the call. Before, a NullPointerException. */
     @Test
     void aZoneOrAnOfferingWithoutItsNameIsAnUnavailableAnswerNamingTheCall() {

@@ -279,12 +279,17 @@ public class Ec2Gateway implements AutoCloseable {
     /**
      * An instance of a DescribeInstances answer. One without its id is EC2's malformed answer,
      * reported as unavailable (the call is repeated), never taken for no instance: the tag look-up
-     * of a create must not miss the instance it launched.
+     * of a create must not miss the instance it launched. So is one without its type: its node
+     * cannot be described, nor its use of the type's quota counted.
      */
     private static Ec2Instance read(Instance instance, String region, String ownerId, String requestId) {
         if (instance.instanceId() == null || instance.instanceId().isBlank()) {
             throw new ProviderUnavailableException("EC2 DescribeInstances in " + region + " answered an instance without its id (request "
                     + requestId + "); expected every instance to carry its instanceId");
+        }
+        if (instance.instanceTypeAsString() == null || instance.instanceTypeAsString().isBlank()) {
+            throw new ProviderUnavailableException("EC2 DescribeInstances in " + region + " answered an instance without its type (request "
+                    + requestId + "); expected every instance to carry its instanceType");
         }
         return InstanceReader.instance(instance, region, ownerId);
     }
