@@ -189,8 +189,10 @@ final class AwsDiscovery {
             Node node = launchedNode(instance, shape);
             nodes.add(node);
             // the catalogue lists the zones that were available when it was read: an impaired or constrained zone still
-            // holds this installation's instances, and without its site they would lose the region's country and jurisdictions
-            if (siteZones.add(instance.zone())) {
+            // holds this installation's instances, and without its site they would lose the region's country and jurisdictions.
+            // Only an availability zone of the region (its name and a letter) is in the region's country: a local or
+            // wavelength zone may be in another (eu-central-1-waw-1a is in Warsaw), so none is made up for those
+            if (isAvailabilityZone(region, instance.zone()) && siteZones.add(instance.zone())) {
                 sites.add(site(region, new Zone(instance.zone(), null, region), facts));
             }
             int efa = efaInterfaces(instance, shape);
@@ -202,6 +204,11 @@ final class AwsDiscovery {
             }
         }
         return new View(sites, nodes, offers, fabrics.values().stream().map(FabricBuilder::build).toList());
+    }
+
+    /** Whether {@code zone} is one of the region's availability zones by its name: the region's name and a letter. */
+    static boolean isAvailabilityZone(String region, String zone) {
+        return zone.length() == region.length() + 1 && zone.startsWith(region) && Character.isLowerCase(zone.charAt(region.length()));
     }
 
     /**

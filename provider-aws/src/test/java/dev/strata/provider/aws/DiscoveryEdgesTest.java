@@ -30,7 +30,8 @@ class DiscoveryEdgesTest {
      * zone that is impaired or constrained then (for the hour the catalogue is reused) still runs
      * this installation's instances. Their nodes are at a site with the region's facts. Before, the
      * site was missing: the nodes lost their country, jurisdictions and operator, and the core
-     * refused them to every contract with a sovereignty clause.
+     * refused them to every contract with a sovereignty clause. A local zone, which may be in another
+     * country than its region, gets no site made up from the region's facts.
      */
     @Test
     void aNodeInAZoneTheCatalogueDoesNotListIsAtASiteWithTheRegionsFacts() {
@@ -40,10 +41,13 @@ class DiscoveryEdgesTest {
                 List.of(Map.entry("p4d.24xlarge", "eu-central-1a")), Instant.EPOCH);
         Ec2Instance impaired = OfferMappingTest.instance("i-0impaired", REGION, "eu-central-1b", "p4d.24xlarge", "running",
                 Map.of(MachineLabels.OPERATION, "op-1"));
+        // a local zone of the region is in another country (Warsaw): its site is not made up with Frankfurt's facts
+        Ec2Instance local = OfferMappingTest.instance("i-0local", REGION, "eu-central-1-waw-1a", "p4d.24xlarge", "running",
+                Map.of(MachineLabels.OPERATION, "op-2"));
 
-        AwsDiscovery.View view = discovery.region(catalogue, List.of(impaired), SovereigntyTable.builtIn().facts(REGION).orElseThrow());
+        AwsDiscovery.View view = discovery.region(catalogue, List.of(impaired, local), SovereigntyTable.builtIn().facts(REGION).orElseThrow());
 
-        assertThat(view.nodes()).extracting(Node::siteId).containsExactly("aws:eu-central-1b");
+        assertThat(view.nodes()).extracting(Node::siteId).containsExactlyInAnyOrder("aws:eu-central-1b", "aws:eu-central-1-waw-1a");
         assertThat(view.sites()).extracting(Site::id).containsExactly("aws:eu-central-1a", "aws:eu-central-1b");
         Site site = view.sites().get(1);
         assertThat(site.country()).isEqualTo("DE");
