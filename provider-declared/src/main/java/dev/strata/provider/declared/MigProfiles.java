@@ -151,6 +151,14 @@ final class MigProfiles {
         if (problems.size() > before) {
             return null;
         }
+        if (instances > placements.size()) {
+            // each instance starts at a placement of its own: the instances past the starts listed can never be made, and
+            // placement, which counts them, would offer partitions the GPU cannot hold
+            problems.add(at + ".instances", p.get("instances"), "at most " + placements.size() + " instances of " + name.group()
+                    + ", one per start in its placements " + placements + " (" + instances + " instances need as many starts; list every"
+                    + " start nvidia-smi mig -lgipp reports)");
+            return null;
+        }
         int g = bounded(name.group(1), 1, MAX_SLICES);
         if (tooManyInstances(instances, g, computeSlices, at + ".instances", p.get("instances"), problems)) {
             return null;

@@ -342,4 +342,33 @@ class MigProfilesTest {
         assertThat(reader.withModels(model + profiles.toString().replace("1g.15gb", "7g.80gb"), "x.yaml").model("x").gpus().profiles())
                 .hasSize(15);
     }
+
+    /**
+     * The full form took more instances than the starts its placements list: {@code instances: 7}
+     * with {@code placements: [0, 2]} made a profile of 7 instances of which only 2 can start, and
+     * placement counted the 5 others. It is refused, naming the profile, its instances and its starts.
+     */
+    @Test
+    void moreInstancesThanPlacementsAreRefused() {
+        String model = """
+                models:
+                  x:
+                    cpu: {sockets: 1, coresPerSocket: 16}
+                    memory: 256GiB
+                    gpus:
+                      count: 1
+                      model: NVIDIA H100
+                      memory: 80GiB
+                      migProfiles:
+                        - {profile: 1g.10gb, instances: 7, memory: 9.75GiB, placements: [2, 0], slots: 1}
+                        - 7g.80gb:1
+                """;
+        assertThatThrownBy(() -> reader.withModels(model, "x.yaml")).isInstanceOf(ProviderFailureException.class)
+                .hasMessageContaining("x.yaml has 1 error:")
+                .hasMessageContaining("models.x.gpus.migProfiles[0].instances: '7'; expected at most 2 instances of 1g.10gb, one per start"
+                        + " in its placements [0, 2] (7 instances need as many starts; list every start nvidia-smi mig -lgipp reports)");
+        // as many instances as starts are taken
+        assertThat(reader.withModels(model.replace("instances: 7", "instances: 2"), "x.yaml").model("x").gpus().profiles().get(0)
+                .maxInstances()).isEqualTo(2);
+    }
 }
