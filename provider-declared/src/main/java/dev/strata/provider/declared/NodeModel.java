@@ -17,7 +17,7 @@ import java.util.List;
  * @param name catalogue key, e.g. {@code dgx-h100}
  * @param description what it is
  * @param cpu shared CPU topology
- * @param numaNodes one NUMA node per socket, memory split evenly
+ * @param numaNodes one NUMA node per socket, memory split evenly (the remainder on the first)
  * @param memoryBytes total memory
  * @param gpus the GPUs, or null for a CPU node
  * @param nics the NICs
@@ -71,15 +71,22 @@ record NodeModel(String name, String description, CpuTopology cpu, List<NumaNode
         return new CpuTopology(packages, online, CpuSet.EMPTY);
     }
 
+    /**
+     * One NUMA node per socket, the memory split evenly; the bytes an even split leaves over go to
+     * the first, so that the NUMA nodes hold the node's memory to the byte (100GiB over 3 sockets
+     * lost a byte, and placement, which fills NUMA nodes, found less than the node has).
+     */
     static List<NumaNode> numa(CpuTopology cpu, long memoryBytes) {
         int sockets = cpu.packages().size();
+        long each = memoryBytes / Math.max(1, sockets);
+        long remainder = memoryBytes - each * Math.max(1, sockets);
         List<NumaNode> nodes = new ArrayList<>();
         for (int s = 0; s < sockets; s++) {
             List<Integer> distances = new ArrayList<>();
             for (int o = 0; o < sockets; o++) {
                 distances.add(o == s ? 10 : 21);
             }
-            nodes.add(new NumaNode(s, cpu.packages().get(s).threads(), memoryBytes / Math.max(1, sockets), distances));
+            nodes.add(new NumaNode(s, cpu.packages().get(s).threads(), s == 0 ? each + remainder : each, distances));
         }
         return nodes;
     }

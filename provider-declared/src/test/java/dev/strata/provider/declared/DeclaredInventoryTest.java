@@ -639,6 +639,31 @@ class DeclaredInventoryTest {
         assertThat(read.nodes()).hasSize(10).allSatisfy(n -> assertThat(n.cpu().cores()).isEqualTo(10));
     }
 
+    /**
+     * A node's memory split over its NUMA nodes dropped what an even split leaves over: 100GiB over
+     * 3 sockets held a byte less than the node, and 1025 bytes over 16 sockets lost 1. The NUMA nodes
+     * hold the node's memory to the byte, the remainder on the first.
+     */
+    @Test
+    void theNumaNodesHoldTheNodesMemoryToTheByte() {
+        DeclaredInventory read = read("""
+                models:
+                  three: {cpu: {sockets: 3, coresPerSocket: 4}, memory: 100GiB}
+                  sixteen: {cpu: {sockets: 16, coresPerSocket: 1}, memory: 1025B}
+                sites: [{id: s1}]
+                nodes:
+                  - {id: a, model: three, site: s1}
+                  - {id: b, model: sixteen, site: s1}
+                """);
+        for (Node n : read.nodes()) {
+            assertThat(n.numaNodes().stream().mapToLong(dev.strata.platform.api.model.NumaNode::memoryBytes).sum())
+                    .as("the memory of the NUMA nodes of %s", n.id()).isEqualTo(n.memoryBytes());
+        }
+        Node three = read.nodes().get(0);
+        assertThat(three.numaNodes()).extracting(dev.strata.platform.api.model.NumaNode::memoryBytes)
+                .containsExactly((100L << 30) / 3 + 1, (100L << 30) / 3, (100L << 30) / 3);
+    }
+
     /** A number too large for a long is refused with the bounds, not wrapped into them (2^64 + 1 would read as 1). */
     @Test
     void aWholeNumberTooLargeToHoldIsRefusedWithItsBounds() {
