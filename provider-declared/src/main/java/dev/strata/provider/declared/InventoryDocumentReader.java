@@ -429,12 +429,18 @@ final class InventoryDocumentReader {
         for (var e : node.properties()) {
             String path = "models." + e.getKey();
             JsonNode m = e.getValue();
+            if (!oneLine(e.getKey())) {
+                // the name is every node's model attribute, shown and logged as it is
+                problems.addProblem(path, "the model's name holds a control or format character", "a model name " + ONE_LINE);
+                continue;
+            }
             if (!mapping(m, path, problems, "a model: a mapping with cpu and memory, and gpus, nics and power if it has them")) {
                 continue;
             }
             int before = problems.size();
             problems.unknownFields(m, path + ".", MODEL);
-            String description = optionalText(m.get("description"), path + ".description", problems, "a description");
+            String description = line(optionalText(m.get("description"), path + ".description", problems, "a description"),
+                    m.get("description"), path + ".description", problems, "a description");
             optionalText(m.get("source"), path + ".source", problems, "where the figures come from");
             // a model has CPUs and memory; a default (1 core, 0 bytes) would be a node no one declared
             JsonNode cpu = section(m, "cpu", path, problems, true, CPU, "the CPUs, a mapping such as {sockets: 2, coresPerSocket: 56, threadsPerCore: 2}");
@@ -608,7 +614,8 @@ final class InventoryDocumentReader {
             if (op != null && !op.isNull()) {
                 if (mapping(op, path + ".operator", problems, "the operator, a mapping such as {name: Mainufer Rechenzentrum GmbH, jurisdictions: [EU, DE]}")) {
                     problems.unknownFields(op, path + ".operator.", OPERATOR);
-                    String name = text(op, "name", path + ".operator", problems, "the operator's legal name");
+                    String name = line(text(op, "name", path + ".operator", problems, "the operator's legal name"), op.get("name"),
+                            path + ".operator.name", problems, "the operator's legal name");
                     int beforeCodes = problems.size();
                     Set<String> opJurisdictions = codes(op.get("jurisdictions"), path + ".operator.jurisdictions", problems);
                     if (opJurisdictions.isEmpty() && problems.size() == beforeCodes) {
@@ -858,8 +865,11 @@ final class InventoryDocumentReader {
             for (int f = 0; f < fabrics.size(); f++) {
                 sameSite(site, "fabric", fabrics.get(f), path + ".fabrics[" + f + "]", n.get("fabrics").get(f), placedAt, problems);
             }
-            Set<String> traits = new LinkedHashSet<>(present(texts(n.get("traits"), path + ".traits", problems, "a list of traits such as [gpu, ib]",
-                    "a trait")));
+            List<String> traitList = texts(n.get("traits"), path + ".traits", problems, "a list of traits such as [gpu, ib]", "a trait");
+            for (int t = 0; t < traitList.size(); t++) {
+                traitList.set(t, line(traitList.get(t), n.get("traits").get(t), path + ".traits[" + t + "]", problems, "a trait"));
+            }
+            Set<String> traits = new LinkedHashSet<>(present(traitList));
             String tenant = tenant(optionalText(n.get("tenant"), path + ".tenant", problems, "the owning tenant"), n.get("tenant"),
                     path + ".tenant", problems);
             if (!tooMany && model != null) {
@@ -1052,17 +1062,39 @@ final class InventoryDocumentReader {
         if (tenant == null) {
             return null;
         }
-        boolean oneLine = tenant.codePoints().noneMatch(c -> {
-            int type = Character.getType(c);
-            return type == Character.CONTROL || type == Character.FORMAT || type == Character.LINE_SEPARATOR
-                    || type == Character.PARAGRAPH_SEPARATOR || type == Character.SURROGATE;
-        });
-        if (!oneLine || tenant.codePointCount(0, tenant.length()) > MAX_TENANT) {
+        if (!oneLine(tenant) || tenant.codePointCount(0, tenant.length()) > MAX_TENANT) {
             problems.add(path, v, "the owning tenant as contracts name it: text on one line of at most " + MAX_TENANT + " characters,"
                     + " without control or format characters (a tab, a line break, a zero-width space, a direction override)");
             return null;
         }
         return tenant;
+    }
+
+    /** What a text shown as it is must be, as a problem says it. */
+    private static final String ONE_LINE = "on one line, without control or format characters (a tab, a line break, a zero-width space,"
+            + " a direction override)";
+
+    /** Whether {@code text} holds no control or format character, no line or paragraph separator and no lone surrogate. */
+    private static boolean oneLine(String text) {
+        return text.codePoints().noneMatch(c -> {
+            int type = Character.getType(c);
+            return type == Character.CONTROL || type == Character.FORMAT || type == Character.LINE_SEPARATOR
+                    || type == Character.PARAGRAPH_SEPARATOR || type == Character.SURROGATE;
+        });
+    }
+
+    /**
+     * Text the inventory shows and logs as it is (a model's description, an operator's name, a
+     * node's trait; {@code text} is null where it was refused already), held to the rule of a node's
+     * tenant: a line break would reach the log and the provenance log as it is, and a direction
+     * override make the shell's row read otherwise. Null, with a problem, otherwise.
+     */
+    private static String line(String text, JsonNode v, String path, Problems problems, String expected) {
+        if (text == null || oneLine(text)) {
+            return text;
+        }
+        problems.add(path, v, expected + " " + ONE_LINE);
+        return null;
     }
 
     /**

@@ -664,6 +664,45 @@ class DeclaredInventoryTest {
                 .containsExactly((100L << 30) / 3 + 1, (100L << 30) / 3, (100L << 30) / 3);
     }
 
+    /**
+     * A model's name and description, an operator's name and a node's traits were taken with any
+     * character in them: a line break or a direction override (U+202E) reached the log, the
+     * provenance log and the shell's rows as it was. Each is refused by the rule a node's tenant
+     * is held to, naming where it is; a space is text like any other.
+     */
+    @Test
+    void aNameDescriptionOrTraitWithAControlOrFormatCharacterIsRefused() {
+        String text = """
+                models:
+                  "m\\u202E1": {cpu: {coresPerSocket: 4}, memory: 64GiB}
+                  m2: {description: "GPU node\\nINFO forged line", cpu: {coresPerSocket: 4}, memory: 64GiB}
+                  m3: {description: a node of three words, cpu: {coresPerSocket: 4}, memory: 64GiB}
+                sites:
+                  - {id: s1, operator: {name: "Mainufer\\u202E GmbH", jurisdictions: [DE]}}
+                  - {id: s2, operator: {name: Mainufer Rechenzentrum GmbH, jurisdictions: [DE]}}
+                nodes:
+                  - {id: n1, model: m3, site: s2, traits: [gpu, "ib\\tfast", "a\\u200Bb"]}
+                  - {id: n2, model: m3, site: s2, traits: [gpu, fast ib]}
+                """;
+        String expected = " on one line, without control or format characters (a tab, a line break, a zero-width space, a direction"
+                + " override)";
+        assertThatThrownBy(() -> read(text)).isInstanceOf(ProviderFailureException.class)
+                .hasMessageContaining("declared inventory inv.yaml has 5 errors:")
+                .hasMessageContaining("models.m\\u202E1: the model's name holds a control or format character; expected a model name"
+                        + expected)
+                .hasMessageContaining("models.m2.description: 'GPU node\\nINFO forged line'; expected a description" + expected)
+                .hasMessageContaining("sites[0].operator.name: 'Mainufer\\u202E GmbH'; expected the operator's legal name" + expected)
+                .hasMessageContaining("nodes[0].traits[1]: 'ib\\tfast'; expected a trait" + expected)
+                .hasMessageContaining("nodes[0].traits[2]: 'a\\u200Bb'; expected a trait" + expected)
+                .hasMessageNotContaining("m3").hasMessageNotContaining("sites[1]").hasMessageNotContaining("nodes[1]");
+
+        // spaces are text: the same file without the control and format characters is read
+        DeclaredInventory read = read(text.replace("\\u202E", "").replace("\\n", " ").replace("\\t", " ").replace("\\u200B", ""));
+        assertThat(read.sites().get(0).operator().name()).isEqualTo("Mainufer GmbH");
+        assertThat(read.nodes().get(0).traits()).containsExactly("gpu", "ib fast", "ab");
+        assertThat(read.nodes().get(1).attributes()).containsEntry("description", "a node of three words");
+    }
+
     /** A number too large for a long is refused with the bounds, not wrapped into them (2^64 + 1 would read as 1). */
     @Test
     void aWholeNumberTooLargeToHoldIsRefusedWithItsBounds() {
