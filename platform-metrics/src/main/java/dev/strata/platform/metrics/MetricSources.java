@@ -69,6 +69,8 @@ final class MetricSources {
     private final Set<String> duplicates = ConcurrentHashMap.newKeySet();
     private final Duration timeout;
     private final ExecutorService threads;
+    /** Set once {@link #close} begins: a scrape from then on is answered as stopping, and logs nothing of its collectors. */
+    private volatile boolean closed;
 
     /** Waits {@value #TIMEOUT_PROPERTY} (or {@value #DEFAULT_TIMEOUT_MILLIS} ms) for each collector, on daemon threads of its own. */
     MetricSources() {
@@ -108,8 +110,15 @@ final class MetricSources {
         failing.remove(collector);
     }
 
-    /** One scrape: every collector's families that came within the deadline, sorted by name. */
+    /**
+     * One scrape: every collector's families that came within the deadline, sorted by name; null
+     * once {@link #close} began (before or while the scrape ran), since the collectors are then no
+     * longer called, or were interrupted: a scrape while the endpoint stops is no collector's failure.
+     */
     MetricSnapshots collect() {
+        if (closed) {
+            return null;
+        }
         List<Source> all = new ArrayList<>(multiCollectors);
         all.addAll(collectors);
         long deadline = System.nanoTime() + timeout.toNanos();
@@ -134,6 +143,9 @@ final class MetricSources {
                 add(out, written, family, collector);
             }
         }
+        if (closed) {
+            return null; // the collectors left out were stopped, not failing
+        }
         out.metricSnapshot(new Family(ERRORS, "Metrics collectors left out of this scrape: they failed or did not answer in time "
                 + "(Strata's log names them)").set(errors).snapshot());
         return out.build();
@@ -141,18 +153,28 @@ final class MetricSources {
 
     /** Stops the threads; a collector still running is interrupted. */
     void close() {
+        closed = true;
         threads.shutdownNow();
     }
 
     /** A collector's families, or null when it failed or missed the deadline. */
     private MetricSnapshots await(Object collector, CompletableFuture<MetricSnapshots> call, long deadline) {
+        if (closed) {
+            return null; // refused or interrupted by close: the scrape is answered as stopping, nothing is logged
+        }
         try {
             MetricSnapshots families = call.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
             collected(collector);
             return families;
         } catch (TimeoutException e) {
+            if (closed) {
+                return null; // closed while it waited: the collector was stopped, not overdue
+            }
             overdue(collector);
         } catch (ExecutionException e) {
+            if (closed) {
+                return null; // interrupted or refused by close meanwhile: no failure of the collector's
+            }
             failed(collector, e.getCause());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();

@@ -2,6 +2,7 @@ package dev.strata.platform.metrics;
 
 import io.prometheus.metrics.model.registry.Collector;
 import io.prometheus.metrics.model.registry.MultiCollector;
+import io.prometheus.metrics.model.snapshots.MetricSnapshots;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import javax.servlet.Servlet;
@@ -89,7 +90,13 @@ public class MetricsServlet extends HttpServlet {
                 // scraped below
             }
         }
-        Exposition.Rendered page = Exposition.render(sources.collect(), request.getHeader("Accept"));
+        MetricSnapshots scraped = sources.collect();
+        if (scraped == null) {
+            // the servlet is being deactivated: its collectors are no longer called (each would have logged a failure)
+            plain(response, HttpServletResponse.SC_SERVICE_UNAVAILABLE, "Strata's metrics endpoint is stopping; scrape again shortly\n");
+            return;
+        }
+        Exposition.Rendered page = Exposition.render(scraped, request.getHeader("Accept"));
         response.setStatus(HttpServletResponse.SC_OK);
         response.setContentType(page.contentType());
         response.setContentLength(page.body().length);

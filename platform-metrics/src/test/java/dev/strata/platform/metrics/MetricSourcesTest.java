@@ -264,4 +264,38 @@ class MetricSourcesTest {
         assertThat(MetricSources.timeout(String.valueOf(MetricSources.MAX_TIMEOUT_MILLIS)))
                 .isEqualTo(Duration.ofMillis(MetricSources.MAX_TIMEOUT_MILLIS));
     }
+
+    /**
+     * A scrape while the endpoint stops logged a warning with a stack trace per collector: close
+     * interrupted the collectors being called and refused the calls of a later scrape, and each was
+     * taken for a collector's failure (and the page served said they failed). A scrape under way
+     * when close begins, and one after, is answered as stopping (null), and no collector counts as
+     * failing.
+     */
+    @Test
+    void aScrapeWhileTheSourcesCloseIsAnsweredAsStoppingNotAsFailedCollectors() throws Exception {
+        sources = new MetricSources(Duration.ofSeconds(30), Executors.newCachedThreadPool());
+        CountDownLatch entered = new CountDownLatch(1);
+        sources.add(multi("first", 1));
+        sources.add((MultiCollector) () -> {
+            entered.countDown();
+            try {
+                new CountDownLatch(1).await(); // until close interrupts it
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted while collecting", e);
+            }
+            return MetricSnapshots.of();
+        });
+        ExecutorService scraper = Executors.newSingleThreadExecutor();
+        try {
+            Future<MetricSnapshots> during = scraper.submit(sources::collect);
+            assertThat(entered.await(30, TimeUnit.SECONDS)).isTrue();
+            sources.close();
+            assertThat(during.get(60, TimeUnit.SECONDS)).as("a scrape under way when close began").isNull();
+            assertThat(sources.collect()).as("a scrape after close").isNull();
+        } finally {
+            scraper.shutdownNow();
+        }
+    }
 }

@@ -234,4 +234,22 @@ class MetricsServletTest {
                 .doesNotContain("vendor_broken").endsWith("strata_metrics_render_errors 1.0\n# EOF\n");
         assertThat(open.body().indexOf("# EOF")).isEqualTo(open.body().length() - "# EOF\n".length());
     }
+
+    /**
+     * A scrape that came while the servlet was being deactivated called collectors on threads
+     * already shut down: each was logged as a failed collector with a stack trace, and the page
+     * said they failed. It is answered 503, saying the endpoint is stopping.
+     */
+    @Test
+    void aScrapeOnceDeactivationBeganIsAnswered503() throws Exception {
+        servlet.addMultiCollector((MultiCollector) () -> MetricSnapshots.of(
+                GaugeSnapshot.builder().name("vendor_a").dataPoint(GaugeDataPointSnapshot.builder().value(1).build()).build()));
+        assertThat(call("GET", "Bearer " + TOKEN).status).isEqualTo(200);
+        servlet.deactivate();
+        Answer stopping = call("GET", "Bearer " + TOKEN);
+        assertThat(stopping.status).isEqualTo(503);
+        assertThat(stopping.body()).isEqualTo("Strata's metrics endpoint is stopping; scrape again shortly\n").doesNotContain("vendor_a");
+        // the token is still asked for first
+        assertThat(call("GET", null).status).isEqualTo(401);
+    }
 }
