@@ -34,7 +34,8 @@ import org.slf4j.LoggerFactory;
  * file is missing, unreadable, not a regular file (a FIFO or a device is never read: it could hold
  * the scrape) or holds no such token, every scrape is refused as
  * {@link Outcome#UNAVAILABLE} and the problem is logged (once until it changes) naming the file,
- * never its content. The file is read on a thread of its own, one read at a time, and a scrape
+ * never its content; but a file that reads empty right after it gave a token is being rewritten in
+ * place, and the token read last stands for {@link #EMPTY_GRACE} (never an empty token). The file is read on a thread of its own, one read at a time, and a scrape
  * waits at most {@link #READ_TIMEOUT} for it: a read that hangs (a file system that stopped
  * answering, or a FIFO put in the file's place between its check and its read) refuses the scrapes
  * meanwhile as {@link Outcome#UNAVAILABLE}, and no scrape waits behind another. The token is compared through SHA-256 digests in constant time, so neither its
@@ -48,6 +49,12 @@ final class ScrapeAuth {
     static final long MAX_TOKEN_FILE = 4096;
     /** How long a scrape waits for the token file to be read. */
     static final Duration READ_TIMEOUT = Duration.ofSeconds(2);
+    /**
+     * How long the token read last stands while its file reads empty: a file rewritten in place
+     * (truncated, then written, as {@code echo > file} and most editors do) is empty for a moment,
+     * and a scrape in that moment was refused (503). A file that stays empty longer is refused.
+     */
+    static final Duration EMPTY_GRACE = Duration.ofSeconds(1);
 
     private static final Logger LOG = LoggerFactory.getLogger(ScrapeAuth.class);
     private static final Set<PosixFilePermission> OTHERS_READ = EnumSet.of(PosixFilePermission.GROUP_READ, PosixFilePermission.OTHERS_READ);
@@ -67,6 +74,11 @@ final class ScrapeAuth {
     /** Reads the token from the file ({@link #token}; another in tests). */
     private final Function<Path, String> reader;
     private final Duration readTimeout;
+    private final Duration emptyGrace;
+    /** The digest of the token last read from the file; null before the first. Guarded by this. */
+    private byte[] lastDigest;
+    /** When ({@link System#nanoTime}) the file was first read empty since it last gave a token; null while it gives one. Guarded by this. */
+    private Long emptySince;
     /** The read of the file running or last run, shared by the scrapes that come meanwhile. Guarded by this. */
     private CompletableFuture<String> reading;
     /** The last problem logged (null: none, or the file was read since). */
@@ -81,19 +93,25 @@ final class ScrapeAuth {
     private int readableByOthersWarnings;
 
     private ScrapeAuth(Path file, String misconfigured) {
-        this(file, misconfigured, ScrapeAuth::token, READ_TIMEOUT);
+        this(file, misconfigured, ScrapeAuth::token, READ_TIMEOUT, EMPTY_GRACE);
     }
 
-    private ScrapeAuth(Path file, String misconfigured, Function<Path, String> reader, Duration readTimeout) {
+    private ScrapeAuth(Path file, String misconfigured, Function<Path, String> reader, Duration readTimeout, Duration emptyGrace) {
         this.file = file;
         this.misconfigured = misconfigured;
         this.reader = reader;
         this.readTimeout = readTimeout;
+        this.emptyGrace = emptyGrace;
     }
 
     /** The token in {@code file}, read by {@code reader} and waited for at most {@code readTimeout}: for tests. */
     static ScrapeAuth reading(Path file, Function<Path, String> reader, Duration readTimeout) {
-        return new ScrapeAuth(file, null, reader, readTimeout);
+        return new ScrapeAuth(file, null, reader, readTimeout, EMPTY_GRACE);
+    }
+
+    /** The token in {@code file}, the last one standing for {@code emptyGrace} while the file reads empty: for tests. */
+    static ScrapeAuth reading(Path file, Duration emptyGrace) {
+        return new ScrapeAuth(file, null, ScrapeAuth::token, READ_TIMEOUT, emptyGrace);
     }
 
     /** No token asked for. */
@@ -204,6 +222,12 @@ final class ScrapeAuth {
                     + "does not answer, or something other than a regular file put in its place); expected a regular file that reads at once");
             return null;
         } catch (ExecutionException e) {
+            if (e.getCause() instanceof EmptyTokenFile) {
+                byte[] standing = standing();
+                if (standing != null) {
+                    return standing;
+                }
+            }
             problem(e.getCause() instanceof UnusableTokenFile u ? u.getMessage()
                     : "the token file that tokenFile names cannot be read (" + e.getCause().getClass().getSimpleName() + ")");
             return null;
@@ -211,13 +235,29 @@ final class ScrapeAuth {
             Thread.currentThread().interrupt();
             return null;
         }
+        byte[] digest = sha256(token);
         synchronized (this) {
+            lastDigest = digest;
+            emptySince = null;
             if (lastProblem != null) {
                 lastProblem = null;
                 LOG.info("The token file {} of the metrics endpoint holds a token again; scrapes sending it are answered", file);
             }
         }
-        return sha256(token);
+        return digest;
+    }
+
+    /**
+     * The digest of the token read last, while the file has read empty for less than
+     * {@link #emptyGrace} (a rewrite in place between its truncation and its write); null when no
+     * token was read before, or the file has stayed empty longer, and is refused.
+     */
+    private synchronized byte[] standing() {
+        long now = System.nanoTime();
+        if (emptySince == null) {
+            emptySince = now;
+        }
+        return lastDigest != null && now - emptySince < emptyGrace.toNanos() ? lastDigest : null;
     }
 
     /** Logs what is wrong with the token file, once until it changes. */
@@ -303,7 +343,7 @@ final class ScrapeAuth {
         String content = new String(bytes, StandardCharsets.UTF_8);
         String token = content.strip();
         if (token.isEmpty()) {
-            throw new UnusableTokenFile("token file " + file + " is empty; expected one line holding the token");
+            throw new EmptyTokenFile("token file " + file + " is empty; expected one line holding the token");
         }
         // the token is the first line: the configuration recorder masks a secret file's first line wherever a provider
         // writes it, so a token after a blank line would be let through and not masked
@@ -341,10 +381,19 @@ final class ScrapeAuth {
     }
 
     /** A token file that gives no token. */
-    static final class UnusableTokenFile extends RuntimeException {
+    static class UnusableTokenFile extends RuntimeException {
         private static final long serialVersionUID = 1L;
 
         UnusableTokenFile(String message) {
+            super(message);
+        }
+    }
+
+    /** A token file that is empty, or holds only spaces and line ends: perhaps being rewritten in place. */
+    static final class EmptyTokenFile extends UnusableTokenFile {
+        private static final long serialVersionUID = 1L;
+
+        EmptyTokenFile(String message) {
             super(message);
         }
     }

@@ -272,4 +272,41 @@ class ScrapeAuthTest {
         tokenFile(" " + TOKEN + " \r\n\n");
         assertThat(auth.check("Bearer " + TOKEN)).as("spaces around it, blank lines after it").isEqualTo(Outcome.ALLOWED);
     }
+
+    /**
+     * A token file rewritten in place (truncated, then written: {@code echo new > file}, most
+     * editors) reads empty for a moment, and a scrape in that moment was refused (503): Prometheus
+     * recorded the target down at every rotation. The token read last stands while the file reads
+     * empty for a moment, never an empty one, and the new token is taken once written.
+     */
+    @Test
+    void aTokenFileRewrittenInPlaceKeepsTheLastTokenWhileItReadsEmpty() throws IOException {
+        Path file = tokenFile(TOKEN + "\n");
+        ScrapeAuth auth = ScrapeAuth.reading(file, Duration.ofMinutes(1));
+        assertThat(auth.check("Bearer " + TOKEN)).isEqualTo(Outcome.ALLOWED);
+
+        Files.write(file, new byte[0]); // truncated: the new token is not written yet
+        assertThat(auth.check("Bearer " + TOKEN)).as("between the truncation and the write").isEqualTo(Outcome.ALLOWED);
+        assertThat(auth.check("Bearer " + TOKEN.substring(1))).isEqualTo(Outcome.UNAUTHORISED);
+        assertThat(auth.check(null)).isEqualTo(Outcome.UNAUTHORISED);
+        assertThat(auth.check("Bearer ")).isEqualTo(Outcome.UNAUTHORISED);
+
+        String rotated = "9e8d7c6b5a4f3e2d1c0b9a8f7e6d5c4b";
+        Files.writeString(file, rotated + "\n", StandardCharsets.UTF_8);
+        assertThat(auth.check("Bearer " + rotated)).isEqualTo(Outcome.ALLOWED);
+        assertThat(auth.check("Bearer " + TOKEN)).as("the token before the rotation").isEqualTo(Outcome.UNAUTHORISED);
+    }
+
+    /** A file that stays empty is refused as before, and so is one empty before it ever gave a token. */
+    @Test
+    void aTokenFileThatStaysEmptyOrWasNeverReadIsRefused() throws IOException {
+        Path file = tokenFile(TOKEN + "\n");
+        ScrapeAuth auth = ScrapeAuth.reading(file, Duration.ZERO);
+        assertThat(auth.check("Bearer " + TOKEN)).isEqualTo(Outcome.ALLOWED);
+        Files.write(file, new byte[0]);
+        assertThat(auth.check("Bearer " + TOKEN)).as("empty past the grace").isEqualTo(Outcome.UNAVAILABLE);
+
+        ScrapeAuth fresh = ScrapeAuth.reading(file, Duration.ofMinutes(1));
+        assertThat(fresh.check("Bearer " + TOKEN)).as("empty at the first read").isEqualTo(Outcome.UNAVAILABLE);
+    }
 }
