@@ -21,6 +21,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
@@ -196,13 +197,19 @@ final class FileWatcher implements AutoCloseable {
         if (pending != null) {
             pending.cancel(false);
         }
-        pending = callbacks.schedule(() -> {
-            try {
-                onChange.run();
-            } catch (RuntimeException e) {
-                LOG.warn("Reading the changed {} failed", file, e);
-            }
-        }, settle.toMillis(), TimeUnit.MILLISECONDS);
+        try {
+            pending = callbacks.schedule(() -> {
+                try {
+                    onChange.run();
+                } catch (RuntimeException e) {
+                    LOG.warn("Reading the changed {} failed", file, e);
+                }
+            }, settle.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (RejectedExecutionException e) {
+            // closed meanwhile (an event taken just before the close, or the provider switching files as it stops): there is
+            // nothing to read for any more. Thrown, it ended the watch thread with a stack trace, or failed the provider's call
+            pending = null;
+        }
     }
 
     @Override
