@@ -448,8 +448,10 @@ final class InventoryDocumentReader {
             int cores = !m.path("cpu").isObject() ? 1 : integer(required(cpu, "coresPerSocket", path + ".cpu", problems, "a whole number from 1 to 1024"),
                     path + ".cpu.coresPerSocket", problems, 1, 1024, 1);
             int threads = integer(cpu.get("threadsPerCore"), path + ".cpu.threadsPerCore", problems, 1, 8, 1);
-            String vendor = optionalText(cpu.get("vendor"), path + ".cpu.vendor", problems, "the CPU vendor, such as GenuineIntel");
-            String cpuModel = optionalText(cpu.get("model"), path + ".cpu.model", problems, "the CPU's product name");
+            String vendor = line(optionalText(cpu.get("vendor"), path + ".cpu.vendor", problems, "the CPU vendor, such as GenuineIntel"),
+                    cpu.get("vendor"), path + ".cpu.vendor", problems, "the CPU vendor");
+            String cpuModel = line(optionalText(cpu.get("model"), path + ".cpu.model", problems, "the CPU's product name"), cpu.get("model"),
+                    path + ".cpu.model", problems, "the CPU's product name");
             long memory = memory(required(m, "memory", path, problems, "the node's memory, a size such as 2TiB"), path + ".memory", problems,
                     "the node's memory, a size such as 2TiB", MAX_NODE_MEMORY, "1PiB");
             NodeModel.Gpus gpus = gpus(m, path, problems);
@@ -521,7 +523,8 @@ final class InventoryDocumentReader {
         }
         path = path + ".gpus";
         int count = integer(g.get("count"), path + ".count", problems, 1, 64, 1);
-        String model = text(g, "model", path, problems, "the GPU product name");
+        String model = line(text(g, "model", path, problems, "the GPU product name"), g.get("model"), path + ".model", problems,
+                "the GPU product name");
         long memory = memory(required(g, "memory", path, problems, "each GPU's memory, a size such as 80GiB"), path + ".memory", problems,
                 "each GPU's memory, a size such as 80GiB", MAX_GPU_MEMORY, "16TiB");
         double limit = watts(g.get("powerLimit"), path + ".powerLimit", problems, GPU_WATTS);
@@ -599,8 +602,10 @@ final class InventoryDocumentReader {
             problems.unknownFields(s, path + ".", SITE);
             String id = id(text(s, "id", path, problems, "a site id such as fra-1"), s.get("id"), path + ".id", problems, "a site id such as fra-1", MAX_ID);
             optionalText(s.get("name"), path + ".name", problems, "the site's name");
-            String region = optionalText(s.get("region"), path + ".region", problems, "the region");
-            String zone = optionalText(s.get("zone"), path + ".zone", problems, "the zone");
+            String region = line(optionalText(s.get("region"), path + ".region", problems, "the region"), s.get("region"), path + ".region",
+                    problems, "the region");
+            String zone = line(optionalText(s.get("zone"), path + ".zone", problems, "the zone"), s.get("zone"), path + ".zone", problems,
+                    "the zone");
             String country = code(s.get("country"), path + ".country", problems, "[A-Z]{2}", "an ISO 3166-1 alpha-2 country code such as DE");
             if (country != null && !Site.isCountryCode(country)) {
                 // a site in XX would meet no contract's countries
@@ -629,8 +634,13 @@ final class InventoryDocumentReader {
                     }
                 }
             }
-            Set<String> certifications = new LinkedHashSet<>(present(texts(s.get("certifications"), path + ".certifications", problems,
-                    "a list of certifications such as [ISO27001, BSI-C5]", "a certification such as ISO27001")));
+            List<String> certificationList = texts(s.get("certifications"), path + ".certifications", problems,
+                    "a list of certifications such as [ISO27001, BSI-C5]", "a certification such as ISO27001");
+            for (int c = 0; c < certificationList.size(); c++) {
+                certificationList.set(c, line(certificationList.get(c), s.get("certifications").get(c), path + ".certifications[" + c + "]",
+                        problems, "a certification"));
+            }
+            Set<String> certifications = new LinkedHashSet<>(present(certificationList));
             double budget = watts(s.get("powerBudget"), path + ".powerBudget", problems, SITE_WATTS);
             double floor = number(s.get("floorSpace"), path + ".floorSpace", problems, 10_000_000, "the floor space in square metres,",
                     "such as 200 (no unit)");
@@ -663,7 +673,8 @@ final class InventoryDocumentReader {
             int before = problems.size();
             problems.unknownFields(d, path + ".", DOMAIN);
             String id = id(text(d, "id", path, problems, "a power domain id"), d.get("id"), path + ".id", problems, "a power domain id", MAX_ID);
-            String kind = optionalText(d.get("kind"), path + ".kind", problems, "the kind of domain (rack, pdu, hall)");
+            String kind = line(optionalText(d.get("kind"), path + ".kind", problems, "the kind of domain (rack, pdu, hall)"), d.get("kind"),
+                    path + ".kind", problems, "the kind of domain");
             String parent = optionalText(d.get("parent"), path + ".parent", problems, "the id of another power domain");
             String site = reference(d, "site", path, problems, sites, "site");
             double budget = watts(required(d, "budget", path, problems, DOMAIN_WATTS.expected()), path + ".budget", problems, DOMAIN_WATTS);
@@ -759,7 +770,8 @@ final class InventoryDocumentReader {
             if (type == null) {
                 problems.add(path + ".type", f.get("type"), "one of DATA, WAN, PCIE, RDMA");
             }
-            String technology = optionalText(f.get("technology"), path + ".technology", problems, "the technology (such as InfiniBand NDR)");
+            String technology = line(optionalText(f.get("technology"), path + ".technology", problems, "the technology (such as InfiniBand NDR)"),
+                    f.get("technology"), path + ".technology", problems, "the technology");
             String site = f.hasNonNull("site") ? reference(f, "site", path, problems, sites, "site") : null;
             Set<String> members = new TreeSet<>(declaredMembers.getOrDefault(id, Set.of()));
             List<String> explicit = texts(f.get("members"), path + ".members", problems, "a list of member ids (sites for a WAN)",

@@ -703,6 +703,46 @@ class DeclaredInventoryTest {
         assertThat(read.nodes().get(1).attributes()).containsEntry("description", "a node of three words");
     }
 
+    /**
+     * The other text a declared inventory hands on as it is (a site's region, zone and certifications,
+     * a power domain's kind, a fabric's technology, a model's CPU vendor and model, its GPU model) is
+     * held to the same rule: each reached the inventory, the shell and the log with its line break or
+     * direction override.
+     */
+    @Test
+    void theOtherTextsShownAsTheyAreAreRefusedWithAControlOrFormatCharacter() {
+        String text = """
+                models:
+                  m1: {cpu: {coresPerSocket: 4, vendor: "Genuine\\u202EIntel", model: "Xeon\\nINFO forged"}, memory: 64GiB,
+                       gpus: {count: 1, model: "H100\\u200B", memory: 80GiB}}
+                sites:
+                  - {id: s1, region: "eu\\tcentral", zone: "a\\u2028b", certifications: [ISO27001, "C5\\u202E"]}
+                powerDomains:
+                  - {id: r1, site: s1, kind: "rack\\r", budget: 40kW}
+                fabrics:
+                  - {id: ib, type: RDMA, site: s1, technology: "InfiniBand\\u202ENDR", bandwidth: 400Gbps}
+                nodes:
+                  - {id: n1, model: m1, site: s1}
+                """;
+        String expected = " on one line, without control or format characters (a tab, a line break, a zero-width space, a direction"
+                + " override)";
+        assertThatThrownBy(() -> read(text)).isInstanceOf(ProviderFailureException.class)
+                .hasMessageContaining("declared inventory inv.yaml has 8 errors:")
+                .hasMessageContaining("models.m1.cpu.vendor: 'Genuine\\u202EIntel'; expected the CPU vendor" + expected)
+                .hasMessageContaining("models.m1.cpu.model: 'Xeon\\nINFO forged'; expected the CPU's product name" + expected)
+                .hasMessageContaining("models.m1.gpus.model: 'H100\\u200B'; expected the GPU product name" + expected)
+                .hasMessageContaining("sites[0].region: 'eu\\tcentral'; expected the region" + expected)
+                .hasMessageContaining("sites[0].zone: 'a\\u2028b'; expected the zone" + expected)
+                .hasMessageContaining("sites[0].certifications[1]: 'C5\\u202E'; expected a certification" + expected)
+                .hasMessageContaining("powerDomains[0].kind: 'rack\\r'; expected the kind of domain" + expected)
+                .hasMessageContaining("fabrics[0].technology: 'InfiniBand\\u202ENDR'; expected the technology" + expected);
+
+        DeclaredInventory read = read(text.replace("\\u202E", " ").replace("\\n", " ").replace("\\t", " ").replace("\\u200B", "")
+                .replace("\\u2028", "").replace("\\r", ""));
+        assertThat(read.sites().get(0).region()).isEqualTo("eu central");
+        assertThat(read.sites().get(0).certifications()).containsExactlyInAnyOrder("ISO27001", "C5 ");
+    }
+
     /** A number too large for a long is refused with the bounds, not wrapped into them (2^64 + 1 would read as 1). */
     @Test
     void aWholeNumberTooLargeToHoldIsRefusedWithItsBounds() {
