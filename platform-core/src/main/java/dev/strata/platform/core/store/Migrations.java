@@ -29,7 +29,8 @@ import org.slf4j.LoggerFactory;
  * Strata stops the start with a message saying so. H2 runs DDL outside transactions: a migration
  * cut short there (the start killed, a crash, a full disk) leaves part of itself with its version
  * not recorded; the next start runs it again, taking a statement that fails on what it creates (a
- * table, index, column, sequence or row that exists) as applied by that run.
+ * table, index, column, sequence or row that exists), or a statement that drops what is gone
+ * already, as applied by that run.
  */
 final class Migrations {
 
@@ -130,11 +131,18 @@ final class Migrations {
                 LOG.info("Applying state store migration {} to {}", m.name(), where);
                 try (Statement s = c.createStatement()) {
                     for (String statement : statements(m.sql())) {
-                        String sql = resolve(c, statement, where);
+                        String sql = resolve(c, statement, where, postgres);
+                        if (sql == null) {
+                            // the one UNIQUE constraint it drops is gone: only a run of this migration cut short drops it
+                            LOG.warn("State store migration {} on {}: {} finds no such constraint (dropped by a start that stopped "
+                                    + "before the migration was recorded); going on with the next statement", m.name(), where,
+                                    statement.strip());
+                            continue;
+                        }
                         try {
                             s.execute(sql);
                         } catch (SQLException e) {
-                            if (postgres || !appliedBefore(e)) {
+                            if (postgres || !appliedBefore(e, sql)) {
                                 throw e;
                             }
                             // H2 commits each DDL statement as it runs: a start stopped within this migration (killed, a crash,
@@ -188,9 +196,18 @@ final class Migrations {
      */
     private static final java.util.Set<Integer> H2_APPLIED = java.util.Set.of(42101, 42111, 42121, 90035, 23505);
 
+    /**
+     * H2's error codes for a {@code DROP} whose effect is in the database already: the table,
+     * index, column, constraint or sequence it drops is not there. Taken as applied for a
+     * statement that drops only: from any other statement they say it refers to what is missing.
+     */
+    private static final java.util.Set<Integer> H2_DROPPED = java.util.Set.of(42102, 42112, 42122, 90057, 90036);
+
+    private static final Pattern DROPS = Pattern.compile("(?is)\\s*(DROP\\s|ALTER\\s+TABLE\\s+\\S+\\s+DROP\\s).*");
+
     /** Whether an embedded migration's statement failed because an earlier run of the same migration, cut short, applied it. */
-    private static boolean appliedBefore(SQLException e) {
-        return H2_APPLIED.contains(e.getErrorCode());
+    private static boolean appliedBefore(SQLException e, String sql) {
+        return H2_APPLIED.contains(e.getErrorCode()) || H2_DROPPED.contains(e.getErrorCode()) && DROPS.matcher(sql).matches();
     }
 
     /** The schema version and the provenance log's id. */
@@ -205,9 +222,11 @@ final class Migrations {
      * an unnamed constraint differently ({@code provenance_record_hash_key} on PostgreSQL,
      * {@code CONSTRAINT_70_0} on H2): {@code DROP UNIQUE table (column)} drops the UNIQUE
      * constraint on exactly that one column, found by name in {@code information_schema}; a
-     * migration fails when there is none.
+     * migration fails when there is none on PostgreSQL, where a migration is one transaction. On
+     * H2, where each statement commits as it runs, none means a run of the migration cut short
+     * dropped it: null, the statement is applied.
      */
-    static String resolve(Connection c, String statement, String where) throws SQLException {
+    static String resolve(Connection c, String statement, String where, boolean postgres) throws SQLException {
         Matcher m = DROP_UNIQUE.matcher(statement.strip());
         if (!m.matches()) {
             return statement;
@@ -226,6 +245,9 @@ final class Migrations {
                     names.add(rs.getString(1));
                 }
             }
+        }
+        if (names.isEmpty() && !postgres) {
+            return null;
         }
         if (names.size() != 1) {
             throw new StateStoreException("the state store at " + where + " has " + names.size() + " UNIQUE constraints on " + table + " ("

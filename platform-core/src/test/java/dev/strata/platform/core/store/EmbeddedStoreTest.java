@@ -577,6 +577,50 @@ class EmbeddedStoreTest extends StateStoreContract {
         upgraded.close();
     }
 
+    /**
+     * A migration that drops something, cut short on the embedded store after its first drop, is
+     * completed at the next start too: V004 (an upgrade from below schema 4) stopped the start at
+     * every start after with "0 UNIQUE constraints on provenance_record (prev) where the migration
+     * expects exactly one", and a plain DROP of what is gone failed with H2's "not found".
+     */
+    @Test
+    void aMigrationThatDropsCutShortOnTheEmbeddedStoreIsCompletedAtTheNextStart() throws Exception {
+        Path upgrade = data.resolve("v4");
+        try (Connection c = Stores.embeddedDataSource(upgrade).getConnection()) {
+            Migrations.migrate(c, false, "an older Strata's store", migrationsUpTo(3));
+            try (Statement s = c.createStatement()) {
+                // V004's first DROP UNIQUE ran, and the upgrade stopped before the second and the version
+                s.execute(Migrations.resolve(c, Migrations.statements(Migrations.bundled().get(3).sql()).get(0), "here", false));
+            }
+        }
+        JdbcStateStore upgraded = Stores.embedded(upgrade);
+        assertThat(upgraded.info().schemaVersion()).isEqualTo(Migrations.bundled().size());
+        assertThat(StateStoreContract.indexesLeadingWith(upgraded, "provenance_record", "hash")).isEmpty();
+        upgraded.close();
+
+        Path later = data.resolve("later");
+        List<Migrations.Migration> withDrops = new java.util.ArrayList<>(Migrations.bundled());
+        withDrops.add(new Migrations.Migration(withDrops.size() + 1, "V0" + (withDrops.size() + 1) + "__drops.sql",
+                "DROP INDEX provenance_by_time;\nALTER TABLE cluster_instance DROP COLUMN address;\n"));
+        try (Connection c = Stores.embeddedDataSource(later).getConnection()) {
+            Migrations.migrate(c, false, "a store", Migrations.bundled());
+            try (Statement s = c.createStatement()) {
+                s.execute("DROP INDEX provenance_by_time");
+                s.execute("ALTER TABLE cluster_instance DROP COLUMN address");
+            }
+            assertThat(Migrations.migrate(c, false, "a store", withDrops).version()).isEqualTo(withDrops.size());
+        }
+        // a statement that is no DROP still fails on what it refers to and is missing
+        Path other = data.resolve("other");
+        List<Migrations.Migration> refersToMissing = new java.util.ArrayList<>(Migrations.bundled());
+        refersToMissing.add(new Migrations.Migration(refersToMissing.size() + 1, "V0" + (refersToMissing.size() + 1) + "__index.sql",
+                "CREATE INDEX x ON cluster_instance (no_such_column);\n"));
+        try (Connection c = Stores.embeddedDataSource(other).getConnection()) {
+            assertThatThrownBy(() -> Migrations.migrate(c, false, "a store", refersToMissing)).isInstanceOf(java.sql.SQLException.class)
+                    .hasMessageContaining("no_such_column");
+        }
+    }
+
     @Test
     void migrationsAreSplitIntoStatements() {
         assertThat(Migrations.statements("-- c\nCREATE TABLE a (x INT);\nINSERT INTO a\n VALUES (1);\n")).containsExactly("CREATE TABLE a (x INT)",

@@ -643,10 +643,10 @@ abstract class StateStoreContract {
             return out;
         });
         assertThat(constraints).containsExactly("PRIMARY KEY");
-        assertThatThrownBy(() -> store.read(c -> Migrations.resolve(c, "DROP UNIQUE provenance_record (hash)", "here")))
+        assertThatThrownBy(() -> store.read(c -> Migrations.resolve(c, "DROP UNIQUE provenance_record (hash)", "here", true)))
                 .isInstanceOf(dev.strata.platform.api.exception.StateStoreException.class)
                 .hasMessage("the state store at here has 0 UNIQUE constraints on provenance_record (hash) where the migration expects exactly one []");
-        String other = store.read(c -> Migrations.resolve(c, "CREATE INDEX x ON provenance_record (hash)", "here"));
+        String other = store.read(c -> Migrations.resolve(c, "CREATE INDEX x ON provenance_record (hash)", "here", true));
         assertThat(other).isEqualTo("CREATE INDEX x ON provenance_record (hash)");
         store.close();
     }
