@@ -32,8 +32,9 @@ public final class ProvenanceEntry {
      *     {@code allocation}, {@code deployment}, {@code provider}, {@code node}; null values dropped
      * @param payload what was decided and why: a tree of maps, lists, strings, numbers (integers
      *     within +-2^53), booleans and nulls; never credentials
-     * @throws IllegalArgumentException when the kind is blank or longer than 64 characters, or the
-     *     payload holds something JSON cannot say
+     * @throws IllegalArgumentException when the kind is blank or longer than 64 characters, the
+     *     actor or a subject the log finds records by is longer than its column ({@link #ACTOR_MAX},
+     *     {@link #SUBJECT_MAX}), or the payload holds something JSON cannot say
      */
     public ProvenanceEntry(String kind, String actor, Map<String, String> subjects, Map<String, Object> payload) {
         Objects.requireNonNull(kind, "kind");
@@ -42,10 +43,15 @@ public final class ProvenanceEntry {
         }
         this.kind = kind;
         this.actor = actor == null || actor.isBlank() ? "system" : actor;
+        fits("actor", this.actor, ACTOR_MAX);
         TreeMap<String, String> s = new TreeMap<>();
         if (subjects != null) {
             subjects.forEach((k, v) -> {
                 if (v != null) {
+                    Integer max = SUBJECT_MAX.get(k);
+                    if (max != null) {
+                        fits("subject " + k, v, max);
+                    }
                     s.put(k, v);
                 }
             });
@@ -54,6 +60,31 @@ public final class ProvenanceEntry {
         this.payload = payload == null ? Map.of() : Collections.unmodifiableMap(new LinkedHashMap<>(payload));
         this.subjectsJson = Jcs.canonicalize(this.subjects);
         this.payloadJson = Jcs.canonicalize(this.payload);
+    }
+
+    /** The longest actor the log stores (its column, {@code provenance_record.actor}). */
+    public static final int ACTOR_MAX = 256;
+
+    /**
+     * The longest value of each subject the log finds records by, stored in a column of its own
+     * beside the subjects' JSON ({@code contract}, {@code tenant}, {@code allocation_id},
+     * {@code deployment_id} of {@code provenance_record}).
+     */
+    public static final Map<String, Integer> SUBJECT_MAX = Map.of("contract", 256, "tenant", 256, "allocation", 64, "deployment", 64);
+
+    /**
+     * Refuses a value longer than its column, here on the caller's thread, before the decision the
+     * entry records is written: the database refused it in the write transaction ("Value too long"
+     * on H2, "value too long for type character varying" on PostgreSQL), which failed the decision
+     * with a message naming neither the field nor its limit. Cutting it to fit would record an actor
+     * or subject other than the one that acted or was acted on, under a hash that proves it.
+     */
+    private static void fits(String field, String value, int max) {
+        if (value.length() > max) {
+            throw new IllegalArgumentException("the provenance record's " + field + " is " + value.length() + " characters long ('"
+                    + dev.strata.platform.api.exception.InvalidConfigurationException.printable(value.substring(0, 32)) + "...'): expected "
+                    + "at most " + max + " characters, as the provenance log stores it");
+        }
     }
 
     /** An entry with subjects given as alternating kind, id pairs (null ids skipped). */

@@ -628,6 +628,42 @@ abstract class StateStoreContract {
      * primary key on seq is the fork defence; see V004): the constraints were found by column on
      * this database and dropped, and the statement refuses when there is none to drop.
      */
+    /**
+     * An actor or a subject the log keeps in a column of its own is refused, longer than that column,
+     * when the entry is made, with a message naming the field, its length and the limit; at the
+     * limit it is stored and read back whole. Before, the database refused it in the write
+     * transaction ("Value too long"), and the decision it recorded failed with it.
+     */
+    @Test
+    void anActorOrSubjectLongerThanItsColumnIsRefusedBeforeTheWriteAndOneThatFitsIsKeptWhole() {
+        JdbcStateStore store = store();
+        String actor = "u".repeat(ProvenanceEntry.ACTOR_MAX);
+        String allocation = "a".repeat(ProvenanceEntry.SUBJECT_MAX.get("allocation"));
+        String tenant = "t".repeat(ProvenanceEntry.SUBJECT_MAX.get("tenant"));
+        LogRecord r = join(store.provenance().append(ProvenanceEntry.of("placement", actor, Map.of("n", 1), "allocation", allocation,
+                "tenant", tenant)));
+        LogRecord back = store.provenance().get(r.seq()).orElseThrow();
+        assertThat(back.actor()).isEqualTo(actor);
+        assertThat(back.subjects()).containsEntry("allocation", allocation).containsEntry("tenant", tenant);
+        assertThat(store.provenance().find(new AuditFilter(null, tenant, null, null, null, null, null, 10, false))).hasSize(1);
+
+        assertThatThrownBy(() -> ProvenanceEntry.of("placement", actor + "x", Map.of()))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("the provenance record's actor is 257 characters long ('" + "u".repeat(32) + "...'): expected at most 256 "
+                        + "characters, as the provenance log stores it");
+        assertThatThrownBy(() -> ProvenanceEntry.of("placement", "karaf", Map.of(), "deployment", "d".repeat(65)))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("subject deployment is 65 characters long")
+                .hasMessageContaining("at most 64 characters");
+        assertThatThrownBy(() -> ProvenanceEntry.of("placement", "karaf", Map.of(), "contract", "c\n".repeat(200)))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("subject contract is 400 characters long ('c\\u000ac")
+                .hasMessageContaining("at most 256 characters");
+        // a subject kept in the JSON alone has no column of its own, and no limit but the record's
+        LogRecord node = join(store.provenance().append(ProvenanceEntry.of("placement", "karaf", Map.of(), "node", "n".repeat(1000))));
+        assertThat(store.provenance().get(node.seq()).orElseThrow().subjects()).containsEntry("node", "n".repeat(1000));
+        assertThat(store.provenance().head().seq()).isEqualTo(node.seq());
+        store.close();
+    }
+
     @Test
     void migrationFourLeavesOnlyThePrimaryKeyOnTheProvenanceLog() {
         JdbcStateStore store = store();
