@@ -11,6 +11,7 @@ import dev.strata.platform.api.exception.NotLeaderException;
 import dev.strata.platform.api.exception.StateStoreException;
 import dev.strata.platform.api.placement.Allocation;
 import dev.strata.platform.api.placement.MemberBinding;
+import dev.strata.platform.core.provenance.ProviderText;
 import dev.strata.platform.audit.Checkpoint;
 import dev.strata.platform.audit.Hashes;
 import dev.strata.platform.audit.Jcs;
@@ -504,7 +505,13 @@ public final class JdbcStateStore implements StateStore, AutoCloseable {
         }
     }
 
-    /** A one-line description of a database failure: the driver's message and SQL state, never a credential. */
+    /**
+     * A one-line description of a database failure: the driver's message and SQL state, never a
+     * credential, cleaned as a provider's text is ({@link ProviderText#clean}): a driver quotes what
+     * it was given (a URL with its user and password, a value a statement was refused for) with its
+     * control and bidirectional characters, which replacing only the line breaks let into the log
+     * and the messages that carry this text.
+     */
     static String describe(Throwable e) {
         StringBuilder sb = new StringBuilder();
         Throwable t = e;
@@ -521,7 +528,7 @@ public final class JdbcStateStore implements StateStore, AutoCloseable {
             }
             t = t.getCause();
         }
-        return sb.length() == 0 ? e.getClass().getSimpleName() : sb.toString();
+        return sb.length() == 0 ? e.getClass().getSimpleName() : ProviderText.clean(sb.toString());
     }
 
     @Override

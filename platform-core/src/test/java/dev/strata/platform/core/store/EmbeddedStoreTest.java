@@ -621,6 +621,39 @@ class EmbeddedStoreTest extends StateStoreContract {
         }
     }
 
+    /**
+     * A database's message reaches the log and the messages of the store's exceptions through
+     * {@code describe}, which replaced only line breaks: a terminal escape or a bidirectional control
+     * a statement was refused for, and a URL's user and password a driver quoted, went out as they were.
+     */
+    @Test
+    void aDatabasesMessageIsDescribedWithoutControlCharactersOrCredentials() throws Exception {
+        JdbcStateStore store = Stores.embedded(data);
+        java.sql.SQLException refused = null;
+        String message = null;
+        try {
+            store.read(c -> {
+                try (Statement s = c.createStatement()) {
+                    return s.executeQuery("SELECT 1 FROM \"evil\u001b[2J\u202eelbat\"");
+                }
+            });
+        } catch (StateStoreException e) {
+            refused = (java.sql.SQLException) e.getCause();
+            message = e.getMessage();
+        }
+        store.close();
+        assertThat((Throwable) refused).isNotNull();
+        assertThat(refused.getMessage()).contains("\u001b[2J\u202e");
+        String described = JdbcStateStore.describe(refused);
+        assertThat(described).contains("evil").doesNotContain("\u001b").doesNotContain("\u202e").contains("(SQL state 42S02)");
+        assertThat(message).contains("failed to read").contains("evil").doesNotContain("\u001b").doesNotContain("\u202e");
+
+        String quoted = JdbcStateStore.describe(new java.sql.SQLException("Connection to jdbc:postgresql://strata:s3cr3t-pw@db:5432/strata"
+                + "?sslpassword=k3y-pw\r\nrefused", "08001"));
+        assertThat(quoted).doesNotContain("s3cr3t-pw").doesNotContain("k3y-pw").doesNotContain("\r").doesNotContain("\n")
+                .contains("db:5432/strata").contains("(SQL state 08001)");
+    }
+
     @Test
     void migrationsAreSplitIntoStatements() {
         assertThat(Migrations.statements("-- c\nCREATE TABLE a (x INT);\nINSERT INTO a\n VALUES (1);\n")).containsExactly("CREATE TABLE a (x INT)",
