@@ -189,10 +189,30 @@ public class ProvenanceService implements AuditLog {
         return d;
     }
 
+    /** How long a stop waits for a checkpoint under way. */
+    static final Duration STOP_WAIT = Duration.ofSeconds(5);
+
+    /**
+     * Stops the timer, waiting up to {@link #STOP_WAIT} for a checkpoint under way to be stored, as
+     * the core's other stops wait for their work: interrupted at once, it was cut mid-write (an
+     * interrupt closes the embedded database's file under it) or went on writing after the stop had
+     * returned and the store was closed. One that takes longer is interrupted, and the stop says so.
+     */
     @Deactivate
     void deactivate() {
-        if (timer != null) {
+        if (timer == null) {
+            return;
+        }
+        timer.shutdown(); // no round starts after this; one under way ends
+        try {
+            if (!timer.awaitTermination(STOP_WAIT.toMillis(), TimeUnit.MILLISECONDS)) {
+                LOG.warn("A provenance checkpoint under way did not end within {} of the stop; it is interrupted, and the next "
+                        + "start signs the records after the last checkpoint stored", STOP_WAIT);
+                timer.shutdownNow();
+            }
+        } catch (InterruptedException e) {
             timer.shutdownNow();
+            Thread.currentThread().interrupt();
         }
     }
 

@@ -687,4 +687,69 @@ class ProvenanceServiceTest {
                     .hasSize(3);
         }
     }
+
+    /**
+     * A stop waits for the checkpoint the timer is signing. The timer was stopped with
+     * {@code shutdownNow}, which returned at once: the checkpoint under way was interrupted mid-write,
+     * or stored after the stop had returned (and the store it wrote to was closed).
+     */
+    @Test
+    void aStopWaitsForTheCheckpointUnderWay() throws Exception {
+        java.util.concurrent.CountDownLatch entered = new java.util.concurrent.CountDownLatch(1);
+        java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+        java.util.concurrent.atomic.AtomicBoolean held = new java.util.concurrent.atomic.AtomicBoolean();
+        Clock clock = new Clock() {
+            @Override
+            public java.time.ZoneId getZone() {
+                return java.time.ZoneOffset.UTC;
+            }
+
+            @Override
+            public Clock withZone(java.time.ZoneId zone) {
+                return this;
+            }
+
+            @Override
+            public Instant instant() {
+                // the timer's first round, a checkpoint due (the key's record is after none), is held here until released
+                if (Thread.currentThread().getName().equals("strata-provenance-checkpoints") && held.compareAndSet(false, true)) {
+                    entered.countDown();
+                    boolean interrupted = false;
+                    while (release.getCount() > 0) {
+                        try {
+                            release.await();
+                        } catch (InterruptedException e) {
+                            interrupted = true;
+                        }
+                    }
+                    if (interrupted) {
+                        Thread.currentThread().interrupt();
+                    }
+                }
+                return Instant.now();
+            }
+        };
+        ProvenanceConfig everyRecord = Converters.standardConverter().convert(Map.of("checkpointEvery", 1, "checkpointInterval", "1s"))
+                .to(ProvenanceConfig.class);
+        ProvenanceService timed = new ProvenanceService(store, everyRecord, data, clock, true);
+        assertThat(entered.await(30, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+        long head = store.provenance().head().seq();
+        java.util.concurrent.atomic.AtomicReference<java.util.Optional<dev.strata.platform.audit.Checkpoint>> atReturn =
+                new java.util.concurrent.atomic.AtomicReference<>();
+        Thread stop = new Thread(() -> {
+            timed.deactivate();
+            atReturn.set(store.provenance().lastCheckpoint());
+        }, "stop");
+        stop.start();
+        // the stop is waiting (for the timer), or, before, had returned already
+        long until = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        while (stop.getState() != Thread.State.TIMED_WAITING && stop.getState() != Thread.State.TERMINATED && System.nanoTime() < until) {
+            Thread.sleep(5);
+        }
+        release.countDown();
+        stop.join(30_000);
+        assertThat(stop.isAlive()).isFalse();
+        assertThat(atReturn.get()).as("the checkpoint stored when the stop returned").isPresent();
+        assertThat(atReturn.get().get().seq()).isEqualTo(head);
+    }
 }
