@@ -53,7 +53,10 @@ final class CreateJournal {
 
     private static final Logger LOG = LoggerFactory.getLogger(CreateJournal.class);
     private static final ObjectMapper JSON = new ObjectMapper();
-    /** Memory records older than this are dropped: no create of an operation waits that long. */
+    /**
+     * Memory records older than this are dropped where they decide nothing any more (no create of
+     * an operation waits that long); {@link Entry#lasting() lasting} ones are kept.
+     */
     private static final Duration KEEP_IN_MEMORY = Duration.ofDays(1);
 
     /** What became of the request to create an operation's server. */
@@ -95,6 +98,18 @@ final class CreateJournal {
         /** Whether Nova may have made a server for the operation. */
         boolean mayHaveMadeServer() {
             return state != State.REFUSED;
+        }
+
+        /**
+         * Whether the record decides every later create of the operation, however late: Nova made
+         * a server for it ({@link State#ACCEPTED}), so no other is made, or failed the request
+         * ({@link State#FAILED}), which is never sent again. The core's journal keeps every record
+         * for good; in memory these are kept as long as the process runs, as dropping one would
+         * have a later create send the request again and make a second server for an operation
+         * that made one.
+         */
+        boolean lasting() {
+            return state == State.ACCEPTED || state == State.FAILED;
         }
 
         /** Whether the request's outcome is not known, so that no new one may be sent before {@link #quietUntil()}. */
@@ -225,7 +240,7 @@ final class CreateJournal {
             }
         }
         Instant old = clock.instant().minus(KEEP_IN_MEMORY);
-        memory.values().removeIf(e -> e.at().isBefore(old));
+        memory.values().removeIf(e -> !e.lasting() && e.at().isBefore(old) && (e.quietUntil() == null || e.quietUntil().isBefore(old)));
         unreadable.values().removeIf(u -> u.since().isBefore(old));
         memory.put(key(providerId, operationId), entry);
         if (j != null) {

@@ -132,4 +132,31 @@ class CreateJournalTest {
         reader.put("os", "op-1", unknown(second.plusSeconds(1)));
         assertThat(reader.get("os", "op-1", QUIET)).contains(unknown(second.plusSeconds(1)));
     }
+
+    /**
+     * Without the core's journal, a record that decides every later create (Nova made the
+     * operation's server; Nova failed its request, which is never sent again) stays in memory
+     * however old, as the core's journal keeps it: before, it was dropped a day after it was
+     * written, at the next record of any operation, and a later create of the operation whose
+     * server had been deleted found no record and made a second server. A record that decides
+     * nothing any more (refused, or unanswered long after its quiet time) is still dropped.
+     */
+    @Test
+    void aRecordThatDecidesLaterCreatesIsKeptInMemoryBeyondADay() {
+        SettableClock clock = SettableClock.at(T);
+        CreateJournal memoryOnly = new CreateJournal(clock);
+        CreateJournal.Entry accepted = new CreateJournal.Entry(CreateJournal.State.ACCEPTED, T, null, "srv-1", null);
+        CreateJournal.Entry failed = new CreateJournal.Entry(CreateJournal.State.FAILED, T, T.plusSeconds(60), null, "Nova answered 500");
+        CreateJournal.Entry refused = new CreateJournal.Entry(CreateJournal.State.REFUSED, T, null, null, "Nova answered 400");
+        memoryOnly.put("os", "op-accepted", accepted);
+        memoryOnly.put("os", "op-failed", failed);
+        memoryOnly.put("os", "op-refused", refused);
+        memoryOnly.put("os", "op-unknown", unknown(T));
+        clock.advance(Duration.ofDays(30));
+        memoryOnly.put("os", "op-later", unknown(clock.instant()));
+        assertThat(memoryOnly.get("os", "op-accepted", QUIET)).contains(accepted);
+        assertThat(memoryOnly.get("os", "op-failed", QUIET)).contains(failed);
+        assertThat(memoryOnly.get("os", "op-refused", QUIET)).isEmpty();
+        assertThat(memoryOnly.get("os", "op-unknown", QUIET)).isEmpty();
+    }
 }
