@@ -267,8 +267,19 @@ final class HostNodes {
             attributes.put("placement.aggregates", String.join(",", new TreeSet<>(root.aggregates())));
         }
         for (String rc : tree.resourceClasses()) {
-            long capacity = tree.providers().stream().mapToLong(p -> p.inventories().containsKey(rc) ? p.inventories().get(rc).capacity() : 0).sum();
-            long used = tree.providers().stream().mapToLong(p -> p.inventories().containsKey(rc) ? p.used(rc) : 0).sum();
+            long capacity = 0;
+            long used = 0;
+            try {
+                for (ResourceProvider p : tree.providers()) {
+                    if (p.inventories().containsKey(rc)) {
+                        capacity = Math.addExact(capacity, p.inventories().get(rc).capacity());
+                        used = Math.addExact(used, p.used(rc));
+                    }
+                }
+            } catch (ArithmeticException e) {
+                throw new AbsurdInventory("its resource providers' " + rc + " capacity or usage adds up to more than " + Long.MAX_VALUE
+                        + "; expected figures a host has (is a " + rc + " total, allocation_ratio or usage wrong?)");
+            }
             attributes.put("placement." + rc, "free " + tree.free(rc) + " of " + capacity + " (used " + used + ", largest single allocation "
                     + tree.largestAllocation(rc) + ")");
         }
@@ -386,10 +397,14 @@ final class HostNodes {
             p.allocations().forEach((consumer, amounts) -> {
                 if (servers.containsKey(consumer)) {
                     long[] sum = held.computeIfAbsent(consumer, k -> new long[3]);
-                    sum[0] += amounts.getOrDefault("VCPU", 0L);
-                    sum[1] += amounts.getOrDefault("MEMORY_MB", 0L);
-                    for (String rc : gpuClasses) {
-                        sum[2] += amounts.getOrDefault(rc, 0L);
+                    try {
+                        sum[0] = Math.addExact(sum[0], amounts.getOrDefault("VCPU", 0L));
+                        sum[1] = Math.addExact(sum[1], amounts.getOrDefault("MEMORY_MB", 0L));
+                        for (String rc : gpuClasses) {
+                            sum[2] = Math.addExact(sum[2], amounts.getOrDefault(rc, 0L));
+                        }
+                    } catch (ArithmeticException e) {
+                        throw absurdHolding(consumer);
                     }
                 }
             });
@@ -402,10 +417,23 @@ final class HostNodes {
             if (allocation == null || member == null || allocation.isBlank() || member.isBlank() || allocation.indexOf('/') >= 0) {
                 return;
             }
-            out.add(new CountedMachine(allocation, member, Math.multiplyExact(sum[0], 1000L), Math.multiplyExact(sum[1], MIB),
-                    (int) Math.min(Integer.MAX_VALUE, sum[2])));
+            if (sum[0] > Long.MAX_VALUE / 1000L || sum[1] > Long.MAX_VALUE / MIB) {
+                throw absurdHolding(consumer);
+            }
+            out.add(new CountedMachine(allocation, member, sum[0] * 1000L, sum[1] * MIB, (int) Math.min(Integer.MAX_VALUE, sum[2])));
         });
         return out;
+    }
+
+    /**
+     * A server whose allocations on the host add up to more than a machine has (in millicores or
+     * bytes, past a long): Placement's answer is wrong, and the host is left out naming the server;
+     * before, the sum wrapped round or a bare "long overflow" failed the discovery of every host.
+     */
+    private static AbsurdInventory absurdHolding(String consumer) {
+        return new AbsurdInventory("server " + consumer + " holds more VCPU, MEMORY_MB or GPUs on its resource providers than a machine "
+                + "has (its allocations add up past " + Long.MAX_VALUE + " millicores, bytes or units); expected allocations of a "
+                + "server that fits on the host (is an allocation in Placement wrong?)");
     }
 
     /**

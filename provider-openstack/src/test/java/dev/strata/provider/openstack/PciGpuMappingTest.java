@@ -85,6 +85,78 @@ class PciGpuMappingTest {
                 + "20000 " + H100 + " free; expected at most 4096");
     }
 
+    /**
+     * A usage as absurd as {@link Long#MAX_VALUE} (Placement's answer gone wrong) leaves no room:
+     * nothing fits on the provider, and no flavor is said to fit on the host. Before, the usage plus
+     * the amount asked wrapped round to a negative number, which fit, so the full host was said to
+     * take the flavor and Strata chose it there.
+     */
+    @Test
+    void aUsagePastAnyCapacityAdmitsNothingThoughItsSumPassesALong() {
+        assertThat(Inventory.of("VCPU", 16).admits(Long.MAX_VALUE, 2)).isFalse();
+        assertThat(Inventory.of("VCPU", 16).admits(Long.MAX_VALUE - 1, 2)).isFalse();
+        ResourceProvider root = rp("cn", "cn", null, Map.of("VCPU", Inventory.of("VCPU", 16), "MEMORY_MB", Inventory.of("MEMORY_MB", 65536)),
+                Map.of("VCPU", Long.MAX_VALUE), Map.of());
+        ProviderTree full = new ProviderTree(root, List.of(root));
+        Flavor small = flavor("m1.small", Map.of());
+        assertThat(small.fitsOn(full, PciGpus.NONE)).isFalse();
+        Node n = new HostNodes(settings(H100 + "=NVIDIA H100 80GB HBM3@h100")).node(full, null, "os:default", List.of(small), Map.of());
+        assertThat(n.attributes()).containsEntry("nova.flavorsThatFitNow", "");
+    }
+
+    /**
+     * Devices free on several providers that add up past a long count as the most a long holds, not
+     * as a sum wrapped round to a negative number, which said that not even one device fits.
+     */
+    @Test
+    void freeDevicesThatAddUpPastALongAreNotANegativeCount() {
+        ResourceProvider root = rp("cn", "cn", null, Map.of("VCPU", Inventory.of("VCPU", 16)), Map.of(), Map.of());
+        ResourceProvider a = rp("a", "cn_a", "cn", Map.of(H100, Inventory.of(H100, Long.MAX_VALUE)), Map.of(), Map.of());
+        ResourceProvider b = rp("b", "cn_b", "cn", Map.of(H100, Inventory.of(H100, Long.MAX_VALUE)), Map.of(), Map.of());
+        ProviderTree tree = new ProviderTree(root, List.of(root, a, b));
+        assertThat(FitModel.singleUnits(tree, H100)).isEqualTo(Long.MAX_VALUE);
+    }
+
+    /**
+     * Allocations of one server that add up past a long (in Placement's units, or once in bytes or
+     * millicores) are Placement's answer gone wrong: the host is left out with a warning naming the
+     * server, the other hosts stay. Before, a bare ArithmeticException ("long overflow") failed the
+     * mapping of every host.
+     */
+    @Test
+    void aServersAllocationsPastALongLeaveTheHostOutNamingTheServer() {
+        String id = "7b3c2f6e-0000-4000-8000-000000000001";
+        Server s = new Server(id, "strata-d-000001-m0", "ACTIVE", null, "cn", "cn",
+                Map.of(MachineLabels.ALLOCATION, "a-000001", MachineLabels.MEMBER, "m0"), Set.of(), 0, null, null, null, "", null);
+        ResourceProvider root = rp("cn", "cn", null, Map.of("VCPU", Inventory.of("VCPU", 16), "MEMORY_MB", Inventory.of("MEMORY_MB", 65536)),
+                Map.of("VCPU", 4L, "MEMORY_MB", 1L << 44), Map.of(id, Map.of("VCPU", 4L, "MEMORY_MB", 1L << 44)));
+        ResourceProvider other = rp("cn2", "cn2", null, Map.of("VCPU", Inventory.of("VCPU", 16), "MEMORY_MB", Inventory.of("MEMORY_MB", 65536)),
+                Map.of(), Map.of());
+        HostNodes.Hosts hosts = new HostNodes(settings(H100 + "=NVIDIA H100 80GB HBM3@h100")).map(List.of(new ProviderTree(root, List.of(root)),
+                new ProviderTree(other, List.of(other))), null, Map.of(), List.of(), Map.of(id, s));
+        assertThat(hosts.nodes()).extracting(Node::id).containsExactly("os-test:cn2");
+        assertThat(hosts.warnings()).singleElement().asString().startsWith("host cn (cn) is not a node: server " + id + " holds more VCPU, "
+                + "MEMORY_MB or GPUs on its resource providers than a machine has");
+    }
+
+    /**
+     * Usages of one class that add up past a long over a host's providers leave the host out naming
+     * the class. Before, the host's placement attribute showed the sum wrapped round to a negative
+     * number ("used -2").
+     */
+    @Test
+    void usagesThatAddUpPastALongLeaveTheHostOutNamingTheClass() {
+        ResourceProvider root = rp("cn", "cn", null, Map.of("VCPU", Inventory.of("VCPU", 16), "MEMORY_MB", Inventory.of("MEMORY_MB", 65536)),
+                Map.of("VCPU", Long.MAX_VALUE), Map.of());
+        ResourceProvider numa = rp("numa0", "cn_NUMA0", "cn", Map.of("VCPU", Inventory.of("VCPU", 16)), Map.of("VCPU", Long.MAX_VALUE), Map.of());
+        HostNodes.Hosts hosts = new HostNodes(settings(H100 + "=NVIDIA H100 80GB HBM3@h100")).map(List.of(new ProviderTree(root, List.of(root, numa))), null, Map.of(),
+                List.of());
+        assertThat(hosts.nodes()).isEmpty();
+        assertThat(hosts.warnings()).singleElement().asString().isEqualTo("host cn (cn) is not a node: its resource providers' VCPU capacity "
+                + "or usage adds up to more than " + Long.MAX_VALUE + "; expected figures a host has (is a VCPU total, allocation_ratio or "
+                + "usage wrong?)");
+    }
+
     static final PciGpus MAPPED = PciGpus.of(List.of(new PciGpus.Mapping(H100, "NVIDIA H100 80GB HBM3", "h100"),
             new PciGpus.Mapping("CUSTOM_A100", "NVIDIA A100", "a100")));
 

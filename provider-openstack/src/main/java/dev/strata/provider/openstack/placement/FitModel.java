@@ -58,7 +58,8 @@ public final class FitModel {
         for (ResourceProvider p : tree.providers()) {
             Inventory inv = p.inventories().get(resourceClass);
             if (inv != null && inv.minUnit() <= 1 && inv.stepSize() == 1) {
-                n += Math.min(inv.maxUnit(), inv.free(p.used(resourceClass)));
+                long units = Math.min(inv.maxUnit(), inv.free(p.used(resourceClass)));
+                n = n > Long.MAX_VALUE - units ? Long.MAX_VALUE : n + units; // never wrapped round to a negative count
             }
         }
         return n;

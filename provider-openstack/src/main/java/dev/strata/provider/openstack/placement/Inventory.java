@@ -42,10 +42,12 @@ public record Inventory(String resourceClass, long total, long reserved, long mi
     /**
      * Whether one allocation of {@code amount} fits when {@code used} is allocated: Placement's
      * own test ({@code used + amount <= (total - reserved) * ratio}, {@code min_unit <= amount <= max_unit},
-     * {@code amount % step_size == 0}).
+     * {@code amount % step_size == 0}). A sum past a long (a usage Placement gave as absurd as
+     * {@value Long#MAX_VALUE}) fits nowhere; before, it wrapped round to a negative number, which fit.
      */
     public boolean admits(long used, long amount) {
-        return amount >= minUnit && amount <= maxUnit && amount % stepSize == 0 && used + amount <= (total - reserved) * allocationRatio;
+        return amount >= minUnit && amount <= maxUnit && amount % stepSize == 0 && used <= Long.MAX_VALUE - amount
+                && used + amount <= (total - reserved) * allocationRatio;
     }
 
     /** The largest single allocation that fits now, 0 when none. */
