@@ -1,11 +1,13 @@
 package dev.strata.provider.openstack.compute;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.strata.platform.api.exception.InvalidConfigurationException;
 import dev.strata.platform.api.exception.NotFoundException;
 import dev.strata.platform.api.exception.ProviderFailureException;
 import dev.strata.platform.api.provider.DiscoveryContext;
 import dev.strata.provider.openstack.auth.Session;
 import dev.strata.provider.openstack.http.ApiRequest;
+import dev.strata.provider.openstack.http.ApiResponse;
 import java.net.URI;
 import java.util.ArrayList;
 import java.util.List;
@@ -23,9 +25,14 @@ public final class GlanceClient {
     }
 
     /**
-     * The id of an image given by id or by name.
+     * The id of an image given by id or by name. A name is looked up among the active images the
+     * configured project may use, as Glance lists them to a user of the project: public ones, the
+     * project's own, and those another project shared with it that it accepted. Glance lists every
+     * project's images to an admin, so with admin credentials a name also matched another
+     * project's private image (taken as the member's image, or counted among "several"); such
+     * images are left out now. The name is shown escaped in messages, as it comes from a contract.
      *
-     * @throws NotFoundException when no active image has that name
+     * @throws NotFoundException when no active image the project may use has that name
      * @throws ProviderFailureException when several do
      */
     public String imageId(String image, DiscoveryContext context) {
@@ -38,15 +45,39 @@ public final class GlanceClient {
         }
         JsonNode body = session.send(ApiRequest.get("Glance", URI.create(base + "/images?status=active&name=" + NovaClient.enc(image))), context)
                 .body();
+        String project = session.projectId(context);
         List<String> ids = new ArrayList<>();
-        body.path("images").forEach(i -> ids.add(i.path("id").asText()));
+        for (JsonNode i : body.path("images")) {
+            if (usable(base, i, project, context)) {
+                ids.add(InvalidConfigurationException.printable(i.path("id").asText()));
+            }
+        }
+        String shown = InvalidConfigurationException.printable(image);
         if (ids.isEmpty()) {
-            throw new NotFoundException("Glance has no active image named '" + image + "'; set image to an existing name or id");
+            throw new NotFoundException("Glance has no active image named '" + shown + "' that project " + project + " may use; set "
+                    + "image to an existing name or id");
         }
         if (ids.size() > 1) {
-            throw new ProviderFailureException("Glance has " + ids.size() + " active images named '" + image + "' (" + ids
-                    + "); set image to one id");
+            throw new ProviderFailureException("Glance has " + ids.size() + " active images named '" + shown + "' that project " + project
+                    + " may use (" + ids + "); set image to one id");
         }
         return ids.get(0);
+    }
+
+    /**
+     * Whether the project may use a listed image: public, its own, or shared with it by another
+     * project and accepted ({@code GET /v2/images/{id}/members/{project}}: 404 when it is no member).
+     */
+    private boolean usable(String base, JsonNode i, String project, DiscoveryContext context) {
+        String visibility = i.path("visibility").asText("");
+        if (visibility.equals("public") || project.equals(i.path("owner").asText(null))) {
+            return true;
+        }
+        if (!visibility.equals("shared")) {
+            return false;
+        }
+        ApiResponse member = session.send(ApiRequest.get("Glance", URI.create(base + "/images/" + NovaClient.enc(i.path("id").asText())
+                + "/members/" + NovaClient.enc(project))).accepting(404), context);
+        return member.status() != 404 && member.body().path("status").asText("").equals("accepted");
     }
 }
