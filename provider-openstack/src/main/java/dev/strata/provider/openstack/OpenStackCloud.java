@@ -802,9 +802,10 @@ public final class OpenStackCloud implements ComputeProvider, ProvisioningProvid
         } else if (state == MachineState.PENDING && "BUILD".equalsIgnoreCase(s.status()) && s.created() != null
                 && building(s).compareTo(settings.buildTimeout()) > 0) {
             state = MachineState.FAILED;
-            message = "server " + s.id() + " has been building for " + building(s).toSeconds() + " s (task "
-                    + (s.taskState() == null ? "none" : s.taskState()) + "), longer than buildTimeout " + settings.buildTimeout().toSeconds()
-                    + " s; Nova's conductor, scheduler or compute service may be down";
+            // Nova's text (the id, the task state) reaches logs and the shell: shown escaped, as in failure(s)
+            message = InvalidConfigurationException.printable("server " + s.id() + " has been building for " + building(s).toSeconds()
+                    + " s (task " + (s.taskState() == null ? "none" : s.taskState()) + "), longer than buildTimeout "
+                    + settings.buildTimeout().toSeconds() + " s; Nova's conductor, scheduler or compute service may be down");
         }
         Map<String, String> attributes = new LinkedHashMap<>();
         attributes.put("name", s.name());

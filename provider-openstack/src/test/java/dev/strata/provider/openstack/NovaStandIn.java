@@ -129,6 +129,11 @@ final class NovaStandIn implements AutoCloseable {
         s.putObject("fault").put("code", 500).put("message", fault);
     }
 
+    /** Sets a server's task state as Nova (or a proxy before it) gives it. */
+    synchronized void setTaskState(String id, String taskState) {
+        servers.get(id).put("OS-EXT-STS:task_state", taskState);
+    }
+
     /** Servers are listed again, those made while listings lagged too. */
     void listAll() {
         lagListings = false;

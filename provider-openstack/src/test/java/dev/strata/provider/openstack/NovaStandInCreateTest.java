@@ -371,6 +371,26 @@ class NovaStandInCreateTest {
         assertThat(failed.message().codePoints()).noneMatch(c -> Character.isISOControl(c) || Character.getType(c) == Character.FORMAT);
     }
 
+    /**
+     * A server building past buildTimeout is failed with a message naming its task state, which is
+     * Nova's text: its control and bidi characters are shown escaped. Before, they reached the
+     * machine's message, and the log and the shell with it, as they came.
+     */
+    @Test
+    void controlAndBidiCharactersOfATaskStateAreShownEscapedInTheBuildTimeoutMessage() {
+        nova.addFlavor("small", 1, 512, 1, Map.of());
+        OpenStackCloud cloud = cloud();
+        nova.holdInBuild(Duration.ofMinutes(11));
+        MachineStatus made = cloud.create(small(UUID.randomUUID().toString()), TestClouds.context(Duration.ofSeconds(2)));
+        nova.setTaskState(made.handle().machineId(), "spawning\u001b[2J\u202egnp.exe");
+
+        MachineStatus stuck = cloud.describe(made.handle(), context());
+
+        assertThat(stuck.state()).isEqualTo(MachineState.FAILED);
+        assertThat(stuck.message()).contains("(task spawning\\u001b[2J\\u202egnp.exe)");
+        assertThat(stuck.message().codePoints()).noneMatch(c -> Character.isISOControl(c) || Character.getType(c) == Character.FORMAT);
+    }
+
     /** A host in the real Placement (16 VCPU, 64 GiB, 1000 GB, and two PGPU in a child) that is the stand-in's hypervisor. */
     void hostInPlacement() throws Exception {
         PlacementServer server = SharedPlacement.get();
