@@ -55,7 +55,8 @@ final class CreateJournal {
     private static final ObjectMapper JSON = new ObjectMapper();
     /**
      * Memory records older than this are dropped where they decide nothing any more (no create of
-     * an operation waits that long); {@link Entry#lasting() lasting} ones are kept.
+     * an operation waits that long), or where the core's journal holds them; a
+     * {@link Entry#lasting() lasting} one that only memory holds is kept.
      */
     private static final Duration KEEP_IN_MEMORY = Duration.ofDays(1);
 
@@ -151,6 +152,8 @@ final class CreateJournal {
 
     private final Clock clock;
     private final Map<String, Entry> memory = new ConcurrentHashMap<>();
+    /** The keys of the records in {@link #memory} that were written while no journal was attached: memory alone holds them. */
+    private final java.util.Set<String> memoryOnly = ConcurrentHashMap.newKeySet();
     /** Records found unreadable, by key: their text and when this process first read it. */
     private final Map<String, Unreadable> unreadable = new ConcurrentHashMap<>();
     private final AtomicReference<ProviderJournal> journal = new AtomicReference<>();
@@ -240,11 +243,18 @@ final class CreateJournal {
             }
         }
         Instant old = clock.instant().minus(KEEP_IN_MEMORY);
-        memory.values().removeIf(e -> !e.lasting() && e.at().isBefore(old) && (e.quietUntil() == null || e.quietUntil().isBefore(old)));
+        memory.entrySet().removeIf(e -> e.getValue().at().isBefore(old) && (e.getValue().quietUntil() == null
+                || e.getValue().quietUntil().isBefore(old)) && !(e.getValue().lasting() && memoryOnly.contains(e.getKey())));
+        memoryOnly.retainAll(memory.keySet());
         unreadable.values().removeIf(u -> u.since().isBefore(old));
-        memory.put(key(providerId, operationId), entry);
-        if (j != null) {
-            unreadable.remove(key(providerId, operationId));
+        String key = key(providerId, operationId);
+        memory.put(key, entry);
+        // after the record is in memory: a concurrent put's retainAll keeps the key of a record memory holds
+        if (j == null) {
+            memoryOnly.add(key);
+        } else {
+            memoryOnly.remove(key);
+            unreadable.remove(key);
         }
     }
 

@@ -158,5 +158,13 @@ class CreateJournalTest {
         assertThat(memoryOnly.get("os", "op-failed", QUIET)).contains(failed);
         assertThat(memoryOnly.get("os", "op-refused", QUIET)).isEmpty();
         assertThat(memoryOnly.get("os", "op-unknown", QUIET)).isEmpty();
+
+        // once the core's journal is attached, the records memory alone holds are still kept, and read
+        MemoryJournal store = new MemoryJournal();
+        memoryOnly.attach(store);
+        clock.advance(Duration.ofDays(30));
+        memoryOnly.put("os", "op-stored", unknown(clock.instant()));
+        assertThat(memoryOnly.get("os", "op-accepted", QUIET)).contains(accepted);
+        assertThat(memoryOnly.get("os", "op-failed", QUIET)).contains(failed);
     }
 }
