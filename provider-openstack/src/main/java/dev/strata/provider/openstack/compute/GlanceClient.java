@@ -8,15 +8,21 @@ import dev.strata.platform.api.provider.DiscoveryContext;
 import dev.strata.provider.openstack.auth.Session;
 import dev.strata.provider.openstack.http.ApiRequest;
 import dev.strata.provider.openstack.http.ApiResponse;
+import dev.strata.provider.openstack.http.OpenStackErrors;
 import java.net.URI;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.regex.Pattern;
 
 /** The Glance image API, for turning an image name into its id. */
 public final class GlanceClient {
 
     private static final Pattern UUID = Pattern.compile("[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}");
+
+    /** The images asked for per page (Glance's default is 25, its usual most 1000). */
+    static final int PAGE = 200;
 
     private final Session session;
 
@@ -43,14 +49,33 @@ public final class GlanceClient {
         if (!base.endsWith("/v2")) {
             base = base + "/v2";
         }
-        JsonNode body = session.send(ApiRequest.get("Glance", URI.create(base + "/images?status=active&name=" + NovaClient.enc(image))), context)
-                .body();
         String project = session.projectId(context);
         List<String> ids = new ArrayList<>();
-        for (JsonNode i : body.path("images")) {
-            if (usable(base, i, project, context)) {
-                ids.add(InvalidConfigurationException.printable(i.path("id").asText()));
+        Set<String> markers = new HashSet<>();
+        String marker = null;
+        while (true) {
+            // Glance answers in pages (25 images by default): with admin credentials a name common to many projects' images
+            // fills pages with images of other projects, and the project's own may be on a later one
+            URI page = URI.create(base + "/images?status=active&name=" + NovaClient.enc(image) + "&limit=" + PAGE
+                    + (marker == null ? "" : "&marker=" + NovaClient.enc(marker)));
+            JsonNode body = session.send(ApiRequest.get("Glance", page), context).body();
+            String last = null;
+            for (JsonNode i : body.path("images")) {
+                if (usable(base, i, project, context)) {
+                    ids.add(InvalidConfigurationException.printable(i.path("id").asText()));
+                }
+                last = i.path("id").asText(null);
             }
+            if (!body.hasNonNull("next") || body.path("images").isEmpty()) {
+                break;
+            }
+            if (last == null || !markers.add(last)) {
+                throw OpenStackErrors.forMalformed(ApiRequest.get("Glance", page), "a page of images with a next link that "
+                        + (last == null ? "ends at an image without an id" : "ends at image " + InvalidConfigurationException.printable(last)
+                        + " again, where a page before it ended") + "; expected each page to go on past the one before");
+            }
+            context.checkDeadline("reading the next page of Glance's images");
+            marker = last;
         }
         String shown = InvalidConfigurationException.printable(image);
         if (ids.isEmpty()) {

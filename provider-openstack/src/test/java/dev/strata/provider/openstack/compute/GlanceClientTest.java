@@ -40,6 +40,11 @@ class GlanceClientTest {
     static final String SHARED_ACCEPTED = "44444444-4444-4444-8444-444444444444";
     static final String SHARED_NOT_WITH_US = "55555555-5555-4555-8555-555555555555";
 
+    /** The most images the stand-in answers in one page. */
+    static final int MOST_PER_PAGE = 25;
+
+    /** Whether the stand-in ignores the marker, as a proxy that drops it: every page is the first. */
+    volatile boolean dropMarker;
     HttpServer endpoint;
     /** The listing Glance answers, by image name: the images' JSON. */
     final Map<String, List<String>> listing = new ConcurrentHashMap<>();
@@ -79,8 +84,24 @@ class GlanceClientTest {
         int status = 200;
         String body;
         if (uri.getPath().equals("/v2/images")) {
-            String name = java.net.URLDecoder.decode(uri.getRawQuery().replaceAll(".*name=", ""), StandardCharsets.UTF_8);
-            body = "{\"images\": [" + String.join(", ", listing.getOrDefault(name, List.of())) + "]}";
+            Map<String, String> query = new java.util.HashMap<>();
+            for (String p : uri.getRawQuery().split("&")) {
+                query.put(p.substring(0, p.indexOf('=')), java.net.URLDecoder.decode(p.substring(p.indexOf('=') + 1), StandardCharsets.UTF_8));
+            }
+            // pages of at most MOST_PER_PAGE images, as a Glance whose api_limit_max is that, after the marker's image
+            List<String> images = listing.getOrDefault(query.get("name"), List.of());
+            int from = 0;
+            if (query.containsKey("marker") && !dropMarker) {
+                from = images.size();
+                for (int k = 0; k < images.size(); k++) {
+                    if (images.get(k).contains("\"" + query.get("marker") + "\"")) {
+                        from = k + 1;
+                    }
+                }
+            }
+            int to = Math.min(images.size(), from + Math.min(MOST_PER_PAGE, Integer.parseInt(query.getOrDefault("limit", "25"))));
+            body = "{\"images\": [" + String.join(", ", images.subList(from, to)) + "]" + (to < images.size() ? ", \"next\": \"/v2/images?"
+                    + "marker=" + images.get(to - 1).replaceAll(".*\"id\": \"([^\"]+)\".*", "$1") + "\"" : "") + "}";
         } else if (uri.getPath().matches("/v2/images/[^/]+/members/admin")) {
             String id = uri.getPath().split("/")[3];
             String memberStatus = members.get(id);
@@ -127,6 +148,34 @@ class GlanceClientTest {
         assertThatThrownBy(() -> glance.imageId("two", context())).isInstanceOf(ProviderFailureException.class)
                 .hasMessage("Glance has 2 active images named 'two' that project admin may use ([" + OWN + ", " + PUBLIC + "]); set image "
                         + "to one id");
+    }
+
+    /**
+     * Glance answers in pages: with admin credentials a name common to many projects' private
+     * images fills the first pages with theirs, and the project's own is on a later one. It is
+     * found there, and two usable images on different pages are several, not the first alone.
+     */
+    @Test
+    void theProjectsImageOnALaterPageIsFoundAndCounted() {
+        List<String> many = new java.util.ArrayList<>();
+        for (int k = 0; k < 60; k++) {
+            many.add(image(String.format("66666666-6666-4666-8666-%012d", k), "private", "project-" + k));
+        }
+        many.add(image(OWN, "private", "admin"));
+        listing.put("ubuntu", many);
+        assertThat(glance.imageId("ubuntu", context())).isEqualTo(OWN);
+
+        List<String> two = new java.util.ArrayList<>(many);
+        two.add(0, image(PUBLIC, "public", "other-project"));
+        listing.put("ubuntu", two);
+        assertThatThrownBy(() -> glance.imageId("ubuntu", context())).isInstanceOf(ProviderFailureException.class)
+                .hasMessageStartingWith("Glance has 2 active images named 'ubuntu' that project admin may use");
+
+        // pages that lead back to the first (a marker dropped on the way) are Glance's malformed answer, not read for ever
+        dropMarker = true;
+        assertThatThrownBy(() -> glance.imageId("ubuntu", context())).isInstanceOf(ProviderFailureException.class)
+                .hasMessageContaining("with a page of images with a next link that ends at image 66666666-6666-4666-8666-000000000023 "
+                        + "again, where a page before it ended; expected each page to go on past the one before");
     }
 
     /** The name comes from a contract: its control and bidi characters are shown escaped, not sent to the log and the shell. */
