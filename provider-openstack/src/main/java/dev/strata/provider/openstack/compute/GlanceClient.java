@@ -32,7 +32,7 @@ public final class GlanceClient {
 
     /**
      * The id of an image given by id or by name. A name is looked up among the active images the
-     * configured project may use, as Glance lists them to a user of the project: public ones, the
+     * configured project may use, as Glance lists them to a user of the project: public and community ones, the
      * project's own, and those another project shared with it that it accepted. Glance lists every
      * project's images to an admin, so with admin credentials a name also matched another
      * project's private image (taken as the member's image, or counted among "several"); such
@@ -90,12 +90,12 @@ public final class GlanceClient {
     }
 
     /**
-     * Whether the project may use a listed image: public, its own, or shared with it by another
+     * Whether the project may use a listed image: public or community (any project's to use), its own, or shared with it by another
      * project and accepted ({@code GET /v2/images/{id}/members/{project}}: 404 when it is no member).
      */
     private boolean usable(String base, JsonNode i, String project, DiscoveryContext context) {
         String visibility = i.path("visibility").asText("");
-        if (visibility.equals("public") || project.equals(i.path("owner").asText(null))) {
+        if (visibility.equals("public") || visibility.equals("community") || project.equals(i.path("owner").asText(null))) {
             return true;
         }
         if (!visibility.equals("shared")) {

@@ -136,6 +136,9 @@ class GlanceClientTest {
         assertThat(glance.imageId("own", context())).isEqualTo(OWN);
         listing.put("public", List.of(image(FOREIGN_PRIVATE, "private", "other-project"), image(PUBLIC, "public", "other-project")));
         assertThat(glance.imageId("public", context())).isEqualTo(PUBLIC);
+        // a community image (Glance 2.5 on) is any project's to use, as a public one is, without being listed to all
+        listing.put("community", List.of(image(FOREIGN_PRIVATE, "private", "other-project"), image(PUBLIC, "community", "other-project")));
+        assertThat(glance.imageId("community", context())).isEqualTo(PUBLIC);
         listing.put("shared", List.of(image(SHARED_NOT_WITH_US, "shared", "other-project"), image(SHARED_ACCEPTED, "shared", "other-project")));
         members.put(SHARED_ACCEPTED, "accepted");
         assertThat(glance.imageId("shared", context())).isEqualTo(SHARED_ACCEPTED);
