@@ -2,6 +2,8 @@ package dev.strata.provider.aws;
 
 import dev.strata.platform.api.exception.AuthorizationException;
 import dev.strata.platform.api.exception.ProviderTimeoutException;
+import dev.strata.platform.api.exception.ProviderUnavailableException;
+import dev.strata.platform.api.exception.StrataException;
 import dev.strata.platform.api.model.CapacityOffer;
 import dev.strata.platform.api.model.Fabric;
 import dev.strata.platform.api.model.FabricType;
@@ -18,6 +20,8 @@ import dev.strata.provider.aws.ec2.Zone;
 import dev.strata.provider.aws.sovereignty.RegionFacts;
 import dev.strata.provider.aws.sovereignty.SovereigntyTable;
 import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
@@ -28,7 +32,17 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Future;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
+import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -46,6 +60,13 @@ import org.slf4j.LoggerFactory;
 final class AwsDiscovery {
 
     private static final Logger LOG = LoggerFactory.getLogger(AwsDiscovery.class);
+    /**
+     * How long a region that fails has its last good nodes and sites reported: the core's default {@code staleGracePeriod},
+     * for which it would have kept them, marked stale, had the whole discovery failed (a provider cannot read that setting).
+     */
+    static final Duration REGION_GRACE = Duration.ofMinutes(15);
+    /** The most of the caller's deadline kept back from the regions' reads, to return what they read in time. */
+    private static final Duration RETURN_MARGIN = Duration.ofSeconds(1);
 
     private final AwsSettings settings;
     private final Ec2Gateway gateway;
@@ -60,6 +81,13 @@ final class AwsDiscovery {
     private final Set<String> accountUnreadWarned = ConcurrentHashMap.newKeySet();
     private final Set<String> unknownRegionsLogged = ConcurrentHashMap.newKeySet();
     private final Supplier<String> installation;
+    /** Each region's last good read, and since when it fails while it does. */
+    private final Map<String, RegionRead> lastReads = new ConcurrentHashMap<>();
+    /**
+     * The threads that read each region: two per region at most (compute and fabric discovery may read at once), made
+     * when needed and ended when idle or at {@link #close}, so that a region that hangs holds up only its own reads.
+     */
+    private final Map<String, ExecutorService> readers = new LinkedHashMap<>();
 
     AwsDiscovery(AwsSettings settings, Ec2Gateway gateway, SovereigntyTable sovereignty, Clock clock) {
         this(settings, gateway, sovereignty, clock, () -> null);
@@ -75,33 +103,157 @@ final class AwsDiscovery {
         this.sovereignty = sovereignty;
         this.clock = clock;
         this.installation = installation;
+        for (String region : settings.regions()) {
+            AtomicInteger count = new AtomicInteger();
+            ThreadPoolExecutor reader = new ThreadPoolExecutor(2, 2, 1, TimeUnit.MINUTES, new LinkedBlockingQueue<>(), r -> {
+                Thread t = new Thread(r, "strata-aws-" + settings.providerId() + "-" + region + "-" + count.incrementAndGet());
+                t.setDaemon(true);
+                return t;
+            });
+            reader.allowCoreThreadTimeOut(true);
+            readers.put(region, reader);
+        }
     }
 
-    /** Everything the provider reports, read now (the catalogue may be reused). */
+    /**
+     * Everything the provider reports, read now (the catalogue may be reused). The regions are read at once, each on a
+     * thread of its own region ({@link #readers}), and each is given the whole deadline, less a margin that leaves time to
+     * return what was read: a region that fails or does not answer in that time neither fails the others nor takes their
+     * time. It contributes its last good nodes and sites ({@link #standIn}), and no offer, with a warning; only when every
+     * region fails does the discovery fail, with the first region's error (the others' suppressed), as it did before.
+     */
     View view(DiscoveryContext context) {
-        List<View> regions = new ArrayList<>();
-        for (String region : settings.regions()) {
-            checkAccount(region, context);
-            Catalogue catalogue = catalogue(region, context);
-            List<Ec2Instance> instances = gateway.instances(region, Map.of("instance-state-name", Ec2Gateway.EXISTING_STATES), context);
-            Optional<RegionFacts> facts = sovereignty.facts(region);
-            if (facts.isEmpty() && unknownRegionsLogged.add(region)) {
-                LOG.warn("AWS provider {}: region {} is not in the sovereignty table; its sites have no country, jurisdictions or operator "
-                        + "(add it with sovereigntyFile)", settings.providerId(), region);
+        List<String> regions = settings.regions();
+        Duration remaining = context.remaining();
+        Duration margin = remaining.isNegative() ? Duration.ZERO
+                : remaining.dividedBy(10).compareTo(RETURN_MARGIN) < 0 ? remaining.dividedBy(10) : RETURN_MARGIN;
+        DiscoveryContext bounded = new DiscoveryContext(context.operationId(), context.deadline().minus(margin), context.clock());
+        Instant waitUntil = context.deadline().minus(margin.dividedBy(2));
+        Map<String, Future<View>> reads = new LinkedHashMap<>();
+        Map<String, RuntimeException> failures = new LinkedHashMap<>();
+        for (String region : regions) {
+            try {
+                reads.put(region, readers.get(region).submit(() -> regionView(region, bounded)));
+            } catch (RejectedExecutionException e) {
+                failures.put(region, new ProviderUnavailableException("AWS provider " + settings.providerId() + ": region " + region
+                        + " was not read: the AWS provider was stopped"));
             }
-            String own = installation.get();
-            // launched instances of a type outside the catalogue are described from a lookup of that type alone (remembered)
-            instances.stream().filter(i -> ours(i, settings.providerId(), own) && i.instanceType() != null
-                    && !catalogue.shapes().containsKey(i.instanceType()))
-                    .map(Ec2Instance::instanceType).distinct().forEach(type -> shape(region, type, context));
-            long theirs = instances.stream().filter(i -> isStrata(i) && !ours(i, settings.providerId(), own)).count();
-            if (theirs > 0) {
-                LOG.debug("AWS provider {}: {} instances in {} are another Strata installation's or provider's; counted against the quota, "
-                        + "not nodes", settings.providerId(), theirs, region);
-            }
-            regions.add(region(withExtraShapes(catalogue), instances, facts.orElse(null), own));
         }
-        return View.merge(regions);
+        Map<String, View> answered = new LinkedHashMap<>();
+        try {
+            for (Map.Entry<String, Future<View>> read : reads.entrySet()) {
+                String region = read.getKey();
+                try {
+                    long wait = Math.max(0, Duration.between(context.clock().instant(), waitUntil).toMillis());
+                    answered.put(region, read.getValue().get(wait, TimeUnit.MILLISECONDS));
+                } catch (TimeoutException e) {
+                    read.getValue().cancel(true);
+                    failures.put(region, new ProviderTimeoutException("AWS provider " + settings.providerId() + ": region " + region
+                            + " did not answer before the discovery's deadline (operation " + context.operationId() + ")"));
+                } catch (ExecutionException e) {
+                    if (e.getCause() instanceof StrataException failed) {
+                        failures.put(region, failed);
+                    } else if (e.getCause() instanceof RuntimeException unexpected) {
+                        throw unexpected; // not a region's failure but a defect here: it fails the discovery, as before
+                    } else if (e.getCause() instanceof Error error) {
+                        throw error;
+                    } else {
+                        throw new IllegalStateException(e.getCause());
+                    }
+                }
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new ProviderTimeoutException("AWS provider " + settings.providerId() + ": interrupted while reading its regions (operation "
+                    + context.operationId() + ")");
+        } finally {
+            reads.values().forEach(f -> f.cancel(true));
+        }
+        Instant now = clock.instant();
+        List<View> views = new ArrayList<>();
+        List<String> warnings = new ArrayList<>();
+        for (String region : regions) {
+            View read = answered.get(region);
+            if (read != null) {
+                RegionRead before = lastReads.put(region, new RegionRead(read, now, null, null));
+                if (before != null && before.failingSince() != null) {
+                    LOG.info("AWS provider {}: region {} answers again (it failed from {})", settings.providerId(), region, before.failingSince());
+                }
+                views.add(read);
+            } else {
+                views.add(standIn(region, failures.get(region), now, warnings));
+            }
+        }
+        if (failures.size() == regions.size()) {
+            RuntimeException first = failures.get(regions.get(0));
+            failures.values().stream().filter(f -> f != first).forEach(first::addSuppressed);
+            throw first;
+        }
+        return View.merge(views, warnings);
+    }
+
+    /**
+     * What a region that failed ({@code error}) contributes: its nodes and sites as it was last read, for
+     * {@link #REGION_GRACE} from that read, so that the instances running there are neither dropped nor launched again
+     * while its API fails, and its EFA fabrics with those nodes alone; never its offers, since nothing can be launched
+     * there while its API fails. A region never read since the provider started, or last read longer ago than that,
+     * contributes nothing. Each says so in a warning, naming the region, the error and since when it fails.
+     */
+    private View standIn(String region, RuntimeException error, Instant now, List<String> warnings) {
+        String what = error.getMessage() == null ? error.getClass().getSimpleName() : error.getMessage().replaceAll("\\p{Cntrl}+", " ").strip();
+        RegionRead read = lastReads.compute(region, (r, before) -> before == null ? new RegionRead(null, null, now, what)
+                : new RegionRead(before.view(), before.readAt(), before.failingSince() == null ? now : before.failingSince(), what));
+        if (read.failingSince().equals(now)) {
+            LOG.warn("AWS provider {}: region {} fails: {}", settings.providerId(), region, what);
+        }
+        String failing = "region " + region + " fails since " + read.failingSince() + " (" + what + ")";
+        if (read.view() == null) {
+            warnings.add(failing + ": it has not answered since the provider started, so nothing of it is reported");
+            return new View(List.of(), List.of(), List.of(), List.of());
+        }
+        Instant until = read.readAt().plus(REGION_GRACE);
+        if (!now.isBefore(until)) {
+            warnings.add(failing + ": it was last read at " + read.readAt() + ", more than " + REGION_GRACE.toMinutes()
+                    + " minutes ago, so nothing of it is reported");
+            return new View(List.of(), List.of(), List.of(), List.of());
+        }
+        View last = read.view();
+        Set<String> nodeIds = new LinkedHashSet<>();
+        last.nodes().forEach(n -> nodeIds.add(n.id()));
+        List<Fabric> fabrics = last.fabrics().stream()
+                .map(f -> f.toBuilder().members(f.members().stream().filter(nodeIds::contains).collect(Collectors.toCollection(LinkedHashSet::new))).build())
+                .filter(f -> !f.members().isEmpty()).toList();
+        warnings.add(failing + ": its " + last.nodes().size() + " nodes and " + last.sites().size() + " sites as read at " + read.readAt()
+                + " are reported until " + until + ", and it offers no capacity until it answers");
+        return new View(last.sites(), last.nodes(), List.of(), fabrics);
+    }
+
+    /** One region read now: the account checked, the catalogue (may be reused), the instances. */
+    private View regionView(String region, DiscoveryContext context) {
+        checkAccount(region, context);
+        Catalogue catalogue = catalogue(region, context);
+        List<Ec2Instance> instances = gateway.instances(region, Map.of("instance-state-name", Ec2Gateway.EXISTING_STATES), context);
+        Optional<RegionFacts> facts = sovereignty.facts(region);
+        if (facts.isEmpty() && unknownRegionsLogged.add(region)) {
+            LOG.warn("AWS provider {}: region {} is not in the sovereignty table; its sites have no country, jurisdictions or operator "
+                    + "(add it with sovereigntyFile)", settings.providerId(), region);
+        }
+        String own = installation.get();
+        // launched instances of a type outside the catalogue are described from a lookup of that type alone (remembered)
+        instances.stream().filter(i -> ours(i, settings.providerId(), own) && i.instanceType() != null
+                && !catalogue.shapes().containsKey(i.instanceType()))
+                .map(Ec2Instance::instanceType).distinct().forEach(type -> shape(region, type, context));
+        long theirs = instances.stream().filter(i -> isStrata(i) && !ours(i, settings.providerId(), own)).count();
+        if (theirs > 0) {
+            LOG.debug("AWS provider {}: {} instances in {} are another Strata installation's or provider's; counted against the quota, "
+                    + "not nodes", settings.providerId(), theirs, region);
+        }
+        return region(withExtraShapes(catalogue), instances, facts.orElse(null), own);
+    }
+
+    /** Ends the threads that read the regions (the provider stops, or a configuration change replaced these settings). */
+    void close() {
+        readers.values().forEach(ExecutorService::shutdownNow);
     }
 
     /** {@link #region(Catalogue, List, RegionFacts, String)} with every instance Strata launched taken for this installation's. */
@@ -451,16 +603,21 @@ final class AwsDiscovery {
         return owner == null || own == null || owner.equals(own);
     }
 
-    /** One discovery's result. */
-    record View(List<Site> sites, List<Node> nodes, List<CapacityOffer> offers, List<Fabric> fabrics) {
+    /** One discovery's result, with what went wrong without failing it (a region that fails). */
+    record View(List<Site> sites, List<Node> nodes, List<CapacityOffer> offers, List<Fabric> fabrics, List<String> warnings) {
         View {
             sites = List.copyOf(sites);
             nodes = List.copyOf(nodes);
             offers = List.copyOf(offers);
             fabrics = List.copyOf(fabrics);
+            warnings = List.copyOf(warnings);
         }
 
-        static View merge(List<View> views) {
+        View(List<Site> sites, List<Node> nodes, List<CapacityOffer> offers, List<Fabric> fabrics) {
+            this(sites, nodes, offers, fabrics, List.of());
+        }
+
+        static View merge(List<View> views, List<String> warnings) {
             List<Site> sites = new ArrayList<>();
             List<Node> nodes = new ArrayList<>();
             List<CapacityOffer> offers = new ArrayList<>();
@@ -474,8 +631,15 @@ final class AwsDiscovery {
             nodes.sort(Comparator.comparing(Node::id));
             offers.sort(Comparator.comparing(CapacityOffer::id));
             fabrics.sort(Comparator.comparing(Fabric::id));
-            return new View(sites, nodes, offers, fabrics);
+            return new View(sites, nodes, offers, fabrics, warnings);
         }
+    }
+
+    /**
+     * A region's last good read and when it was made (both null: none since the provider started), and since when it
+     * fails and what failed last (both null while it answers).
+     */
+    private record RegionRead(View view, Instant readAt, Instant failingSince, String failure) {
     }
 
     private static final class FabricBuilder {

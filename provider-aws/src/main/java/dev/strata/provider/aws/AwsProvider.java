@@ -20,6 +20,7 @@ import dev.strata.provider.aws.sovereignty.SovereigntyTable;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -239,6 +240,7 @@ public class AwsProvider implements ComputeProvider, FabricProvider, Provisionin
         }
 
         private void release() {
+            discovery.close();
             gateway.close();
             settings.credentials().clear();
         }
@@ -413,7 +415,7 @@ public class AwsProvider implements ComputeProvider, FabricProvider, Provisionin
         try {
             AwsDiscovery.View view = serving.discovery.view(context);
             return ComputeSnapshot.builder(serving.generations.next(), clock.instant()).sites(view.sites()).nodes(view.nodes())
-                    .offers(view.offers()).warnings(serving.generations.warnings()).build();
+                    .offers(view.offers()).warnings(warnings(serving, view)).build();
         } finally {
             serving.end();
         }
@@ -423,11 +425,19 @@ public class AwsProvider implements ComputeProvider, FabricProvider, Provisionin
     public FabricSnapshot discoverFabrics(DiscoveryContext context) {
         Engine serving = serving();
         try {
-            return FabricSnapshot.builder(serving.generations.next(), clock.instant()).fabrics(serving.discovery.view(context).fabrics())
-                    .warnings(serving.generations.warnings()).build();
+            AwsDiscovery.View view = serving.discovery.view(context);
+            return FabricSnapshot.builder(serving.generations.next(), clock.instant()).fabrics(view.fabrics())
+                    .warnings(warnings(serving, view)).build();
         } finally {
             serving.end();
         }
+    }
+
+    /** The generations' warnings and the discovery's (regions that fail). */
+    private static List<String> warnings(Engine serving, AwsDiscovery.View view) {
+        List<String> warnings = new ArrayList<>(serving.generations.warnings());
+        warnings.addAll(view.warnings());
+        return warnings;
     }
 
     @Override

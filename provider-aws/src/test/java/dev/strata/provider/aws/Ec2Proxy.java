@@ -39,8 +39,8 @@ import org.w3c.dom.Node;
  */
 final class Ec2Proxy implements AutoCloseable {
 
-    /** One recorded request: its action and form parameters. */
-    record Call(String action, Map<String, String> params) {
+    /** One recorded request: its action, form parameters and the region it was signed for (from its Authorization header). */
+    record Call(String action, Map<String, String> params, String region) {
     }
 
     /** An injected answer. */
@@ -109,7 +109,7 @@ final class Ec2Proxy implements AutoCloseable {
         try (exchange) {
             byte[] body = exchange.getRequestBody().readAllBytes();
             Map<String, String> params = form(new String(body, StandardCharsets.UTF_8));
-            Call call = new Call(params.getOrDefault("Action", ""), params);
+            Call call = new Call(params.getOrDefault("Action", ""), params, region(exchange.getRequestHeaders().getFirst("Authorization")));
             calls.add(call);
             Answer answer = inject.apply(call);
             if (answer != null && answer.status() != -2) {
@@ -199,6 +199,13 @@ final class Ec2Proxy implements AutoCloseable {
         exchange.getResponseHeaders().set("Content-Type", "text/xml");
         exchange.sendResponseHeaders(status, body.length);
         exchange.getResponseBody().write(body);
+    }
+
+    /** The region of a SigV4 Authorization header's credential scope ({@code Credential=KEY/DATE/REGION/ec2/aws4_request}), or "". */
+    private static String region(String authorization) {
+        java.util.regex.Matcher m = authorization == null ? null
+                : java.util.regex.Pattern.compile("Credential=[^/]+/[^/]+/([^/]+)/").matcher(authorization);
+        return m != null && m.find() ? m.group(1) : "";
     }
 
     private static Map<String, String> form(String body) {

@@ -1,0 +1,171 @@
+package dev.strata.provider.aws;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowable;
+
+import dev.strata.platform.api.exception.ProviderUnavailableException;
+import dev.strata.platform.api.model.CapacityOffer;
+import dev.strata.platform.api.model.Node;
+import dev.strata.platform.api.model.ResourceState;
+import dev.strata.platform.api.model.Site;
+import dev.strata.platform.api.provider.ComputeSnapshot;
+import dev.strata.platform.api.provider.DiscoveryContext;
+import dev.strata.platform.api.provider.FabricSnapshot;
+import dev.strata.platform.api.provisioning.MachineStatus;
+import dev.strata.platform.testkit.SettableClock;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * One region of the provider's two (eu-central-1 and us-east-1) fails or hangs, injected by the
+ * proxy in front of moto for the requests signed for that region alone: the other region is
+ * reported and placeable, the failing one keeps its last good nodes and sites, without offers and
+ * with a warning, and only when every region fails does the discovery fail. Before, the regions
+ * were read one after another and any region's failure failed the whole discovery, so the core
+ * marked every region's nodes and offers stale; and a hanging first region used up the deadline
+ * the other needed.
+ */
+class RegionIsolationTest {
+
+    private static final String DOWN = "eu-central-1";
+
+    private Moto moto;
+    private Ec2Proxy proxy;
+    private AwsProvider provider;
+
+    @BeforeEach
+    void start() {
+        moto = Moto.shared();
+        moto.reset();
+        proxy = new Ec2Proxy(moto.endpoint());
+    }
+
+    @AfterEach
+    void stop() {
+        if (provider != null) {
+            provider.deactivate();
+        }
+        proxy.close();
+    }
+
+    private AwsProvider provider(Clock clock) {
+        return provider(clock, "5s");
+    }
+
+    private AwsProvider provider(Clock clock, String requestTimeout) {
+        provider = new AwsProvider(TestConfigs.settings(TestConfigs.moto(moto, "endpoint", proxy.endpoint().toString(),
+                "requestTimeout", requestTimeout)), clock);
+        return provider;
+    }
+
+    private void fail(String region) {
+        proxy.inject(call -> call.region().equals(region) || region.equals("*")
+                ? Ec2Proxy.Answer.error(503, "Unavailable", "the region is down") : null);
+    }
+
+    private static DiscoveryContext context(int seconds) {
+        return DiscoveryContext.withTimeout("isolation", Duration.ofSeconds(seconds));
+    }
+
+    private static List<CapacityOffer> offersIn(ComputeSnapshot snapshot, String region) {
+        return snapshot.offers().stream().filter(o -> o.siteId().startsWith("aws:" + region)).toList();
+    }
+
+    @Test
+    void aFailingRegionKeepsItsLastNodesWithAWarningAndNoOffersWhileTheOtherIsReportedAndPlaceable() {
+        AwsProvider provider = provider(Clock.systemUTC());
+        MachineStatus made = provider.create(AwsProviderMotoTest.request("op-iso", "m-0"), context(60));
+        String node = "aws:" + made.handle().machineId();
+        ComputeSnapshot before = provider.discoverCompute(context(60));
+        assertThat(before.nodes()).extracting(Node::id).containsExactly(node);
+        assertThat(offersIn(before, DOWN)).isNotEmpty();
+
+        fail(DOWN);
+        ComputeSnapshot snapshot = provider.discoverCompute(context(60));
+
+        assertThat(offersIn(snapshot, "us-east-1")).isNotEmpty().allSatisfy(o -> {
+            assertThat(o.machine().state()).isEqualTo(ResourceState.AVAILABLE);
+            assertThat(o.limit()).isPositive();
+        });
+        assertThat(offersIn(snapshot, DOWN)).as("nothing is launched where the API fails").isEmpty();
+        assertThat(snapshot.nodes()).extracting(Node::id).containsExactly(node);
+        assertThat(snapshot.sites()).extracting(Site::id).containsAll(before.sites().stream().map(Site::id).toList());
+        assertThat(snapshot.warnings()).singleElement().satisfies(w -> assertThat(w)
+                .startsWith("region eu-central-1 fails since ")
+                .contains("EC2 DescribeInstances in eu-central-1 failed: Unavailable: the region is down")
+                .contains("its 1 nodes and 3 sites as read at ").contains("are reported until ")
+                .endsWith("and it offers no capacity until it answers")
+                .doesNotContain(TestConfigs.SECRET_ACCESS_KEY).doesNotContain("AKIATESTKEYID0000000"));
+        FabricSnapshot fabrics = provider.discoverFabrics(context(60));
+        assertThat(fabrics.fabrics()).anyMatch(f -> f.siteId().startsWith("aws:us-east-1"));
+        assertThat(fabrics.fabrics()).filteredOn(f -> f.siteId().startsWith("aws:" + DOWN))
+                .allSatisfy(f -> assertThat(f.members()).containsOnly(node));
+        assertThat(fabrics.warnings()).singleElement().asString().startsWith("region eu-central-1 fails since ");
+    }
+
+    @Test
+    void aRegionThatNeverAnsweredContributesNothingWithAWarning() {
+        AwsProvider provider = provider(Clock.systemUTC());
+        fail(DOWN);
+
+        ComputeSnapshot snapshot = provider.discoverCompute(context(60));
+
+        assertThat(offersIn(snapshot, "us-east-1")).isNotEmpty();
+        assertThat(snapshot.sites()).extracting(Site::region).containsOnly("us-east-1");
+        assertThat(snapshot.warnings()).singleElement().asString().startsWith("region eu-central-1 fails since ")
+                .endsWith(": it has not answered since the provider started, so nothing of it is reported");
+    }
+
+    @Test
+    void aFailingRegionsNodesAreNoLongerReportedOnceItsGraceHasPassed() {
+        SettableClock clock = SettableClock.system();
+        AwsProvider provider = provider(clock);
+        provider.create(AwsProviderMotoTest.request("op-grace", "m-0"), context(60));
+        assertThat(provider.discoverCompute(context(60)).nodes()).hasSize(1);
+        fail(DOWN);
+        clock.advance(Duration.ofMinutes(15).minusSeconds(1));
+        assertThat(provider.discoverCompute(context(60)).nodes()).hasSize(1);
+
+        clock.advance(Duration.ofSeconds(1));
+        ComputeSnapshot snapshot = provider.discoverCompute(context(60));
+
+        assertThat(snapshot.nodes()).isEmpty();
+        assertThat(snapshot.sites()).extracting(Site::region).containsOnly("us-east-1");
+        assertThat(snapshot.warnings()).singleElement().asString().contains("more than 15 minutes ago, so nothing of it is reported");
+    }
+
+    @Test
+    void everyRegionFailingFailsTheDiscoveryNamingEachRegion() {
+        AwsProvider provider = provider(Clock.systemUTC());
+        provider.discoverCompute(context(60));
+        fail("*");
+
+        Throwable t = catchThrowable(() -> provider.discoverCompute(context(60)));
+
+        assertThat(t).isInstanceOf(ProviderUnavailableException.class)
+                .hasMessageContaining("EC2 DescribeInstances in eu-central-1 failed: Unavailable: the region is down");
+        assertThat(t.getSuppressed()).singleElement().asString().contains("EC2 DescribeInstances in us-east-1 failed");
+    }
+
+    @Test
+    void aHangingRegionDoesNotUseUpTheOtherRegionsDeadline() {
+        // one EC2 call may take longer than the whole discovery: the hanging region would hold it to its deadline
+        AwsProvider provider = provider(Clock.systemUTC(), "60s");
+        // the hanging region is the first configured, whose catalogue is read first; the other's catalogue is still to read
+        proxy.inject(call -> call.region().equals(DOWN) ? Ec2Proxy.Answer.hang(Duration.ofSeconds(60)) : null);
+        Duration deadline = Duration.ofSeconds(15);
+        long start = System.nanoTime();
+
+        ComputeSnapshot snapshot = provider.discoverCompute(DiscoveryContext.withTimeout("hang", deadline));
+
+        assertThat(Duration.ofNanos(System.nanoTime() - start)).as("returned within the deadline").isLessThan(deadline);
+        assertThat(offersIn(snapshot, "us-east-1")).isNotEmpty();
+        assertThat(offersIn(snapshot, DOWN)).isEmpty();
+        assertThat(snapshot.warnings()).singleElement().asString().startsWith("region eu-central-1 fails since ")
+                .contains("not answer").endsWith("so nothing of it is reported");
+    }
+}
