@@ -168,4 +168,35 @@ class RegionIsolationTest {
         assertThat(snapshot.warnings()).singleElement().asString().startsWith("region eu-central-1 fails since ")
                 .contains("not answer").endsWith("so nothing of it is reported");
     }
+
+    /**
+     * The threads that read the regions are daemon threads, at most two per region whatever the number of discoveries,
+     * and they end when the provider stops.
+     */
+    @Test
+    void theRegionReadersAreBoundedDaemonThreadsEndedWhenTheProviderStops() throws InterruptedException {
+        AwsProvider provider = provider(Clock.systemUTC());
+        for (int i = 0; i < 3; i++) {
+            provider.discoverCompute(context(60));
+            provider.discoverFabrics(context(60));
+        }
+        for (String region : List.of("eu-central-1", "us-east-1")) {
+            List<Thread> readers = readers(region);
+            assertThat(readers).isNotEmpty().hasSizeLessThanOrEqualTo(2).allMatch(Thread::isDaemon);
+        }
+
+        provider.deactivate();
+        this.provider = null;
+
+        long until = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+        while (!readers("eu-central-1").isEmpty() || !readers("us-east-1").isEmpty()) {
+            assertThat(System.nanoTime()).as("the region readers ended: %s", readers("eu-central-1")).isLessThan(until);
+            Thread.sleep(20);
+        }
+    }
+
+    private static List<Thread> readers(String region) {
+        return Thread.getAllStackTraces().keySet().stream().filter(t -> t.isAlive() && t.getName().startsWith("strata-aws-aws-" + region + "-"))
+                .toList();
+    }
 }
