@@ -66,6 +66,13 @@ final class ProviderDirectory implements AutoCloseable {
     private final AtomicLong generations = new AtomicLong();
     private final DeadlineExecutor executor;
     private final Clock clock;
+    /**
+     * The monotonic clock in nanoseconds ({@link System#nanoTime} but in tests) on which the grace period before a
+     * departed or failing provider's resources are dropped, and the time since it departed, are measured: the wall clock,
+     * which an NTP step moves, would drop a whole provider's resources at the next tick after a step forward past the grace
+     * period, and write a negative gap after a step back. The clock's instants are kept for what is shown.
+     */
+    private final java.util.function.LongSupplier ticker;
     private final CallMetrics metrics = CallMetrics.discoveries();
     private volatile InventorySettings settings;
     private volatile InventorySnapshot inventory = InventorySnapshot.EMPTY;
@@ -84,9 +91,14 @@ final class ProviderDirectory implements AutoCloseable {
     private final Instant created;
 
     ProviderDirectory(InventorySettings settings, DeadlineExecutor executor, Clock clock) {
+        this(settings, executor, clock, System::nanoTime);
+    }
+
+    ProviderDirectory(InventorySettings settings, DeadlineExecutor executor, Clock clock, java.util.function.LongSupplier ticker) {
         this.settings = settings;
         this.executor = executor;
         this.clock = clock;
+        this.ticker = ticker;
         this.created = clock.instant();
     }
 
@@ -154,7 +166,7 @@ final class ProviderDirectory implements AutoCloseable {
             entry.description = ProviderText.clean(registration.description());
             if (returning) {
                 entry.swaps++;
-                Duration gap = Duration.between(entry.since, clock.instant());
+                Duration gap = Duration.ofNanos(ticker.getAsLong() - entry.sinceNanos);
                 LOG.info("Provider {} returned: version {} replaces {} after {} ms; rediscovering",
                         registration.providerId(), registration.version(), previousVersion, gap.toMillis());
                 change(entry, "returned", ProviderState.STARTING, null, previousVersion);
@@ -194,7 +206,7 @@ final class ProviderDirectory implements AutoCloseable {
                 entry.failing.remove(capability);
                 successors = admitWaiting(entry);
                 if (!entry.registrations.containsKey(capability)) {
-                    entry.departedCapabilities.put(capability, clock.instant());
+                    entry.departedCapabilities.put(capability, ticker.getAsLong());
                 }
                 if (!successors.isEmpty()) {
                     // a service that waited with the same id takes over, as a new version would
@@ -380,14 +392,14 @@ final class ProviderDirectory implements AutoCloseable {
      * grace period ago (the provider as a whole departed is dropped whole instead); with the lock
      * held. Whether anything was dropped.
      */
-    private boolean dropWithdrawnCapabilities(Entry entry, Instant now, Duration grace) {
+    private boolean dropWithdrawnCapabilities(Entry entry, long now, Duration grace) {
         boolean dropped = false;
         for (var it = entry.departedCapabilities.entrySet().iterator(); it.hasNext(); ) {
             var withdrawn = it.next();
             Capability capability = withdrawn.getKey();
             if (entry.registrations.containsKey(capability)) {
                 it.remove();
-            } else if (withdrawn.getValue().plus(grace).isBefore(now)) {
+            } else if (past(withdrawn.getValue(), grace, now)) {
                 it.remove();
                 Object snapshot = entry.snapshots.remove(capability);
                 entry.reportedWarnings.remove(capability);
@@ -562,7 +574,7 @@ final class ProviderDirectory implements AutoCloseable {
                 reported.stream().filter(w -> !before.contains(w)).forEach(w -> LOG.warn("Provider {} reports: {}", entry.id, w));
                 entry.reportedWarnings.put(registration.capability(), reported);
                 entry.lastGood = now;
-                entry.lastGoodOf.put(registration.capability(), now);
+                entry.lastGoodOf.put(registration.capability(), ticker.getAsLong());
                 entry.generation = generation;
                 entry.lastDiscovery = now;
                 entry.lastDiscoveryTime = Duration.between(started, now);
@@ -707,6 +719,11 @@ final class ProviderDirectory implements AutoCloseable {
         return maxWait.compareTo(Duration.ofNanos(Long.MAX_VALUE / 2)) > 0 ? Long.MAX_VALUE / 2 : maxWait.toNanos();
     }
 
+    /** Whether more than {@code grace} has passed from {@code sinceNanos} to {@code nowNanos}, both on the ticker. */
+    private static boolean past(long sinceNanos, Duration grace, long nowNanos) {
+        return nowNanos - sinceNanos > nanos(grace);
+    }
+
     private List<Registration> awaitRegistrations(String id, long deadline, Duration maxWait) {
         lock.lock();
         try {
@@ -722,7 +739,7 @@ final class ProviderDirectory implements AutoCloseable {
                 long waitNanos = deadline - System.nanoTime();
                 if (waitNanos <= 0) {
                     throw new ProviderUnavailableException("provider '" + id + "' departed "
-                            + Duration.between(entry.since, clock.instant()).toSeconds()
+                            + TimeUnit.NANOSECONDS.toSeconds(ticker.getAsLong() - entry.sinceNanos)
                             + " s ago and has not returned (waited " + InventorySettings.describe(maxWait) + ")");
                 }
                 try {
@@ -772,12 +789,12 @@ final class ProviderDirectory implements AutoCloseable {
         List<Map.Entry<Entry, Registration>> due = new ArrayList<>();
         lock.lock();
         try {
-            Instant now = clock.instant();
+            long now = ticker.getAsLong();
             Duration grace = settings.staleGracePeriod();
             boolean dropped = false;
             for (var it = entries.values().iterator(); it.hasNext(); ) {
                 Entry entry = it.next();
-                if (entry.state == ProviderState.DEPARTED && entry.since.plus(grace).isBefore(now)) {
+                if (entry.state == ProviderState.DEPARTED && past(entry.sinceNanos, grace, now)) {
                     LOG.info("Provider {} did not return within {}; dropping its {} resources",
                             entry.id, InventorySettings.describe(grace), entry.resources());
                     it.remove();
@@ -789,8 +806,8 @@ final class ProviderDirectory implements AutoCloseable {
                     // each failing service's resources go once it has not been discovered for the grace period; a service of
                     // the same provider that still answers keeps its own
                     for (Capability capability : List.copyOf(entry.failing.keySet())) {
-                        Instant good = entry.lastGoodOf.get(capability);
-                        if (entry.snapshots.containsKey(capability) && (good == null || good.plus(grace).isBefore(now))) {
+                        Long good = entry.lastGoodOf.get(capability);
+                        if (entry.snapshots.containsKey(capability) && (good == null || past(good, grace, now))) {
                             Object snapshot = entry.snapshots.remove(capability);
                             entry.reportedWarnings.remove(capability);
                             LOG.info("Provider {} has failed for longer than {}; dropping its {} stale {} resources",
@@ -866,7 +883,7 @@ final class ProviderDirectory implements AutoCloseable {
     private void change(Entry entry, String event, ProviderState to, String message, String previousVersion) {
         ProviderState from = entry.state;
         boolean news = from != to || !java.util.Objects.equals(entry.message, message) || event.equals("returned");
-        entry.setState(to, message, clock.instant());
+        entry.setState(to, message, clock.instant(), ticker.getAsLong());
         if (news) {
             emit(entry, event, from, to, message, previousVersion, entry.resources());
         }
@@ -1122,11 +1139,14 @@ final class ProviderDirectory implements AutoCloseable {
         final Map<Capability, Running> running = new EnumMap<>(Capability.class);
         /** The capabilities whose current service's last discovery failed, with the reason. */
         final Map<Capability, String> failing = new EnumMap<>(Capability.class);
-        /** When each capability's discovery last succeeded. */
-        final Map<Capability, Instant> lastGoodOf = new EnumMap<>(Capability.class);
+        /** When each capability's discovery last succeeded, on the directory's ticker. */
+        final Map<Capability, Long> lastGoodOf = new EnumMap<>(Capability.class);
         final java.util.Set<Capability> everRegistered = java.util.EnumSet.noneOf(Capability.class);
-        /** When each capability without a registration now last lost it: its resources are dropped a grace period later. */
-        final Map<Capability, Instant> departedCapabilities = new EnumMap<>(Capability.class);
+        /**
+         * When each capability without a registration now last lost it, on the directory's ticker: its resources are dropped
+         * a grace period later.
+         */
+        final Map<Capability, Long> departedCapabilities = new EnumMap<>(Capability.class);
         /** Services with this id for a capability that another service holds, in the order they came: not used while it stays. */
         final List<Registration> waiting = new ArrayList<>();
         String vendor;
@@ -1135,6 +1155,8 @@ final class ProviderDirectory implements AutoCloseable {
         String description;
         ProviderState state;
         Instant since;
+        /** When the provider entered its state, on the directory's ticker: what the grace period and a departure's length are measured from. */
+        long sinceNanos;
         String message;
         Instant lastDiscovery;
         Instant lastGood;
@@ -1146,9 +1168,10 @@ final class ProviderDirectory implements AutoCloseable {
             this.id = id;
         }
 
-        void setState(ProviderState newState, String newMessage, Instant now) {
+        void setState(ProviderState newState, String newMessage, Instant now, long nowNanos) {
             if (newState != state) {
                 since = now;
+                sinceNanos = nowNanos;
             }
             state = newState;
             message = newMessage;

@@ -56,6 +56,12 @@ class ProviderDirectoryTest {
         return new ProviderDirectory(new InventorySettings(Duration.ofHours(1), timeout, WAIT, grace), new DeadlineExecutor(8), clock);
     }
 
+    /** A directory whose grace periods pass when the test moves {@code ticker} (nanoseconds), not while the machine runs. */
+    private static ProviderDirectory directory(Duration timeout, Duration grace, Clock clock, AtomicLong ticker) {
+        return new ProviderDirectory(new InventorySettings(Duration.ofHours(1), timeout, WAIT, grace), new DeadlineExecutor(8), clock,
+                ticker::get);
+    }
+
     @AfterEach
     void close() {
         directory.close();
@@ -471,10 +477,10 @@ class ProviderDirectoryTest {
     @Test
     void departedResourcesAreDroppedAfterTheGracePeriod() {
         directory.close();
-        // the grace period passes when the test moves the clock, not while a loaded machine runs the steps before
+        // the grace period passes when the test moves the ticker, not while a loaded machine runs the steps before
         SettableClock clock = SettableClock.at(Instant.parse("2026-12-02T08:00:00Z"));
-        directory = new ProviderDirectory(new InventorySettings(Duration.ofHours(1), Duration.ofSeconds(5), WAIT, Duration.ofMillis(100)),
-                new DeadlineExecutor(8), clock);
+        AtomicLong ticker = new AtomicLong();
+        directory = directory(Duration.ofSeconds(5), Duration.ofMillis(100), clock, ticker);
         Registration v1 = registration("metal", "1.0", ctx -> compute(1, node("n1", "metal", "h")));
         directory.register(v1);
         directory.refresh("metal", WAIT);
@@ -482,10 +488,102 @@ class ProviderDirectoryTest {
         directory.tick();
         assertThat(directory.inventory().node("n1")).as("within grace").isPresent();
 
-        clock.advance(Duration.ofMillis(200));
+        ticker.addAndGet(Duration.ofMillis(200).toNanos());
         directory.tick();
         assertThat(directory.inventory().node("n1")).as("after grace").isEmpty();
         assertThat(directory.status("metal")).isEmpty();
+    }
+
+    /**
+     * The grace period before a departed provider's resources are dropped is measured on the monotonic clock: the wall clock
+     * stepped an hour forward (an NTP correction) dropped every node of the provider at the next tick, a moment after it left.
+     */
+    @Test
+    void aDepartedProvidersResourcesStayForTheGracePeriodThoughTheClockJumpsForward() {
+        directory.close();
+        SettableClock clock = SettableClock.at(Instant.parse("2026-12-02T08:00:00Z"));
+        AtomicLong ticker = new AtomicLong();
+        directory = directory(Duration.ofSeconds(5), Duration.ofMinutes(15), clock, ticker);
+        Registration v1 = registration("metal", "1.0", ctx -> compute(1, node("n1", "metal", "h")));
+        directory.register(v1);
+        directory.refresh("metal", WAIT);
+        directory.unregister(v1.serviceId(), Capability.COMPUTE);
+
+        clock.advance(Duration.ofHours(1));
+        ticker.addAndGet(Duration.ofSeconds(1).toNanos());
+        directory.tick();
+        assertThat(directory.inventory().node("n1")).as("a second after it departed, the clock an hour on").get()
+                .extracting(Node::state).isEqualTo(ResourceState.STALE);
+        assertThat(directory.status("metal").orElseThrow().state()).isEqualTo(ProviderState.DEPARTED);
+
+        ticker.addAndGet(Duration.ofMinutes(15).toNanos());
+        directory.tick();
+        assertThat(directory.inventory().node("n1")).as("past the grace period").isEmpty();
+    }
+
+    /**
+     * A failing service's resources, and those of a service its provider withdrew, stay for the grace period on the monotonic
+     * clock too: the wall clock stepped forward past it dropped them at the next tick.
+     */
+    @Test
+    void failingAndWithdrawnServicesResourcesStayForTheGracePeriodThoughTheClockJumpsForward() {
+        directory.close();
+        SettableClock clock = SettableClock.at(Instant.parse("2026-12-02T08:00:00Z"));
+        AtomicLong ticker = new AtomicLong();
+        directory = directory(Duration.ofSeconds(5), Duration.ofMinutes(15), clock, ticker);
+        java.util.concurrent.atomic.AtomicBoolean broken = new java.util.concurrent.atomic.AtomicBoolean();
+        directory.register(registration("metal", "1.0", ctx -> {
+            if (broken.get()) {
+                throw new ProviderUnavailableException("BMC unreachable");
+            }
+            return compute(1, node("n1", "metal", "h"));
+        }));
+        String machineId = "machine-id:" + "e".repeat(32);
+        directory.register(registration("other", "1.0", ctx -> compute(1, machine("n2", "other", "gpu-host", machineId))));
+        Accelerator h200 = Accelerator.builder().id("GPU-1").model("NVIDIA H200").pciAddress("0000:3b:00.0").build();
+        Registration gpu = new Registration("other", "other", "1.0", "bundle.other", serviceIds.incrementAndGet(), Capability.GPU,
+                ctx -> GpuSnapshot.builder(1, Instant.now()).hostname("gpu-host").machineId(machineId).accelerators(List.of(h200)).build());
+        directory.register(gpu);
+        directory.refresh("metal", WAIT);
+        directory.refresh("other", WAIT);
+        assertThat(directory.inventory().node("n2").orElseThrow().accelerators()).hasSize(1);
+
+        broken.set(true);
+        assertThatThrownBy(() -> directory.refresh("metal", WAIT)).isInstanceOf(ProviderUnavailableException.class);
+        directory.unregister(gpu.serviceId(), Capability.GPU);
+        clock.advance(Duration.ofHours(1));
+        ticker.addAndGet(Duration.ofSeconds(1).toNanos());
+        directory.tick();
+        assertThat(directory.inventory().node("n1")).as("the failing service's node, the clock an hour on").isPresent();
+        assertThat(directory.inventory().node("n2").orElseThrow().accelerators()).as("the withdrawn GPU service's, the clock an hour on")
+                .hasSize(1);
+
+        ticker.addAndGet(Duration.ofMinutes(15).toNanos());
+        directory.tick();
+        assertThat(directory.inventory().node("n2").orElseThrow().accelerators()).as("past the grace period").isEmpty();
+        assertThat(directory.inventory().node("n1")).as("past the grace period").isEmpty();
+    }
+
+    /**
+     * How long ago a provider departed, which a refresh waiting for it gives (and the log line when it returns, "returned ...
+     * after 48 ms"), is measured on the monotonic clock: the wall clock set back an hour while it was away made it
+     * "departed -3597 s ago".
+     */
+    @Test
+    void howLongAgoAProviderDepartedIsNotNegativeThoughTheClockWasSetBack() {
+        directory.close();
+        SettableClock clock = SettableClock.at(Instant.parse("2026-12-02T08:00:00Z"));
+        AtomicLong ticker = new AtomicLong();
+        directory = directory(Duration.ofSeconds(5), Duration.ofMinutes(15), clock, ticker);
+        Registration v1 = registration("metal", "1.0", ctx -> compute(1, node("n1", "metal", "h")));
+        directory.register(v1);
+        directory.refresh("metal", WAIT);
+        directory.unregister(v1.serviceId(), Capability.COMPUTE);
+        clock.back(Duration.ofHours(1));
+        ticker.addAndGet(Duration.ofSeconds(3).toNanos());
+        clock.advance(Duration.ofSeconds(3));
+        assertThatThrownBy(() -> directory.refresh("metal", Duration.ZERO)).isInstanceOf(ProviderUnavailableException.class)
+                .hasMessage("provider 'metal' departed 3 s ago and has not returned (waited 0)");
     }
 
     /**
@@ -496,9 +594,10 @@ class ProviderDirectoryTest {
     @Test
     void aCapabilityWithdrawnWhileTheProviderStaysIsDroppedAfterTheGracePeriod() {
         directory.close();
-        // the grace period passes when the test moves the clock, not while a loaded machine runs the steps before
+        // the grace period passes when the test moves the ticker, not while a loaded machine runs the steps before
         SettableClock clock = SettableClock.at(Instant.parse("2026-12-02T08:00:00Z"));
-        directory = directory(Duration.ofSeconds(5), Duration.ofMillis(150), clock);
+        AtomicLong ticker = new AtomicLong();
+        directory = directory(Duration.ofSeconds(5), Duration.ofMillis(150), clock, ticker);
         String machineId = "machine-id:" + "a".repeat(32);
         directory.register(registration("metal", "1.0", ctx -> compute(1, machine("n1", "metal", "gpu-host", machineId))));
         Accelerator h200 = Accelerator.builder().id("GPU-1").model("NVIDIA H200").pciAddress("0000:3b:00.0").build();
@@ -512,7 +611,7 @@ class ProviderDirectoryTest {
         directory.unregister(gpu.serviceId(), Capability.GPU);
         directory.tick();
         assertThat(directory.inventory().node("n1").orElseThrow().accelerators()).as("within grace").hasSize(1);
-        clock.advance(Duration.ofMillis(300));
+        ticker.addAndGet(Duration.ofMillis(300).toNanos());
         directory.tick();
         assertThat(directory.inventory().node("n1").orElseThrow().accelerators()).as("after grace").isEmpty();
         assertThat(directory.inventory().unattached()).isEmpty();
@@ -528,7 +627,7 @@ class ProviderDirectoryTest {
         Registration third = new Registration("metal", "metal", "1.2", "bundle.metal", serviceIds.incrementAndGet(), Capability.GPU, gpus);
         directory.register(third);
         directory.refresh("metal", WAIT);
-        clock.advance(Duration.ofMillis(300));
+        ticker.addAndGet(Duration.ofMillis(300).toNanos());
         directory.tick();
         assertThat(directory.inventory().node("n1").orElseThrow().accelerators()).as("returned within grace").hasSize(1);
     }
@@ -568,9 +667,10 @@ class ProviderDirectoryTest {
     @Test
     void aProviderThatReturnsWithoutOneOfItsServicesLosesThatServicesResources() {
         directory.close();
-        // the grace period passes when the test moves the clock, not while a loaded machine runs the steps before
+        // the grace period passes when the test moves the ticker, not while a loaded machine runs the steps before
         SettableClock clock = SettableClock.at(Instant.parse("2026-12-02T08:00:00Z"));
-        directory = directory(Duration.ofSeconds(5), Duration.ofMillis(150), clock);
+        AtomicLong ticker = new AtomicLong();
+        directory = directory(Duration.ofSeconds(5), Duration.ofMillis(150), clock, ticker);
         String machineId = "machine-id:" + "b".repeat(32);
         Registration compute = registration("metal", "1.0", ctx -> compute(1, machine("n1", "metal", "gpu-host", machineId)));
         Accelerator h200 = Accelerator.builder().id("GPU-1").model("NVIDIA H200").pciAddress("0000:3b:00.0").build();
@@ -587,7 +687,7 @@ class ProviderDirectoryTest {
         directory.refresh("metal", WAIT);
         directory.tick();
         assertThat(directory.inventory().node("n1").orElseThrow().accelerators()).as("within grace").hasSize(1);
-        clock.advance(Duration.ofMillis(300));
+        ticker.addAndGet(Duration.ofMillis(300).toNanos());
         directory.tick();
         assertThat(directory.inventory().node("n1").orElseThrow().accelerators()).as("after grace").isEmpty();
         assertThat(directory.inventory().node("n1").orElseThrow().state()).isNotEqualTo(ResourceState.STALE);
