@@ -29,6 +29,7 @@ public interface Inventory {
      * resulting snapshot. Providers that fail keep their previous resources, stale.
      *
      * @param maxWait how long to wait for departed providers to return
+     * @throws IllegalArgumentException when {@code maxWait} is null or negative
      */
     InventorySnapshot refresh(Duration maxWait);
 }

@@ -32,6 +32,7 @@ public interface ProviderRegistry {
      * @throws dev.strata.platform.api.exception.ProviderUnavailableException when it did not return in time
      * @throws dev.strata.platform.api.exception.ProviderTimeoutException when the discovery ran past its deadline
      * @throws dev.strata.platform.api.exception.ProviderFailureException when the discovery failed
+     * @throws IllegalArgumentException when {@code maxWait} is null or negative
      */
     ProviderStatus refresh(String id, Duration maxWait);
 }

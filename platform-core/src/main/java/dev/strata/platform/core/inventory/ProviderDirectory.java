@@ -640,7 +640,20 @@ final class ProviderDirectory implements AutoCloseable {
      * @see dev.strata.platform.api.inventory.ProviderRegistry#refresh
      */
     ProviderStatus refresh(String id, Duration maxWait) {
-        return refresh(id, maxWait, new java.util.IdentityHashMap<>());
+        return refresh(id, checkedWait(maxWait), new java.util.IdentityHashMap<>());
+    }
+
+    /**
+     * The wait a caller gave {@link #refresh} or {@link #refreshAll}, refused where it is none (a bare
+     * NullPointerException named neither) or negative (which waited for nothing and then said
+     * {@code waited -5s}).
+     */
+    private static Duration checkedWait(Duration maxWait) {
+        if (maxWait == null || maxWait.isNegative()) {
+            throw new IllegalArgumentException("maxWait is " + (maxWait == null ? "null" : InventorySettings.describe(maxWait))
+                    + "; expected how long to wait for a departed provider to return, zero or more (such as 30s)");
+        }
+        return maxWait;
     }
 
     /**
@@ -762,7 +775,7 @@ final class ProviderDirectory implements AutoCloseable {
      * departed provider.
      */
     InventorySnapshot refreshAll(Duration maxWait) {
-        long deadline = System.nanoTime() + nanos(maxWait);
+        long deadline = System.nanoTime() + nanos(checkedWait(maxWait));
         List<Map.Entry<Entry, Registration>> registered = new ArrayList<>();
         lock.lock();
         try {

@@ -587,6 +587,28 @@ class ProviderDirectoryTest {
     }
 
     /**
+     * A refresh given no wait, or a negative one, is refused naming the wait and what is expected: before, no wait threw a
+     * bare NullPointerException and a negative one waited for nothing and said "waited -5s".
+     */
+    @Test
+    void aRefreshWithoutAWaitOrWithANegativeOneIsRefused() {
+        Registration v1 = registration("metal", "1.0", ctx -> compute(1, node("n1", "metal", "h")));
+        directory.register(v1);
+        directory.refresh("metal", WAIT);
+        directory.unregister(v1.serviceId(), Capability.COMPUTE);
+        assertThatThrownBy(() -> directory.refresh("metal", null)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("maxWait is null; expected how long to wait for a departed provider to return, zero or more (such as 30s)");
+        assertThatThrownBy(() -> directory.refresh("metal", Duration.ofSeconds(-5))).isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("maxWait is -5s; expected how long to wait for a departed provider to return, zero or more (such as 30s)");
+        assertThatThrownBy(() -> directory.refreshAll(null)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageStartingWith("maxWait is null; expected");
+        assertThatThrownBy(() -> directory.refreshAll(Duration.ofSeconds(-5))).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageStartingWith("maxWait is -5s; expected");
+        assertThatThrownBy(() -> directory.refresh("metal", Duration.ZERO)).as("no wait at all is a wait of zero")
+                .isInstanceOf(ProviderUnavailableException.class).hasMessageEndingWith("and has not returned (waited 0)");
+    }
+
+    /**
      * A provider with a compute and a GPU service that withdraws the GPU one while the compute one stays: its GPUs stay
      * for the grace period, then leave the inventory (they stayed attached, as live, for ever), and a GPU service that
      * returns within the grace period keeps them.
