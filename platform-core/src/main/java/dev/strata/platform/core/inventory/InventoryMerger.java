@@ -21,6 +21,7 @@ import dev.strata.platform.api.provider.ComputeSnapshot;
 import dev.strata.platform.api.provider.FabricSnapshot;
 import dev.strata.platform.api.provider.GpuSnapshot;
 import dev.strata.platform.api.provider.StorageSnapshot;
+import dev.strata.platform.core.placement.OfferSlots;
 import dev.strata.platform.core.provenance.ProviderText;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -78,7 +79,9 @@ import java.util.stream.Collectors;
  *     provider, or another site than the offer, is left out with a warning naming both: a launch
  *     slot takes the offer's site, on which placement decides sovereignty, while the machine says
  *     where a launch would be, and an offer at two sites cannot be audited. A node under a power
- *     domain so left out is told of as under one no provider reports. A node, capacity offer,
+ *     domain so left out is told of as under one no provider reports. A node whose id is one of a
+ *     launch slot of a capacity offer in the inventory ({@code <offer id>#<n>}) is left out, its
+ *     provider told: placement gives the offer's slots those ids. A node, capacity offer,
  *     fabric or storage pool at a site no provider reports is told of, once per provider and
  *     site: placement holds the site's country, jurisdictions and operator unknown, and places
  *     nothing there for a contract with a sovereignty clause.</li>
@@ -259,6 +262,7 @@ final class InventoryMerger {
                 }
             }
         }
+        withoutSlotIds(nodes, offers, warnings);
         Set<String> borrowedAccelerators = joinMachines(nodes, warnings);
         unknownPowerDomains(nodes.values(), powerDomains, warnings);
         unknownSites(sites.keySet(), nodes.values(), offers.values(), fabrics.values(), pools.values(), warnings);
@@ -688,6 +692,29 @@ final class InventoryMerger {
 
     /** A resource and the provider that reported it. */
     private record Owned<T>(String providerId, T value) {
+    }
+
+    /**
+     * Leaves out each node whose id is one placement gives a launch slot of a capacity offer in the
+     * inventory ({@code <offer id>#<n>}, {@link OfferSlots#slotId}), its provider told. Placement
+     * held the node and the slot under one id, its index finding only the slot by it, so what was
+     * booked on one was counted on the other, and a member bound to either was taken, by a deployment
+     * and the commitment check, as bound to the node.
+     */
+    private static void withoutSlotIds(Map<String, Node> nodes, Map<String, Owned<CapacityOffer>> offers, Warnings warnings) {
+        if (offers.isEmpty()) {
+            return;
+        }
+        for (var it = nodes.values().iterator(); it.hasNext(); ) {
+            Node node = it.next();
+            Optional<String> offer = OfferSlots.offerOf(node.id());
+            if (offer.isPresent() && offers.containsKey(offer.get())) {
+                it.remove();
+                warnings.add(node.providerId(), "node " + node.id() + " has the id of a launch slot of capacity offer " + offer.get()
+                        + " (placement names an offer's slots <offer id>" + OfferSlots.SEPARATOR + "<n>); left out of the inventory "
+                        + "(give the node another id)");
+            }
+        }
     }
 
     private static <T> void keepFirst(Map<String, Owned<T>> kept, String id, T value, String providerId, String what, Warnings warnings) {

@@ -306,6 +306,29 @@ class InventoryMergerTest {
     }
 
     /**
+     * A node whose id is one placement gives a launch slot of a capacity offer ({@code <offer id>#<n>}) is left out of the
+     * inventory, its provider told; the offer, and a node whose id only looks like a slot's of no offer, are kept. Before,
+     * the node went in, placement held it and the slot under one id (its index finding only the slot by it), and a member
+     * bound to either was taken as bound to the node.
+     */
+    @Test
+    void aNodeWhoseIdIsALaunchSlotsOfAnOfferIsLeftOutWithAWarning() {
+        CapacityOffer p5 = CapacityOffer.builder().id("aws:eu-central-1a:p5.48xlarge").providerId("aws").siteId("eu-central-1a")
+                .shape("p5.48xlarge").machine(node("p5", "aws", "p5").toBuilder().siteId("eu-central-1a").build()).limit(4).build();
+        InventoryMerger.Result result = merge(new InventoryMerger.Contribution("aws", false, List.of(ComputeSnapshot.builder(1, Instant.EPOCH)
+                        .sites(List.of(Site.local("eu-central-1a", "aws"))).offers(List.of(p5)).build())),
+                compute("metal", List.of(), node("aws:eu-central-1a:p5.48xlarge#1", "metal", "m1"), node("rack-7#1", "metal", "m2"),
+                        node("g1", "metal", "g")));
+
+        assertThat(result.snapshot().offers()).containsExactly(p5);
+        assertThat(result.snapshot().nodes()).extracting(Node::id).containsExactly("g1", "rack-7#1");
+        assertThat(result.warnings()).containsOnlyKeys("metal");
+        assertThat(result.warnings().get("metal")).containsExactly("node aws:eu-central-1a:p5.48xlarge#1 has the id of a launch slot of "
+                + "capacity offer aws:eu-central-1a:p5.48xlarge (placement names an offer's slots <offer id>#<n>); left out of the "
+                + "inventory (give the node another id)");
+    }
+
+    /**
      * An accelerator whose id holds a control or format character, from a GPU provider or on a
      * compute provider's node, is left out of the inventory with the device paths that name it, its
      * provider told as for a node; its node and the node's other accelerators are merged, since one
