@@ -316,18 +316,21 @@ final class DecisionExplainer {
 
     private void powerEvidence(List<ClauseEvidence> out, String p, Member m, MemberBinding b, NodeFacts f, int node) {
         double estimate = NodeFilter.powerEstimate(m, f);
-        String ceiling = m.powerCeilingWatts() > 0 ? "ceiling " + Format.watts(m.powerCeilingWatts()) + ", estimated draw "
-                + Format.watts(estimate) + "; " : "";
+        // each figure beside the one it is compared with to the milliwatt where both would read the same (a domain that
+        // holds 1031.25 W of its 1040 W read "1.0 kW of 1.0 kW reserved", as if full to the watt)
+        String ceiling = m.powerCeilingWatts() > 0 ? "ceiling " + Format.watts(m.powerCeilingWatts(), estimate) + ", estimated draw "
+                + Format.watts(estimate, m.powerCeilingWatts()) + "; " : "";
         if (b.powerDomainId() != null) {
             PowerDomain d = model.inv.powerDomains.get(b.powerDomainId());
             out.add(new ClauseEvidence(p + ".power", ceiling + "reserves " + Format.watts(b.powerWatts()) + " in power domain " + b.powerDomainId()
-                    + (d == null ? " (not in the inventory: no budget)" : " (" + Format.watts(model.reservedWatts(d.id())) + " of "
-                    + Format.watts(d.budgetWatts()) + " reserved)")));
+                    + (d == null ? " (not in the inventory: no budget)" : " (" + Format.watts(model.reservedWatts(d.id()), d.budgetWatts())
+                    + " of " + Format.watts(d.budgetWatts(), model.reservedWatts(d.id())) + " reserved)")));
         } else if (m.powerCeilingWatts() > 0 || f.node().power().maxWatts() > 0) {
             long max = f.node().power().maxWatts();
+            double held = model.nodeWatts(node);
             out.add(new ClauseEvidence(p + ".power", ceiling + "node " + b.nodeId() + " is in no power domain: "
-                    + (max > 0 ? "holds " + Format.watts(b.powerWatts()) + " against its maximum draw of " + Format.watts(max) + " ("
-                    + Format.watts(model.nodeWatts(node)) + " held)" : "its maximum draw is unknown, nothing held")));
+                    + (max > 0 ? "holds " + Format.watts(b.powerWatts()) + " against its maximum draw of " + Format.watts(max, held) + " ("
+                    + Format.watts(held, max) + " held)" : "its maximum draw is unknown, nothing held")));
         }
     }
 

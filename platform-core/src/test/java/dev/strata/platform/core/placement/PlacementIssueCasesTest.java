@@ -607,4 +607,41 @@ class PlacementIssueCasesTest {
         assertThat(refused.rejections()).extracting(Rejection::reason)
                 .containsExactly("power domain rack (rack): 1031.25 W of its 1040 W budget reserved, no room for it");
     }
+
+    /**
+     * A placement's power evidence writes the figures it compares as the refusals do: where a domain's reservations and its
+     * budget, a node's held power and its maximum draw, or a ceiling and the estimate would read the same, both are written
+     * to the milliwatt. Before, a domain with 8.75 W left read "1.0 kW of 1.0 kW reserved", a node with 50 W left "its
+     * maximum draw of 2.0 kW (2.0 kW held)" and a ceiling just over the estimate "ceiling 422 W, estimated draw 422 W".
+     */
+    @Test
+    void powerEvidenceDoesNotWriteANearlyFullDomainOrNodeAsFullNorACeilingAsTheEstimate() {
+        Infra infra = new Infra().s1().domain("rack", "s1", 1040);
+        for (int n = 0; n < 7; n++) {
+            infra.node("n" + n, "s1", "rack", 16, 256, 1, "NVIDIA A30", 24, 0, 1, 165, 165)
+                    .mig("n" + n, dev.strata.platform.core.placement.packing.MigTableTest.a30());
+        }
+        PlacementService service = service(infra);
+        PlacementDecision last = null;
+        for (int i = 0; i < 25; i++) {
+            last = service.place(contract("{name: p" + i + ", tenant: t1, members: [{name: w, cpu: 1, gpus: {partition: 1g.6gb}}]}"), false);
+            assertThat(last.placed()).as("1g.6gb number %d: %s %s", i + 1, last.summary(), last.rejections()).isTrue();
+        }
+        assertThat(last.evidence()).extracting(ClauseEvidence::toString).filteredOn(e -> e.startsWith("members.w.power"))
+                .singleElement().asString().endsWith("(1031.25 W of 1040 W reserved)");
+
+        PlacementService node = service(new Infra().s1().node("n", "s1", null, 64, 512, 4, "NVIDIA L40S", 48, 0, 1, 350, 2000));
+        assertThat(node.place(contract("{name: a, tenant: t1, members: [{name: m, cpu: 1, gpus: 1, power: 1200W}]}"), false).placed()).isTrue();
+        PlacementDecision second = node.place(contract("{name: b, tenant: t1, members: [{name: m, cpu: 1, gpus: 1, power: 750W}]}"), false);
+        assertThat(second.placed()).as(second.summary()).isTrue();
+        assertThat(second.evidence()).extracting(ClauseEvidence::toString).contains("members.m.power: ceiling 750 W, estimated draw 359 W; "
+                + "node n is in no power domain: holds 750 W against its maximum draw of 2000 W (1950 W held)");
+
+        // one 350 W GPU and a sixteenth of the 1150 W beyond it: 421.875 W, under a ceiling of 422 W
+        PlacementDecision ceiling = service(h100p()).place(contract("""
+                {name: p, tenant: t1, members: [{name: w, cpu: 1, gpus: 1, power: 422W}]}"""), true);
+        assertThat(ceiling.placed()).as(ceiling.summary()).isTrue();
+        assertThat(ceiling.evidence()).extracting(ClauseEvidence::toString).filteredOn(e -> e.startsWith("members.w.power"))
+                .singleElement().asString().startsWith("members.w.power: ceiling 422 W, estimated draw 421.875 W; ");
+    }
 }
