@@ -439,12 +439,13 @@ final class ProviderDirectory implements AutoCloseable {
             }
             what = "discovery of " + registration.providerId() + " " + registration.capability();
             Instant started = clock.instant();
+            long startedTick = ticker.getAsLong();
             Running stuck = entry.running.get(registration.capability());
             if (stuck != null && stuck.registration() == registration) {
                 // its last call overran its deadline and its thread is still in the provider, which ignores interruption:
                 // another call would take one more of the pool's threads each time, until no provider could be called
                 CompletableFuture<Object> refused = new CompletableFuture<>();
-                CompletableFuture<Object> refusedFolded = refused.whenComplete((snapshot, error) -> fold(entry, registration, snapshot, error, started));
+                CompletableFuture<Object> refusedFolded = refused.whenComplete((snapshot, error) -> fold(entry, registration, snapshot, error, startedTick));
                 Instant since = stuck.started().truncatedTo(java.time.temporal.ChronoUnit.MILLIS);
                 ProviderTimeoutException overdue = new ProviderTimeoutException(what + " started at " + since + " has not returned, "
                         + "past its deadline of " + InventorySettings.describe(stuck.timeout()) + " (the provider does not "
@@ -465,7 +466,7 @@ final class ProviderDirectory implements AutoCloseable {
                 // counted before the fold, so that whoever waited for the discovery finds it counted
                 metrics.ended(unwrap(error), System.nanoTime() - startedNanos, registration.providerId(), registration.capability().name(),
                         CallMetrics.DISCOVERY);
-                fold(entry, registration, snapshot, error, started);
+                fold(entry, registration, snapshot, error, startedTick);
             });
             entry.inFlight.put(registration.capability(), folded);
             entry.calls.put(registration.capability(), call);
@@ -508,7 +509,8 @@ final class ProviderDirectory implements AutoCloseable {
         return folded;
     }
 
-    private void fold(Entry entry, Registration registration, Object snapshot, Throwable error, Instant started) {
+    /** Folds a discovery's result into its entry; {@code startedTick} is when it began, on the ticker. */
+    private void fold(Entry entry, Registration registration, Object snapshot, Throwable error, long startedTick) {
         Throwable cause = unwrap(error);
         lock.lock();
         try {
@@ -574,10 +576,12 @@ final class ProviderDirectory implements AutoCloseable {
                 reported.stream().filter(w -> !before.contains(w)).forEach(w -> LOG.warn("Provider {} reports: {}", entry.id, w));
                 entry.reportedWarnings.put(registration.capability(), reported);
                 entry.lastGood = now;
-                entry.lastGoodOf.put(registration.capability(), ticker.getAsLong());
+                long endedTick = ticker.getAsLong();
+                entry.lastGoodOf.put(registration.capability(), endedTick);
                 entry.generation = generation;
                 entry.lastDiscovery = now;
-                entry.lastDiscoveryTime = Duration.between(started, now);
+                // on the ticker: the clock set back while the provider was called made it negative ("in -3599750 ms")
+                entry.lastDiscoveryTime = Duration.ofNanos(endedTick - startedTick);
                 if (current) {
                     entry.failing.remove(registration.capability());
                     String unavailable = snapshot instanceof GpuSnapshot gpu ? ProviderText.clean(gpu.unavailableReason()) : null;

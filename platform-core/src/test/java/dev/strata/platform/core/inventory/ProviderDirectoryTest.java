@@ -587,6 +587,24 @@ class ProviderDirectoryTest {
     }
 
     /**
+     * How long a discovery took, which a provider's status and {@code strata:refresh} give, is measured on the monotonic
+     * clock: the wall clock set back an hour while the provider was called made it "-3599750 ms".
+     */
+    @Test
+    void howLongADiscoveryTookIsNotNegativeThoughTheClockWasSetBackDuringIt() {
+        directory.close();
+        SettableClock clock = SettableClock.at(Instant.parse("2026-12-02T08:00:00Z"));
+        AtomicLong ticker = new AtomicLong();
+        directory = directory(Duration.ofSeconds(5), Duration.ofMinutes(15), clock, ticker);
+        directory.register(registration("metal", "1.0", ctx -> {
+            clock.back(Duration.ofHours(1));
+            ticker.addAndGet(Duration.ofMillis(250).toNanos());
+            return compute(1, node("n1", "metal", "h"));
+        }));
+        assertThat(directory.refresh("metal", WAIT).lastDiscoveryTime()).isEqualTo(Duration.ofMillis(250));
+    }
+
+    /**
      * A refresh given no wait, or a negative one, is refused naming the wait and what is expected: before, no wait threw a
      * bare NullPointerException and a negative one waited for nothing and said "waited -5s".
      */
