@@ -87,8 +87,8 @@ final class ProviderDirectory implements AutoCloseable {
      * and not logged yet, per provider id; guarded by the lock. See {@link #remerge}.
      */
     private final Map<String, java.util.Set<String>> heldBack = new java.util.TreeMap<>();
-    /** When this directory was made: Strata's start, as far as providers go. */
-    private final Instant created;
+    /** When this directory was made, on the ticker: Strata's start, as far as providers go. */
+    private final long created;
 
     ProviderDirectory(InventorySettings settings, DeadlineExecutor executor, Clock clock) {
         this(settings, executor, clock, System::nanoTime);
@@ -99,7 +99,7 @@ final class ProviderDirectory implements AutoCloseable {
         this.executor = executor;
         this.clock = clock;
         this.ticker = ticker;
-        this.created = clock.instant();
+        this.created = ticker.getAsLong();
     }
 
     /** Who hears of provider changes (the provenance recorder); changes are delivered one at a time, in order. */
@@ -973,7 +973,8 @@ final class ProviderDirectory implements AutoCloseable {
         }
         Instant now = clock.instant();
         InventoryMerger.Result merged = InventoryMerger.mergeWithWarnings(generations.incrementAndGet(), now, contributions);
-        boolean starting = now.isBefore(created.plus(settings.discoveryTimeout()))
+        // on the ticker: the clock stepped forward ended the start at once, and set back lengthened it by as much
+        boolean starting = ticker.getAsLong() - created < nanos(settings.discoveryTimeout())
                 || entries.values().stream().anyMatch(e -> e.state == ProviderState.STARTING);
         Map<String, List<String>> previous = mergeWarnings;
         merged.warnings().forEach((provider, list) -> {

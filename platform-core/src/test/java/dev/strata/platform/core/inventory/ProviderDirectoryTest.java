@@ -927,8 +927,8 @@ class ProviderDirectoryTest {
     void anUnknownPowerDomainIsLoggedOnlyIfItOutlastsTheStart() {
         directory.close();
         SettableClock clock = SettableClock.at(Instant.parse("2026-12-02T08:00:00Z"));
-        directory = new ProviderDirectory(new InventorySettings(Duration.ofHours(1), Duration.ofSeconds(30), WAIT, Duration.ofMinutes(15)),
-                new DeadlineExecutor(8), clock);
+        AtomicLong ticker = new AtomicLong();
+        directory = directory(Duration.ofSeconds(30), Duration.ofMinutes(15), clock, ticker);
         PowerDomain rack = new PowerDomain("fra-1-rack-a01", "rack", "fra-1", null, 20_000);
         CountDownLatch declaredMayAnswer = new CountDownLatch(1);
         java.util.concurrent.atomic.AtomicReference<List<Node>> metalNodes = new java.util.concurrent.atomic.AtomicReference<>(List.of(
@@ -954,6 +954,7 @@ class ProviderDirectoryTest {
             assertThat(log.text()).as("every provider has reported, but Strata started 0 s ago").doesNotContain("is reported by no provider");
 
             clock.advance(Duration.ofSeconds(31));
+            ticker.addAndGet(Duration.ofSeconds(31).toNanos());
             directory.refresh("metal", WAIT);
             directory.refresh("metal", WAIT);
             assertThat(log.text()).doesNotContain(racked);
@@ -965,6 +966,32 @@ class ProviderDirectoryTest {
             directory.refresh("metal", WAIT);
             assertThat(log.text()).contains("power domain fra-1-rack-b07 of node metal:n3 is reported by no provider");
             assertThat(count(log.text(), typo)).isEqualTo(1);
+        }
+    }
+
+    /**
+     * The start, during which a warning another provider's first report may settle is not logged, is measured on the
+     * monotonic clock: the wall clock stepped an hour forward just after Strata started ended it at once, and the warning
+     * of a rack the declared inventory was about to report was logged.
+     */
+    @Test
+    void theStartIsNotEndedByTheClockSteppingForward() {
+        directory.close();
+        SettableClock clock = SettableClock.at(Instant.parse("2026-12-02T08:00:00Z"));
+        AtomicLong ticker = new AtomicLong();
+        directory = directory(Duration.ofSeconds(30), Duration.ofMinutes(15), clock, ticker);
+        String racked = "power domain fra-1-rack-a01 of node metal:n1 is reported by no provider";
+        try (dev.strata.platform.testkit.StderrCapture log = new dev.strata.platform.testkit.StderrCapture()) {
+            directory.register(registration("metal", "1.0", ctx -> compute(1,
+                    TestNodes.node("metal:n1", "metal", "n1").toBuilder().powerDomainId("fra-1-rack-a01").build())));
+            clock.advance(Duration.ofHours(1));
+            assertThat(directory.refresh("metal", WAIT).warnings()).as("shown from the first merge").anyMatch(w -> w.startsWith(racked));
+            directory.refresh("metal", WAIT);
+            assertThat(log.text()).as("just after the start, the clock an hour on").doesNotContain(racked);
+
+            ticker.addAndGet(Duration.ofSeconds(31).toNanos());
+            directory.refresh("metal", WAIT);
+            assertThat(count(log.text(), racked)).as("outlasted the start: logged once").isEqualTo(1);
         }
     }
 
