@@ -211,6 +211,8 @@ final class RedfishInventory {
     static final int MAX_THREADS = 1 << 20;
     /** The most memory in MiB one machine (or GPU) is taken to have: 1 EiB. */
     static final long MAX_MEBIBYTES = 1L << 40;
+    /** The most watts a power reading or processor's TDP is taken to be: 10 MW, more than a rack of machines draws. */
+    static final double MAX_WATTS = 1e7;
 
     /** A capacity in MiB from a resource, 0 where it is not given; a negative or larger one than any machine has is the BMC's error. */
     private long mebibytes(JsonNode resource, String field) {
@@ -406,8 +408,12 @@ final class RedfishInventory {
         if (memoryMiB == 0) {
             memoryMiB = mebibytes(p.path("MemorySummary"), "TotalMemorySizeMiB");
         }
-        double tdp = p.path("TDPWatts").asDouble(p.path("MaxTDPWatts").asDouble(0));
-        PowerLimits power = tdp > 0 ? new PowerLimits(0, tdp, 0, p.path("MaxTDPWatts").asDouble(tdp)) : PowerLimits.UNKNOWN;
+        // a figure out of range (negative, or 1e400, which reads as infinity) is unknown, as a chassis' reading is: taken as it
+        // came, the model refused it and the BMC's whole discovery failed over one GPU's figure
+        double tdp = watts(p.path("TDPWatts"));
+        double maxTdp = watts(p.path("MaxTDPWatts"));
+        double defaultWatts = tdp > 0 ? tdp : maxTdp;
+        PowerLimits power = defaultWatts > 0 ? new PowerLimits(0, defaultWatts, 0, maxTdp > 0 ? maxTdp : defaultWatts) : PowerLimits.UNKNOWN;
         String id = nodeId + "/" + p.path("Id").asText(lastSegment(p.path("@odata.id").asText()));
         return Accelerator.builder().id(id).vendor(vendor(p.path("Manufacturer").asText(null))).model(gpuModel(p.path("Model").asText(null), id))
                 .memoryBytes(memoryMiB << 20).nodeId(nodeId).numaNode(-1).cpuAffinity(CpuSet.EMPTY).power(power)
@@ -498,10 +504,10 @@ final class RedfishInventory {
         if (control.isMissingNode()) {
             return PowerDraw.UNKNOWN;
         }
-        double consumed = control.path("PowerConsumedWatts").asDouble(0);
-        double capacity = control.path("PowerCapacityWatts").asDouble(0);
-        double limit = control.path("PowerLimit").path("LimitInWatts").asDouble(0);
-        double minimum = control.path("PowerMetrics").path("MinConsumedWatts").asDouble(0);
+        double consumed = watts(control.path("PowerConsumedWatts"));
+        double capacity = watts(control.path("PowerCapacityWatts"));
+        double limit = watts(control.path("PowerLimit").path("LimitInWatts"));
+        double minimum = watts(control.path("PowerMetrics").path("MinConsumedWatts"));
         if (consumed > 0) {
             attributes.put("power.consumedWatts", format(consumed));
         }
@@ -511,10 +517,19 @@ final class RedfishInventory {
         if (limit > 0) {
             attributes.put("power.limitWatts", format(limit));
         }
-        // a reading below zero (a meter not calibrated) is no reading: unknown, as an absent one; taken as it came, the
-        // model refused it and the BMC's whole discovery failed with it
-        long max = Math.round(limit > 0 ? limit : Math.max(0, capacity));
-        return new PowerDraw(Math.round(Math.max(0, minimum)), max);
+        long max = Math.round(limit > 0 ? limit : capacity);
+        return new PowerDraw(Math.round(minimum), max);
+    }
+
+    /**
+     * A power reading in watts, 0 (unknown) where it is absent or out of range, as an absent one: below zero (a meter not
+     * calibrated), not finite ({@code 1e400} reads as infinity) or above {@link #MAX_WATTS}. Taken as it came, a negative or
+     * infinite one was refused by the model and the BMC's whole discovery failed with it, and a huge one rounded to a
+     * maximum draw of 9.2e18 W, which no power budget admits.
+     */
+    private static double watts(JsonNode value) {
+        double watts = value.asDouble(0);
+        return watts >= 0 && watts <= MAX_WATTS ? watts : 0;
     }
 
     private void thermal(JsonNode chassis, Map<String, String> attributes, DiscoveryContext context) {

@@ -363,6 +363,64 @@ class RedfishInventoryTest {
     }
 
     /**
+     * A BMC whose wattage figures are out of range (the Cray's real tree with its GPUs' {@code TDPWatts} and
+     * {@code MaxTDPWatts} made {@code 1e400}, which reads as infinity, or negative; the ProLiant's with its power capacity
+     * and consumption {@code 1e400} and {@code 1e300}): each such figure is unknown, as a negative power reading is, and the
+     * rest is kept (a GPU's valid maximum stands in for its invalid TDP). Before, the GPU's infinite or negative figure failed
+     * the model's check and the whole BMC's discovery with it ("cannot be described"), and the chassis' capacity became a
+     * maximum draw of 9.2e18 W.
+     */
+    @Test
+    void outOfRangeWattsAreUnknownNotTheBmcsWholeDiscovery(@org.junit.jupiter.api.io.TempDir Path tmp) throws IOException {
+        Path cray = tmp.resolve("cray");
+        copy(fixtures.resolve("EX235n"), cray);
+        Path processors = cray.resolve("Systems/Node0/Processors");
+        setWatts(processors.resolve("GPU0/index.json"), "1e400", null);
+        setWatts(processors.resolve("GPU1/index.json"), "400", "-1");
+        setWatts(processors.resolve("GPU2/index.json"), "-5", "500");
+        setWatts(processors.resolve("GPU3/index.json"), "400", "1e400");
+        try (SushyStatic bmc = SushyStatic.start(cray, Peers.workDir("sushy-static"))) {
+            List<Node> nodes = discover("odd-tdp", bmc.address());
+            assertThat(nodes).extracting(Node::id).containsExactlyInAnyOrder("bmc:odd-tdp/Node0", "bmc:odd-tdp/Node1");
+            Node node = nodes.stream().filter(n -> n.id().equals("bmc:odd-tdp/Node0")).findFirst().orElseThrow();
+            assertThat(node.accelerators()).hasSize(4);
+            java.util.Map<String, dev.strata.platform.api.model.PowerLimits> power = new java.util.HashMap<>();
+            node.accelerators().forEach(a -> power.put(a.id(), a.power()));
+            assertThat(power).containsEntry(node.id() + "/GPU0", dev.strata.platform.api.model.PowerLimits.UNKNOWN)
+                    .containsEntry(node.id() + "/GPU1", new dev.strata.platform.api.model.PowerLimits(0, 400, 0, 400))
+                    .containsEntry(node.id() + "/GPU2", new dev.strata.platform.api.model.PowerLimits(0, 500, 0, 500))
+                    .containsEntry(node.id() + "/GPU3", new dev.strata.platform.api.model.PowerLimits(0, 400, 0, 400));
+        }
+
+        Path proliant = tmp.resolve("proliant");
+        copy(fixtures.resolve("XL675d_A100"), proliant);
+        Path file = proliant.resolve("Chassis/1/Power/index.json");
+        com.fasterxml.jackson.databind.node.ObjectNode json = (com.fasterxml.jackson.databind.node.ObjectNode) read(file);
+        com.fasterxml.jackson.databind.node.ObjectNode control = (com.fasterxml.jackson.databind.node.ObjectNode) json.path("PowerControl").path(0);
+        control.put("PowerCapacityWatts", new java.math.BigDecimal("1e400")).put("PowerConsumedWatts", new java.math.BigDecimal("1e300"));
+        Files.writeString(file, JSON.writeValueAsString(json));
+        try (SushyStatic bmc = SushyStatic.start(proliant, Peers.workDir("sushy-static"))) {
+            List<Node> nodes = discover("odd-capacity", bmc.address());
+            assertThat(nodes).hasSize(1);
+            assertThat(nodes.get(0).power().maxWatts()).as("capacity unknown").isZero();
+            assertThat(nodes.get(0).power().idleWatts()).isEqualTo(control.path("PowerMetrics").path("MinConsumedWatts").asLong());
+            assertThat(nodes.get(0).attributes()).doesNotContainKeys("power.capacityWatts", "power.consumedWatts");
+        }
+    }
+
+    /** Sets a processor's {@code TDPWatts} and {@code MaxTDPWatts} (null: removed) to the JSON numbers given as they are written. */
+    private static void setWatts(Path file, String tdp, String maxTdp) throws IOException {
+        com.fasterxml.jackson.databind.node.ObjectNode json = (com.fasterxml.jackson.databind.node.ObjectNode) read(file);
+        json.put("TDPWatts", new java.math.BigDecimal(tdp));
+        if (maxTdp == null) {
+            json.remove("MaxTDPWatts");
+        } else {
+            json.put("MaxTDPWatts", new java.math.BigDecimal(maxTdp));
+        }
+        Files.writeString(file, JSON.writeValueAsString(json));
+    }
+
+    /**
      * A machine of twelve sockets (the ProLiant's real tree, copied with its processor made twelve,
      * "Proc 1" to "Proc 12", listed by the BMC in reverse): the packages come out in socket order,
      * package 0 from "Proc 1" and package 11 from "Proc 12". Before, the sockets were sorted as
