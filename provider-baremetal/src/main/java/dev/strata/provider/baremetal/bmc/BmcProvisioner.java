@@ -439,6 +439,9 @@ public final class BmcProvisioner {
             }
             use = bmcOf(op);
             Bmc bmc = use.bmc();
+            if (op.phase() == Operation.Phase.CLAIMED || op.phase() == Operation.Phase.BOOT_SET) {
+                return release(op, bmc, context);
+            }
             if (!op.phase().deleting()) {
                 op = journal.put(op.with(Operation.Phase.DELETE_INTENT, clock.instant()));
                 LOG.info("Operation {}: deleting the machine on node {} (BMC {})", op.operationId(), op.nodeId(), op.bmc());
@@ -499,6 +502,28 @@ public final class BmcProvisioner {
             }
             locks.unlock(key);
         }
+    }
+
+    /**
+     * Deletes an operation that stopped before its power request (CLAIMED, or BOOT_SET, where a power request withdrawn
+     * surely did not reach the BMC): the media and boot source it may have set are cleared, the node is given up, and the
+     * machine's power is left as it is. Strata never powered the machine on, so it may be running what its operator runs
+     * there; before, the delete powered it off as it does a machine it provisioned. A failure on the way leaves the record
+     * as it was, and the next delete clears again (both requests are idempotent).
+     */
+    private MachineStatus release(Operation op, Bmc bmc, DiscoveryContext context) {
+        if (op.virtualMedia() != null) {
+            bmc.ejectMedia(op.system(), context);
+            op = op.withStep("virtual-media-ejected", null, clock.instant());
+        }
+        bmc.clearBootOverride(op.system(), context);
+        Operation.Phase was = op.phase();
+        op = journal.put(op.withStep("boot-override-cleared", null, clock.instant()).with(Operation.Phase.GONE, clock.instant())
+                .withStep("released", "power left as it was (the operation stopped at " + was + ", before any power request)",
+                        clock.instant()));
+        LOG.info("Operation {}: node {} released at {}, before any power request; its power is left as it was", op.operationId(),
+                op.nodeId(), was);
+        return build(op, MachineState.GONE, null, null);
     }
 
     // ---- helpers ------------------------------------------------------------------------
