@@ -21,13 +21,16 @@ import java.util.stream.Collectors;
  * the nodes taken before it is left out, with its memory; once a node is left out the distance
  * rows no longer line up with the nodes, so no node keeps its distances. Each node left out is
  * reported in {@link SysfsFiles#problems()}. So is a distance row whose width is not the number of
- * nodes; no node keeps its distances then either.
+ * nodes; no node keeps its distances then either. So is a node without {@code meminfo}: its memory
+ * is unknown (0), and the machine's is taken from {@code /proc/meminfo} where that is larger.
  */
 final class NumaReader {
     static final String NODE_DIR = "/sys/devices/system/node";
     private static final Pattern NODE_NAME = Pattern.compile("node\\d{1,7}");
 
     private final SysfsFiles files;
+    /** Whether a NUMA node read has no meminfo, so that the nodes' memory does not add up to the machine's. */
+    private boolean memoryUnknown;
 
     NumaReader(SysfsFiles files) {
         this.files = files;
@@ -60,6 +63,13 @@ final class NumaReader {
                 continue;
             }
             taken = taken.union(cpus);
+            if (files.lines(dir.resolve("meminfo")).isEmpty()) {
+                // the kernel writes a meminfo for every node, one without memory too ("MemTotal: 0 kB"): none is a tree cut
+                // short or a file not readable, and the node's memory is not known to be none
+                memoryUnknown = true;
+                files.report(files.name(dir) + ": no meminfo (missing, unreadable or empty); the memory of NUMA node " + id
+                        + " is unknown and counted as 0, and the machine's memory is taken from /proc/meminfo where it is larger");
+            }
             nodes.add(new NumaNode(id, cpus, memTotal(dir.resolve("meminfo")), distances(dir)));
         }
         // once a node is left out, the rows no longer line up with the nodes
@@ -78,6 +88,11 @@ final class NumaReader {
             nodes.replaceAll(n -> new NumaNode(n.id(), n.cpus(), n.memoryBytes(), List.of()));
         }
         return nodes;
+    }
+
+    /** Whether a NUMA node {@link #read} has no meminfo: its memory is unknown, and the nodes' sum is not the machine's. */
+    boolean memoryUnknown() {
+        return memoryUnknown;
     }
 
     /** MemTotal of {@code /proc/meminfo} in bytes, 0 when unknown. */

@@ -93,7 +93,8 @@ public final class SysfsDiscovery {
         NumaReader numaReader = new NumaReader(files);
         List<NumaNode> numaNodes = numaReader.read(cpu.online());
         long numaMemory = numaNodes.stream().mapToLong(NumaNode::memoryBytes).sum();
-        long memory = numaMemory > 0 ? numaMemory : numaReader.machineMemory();
+        // a node without meminfo counts 0, so the nodes' sum is short of the machine's: /proc/meminfo's total where larger
+        long memory = numaMemory > 0 && !numaReader.memoryUnknown() ? numaMemory : Math.max(numaMemory, numaReader.machineMemory());
         List<PciDevice> unnamed = new PciReader(files).read(cpu.online());
         Set<Integer> ids = new HashSet<>();
         unnamed.forEach(d -> ids.add(d.vendorId() << 16 | d.deviceId()));

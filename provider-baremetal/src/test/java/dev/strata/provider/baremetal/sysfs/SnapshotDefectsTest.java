@@ -20,7 +20,8 @@ import org.junit.jupiter.api.io.TempDir;
  * the test from one of hwloc's real snapshots ({@code <strata.fixtures>/hwloc-linux}):
  * <ul>
  * <li>kernels since 5.15 end CPU list and mask files with {@code "\n\0"};</li>
- * <li>firmware that gives every NUMA node every CPU (overlapping NUMA CPU sets).</li>
+ * <li>firmware that gives every NUMA node every CPU (overlapping NUMA CPU sets);</li>
+ * <li>a NUMA node without {@code meminfo}.</li>
  * </ul>
  */
 class SnapshotDefectsTest {
@@ -104,5 +105,32 @@ class SnapshotDefectsTest {
         assertThat(differences).as("differences from hwloc on the tree with overlapping NUMA nodes")
                 .doesNotContainKeys(TopologySummary.NUMA_NODES, TopologySummary.NUMA_CPUS, TopologySummary.NUMA_MEMORY,
                         TopologySummary.PACKAGES, TopologySummary.CORES, TopologySummary.PUS);
+    }
+
+    /**
+     * Eight NUMA nodes of 8 GiB each, node 3's {@code meminfo} removed (a tree cut short, or a file not readable): a
+     * warning names the node and says its memory is unknown, and the machine's memory is that of {@code /proc/meminfo}
+     * where the tree has one (written here with the total of the eight nodes, as the machine's kernel gives it), else the
+     * nodes' that are known. Before, node 3 counted no memory without a word and the machine came out 8 GiB short.
+     */
+    @Test
+    void aNumaNodeWithoutMeminfoIsReportedAndTheMachinesMemoryTakenFromProc() throws Exception {
+        Path root = HwlocComparisonTest.extract(fixture("16amd64-8n2c"), temp.resolve("meminfo"));
+        Node original = new SysfsDiscovery(root).discover("n", "baremetal", "site");
+        long node3 = original.numaNodes().stream().filter(n -> n.id() == 3).findFirst().orElseThrow().memoryBytes();
+        assertThat(node3).isPositive();
+        Files.delete(root.resolve("sys/devices/system/node/node3/meminfo"));
+
+        SysfsDiscovery.Discovered cut = new SysfsDiscovery(root).discoverWithWarnings("n", "baremetal", "site");
+        assertThat(cut.warnings()).containsExactly("/sys/devices/system/node/node3: no meminfo (missing, unreadable or empty); the memory "
+                + "of NUMA node 3 is unknown and counted as 0, and the machine's memory is taken from /proc/meminfo where it is larger");
+        assertThat(cut.node().numaNodes()).hasSize(8);
+        assertThat(cut.node().memoryBytes()).as("no /proc/meminfo in the tree: the nodes' known memory")
+                .isEqualTo(original.memoryBytes() - node3);
+
+        Files.writeString(root.resolve("proc/meminfo"), "MemTotal:       " + original.memoryBytes() / 1024 + " kB\nMemFree:  1024 kB\n");
+        SysfsDiscovery.Discovered withProc = new SysfsDiscovery(root).discoverWithWarnings("n", "baremetal", "site");
+        assertThat(withProc.warnings()).hasSize(1);
+        assertThat(withProc.node().memoryBytes()).as("the machine's memory from /proc/meminfo").isEqualTo(original.memoryBytes());
     }
 }

@@ -388,6 +388,7 @@ class SysfsDiscoveryTest {
     void aControlCharacterInAFileThatDoesNotParseIsShownEscapedInTheWarning() throws IOException {
         oneCpu();
         write("/sys/devices/system/node/node0/cpulist", "0\u001b[2J\n");
+        write("/sys/devices/system/node/node0/meminfo", "Node 0 MemTotal: 1024 kB\n");
 
         SysfsDiscovery.Discovered found = new SysfsDiscovery(root).discoverWithWarnings("n1", "baremetal", "site");
 
