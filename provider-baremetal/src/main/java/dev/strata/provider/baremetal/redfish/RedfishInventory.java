@@ -54,6 +54,8 @@ final class RedfishInventory {
     private static final Map<Integer, String> PCI_VENDORS = Map.of(0x10de, "NVIDIA", 0x1002, "AMD", 0x8086, "Intel", 0x15b3, "Mellanox",
             0x1da3, "Habana", 0x1e52, "Tenstorrent", 0x1d0f, "Amazon");
     private static final Set<Integer> DISCRETE_GPU_VENDORS = Set.of(0x10de, 0x1002);
+    /** The {@code ProcessorType}s (upper case) that are accelerators; the others but {@code CPU} are not read. */
+    private static final Set<String> ACCELERATOR_TYPES = Set.of("GPU", "FPGA", "ACCELERATOR", "DSP");
 
     private final RedfishClient client;
     private final NodeTemplate template;
@@ -111,15 +113,26 @@ final class RedfishInventory {
         List<JsonNode> processors = collection(system.path("Processors"), context);
         List<JsonNode> cpus = new ArrayList<>();
         List<JsonNode> gpus = new ArrayList<>();
+        // a processor or DIMM the BMC reports Disabled (mapped out after errors, or turned off in the firmware) gives the
+        // operating system nothing: it is not counted, and the node's attributes name it; counted, it promised placement
+        // cores, memory or a GPU the machine does not have
+        List<String> disabledProcessors = new ArrayList<>();
+        boolean acceleratorProcessors = false;
         for (JsonNode p : processors) {
-            if ("Absent".equalsIgnoreCase(p.path("Status").path("State").asText())) {
+            String state = p.path("Status").path("State").asText();
+            if ("Absent".equalsIgnoreCase(state)) {
                 continue;
             }
             String type = p.path("ProcessorType").asText("CPU");
-            switch (type.toUpperCase(Locale.ROOT)) {
-                case "GPU", "FPGA", "ACCELERATOR", "DSP" -> gpus.add(p);
-                case "CPU" -> cpus.add(p);
-                default -> { }
+            if ("Disabled".equalsIgnoreCase(state)) {
+                disabledProcessors.add(resourceId(p) + " (" + type + ")");
+                acceleratorProcessors |= ACCELERATOR_TYPES.contains(type.toUpperCase(Locale.ROOT));
+                continue;
+            }
+            if (ACCELERATOR_TYPES.contains(type.toUpperCase(Locale.ROOT))) {
+                gpus.add(p);
+            } else if (type.equalsIgnoreCase("CPU")) {
+                cpus.add(p);
             }
         }
         // "Proc 2" before "Proc 10": by the numbers in the names, not as text
@@ -130,11 +143,17 @@ final class RedfishInventory {
         long memoryMiB = 0;
         Map<Integer, Long> memoryBySocket = new TreeMap<>();
         boolean socketsKnown = !dimms.isEmpty();
+        List<String> disabledMemory = new ArrayList<>();
         for (JsonNode dimm : dimms) {
-            if ("Absent".equalsIgnoreCase(dimm.path("Status").path("State").asText())) {
+            String state = dimm.path("Status").path("State").asText();
+            if ("Absent".equalsIgnoreCase(state)) {
                 continue;
             }
             long mib = mebibytes(dimm, "CapacityMiB");
+            if ("Disabled".equalsIgnoreCase(state)) {
+                disabledMemory.add(resourceId(dimm) + " (" + mib + " MiB)");
+                continue;
+            }
             memoryMiB = total(memoryMiB, mib, dimm);
             JsonNode socket = dimm.path("MemoryLocation").path("Socket");
             if (socket.isNumber() && mib > 0) {
@@ -143,7 +162,7 @@ final class RedfishInventory {
                 socketsKnown = false;
             }
         }
-        if (memoryMiB == 0) {
+        if (memoryMiB == 0 && disabledMemory.isEmpty()) {
             double gib = system.path("MemorySummary").path("TotalSystemMemoryGiB").asDouble(0);
             if (!(gib >= 0 && gib <= MAX_MEBIBYTES / 1024)) {
                 throw malformed(path, "MemorySummary.TotalSystemMemoryGiB = " + system.path("MemorySummary").path("TotalSystemMemoryGiB")
@@ -161,7 +180,7 @@ final class RedfishInventory {
         for (JsonNode g : gpus) {
             accelerators.add(acceleratorFromProcessor(nodeId, g));
         }
-        if (accelerators.isEmpty()) {
+        if (accelerators.isEmpty() && !acceleratorProcessors) {
             for (PciDevice d : pci) {
                 if (isGpu(d)) {
                     accelerators.add(acceleratorFromPci(nodeId, d));
@@ -185,6 +204,12 @@ final class RedfishInventory {
         put(attributes, "bios.version", system.path("BiosVersion").asText(null));
         put(attributes, NodeTemplate.POWER_STATE, PowerState.fromRedfish(system.path("PowerState").asText(null)).label());
         put(attributes, "bmc.health", system.path("Status").path("Health").asText(null));
+        if (!disabledProcessors.isEmpty()) {
+            attributes.put("bmc.disabledProcessors", String.join(", ", disabledProcessors));
+        }
+        if (!disabledMemory.isEmpty()) {
+            attributes.put("bmc.disabledMemory", String.join(", ", disabledMemory));
+        }
         JsonNode boot = system.path("Boot");
         put(attributes, "bmc.bootOverride", boot.has("BootSourceOverrideTarget")
                 ? boot.path("BootSourceOverrideTarget").asText() + "/" + boot.path("BootSourceOverrideEnabled").asText("") : null);
@@ -621,6 +646,11 @@ final class RedfishInventory {
             p = p.substring(0, p.length() - 1);
         }
         return p;
+    }
+
+    /** A processor's or DIMM's id as its BMC gives it ({@code Id}, else the last segment of its link). */
+    private static String resourceId(JsonNode resource) {
+        return resource.path("Id").asText(lastSegment(resource.path("@odata.id").asText()));
     }
 
     private static String lastSegment(String path) {

@@ -408,6 +408,60 @@ class RedfishInventoryTest {
         }
     }
 
+    /**
+     * A DIMM and a processor the BMC reports {@code Disabled} (the ProLiant's real tree with {@code proc1dimm1} and processor 2
+     * made so, as a BMC reports a DIMM mapped out after errors), and a GPU so (the Cray's GPU0): they give the operating
+     * system nothing, so the node's memory, cores and GPUs leave them out, and its attributes name them. Before, only an
+     * {@code Absent} one was left out: the node promised placement the DIMM's memory, the processor's cores and the GPU.
+     */
+    @Test
+    void disabledDimmsAndProcessorsAreNotCountedButNamed(@org.junit.jupiter.api.io.TempDir Path tmp) throws IOException {
+        Path tree = tmp.resolve("proliant");
+        copy(fixtures.resolve("XL675d_A100"), tree);
+        Path system = tree.resolve("Systems/1");
+        JsonNode dimm = setState(system.resolve("Memory/proc1dimm1/index.json"), "Disabled");
+        JsonNode processor = setState(system.resolve("Processors/2/index.json"), "Disabled");
+        long memoryMiB = 0;
+        for (JsonNode d : files(system.resolve("Memory"))) {
+            if (d.path("Status").path("State").asText().equals("Enabled")) {
+                memoryMiB += d.path("CapacityMiB").asLong();
+            }
+        }
+        int cores = 0;
+        for (JsonNode p : files(system.resolve("Processors"))) {
+            if (p.path("Status").path("State").asText().equals("Enabled")) {
+                cores += p.path("TotalCores").asInt();
+            }
+        }
+        try (SushyStatic bmc = SushyStatic.start(tree, Peers.workDir("sushy-static"))) {
+            Node node = discover("disabled", bmc.address()).get(0);
+            assertThat(node.memoryBytes()).as("memory of the enabled DIMMs").isEqualTo(memoryMiB << 20).isPositive();
+            assertThat(node.cpu().packages()).hasSize(1);
+            assertThat(node.cpu().cores()).isEqualTo(cores).isPositive();
+            assertThat(node.attributes())
+                    .containsEntry("bmc.disabledMemory", dimm.path("Id").asText() + " (" + dimm.path("CapacityMiB").asLong() + " MiB)")
+                    .containsEntry("bmc.disabledProcessors", processor.path("Id").asText() + " (CPU)");
+        }
+
+        Path cray = tmp.resolve("cray");
+        copy(fixtures.resolve("EX235n"), cray);
+        setState(cray.resolve("Systems/Node0/Processors/GPU0/index.json"), "Disabled");
+        try (SushyStatic bmc = SushyStatic.start(cray, Peers.workDir("sushy-static"))) {
+            Node node = discover("disabled-gpu", bmc.address()).stream().filter(n -> n.id().endsWith("/Node0")).findFirst().orElseThrow();
+            assertThat(node.accelerators()).extracting(Accelerator::id).doesNotContain(node.id() + "/GPU0").hasSize(3);
+            assertThat(node.attributes()).containsEntry("bmc.disabledProcessors", "GPU0 (GPU)");
+        }
+    }
+
+    /** Sets a resource's {@code Status.State}; the resource as it is now. */
+    private static JsonNode setState(Path file, String state) throws IOException {
+        com.fasterxml.jackson.databind.node.ObjectNode json = (com.fasterxml.jackson.databind.node.ObjectNode) read(file);
+        JsonNode status = json.path("Status");
+        (status.isObject() ? (com.fasterxml.jackson.databind.node.ObjectNode) status : json.putObject("Status")).put("State", state);
+        Files.writeString(file, JSON.writeValueAsString(json));
+        return json;
+    }
+
     /** Sets a processor's {@code TDPWatts} and {@code MaxTDPWatts} (null: removed) to the JSON numbers given as they are written. */
     private static void setWatts(Path file, String tdp, String maxTdp) throws IOException {
         com.fasterxml.jackson.databind.node.ObjectNode json = (com.fasterxml.jackson.databind.node.ObjectNode) read(file);
