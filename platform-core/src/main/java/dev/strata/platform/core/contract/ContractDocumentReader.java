@@ -216,8 +216,10 @@ public class ContractDocumentReader implements ContractReader {
                 empty.addAll(unread(document)); // a contract after a second '---' is named, not left unsaid
                 throw new InvalidContractException(source, empty);
             }
-            // a document of only an alias (*a) is read as its anchor's name: said as the alias it is, as anywhere else
+            // a document of only an alias (*a) is read as its anchor's name, and one of only a tagged value (!foo x) as the value
+            // without its tag: each said as what it is, as anywhere else
             List<Violation> wrong = unread(document);
+            wrong.addAll(tagged(document));
             if (wrong.stream().noneMatch(v -> v.path().equals("(document)"))) {
                 wrong.add(0, new Violation("(document)", Walk.text(root), "a mapping with name, tenant and members"));
             }
@@ -482,7 +484,8 @@ public class ContractDocumentReader implements ContractReader {
             }
             String written = tag.startsWith(YAML_TAGS) ? "!!" + tag.substring(YAML_TAGS.length())
                     : tag.indexOf(':') >= 0 ? "!<" + tag + ">" : "!" + tag;
-            String at = field(p.getParsingContext());
+            // at a list's start the parser stands in the list, whose path names its first item (members[0] for a tagged members)
+            String at = field(t == JsonToken.START_ARRAY ? p.getParsingContext().getParent() : p.getParsingContext());
             // a parameter's value is never shown (it could be a credential): its tag is
             boolean parameter = PARAMETER_PATH.matcher(at).lookingAt();
             out.add(new Violation(at.isEmpty() ? "(document)" : at, t.isStructStart() || parameter ? written : written + " " + p.getText(),

@@ -618,6 +618,23 @@ class ContractDocumentReaderTest {
     }
 
     /**
+     * A document of only a tagged value was refused as its value without the tag ('x' for !foo x), where
+     * a tag anywhere else is named: it is named here too.
+     */
+    @Test
+    void aDocumentOfOnlyATaggedValueNamesTheTag() {
+        String plain = "a plain YAML value without a tag: a contract takes no tags (quote text to keep it as written)";
+        assertThat(violations("!foo x")).containsExactly(new Violation("(document)", "!foo x", "has the YAML tag !foo", plain));
+        assertThat(violations("!!str x")).containsExactly(new Violation("(document)", "!!str x", "has the YAML tag !!str", plain));
+        assertThat(violations("!foo [x]")).containsExactly(new Violation("(document)", "!foo", "has the YAML tag !foo", plain));
+        // a tagged list is named by its own path, not its first item's
+        assertThat(violations("{name: x, tenant: t, members: !!seq [{name: w, cpu: 1}]}")).containsExactly(
+                new Violation("members", "!!seq", "has the YAML tag !!seq", plain));
+        // untagged, the value is shown as before
+        assertThat(violations("x")).containsExactly(new Violation("(document)", "x", "a mapping with name, tenant and members"));
+    }
+
+    /**
      * YAML reads a number with a leading zero as octal: replicas: 010 made 8 replicas and cpu: 010 8
      * CPUs, while cpu: 09 (not octal) was 9. A number is read as written or refused, never as another.
      */
