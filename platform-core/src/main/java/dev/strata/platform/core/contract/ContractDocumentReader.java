@@ -207,7 +207,7 @@ public class ContractDocumentReader implements ContractReader {
         } catch (JsonProcessingException e) {
             throw new InvalidContractException(source, List.of(syntaxError(e, document)));
         }
-        Walk walk = new Walk();
+        Walk walk = new Walk(document);
         if (root == null || root.isMissingNode() || !root.isObject()) {
             // the parser reads a document of only '---' as an empty text
             if (root == null || root.isMissingNode() || root.isNull() || root.isTextual() && root.asText().isEmpty()) {
@@ -688,6 +688,13 @@ public class ContractDocumentReader implements ContractReader {
     private static final class Walk {
         final List<Violation> violations = new ArrayList<>();
         int membersInAll;
+        private final String document;
+        /** The true/false values of the document as written, by path: read once, when a true/false field is first checked. */
+        private Map<String, String> booleansWritten;
+
+        Walk(String document) {
+            this.document = document;
+        }
 
         void fail(String path, JsonNode value, String expected) {
             violations.add(new Violation(path, value == null || value.isMissingNode() || value.isNull() ? null : text(value), expected));
@@ -812,8 +819,33 @@ public class ContractDocumentReader implements ContractReader {
                 fail(path, value, "true or false");
                 return false;
             }
+            String written = booleanAsWritten(path);
+            if (written != null && !PLAIN_BOOLEANS.contains(written)) {
+                // YAML 1.1 reads yes, no, on and off as true and false; JSON and YAML 1.2 read them as text, and what their author
+                // meant by them is a guess (numaAligned: on, allowDegraded: no)
+                violations.add(new Violation(path, written, "is read as " + value.asBoolean() + " by YAML 1.1 only (JSON and YAML 1.2"
+                        + " read it as text)", "true or false"));
+                return false;
+            }
             return value.asBoolean();
         }
+
+        /** How the true/false value at {@code path} was written, or null where none is. */
+        private String booleanAsWritten(String path) {
+            if (booleansWritten == null) {
+                Map<String, String> written = new HashMap<>();
+                values(document, (p, t) -> {
+                    if (t == JsonToken.VALUE_TRUE || t == JsonToken.VALUE_FALSE) {
+                        written.put(field(p.getParsingContext()), p.getText());
+                    }
+                });
+                booleansWritten = written;
+            }
+            return booleansWritten.get(path);
+        }
+
+        /** True and false as JSON and YAML 1.2 write them. */
+        private static final Set<String> PLAIN_BOOLEANS = Set.of("true", "True", "TRUE", "false", "False", "FALSE");
 
         long bytes(JsonNode value, String path, String example) {
             return longQuantity(value, path, () -> ContractBounds.bytes(scalar(value), example));

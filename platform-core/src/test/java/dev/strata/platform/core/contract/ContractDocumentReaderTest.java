@@ -635,6 +635,33 @@ class ContractDocumentReaderTest {
     }
 
     /**
+     * YAML 1.1 reads yes, no, on and off as true and false, and numaAligned: yes or allowDegraded: on
+     * were taken so; JSON and YAML 1.2 read them as text, and what their author meant is a guess. A
+     * true/false field takes true or false only, refusing the others naming the field.
+     */
+    @Test
+    void yaml11BooleansAreRefusedInTrueOrFalseFields() {
+        String only = " by YAML 1.1 only (JSON and YAML 1.2 read it as text)";
+        assertThat(violations(member("cpu: 1, topology: {numaAligned: yes}"))).containsExactly(
+                new Violation("members[0].topology.numaAligned", "yes", "is read as true" + only, "true or false"));
+        assertThat(violations(member("gpus: {count: 1, allowDegraded: on}"))).containsExactly(
+                new Violation("members[0].gpus.allowDegraded", "on", "is read as true" + only, "true or false"));
+        assertThat(violations("{name: x, tenant: t, fabric: {rdma: OFF}, members: [{name: w, cpu: 1, gpus: 2, topology: {nvlinkDomain: No}}]}"))
+                .extracting(Violation::path, Violation::value, Violation::problem).containsExactly(
+                        tuple("fabric.rdma", "OFF", "is read as false" + only), tuple("members[0].topology.nvlinkDomain", "No", "is read as false" + only));
+        // y and n, which YAML 1.1's type repository lists too, are text to the parser: refused as any text is
+        assertThat(violations(member("cpu: 1, topology: {numaAligned: y}"))).containsExactly(
+                new Violation("members[0].topology.numaAligned", "y", "true or false"));
+        // true and false as JSON and YAML 1.2 write them are read; a parameter keeps what was written
+        Contract c = reader.read("{name: x, tenant: t, fabric: {rdma: True}, members: [{name: w, cpu: 1, gpus: {count: 2, allowDegraded: TRUE},"
+                + " topology: {nvlinkDomain: true, numaAligned: false}, provisioning: {efa: off}}]}", "c");
+        assertThat(c.fabric().oneRdmaFabric()).isTrue();
+        assertThat(c.members().get(0).gpus().allowDegraded()).isTrue();
+        assertThat(c.members().get(0).topology().oneNvlinkDomain()).isTrue();
+        assertThat(c.members().get(0).provisioning()).containsEntry("efa", "off");
+    }
+
+    /**
      * YAML reads a number with a leading zero as octal: replicas: 010 made 8 replicas and cpu: 010 8
      * CPUs, while cpu: 09 (not octal) was 9. A number is read as written or refused, never as another.
      */
