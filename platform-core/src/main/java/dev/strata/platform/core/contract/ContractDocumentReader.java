@@ -90,7 +90,9 @@ public class ContractDocumentReader implements ContractReader {
         LoaderOptions options = new LoaderOptions();
         // the reader checks the size itself, before parsing; this is only a second line
         options.setCodePointLimit(MAX_DOCUMENT_BYTES + 1024);
-        YAMLFactory factory = YAMLFactory.builder().loaderOptions(options)
+        // an empty value (cpu:) is null, as YAML reads it and as cpu: ~ is: the builder leaves out the parser's default that says so,
+        // and the value was read as empty text, refused as 'not a CPU quantity' where ~ meant none
+        YAMLFactory factory = YAMLFactory.builder().loaderOptions(options).enable(YAMLParser.Feature.EMPTY_STRING_AS_NULL)
                 .streamReadConstraints(StreamReadConstraints.builder().maxNestingDepth(64).maxNumberLength(100).build()).build();
         ObjectMapper mapper = new ObjectMapper(factory);
         mapper.enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
@@ -597,25 +599,27 @@ public class ContractDocumentReader implements ContractReader {
         values(document, (p, t) -> {
             boolean numberOrBoolean = t == JsonToken.VALUE_NUMBER_INT || t == JsonToken.VALUE_NUMBER_FLOAT || t == JsonToken.VALUE_TRUE
                     || t == JsonToken.VALUE_FALSE;
-            if (!numberOrBoolean) {
+            // an empty value (image:) is null to the parser, as anywhere in a contract; a parameter keeps it as the empty text written
+            boolean empty = t == JsonToken.VALUE_NULL && p.getText().isEmpty();
+            if (!numberOrBoolean && !empty) {
                 return;
             }
             ObjectNode parameters = parametersHolding(root, p.getParsingContext());
             String key = p.getParsingContext().getCurrentName();
             JsonNode read = parameters == null ? null : parameters.get(key);
-            if (read != null && (read.isNumber() || read.isBoolean())) {
+            if (read != null && (read.isNumber() || read.isBoolean() || read.isNull())) {
                 parameters.set(key, TextNode.valueOf(p.getText()));
             }
         });
     }
 
-    /** Whether a parameters mapping holds a value that YAML read as a number or true/false. */
+    /** Whether a parameters mapping holds a value that YAML read as a number, true/false or null. */
     private static boolean anyNumberOrBoolean(JsonNode parameters) {
         if (!parameters.isObject()) {
             return false;
         }
         for (JsonNode value : parameters) {
-            if (value.isNumber() || value.isBoolean()) {
+            if (value.isNumber() || value.isBoolean() || value.isNull()) {
                 return true;
             }
         }

@@ -662,6 +662,30 @@ class ContractDocumentReaderTest {
     }
 
     /**
+     * An empty value (cpu:) is null in YAML, as cpu: ~ is, yet it was read as empty text and refused as
+     * "not a CPU quantity" while cpu: ~ meant no CPUs asked for. It is read as ~ is; quoted, '' is text.
+     */
+    @Test
+    void anEmptyValueIsReadAsTilde() {
+        for (String none : List.of("~", "", "null")) {
+            Contract c = reader.read("name: x\ntenant: t\nmembers:\n  - name: w\n    memory: 1GiB\n    cpu: " + none + "\n    power:\n"
+                    + "    gpus:\n", "c");
+            assertThat(c.members().get(0).cpuMilli()).as("cpu: %s", none).isZero();
+            assertThat(c.members().get(0).memoryBytes()).isEqualTo(1L << 30);
+            assertThat(c.members().get(0).gpus().count()).isZero();
+        }
+        assertThat(violations("name: x\ntenant:\nmembers: [{name: w, cpu: 1}]\n")).containsExactly(
+                new Violation("tenant", null, "the owning tenant as text"));
+        assertThat(violations(member("cpu: ''"))).extracting(Violation::path, Violation::problem)
+                .containsExactly(tuple("members[0].cpu", "is not a CPU quantity"));
+        // a parameter keeps the empty text written, as it keeps any other; ~ is no plain value
+        Contract c = reader.read("name: x\ntenant: t\nmembers:\n  - name: w\n    cpu: 1\n    provisioning:\n      image:\n", "c");
+        assertThat(c.members().get(0).provisioning()).containsEntry("image", "");
+        assertThat(violations(member("cpu: 1, provisioning: {image: ~}"))).extracting(Violation::path)
+                .containsExactly("members[0].provisioning.image");
+    }
+
+    /**
      * YAML reads a number with a leading zero as octal: replicas: 010 made 8 replicas and cpu: 010 8
      * CPUs, while cpu: 09 (not octal) was 9. A number is read as written or refused, never as another.
      */
