@@ -1,5 +1,6 @@
 package dev.strata.provider.nvidia.smi;
 
+import dev.strata.platform.api.exception.InvalidConfigurationException;
 import dev.strata.platform.api.exception.ProviderFailureException;
 import dev.strata.platform.api.exception.ProviderTimeoutException;
 import dev.strata.provider.nvidia.device.DriverMismatch;
@@ -46,8 +47,12 @@ public final class SmiErrors {
         return new ProviderFailureException("cannot exchange output with " + command + ": " + e.getMessage(), e);
     }
 
+    /**
+     * The binary could not be run. Java's message quotes the path as configured ({@code nvidiaSmi}), and a line break, an
+     * escape or a direction override in it would reach the log line that tells why no GPU is seen: it is shown escaped.
+     */
     static SourceUnavailableException cannotStart(String command, IOException e) {
-        return new SourceUnavailableException(command + " cannot be started: " + e.getMessage(), e);
+        return new SourceUnavailableException(command + " cannot be started: " + InvalidConfigurationException.printable(e.getMessage()), e);
     }
 
     /**

@@ -1,5 +1,6 @@
 package dev.strata.provider.nvidia.smi;
 
+import dev.strata.platform.api.exception.InvalidConfigurationException;
 import dev.strata.platform.api.exception.ProviderUnavailableException;
 import dev.strata.platform.api.model.DeviceLink;
 import dev.strata.platform.api.model.PartitionProfile;
@@ -102,7 +103,8 @@ public final class SmiSource implements GpuSource {
     public DiscoveredGpus discover(DiscoveryContext context) throws SourceUnavailableException {
         Path binary = locate();
         if (binary == null) {
-            throw new SourceUnavailableException("nvidia-smi not found (" + configured + ")");
+            // the configured path is shown escaped: this reaches the log line that tells why no GPU is seen
+            throw new SourceUnavailableException("nvidia-smi not found (" + InvalidConfigurationException.printable(configured) + ")");
         }
         SmiRunner smi = new SmiRunner(binary);
         SmiRunner.Result listed = run(smi, context, "-q", "-x");
