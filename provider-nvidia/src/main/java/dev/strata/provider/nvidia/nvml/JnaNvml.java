@@ -7,6 +7,7 @@ import com.sun.jna.Pointer;
 import com.sun.jna.ptr.IntByReference;
 import com.sun.jna.ptr.LongByReference;
 import com.sun.jna.ptr.PointerByReference;
+import dev.strata.platform.api.exception.InvalidConfigurationException;
 import dev.strata.provider.nvidia.device.DriverText;
 import dev.strata.provider.nvidia.device.SourceUnavailableException;
 import java.nio.charset.StandardCharsets;
@@ -95,7 +96,9 @@ public final class JnaNvml implements Nvml {
                 failures.add(candidate + ": " + firstLine(e.getMessage()));
             }
         }
-        throw new SourceUnavailableException("NVML library not loadable (" + String.join("; ", failures) + ")");
+        // each failure quotes the configured path (nvmlLibrary), and the loader's message quotes it again: shown escaped, since
+        // this reaches the log line that tells why NVML is not used
+        throw new SourceUnavailableException("NVML library not loadable (" + InvalidConfigurationException.printable(String.join("; ", failures)) + ")");
     }
 
     /** The name or path the library was loaded by. */

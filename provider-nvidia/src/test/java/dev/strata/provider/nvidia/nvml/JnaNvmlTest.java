@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import com.sun.jna.Pointer;
 import com.sun.jna.ptr.IntByReference;
 import com.sun.jna.ptr.PointerByReference;
+import dev.strata.platform.api.exception.InvalidConfigurationException;
 import dev.strata.platform.api.model.Accelerator;
 import dev.strata.platform.api.model.PowerLimits;
 import dev.strata.provider.nvidia.device.DiscoveredGpus;
@@ -21,10 +22,13 @@ import dev.strata.provider.nvidia.smi.SmiSource;
 import dev.strata.provider.nvidia.smi.SmiXmlParser;
 import java.lang.reflect.Proxy;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.List;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The real binding. Loading fails cleanly everywhere without a driver; where NVML loads (a GPU
@@ -36,6 +40,26 @@ class JnaNvmlTest {
     void aLibraryThatIsNotThereIsUnavailableNotAnError() {
         assertThatThrownBy(() -> JnaNvml.load("/nonexistent/libnvidia-ml.so.1"))
                 .isInstanceOf(SourceUnavailableException.class).hasMessageContaining("/nonexistent/libnvidia-ml.so.1");
+    }
+
+    /**
+     * The configured {@code nvmlLibrary} path reaches the reason NVML is unavailable, which the
+     * provider logs, quoted by the provider and by the loader's message: a line break or a terminal
+     * escape in it would forge or rewrite that log line, so it is shown escaped, whether the file is
+     * missing or is no library.
+     */
+    @Test
+    void aConfiguredLibraryPathIsShownEscaped(@TempDir Path dir) throws Exception {
+        Path odd = Files.createDirectories(dir.resolve("lib\u001b[31m\nforged"));
+        Path notALibrary = Files.writeString(odd.resolve("libnvidia-ml.so.1"), "not a library\n");
+        for (Path configured : List.of(odd.resolve("missing.so"), notALibrary)) {
+            assertThatThrownBy(() -> JnaNvml.load(configured.toString())).isInstanceOf(SourceUnavailableException.class)
+                    .satisfies(e -> {
+                        assertThat(e.getMessage()).as("%s", configured.getFileName()).startsWith("NVML library not loadable (")
+                                .contains("lib\\u001b[31m\\u000aforged");
+                        assertThat(InvalidConfigurationException.printable(e.getMessage())).isEqualTo(e.getMessage());
+                    });
+        }
     }
 
     /**
