@@ -701,7 +701,21 @@ public class ContractDocumentReader implements ContractReader {
         }
 
         void fail(String path, JsonNode value, String expected) {
-            violations.add(new Violation(path, value == null || value.isMissingNode() || value.isNull() ? null : text(value), expected));
+            violations.add(new Violation(path, value == null || value.isMissingNode() || value.isNull() ? null : shown(path, value), expected));
+        }
+
+        /**
+         * A value as a refusal quotes it: true/false as it was written ({@code yes}, {@code NO}), since YAML 1.1 reads such words
+         * as true or false, and {@code cpu: yes} was refused as {@code 'true'}, a value the author never wrote.
+         */
+        private String shown(String path, JsonNode value) {
+            if (value.isBoolean()) {
+                String written = booleanAsWritten(path);
+                if (written != null) {
+                    return written;
+                }
+            }
+            return text(value);
         }
 
         static String text(JsonNode value) {
@@ -720,7 +734,7 @@ public class ContractDocumentReader implements ContractReader {
             for (Iterator<String> it = node.fieldNames(); it.hasNext(); ) {
                 String field = it.next();
                 if (!known.contains(field)) {
-                    violations.add(new Violation(prefix + field, text(node.get(field)), "one of the fields " + String.join(", ", new TreeSet<>(known))));
+                    violations.add(new Violation(prefix + field, shown(prefix + field, node.get(field)), "one of the fields " + String.join(", ", new TreeSet<>(known))));
                 }
             }
         }
@@ -732,7 +746,7 @@ public class ContractDocumentReader implements ContractReader {
          */
         void notText(String path, JsonNode value, String expected) {
             if (value != null && value.isValueNode() && !value.isNull() && !value.isTextual()) {
-                violations.add(new Violation(path, text(value), "is read as " + (value.isBoolean() ? "true or false" : "a number")
+                violations.add(new Violation(path, shown(path, value), "is read as " + (value.isBoolean() ? "true or false" : "a number")
                         + ", not as text (quote it to keep it as written)", expected));
             } else {
                 fail(path, value, expected);
@@ -896,7 +910,7 @@ public class ContractDocumentReader implements ContractReader {
             try {
                 return parse.getAsLong();
             } catch (ContractBounds.BadQuantity e) {
-                violations.add(new Violation(path, text(value), e.problem(), e.expected()));
+                violations.add(new Violation(path, shown(path, value), e.problem(), e.expected()));
                 return 0;
             }
         }
@@ -908,7 +922,7 @@ public class ContractDocumentReader implements ContractReader {
             try {
                 return parse.getAsDouble();
             } catch (ContractBounds.BadQuantity e) {
-                violations.add(new Violation(path, text(value), e.problem(), e.expected()));
+                violations.add(new Violation(path, shown(path, value), e.problem(), e.expected()));
                 return 0;
             }
         }

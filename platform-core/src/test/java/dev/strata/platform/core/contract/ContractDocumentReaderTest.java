@@ -476,8 +476,8 @@ class ContractDocumentReaderTest {
         String quote = "is read as true or false, not as text (quote it to keep it as written)";
         assertThat(violations("{name: x, tenant: t, sovereignty: {countries: [DE, NO], excludeOperatorJurisdictions: [NO]},"
                 + " members: [{name: w, cpu: 1}]}")).containsExactly(
-                new Violation("sovereignty.countries[1]", "false", quote, "an ISO 3166-1 alpha-2 country code such as DE"),
-                new Violation("sovereignty.excludeOperatorJurisdictions[0]", "false", quote, "a jurisdiction code such as EU, DE or US"));
+                new Violation("sovereignty.countries[1]", "NO", quote, "an ISO 3166-1 alpha-2 country code such as DE"),
+                new Violation("sovereignty.excludeOperatorJurisdictions[0]", "NO", quote, "a jurisdiction code such as EU, DE or US"));
         assertThat(violations(member("gpus: {count: 1, models: [H100, 100]}"))).containsExactly(new Violation("members[0].gpus.models[1]", "100",
                 "is read as a number, not as text (quote it to keep it as written)", "a GPU model name such as H100, as text"));
         assertThat(reader.read("{name: x, tenant: t, sovereignty: {countries: ['NO']}, members: [{name: w, cpu: 1}]}", "c").sovereignty()
@@ -649,6 +649,10 @@ class ContractDocumentReaderTest {
         assertThat(violations("{name: x, tenant: t, fabric: {rdma: OFF}, members: [{name: w, cpu: 1, gpus: 2, topology: {nvlinkDomain: No}}]}"))
                 .extracting(Violation::path, Violation::value, Violation::problem).containsExactly(
                         tuple("fabric.rdma", "OFF", "is read as false" + only), tuple("members[0].topology.nvlinkDomain", "No", "is read as false" + only));
+        // in a field that is not true/false such a word is quoted as written, not as the true or false YAML 1.1 made of it
+        assertThat(violations(member("cpu: yes"))).extracting(Violation::path, Violation::value).containsExactly(tuple("members[0].cpu", "yes"));
+        assertThat(violations("{name: On, tenant: t, members: [{name: w, cpu: 1}]}")).extracting(Violation::path, Violation::value)
+                .containsExactly(tuple("name", "On"));
         // y and n, which YAML 1.1's type repository lists too, are text to the parser: refused as any text is
         assertThat(violations(member("cpu: 1, topology: {numaAligned: y}"))).containsExactly(
                 new Violation("members[0].topology.numaAligned", "y", "true or false"));
