@@ -514,6 +514,12 @@ public final class OpenStackCloud implements ComputeProvider, ProvisioningProvid
             if (usable.isPresent()) {
                 return usable.get();
             }
+            Optional<String> wrongSize = flavors.all().stream().filter(f -> f.id().equals(named) || f.name().equals(named)).findFirst()
+                    .map(f -> flavors.malformed().get(f.id()));
+            if (wrongSize.isPresent()) {
+                throw new ProviderFailureException("member " + request.member() + " names flavor '" + named + "', which Nova describes with "
+                        + wrongSize.get() + "; Strata does not use the flavor until Nova describes it correctly");
+            }
             Optional<String> malformed = flavors.all().stream().filter(f -> f.id().equals(named) || f.name().equals(named)).findFirst()
                     .flatMap(Flavor::malformedSpec);
             if (malformed.isPresent()) {

@@ -138,6 +138,50 @@ class FlavorSpecsStandInTest {
         assertThat(log).contains("has extra spec resources:DISK_GB=-1");
     }
 
+    /**
+     * Before, a flavor whose {@code vcpus}, {@code ram} or {@code disk} Nova gave as text, left out
+     * or negative was read as 0 (or the negative): it was listed as fitting every host, and one
+     * without its disk, being the smallest that holds a member, was chosen for it. Now such a
+     * flavor is Nova's malformed answer: left out of discovery and of the choice, logged once at
+     * WARN naming it (printable) and what is wrong, and a member that names it is refused saying
+     * why; the other flavors are used as before.
+     */
+    @Test
+    void aFlavorWhoseSizesNovaGivesMalformedIsLeftOutOfDiscoveryAndCreate() throws Exception {
+        String tag = UUID.randomUUID().toString().substring(0, 8);
+        String textCpus = "a0.text-" + tag;
+        String noDisk = "a1.nodisk-" + tag;
+        String minusRam = "a0.minus\u001b[2J-" + tag;
+        nova.addFlavor("m1.small", 1, 512, 1, Map.of());
+        com.fasterxml.jackson.databind.node.JsonNodeFactory n = com.fasterxml.jackson.databind.node.JsonNodeFactory.instance;
+        nova.describeFlavor(nova.addFlavor(textCpus, 1, 512, 1, Map.of()), "vcpus", n.textNode("four"));
+        nova.describeFlavor(nova.addFlavor(noDisk, 1, 512, 1, Map.of()), "disk", null);
+        nova.describeFlavor(nova.addFlavor(minusRam, 1, 512, 1, Map.of()), "ram", n.numberNode(-1));
+        OpenStackCloud cloud = cloud();
+
+        Node node = cloud.discoverCompute(context()).nodes().get(0);
+        assertThat(node.attributes().get("nova.flavorsThatFitNow")).as("flavors that fit, those Nova describes malformed left out")
+                .isEqualTo("m1.small");
+
+        MachineRequest request = new MachineRequest(UUID.randomUUID().toString(), "dep-1", "m0", "bank-risk",
+                MachineTarget.node(PROVIDER + ":" + host), new MachineResources(1000, 512L << 20, 0, List.of(), null), Map.of());
+        MachineStatus made = cloud.create(request, context());
+        assertThat(nova.flavorOf(made.handle().machineId())).as("the flavor chosen for a 1-CPU, 512 MiB member").isEqualTo("m1.small");
+
+        MachineRequest naming = new MachineRequest(UUID.randomUUID().toString(), "dep-1", "m1", "bank-risk",
+                MachineTarget.node(PROVIDER + ":" + host), new MachineResources(1000, 512L << 20, 0, List.of(), null), Map.of("flavor", textCpus));
+        assertThatThrownBy(() -> cloud.create(naming, context())).isInstanceOf(StrataException.class)
+                .hasMessageContaining("names flavor '" + textCpus + "', which Nova describes with vcpus \"four\", where a whole number of 1 "
+                        + "or more was expected");
+
+        String log = Files.readString(LogFile.path());
+        assertThat(occurrences(log, "WARN " + NovaClient.class.getName() + " - Nova flavor " + textCpus + " (")).as("warnings about %s",
+                textCpus).isEqualTo(1);
+        assertThat(log).contains("Nova flavor " + noDisk + " (").contains("has disk missing, where a whole number of 0 or more was expected");
+        assertThat(log).as("the flavor's name, printable").contains("Nova flavor a0.minus\\u001b[2J-" + tag + " (")
+                .contains("has ram -1, where a whole number of 1 or more was expected").doesNotContain("a0.minus\u001b");
+    }
+
     static int occurrences(String text, String part) {
         int n = 0;
         for (int at = text.indexOf(part); at >= 0; at = text.indexOf(part, at + 1)) {

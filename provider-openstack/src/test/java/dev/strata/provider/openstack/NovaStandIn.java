@@ -183,6 +183,15 @@ final class NovaStandIn implements AutoCloseable {
         return id;
     }
 
+    /** Sets a field of a flavor as Nova lists it, as a malformed answer would give it (text, a negative); null leaves the field out. */
+    synchronized void describeFlavor(String flavorId, String field, JsonNode value) {
+        if (value == null) {
+            flavors.get(flavorId).remove(field);
+        } else {
+            flavors.get(flavorId).set(field, value);
+        }
+    }
+
     /** Gives a project access to a private flavor, as Nova's {@code addTenantAccess} does (a new private flavor has none). */
     synchronized void grantAccess(String flavorId, String project) {
         flavorAccess.computeIfAbsent(flavorId, k -> new ArrayList<>()).add(project);

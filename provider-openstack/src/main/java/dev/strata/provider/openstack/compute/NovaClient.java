@@ -183,12 +183,19 @@ public final class NovaClient {
      * @param usable the public flavors and the private flavors whose access list names this project, but those with an
      *     extra spec asking for an amount that is not a whole number of 0 or more ({@link Flavor#malformedSpec()})
      * @param all every flavor the credentials may see: with admin credentials, every project's private flavors too
+     * @param malformed the flavors of {@code all} whose sizes Nova gives malformed ({@link #malformedSize}), by id: what is
+     *     wrong, printable; none of them is usable
      */
-    public record Flavors(List<Flavor> usable, List<Flavor> all) {
+    public record Flavors(List<Flavor> usable, List<Flavor> all, Map<String, String> malformed) {
 
         public Flavors {
             usable = List.copyOf(usable);
             all = List.copyOf(all);
+            malformed = Map.copyOf(malformed);
+        }
+
+        public Flavors(List<Flavor> usable, List<Flavor> all) {
+            this(usable, all, Map.of());
         }
     }
 
@@ -206,12 +213,50 @@ public final class NovaClient {
      * projects. One more call, for the ids alone. A flavor with an extra spec whose amount is not a
      * whole number of 0 or more ({@code resources:CUSTOM_MAGIC=one}) is not usable: Nova's
      * scheduler ignores that spec, so its servers would not get what the flavor says; it is logged
-     * once, at WARN.
+     * once, at WARN. Nor is a flavor whose {@code vcpus}, {@code ram} or {@code disk} Nova gives as
+     * something other than a whole number (text, none, a negative or, for CPUs and memory, 0;
+     * {@link #malformedSize}): read as 0, it fitted every host and held no member's CPUs or
+     * memory as it says; it is Nova's malformed answer, logged once at WARN, and the other flavors
+     * are used as before.
      */
     public Flavors flavorsByAccess(DiscoveryContext context) {
-        List<Flavor> all = allFlavors(context);
+        Map<String, String> malformed = new HashMap<>();
+        List<Flavor> all = allFlavors(context, malformed);
         Set<String> usableIds = new HashSet<>(list("/flavors", "flavors", context, f -> f.path("id").asText()));
-        return new Flavors(all.stream().filter(f -> usableIds.contains(f.id())).filter(this::wellFormed).toList(), all);
+        return new Flavors(all.stream().filter(f -> usableIds.contains(f.id())).filter(f -> !malformed.containsKey(f.id()))
+                .filter(this::wellFormed).toList(), all, malformed);
+    }
+
+    /**
+     * What is wrong with the sizes Nova gives a flavor, printable, or empty: {@code vcpus} and
+     * {@code ram} are whole numbers of 1 or more (Nova refuses less when a flavor is made),
+     * {@code disk} one of 0 or more, as are {@code OS-FLV-EXT-DATA:ephemeral} and {@code swap}
+     * (or {@code ""}, none, before compute 2.75) where Nova gives them.
+     */
+    static Optional<String> malformedSize(JsonNode f) {
+        List<String> wrong = new ArrayList<>();
+        wholeAtLeast(f, "vcpus", 1, true, wrong);
+        wholeAtLeast(f, "ram", 1, true, wrong);
+        wholeAtLeast(f, "disk", 0, true, wrong);
+        wholeAtLeast(f, "OS-FLV-EXT-DATA:ephemeral", 0, false, wrong);
+        if (!(f.path("swap").isTextual() && f.path("swap").asText().isBlank())) {
+            wholeAtLeast(f, "swap", 0, false, wrong);
+        }
+        return wrong.isEmpty() ? Optional.empty() : Optional.of(dev.strata.platform.api.exception.InvalidConfigurationException.printable(
+                String.join(", ", wrong)));
+    }
+
+    private static void wholeAtLeast(JsonNode f, String field, long least, boolean required, List<String> wrong) {
+        JsonNode v = f.get(field);
+        if (v == null || v.isNull()) {
+            if (required) {
+                wrong.add(field + " missing, where a whole number of " + least + " or more was expected");
+            }
+        } else if (!v.isIntegralNumber() || !v.canConvertToLong() || v.asLong() < least) {
+            String shown = v.toString();
+            wrong.add(field + " " + (shown.length() > 40 ? shown.substring(0, 40) + "..." : shown) + ", where a whole number of " + least
+                    + " or more was expected");
+        }
     }
 
     private boolean wellFormed(Flavor f) {
@@ -228,8 +273,27 @@ public final class NovaClient {
 
     /** Every flavor the credentials may see, public and private (with admin credentials: every project's), with extra specs. */
     private List<Flavor> allFlavors(DiscoveryContext context) {
+        return allFlavors(context, new HashMap<>());
+    }
+
+    /**
+     * Every flavor the credentials may see ({@link #allFlavors(DiscoveryContext)}); those whose sizes are malformed
+     * ({@link #malformedSize}) are put in {@code malformed} by id, and logged once at WARN.
+     */
+    private List<Flavor> allFlavors(DiscoveryContext context, Map<String, String> malformed) {
         boolean inline = version(context).atLeast(Microversion.of(2, 61));
-        List<Flavor> flavors = list("/flavors/detail?is_public=None", "flavors", context, f -> flavor(f, inline ? f.path("extra_specs") : null));
+        List<Flavor> flavors = list("/flavors/detail?is_public=None", "flavors", context, f -> {
+            Flavor flavor = flavor(f, inline ? f.path("extra_specs") : null);
+            malformedSize(f).ifPresent(wrong -> {
+                malformed.put(flavor.id(), wrong);
+                if (warnedSpecs.add(flavor.id() + " size " + wrong)) {
+                    LOG.warn("Nova flavor {} ({}) has {}; Strata does not use this flavor until Nova describes it correctly",
+                            dev.strata.platform.api.exception.InvalidConfigurationException.printable(flavor.name()),
+                            dev.strata.platform.api.exception.InvalidConfigurationException.printable(flavor.id()), wrong);
+                }
+            });
+            return flavor;
+        });
         if (inline) {
             return flavors;
         }
@@ -260,6 +324,11 @@ public final class NovaClient {
             return Optional.empty();
         }
         JsonNode f = r.body().path("flavor");
+        Optional<String> wrong = malformedSize(f);
+        if (wrong.isPresent()) {
+            throw OpenStackErrors.forMalformed(ApiRequest.get(SERVICE, URI.create(base(context) + "/flavors/" + enc(id))), "flavor "
+                    + dev.strata.platform.api.exception.InvalidConfigurationException.printable(id) + " described with " + wrong.get());
+        }
         boolean inline = version(context).atLeast(Microversion.of(2, 61));
         JsonNode specs = inline ? f.path("extra_specs")
                 : call("GET", "/flavors/" + enc(id) + "/os-extra_specs", null, context).body().path("extra_specs");
