@@ -1,5 +1,6 @@
 package dev.strata.provider.openstack;
 
+import dev.strata.platform.api.exception.InvalidConfigurationException;
 import dev.strata.platform.api.exception.ProviderFailureException;
 import dev.strata.platform.api.provisioning.MachineResources;
 import dev.strata.provider.openstack.compute.Flavor;
@@ -198,11 +199,11 @@ final class FlavorChooser {
         }
         if (!holding.isEmpty()) {
             throw new ProviderFailureException("member " + member + " needs " + needs + "; flavors "
-                    + holding.stream().map(Flavor::name).sorted().toList() + " hold it but none fits on host " + host.root().name()
+                    + holding.stream().map(f -> InvalidConfigurationException.printable(f.name())).sorted().toList() + " hold it but none fits on host " + host.root().name()
                     + " now (Placement: " + freeSummary(host) + ")");
         }
         throw new ProviderFailureException("no flavor holds member " + member + " (needs " + needs + ") among "
-                + flavors.stream().filter(f -> !f.special()).map(f -> f.name() + " " + f.vcpus() + "c/" + f.ramMiB() + "m").sorted().toList()
+                + flavors.stream().filter(f -> !f.special()).map(f -> InvalidConfigurationException.printable(f.name()) + " " + f.vcpus() + "c/" + f.ramMiB() + "m").sorted().toList()
                 + "; create one, name one in the member's flavor parameter, or set flavorPolicy = create");
     }
 

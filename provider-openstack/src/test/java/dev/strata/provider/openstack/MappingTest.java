@@ -103,6 +103,24 @@ class MappingTest {
         assertThat(FlavorChooser.choose("m", twoGpus, host(), flavors, false, 1).existing().name()).isEqualTo("gpu.2");
     }
 
+    /**
+     * Before, the names of Nova's flavors went into the refusals as Nova gave them: a control,
+     * line-breaking or bidi character an operator or another project put in a flavor's name
+     * reached the log and the shell as it was. Now they are shown printable, as the provider shows
+     * Nova's other text.
+     */
+    @Test
+    void flavorNamesInARefusalArePrintable() {
+        List<Flavor> big = List.of(flavor("big\u001b[2J\u202egpj", 10, 2048, Map.of()));
+        MachineResources nine = new MachineResources(9000, 1L << 30, 0, List.of(), null);
+        assertThatThrownBy(() -> FlavorChooser.choose("m", nine, host(), big, false, 1)).isInstanceOf(ProviderFailureException.class)
+                .hasMessageStartingWith("member m needs 9 VCPU, 1024 MiB; flavors [big\\u001b[2J\\u202egpj] hold it but none fits on host root");
+        List<Flavor> small = List.of(flavor("m1\nsmall", 1, 2048, Map.of()));
+        MachineResources three = new MachineResources(3000, 1000L << 20, 0, List.of(), null);
+        assertThatThrownBy(() -> FlavorChooser.choose("m", three, host(), small, false, 1)).isInstanceOf(ProviderFailureException.class)
+                .hasMessageStartingWith("no flavor holds member m (needs 3 VCPU, 1000 MiB) among [m1\\u000asmall 1c/2048m]");
+    }
+
     @Test
     void whenNoneHoldsTheMemberItIsCreatedOrRefused() {
         List<Flavor> flavors = List.of(flavor("m1.small", 1, 2048, Map.of()));
