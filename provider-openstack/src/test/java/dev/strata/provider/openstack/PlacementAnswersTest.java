@@ -43,6 +43,8 @@ class PlacementAnswersTest {
     volatile String second;
     /** The reads of a resource provider whose answers leave out its generation ("usages", or "all" five). */
     volatile String withoutGeneration = "";
+    /** The field of the first resource provider that its listing gives as a malformed answer would: {@code uuid} or {@code generation}. */
+    volatile String listedWithout = "";
     /** Runs as Placement is asked for its resource providers, before it answers. */
     volatile Runnable onListing = () -> { };
 
@@ -69,7 +71,8 @@ class PlacementAnswersTest {
             body = "{\"versions\": [{\"id\": \"v1.0\", \"max_version\": \"1.39\", \"min_version\": \"1.0\", \"status\": \"CURRENT\"}]}";
         } else if (path.equals("/placement/resource_providers")) {
             onListing.run();
-            body = "{\"resource_providers\": [{\"uuid\": \"" + uuid + "\", \"name\": \"cn-1\", \"generation\": 1, "
+            body = "{\"resource_providers\": [{" + (listedWithout.equals("uuid") ? "" : "\"uuid\": \"" + uuid + "\", ")
+                    + "\"name\": \"cn-1\", " + (listedWithout.equals("generation") ? "" : "\"generation\": 1, ")
                     + "\"parent_provider_uuid\": null, \"root_provider_uuid\": \"" + uuid + "\"}"
                     + (second == null ? "" : ", {\"uuid\": \"" + second + "\", \"name\": \"cn-2\", \"generation\": 1, "
                             + "\"parent_provider_uuid\": null, \"root_provider_uuid\": \"" + second + "\"}") + "]}";
@@ -117,6 +120,32 @@ class PlacementAnswersTest {
                     .hasMessage("Placement answered GET /placement/resource_providers/" + uuid + "/" + named + " with " + named + " of "
                             + "resource provider cn-1 (" + uuid + ") whose resource_provider_generation is missing; expected the "
                             + "provider's generation, a whole number");
+        } finally {
+            provider.deactivate();
+        }
+    }
+
+    /**
+     * A resource provider listed without its uuid or its generation is Placement's malformed
+     * answer, named with the field, in discovery and in the read of one host's tree before a
+     * create. Before, one without its generation was taken to be at generation 0 and read on
+     * (so it could be taken for unchanged where it was last read at 0), and one without
+     * its uuid was read at {@code /resource_providers//inventories}, a 404 that named nothing.
+     */
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {
+        "uuid|resource provider cn-1 whose uuid is missing; expected the provider's UUID",
+        "generation|resource provider cn-1 ({uuid}) whose generation is missing; expected the provider's generation, a whole number"})
+    void aResourceProviderListedWithoutItsUuidOrGenerationIsPlacementsMalformedAnswer(String without, String problem) {
+        inventory = "{\"total\": 8}";
+        listedWithout = without;
+        OpenStackCloudProvider provider = TestClouds.placementOnly(URI.create("http://127.0.0.1:" + endpoint.getAddress().getPort()
+                + "/placement"), dir, 1);
+        try {
+            assertThatThrownBy(() -> provider.discoverCompute(TestClouds.context())).isInstanceOf(ProviderFailureException.class)
+                    .hasMessage("Placement answered GET /placement/resource_providers with " + problem.replace("{uuid}", uuid));
+            assertThatThrownBy(() -> provider.placement().readTree(uuid, TestClouds.context())).isInstanceOf(ProviderFailureException.class)
+                    .hasMessage("Placement answered GET /placement/resource_providers?in_tree=" + uuid + " with " + problem.replace("{uuid}", uuid));
         } finally {
             provider.deactivate();
         }

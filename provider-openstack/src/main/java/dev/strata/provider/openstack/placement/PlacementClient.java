@@ -120,10 +120,47 @@ public final class PlacementClient {
         ApiResponse r = call("GET", "/resource_providers", null, context);
         List<ResourceProvider> all = new ArrayList<>();
         for (JsonNode p : r.body().path("resource_providers")) {
-            all.add(new ResourceProvider(p.path("uuid").asText(), p.path("name").asText(), p.path("generation").asLong(),
-                    text(p, "parent_provider_uuid"), text(p, "root_provider_uuid"), Map.of(), Map.of(), Set.of(), Set.of()));
+            all.add(listed(p, context, "/resource_providers"));
         }
         return all;
+    }
+
+    /**
+     * A resource provider as Placement lists it: its {@code uuid} a text that is not empty and its
+     * {@code generation} a whole number, else Placement's malformed answer, named with the field.
+     * Before, a provider listed without its generation was taken to be at generation 0, so one last
+     * read at 0 could be taken for unchanged and its new inventories, usages and allocations left
+     * unread; one listed without its uuid was read at {@code /resource_providers//inventories}, a 404
+     * that named neither the provider nor what was wrong.
+     */
+    private ResourceProvider listed(JsonNode p, DiscoveryContext context, String path) {
+        JsonNode uuid = p.get("uuid");
+        JsonNode generation = p.get("generation");
+        String problem = null;
+        if (uuid == null || !uuid.isTextual() || uuid.asText().isBlank()) {
+            problem = "uuid is " + shown(uuid) + "; expected the provider's UUID";
+        } else if (generation == null || !generation.isIntegralNumber() || !generation.canConvertToLong()) {
+            problem = "generation is " + shown(generation) + "; expected the provider's generation, a whole number";
+        }
+        if (problem != null) {
+            String name = p.hasNonNull("name") ? dev.strata.platform.api.exception.InvalidConfigurationException.printable(p.get("name").asText())
+                    : "without a name";
+            String id = uuid != null && uuid.isTextual() && !uuid.asText().isBlank()
+                    ? " (" + dev.strata.platform.api.exception.InvalidConfigurationException.printable(uuid.asText()) + ")" : "";
+            throw OpenStackErrors.forMalformed(ApiRequest.get(SERVICE, base(context, path)), "resource provider " + name + id + " whose "
+                    + problem);
+        }
+        return new ResourceProvider(uuid.asText(), p.path("name").asText(), generation.asLong(), text(p, "parent_provider_uuid"),
+                text(p, "root_provider_uuid"), Map.of(), Map.of(), Set.of(), Set.of());
+    }
+
+    /** A value Placement gave, for a message: {@code missing}, or its JSON, printable and cut at 100 characters. */
+    private static String shown(JsonNode v) {
+        if (v == null) {
+            return "missing";
+        }
+        String text = v.toString();
+        return dev.strata.platform.api.exception.InvalidConfigurationException.printable(text.length() > 100 ? text.substring(0, 100) + "..." : text);
     }
 
     /**
@@ -190,9 +227,7 @@ public final class PlacementClient {
         ApiResponse r = call("GET", "/resource_providers?in_tree=" + rootUuid, null, context);
         List<ResourceProvider> read = new ArrayList<>();
         for (JsonNode p : r.body().path("resource_providers")) {
-            ResourceProvider listed = new ResourceProvider(p.path("uuid").asText(), p.path("name").asText(), p.path("generation").asLong(),
-                    text(p, "parent_provider_uuid"), text(p, "root_provider_uuid"), Map.of(), Map.of(), Set.of(), Set.of());
-            read.add(readConsistently(listed, context));
+            read.add(readConsistently(listed(p, context, "/resource_providers?in_tree=" + rootUuid), context));
         }
         List<ProviderTree> trees = ProviderTree.of(read);
         if (trees.isEmpty()) {
