@@ -187,7 +187,8 @@ final class CreateJournal {
     }
 
     /**
-     * The record of an operation: the newer of the journal's and the one in memory.
+     * The record of an operation: the journal's, or the one in memory where memory alone holds it
+     * (written while no journal was attached) and it is the newer.
      *
      * @param unreadableQuiet for a record that cannot be read: how long after this process first
      *     read it no new request may be sent (a request sent just then is taken as in flight)
@@ -218,7 +219,11 @@ final class CreateJournal {
         if (stored == null) {
             return Optional.ofNullable(inMemory);
         }
-        return Optional.of(inMemory != null && inMemory.at().isAfter(stored.at()) ? inMemory : stored);
+        // A record this process wrote to the journal yields to the journal's, which was written there last: by this process, or
+        // by another instance that took the operation over since, whose clock may be off from this one's. Only a record memory
+        // alone holds (written while no journal was attached) is weighed against the journal's by its instant.
+        return Optional.of(inMemory != null && memoryOnly.contains(key(providerId, operationId)) && inMemory.at().isAfter(stored.at())
+                ? inMemory : stored);
     }
 
     /**

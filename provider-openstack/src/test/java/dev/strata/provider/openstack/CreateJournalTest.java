@@ -55,6 +55,33 @@ class CreateJournalTest {
         assertThat(accepted.unanswered()).isFalse();
     }
 
+    /**
+     * Two instances of a highly available Strata share the core's journal; one's clock is ten
+     * minutes ahead of the other's. The fast one recorded that Nova refused the operation's create;
+     * the other took the operation over, asked again and recorded that Nova failed it (500: the
+     * server may exist, the request is never sent again). Before, the fast instance compared the
+     * record it kept in memory with the journal's by their instants, from the two clocks, took its
+     * own older REFUSED for the newer and would have sent the request again. Now a record this
+     * instance wrote to the journal yields to what the journal holds, which is what was written
+     * there last, whatever the clocks say.
+     */
+    @Test
+    void aRecordAnotherInstanceWroteLaterWinsOverThisOnesWhateverTheClocks() {
+        MemoryJournal store = new MemoryJournal();
+        CreateJournal fast = new CreateJournal(Clock.fixed(T.plus(Duration.ofMinutes(10)), ZoneOffset.UTC));
+        CreateJournal other = new CreateJournal(Clock.fixed(T, ZoneOffset.UTC));
+        fast.attach(store);
+        other.attach(store);
+        fast.put("os", "op-1", new CreateJournal.Entry(CreateJournal.State.REFUSED, T.plus(Duration.ofMinutes(10)), null, null,
+                "Nova answered 400 Bad Request"));
+        CreateJournal.Entry failed = new CreateJournal.Entry(CreateJournal.State.FAILED, T.plusSeconds(30), T.plusSeconds(120), null,
+                "Nova answered 500 Internal Server Error");
+        other.put("os", "op-1", failed);
+
+        assertThat(fast.get("os", "op-1", QUIET)).as("the record the fast instance reads").contains(failed);
+        assertThat(other.get("os", "op-1", QUIET)).contains(failed);
+    }
+
     @Test
     void aRecordTheJournalDidNotTakeIsRefusedAndNotKeptInMemory() {
         journal.attach(new MemoryJournal() {
