@@ -174,6 +174,14 @@ class FlavorSpecsStandInTest {
                 .hasMessageContaining("names flavor '" + textCpus + "', which Nova describes with vcpus \"four\", where a whole number of 1 "
                         + "or more was expected");
 
+        // read by its id, as after Strata makes a flavor: the malformed answer, named, not a flavor of 0 VCPU
+        NovaClient client = new NovaClient(new StaticSession(new OpenStackHttp(Duration.ofSeconds(2), Duration.ofSeconds(5)),
+                Map.of("compute", nova.url()), NovaStandIn.CALLER_PROJECT), new com.fasterxml.jackson.databind.ObjectMapper());
+        String id = nova.flavorId(textCpus);
+        assertThatThrownBy(() -> client.flavor(id, context())).isInstanceOf(StrataException.class)
+                .hasMessageEndingWith("/flavors/" + id + " with flavor " + id + " described with vcpus \"four\", where a whole number of 1 or "
+                        + "more was expected");
+
         String log = Files.readString(LogFile.path());
         assertThat(occurrences(log, "WARN " + NovaClient.class.getName() + " - Nova flavor " + textCpus + " (")).as("warnings about %s",
                 textCpus).isEqualTo(1);
