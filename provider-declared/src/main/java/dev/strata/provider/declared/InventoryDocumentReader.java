@@ -91,7 +91,7 @@ final class InventoryDocumentReader {
     /** This reader plus the models of a catalogue document. */
     InventoryDocumentReader withModels(String text, String source) {
         JsonNode root = parse(text, source, source);
-        Problems problems = new Problems(() -> lines(text));
+        Problems problems = new Problems(() -> lines(text), () -> booleans(text));
         Map<String, NodeModel> models = new LinkedHashMap<>(catalogue);
         models.putAll(models(root.get("models"), problems));
         if (!problems.isEmpty()) {
@@ -112,7 +112,7 @@ final class InventoryDocumentReader {
             throw new ProviderFailureException("declared inventory " + source + " is empty; expected a mapping with sites, "
                     + "powerDomains, fabrics and nodes (to declare nothing, delete the file or write {})");
         }
-        Problems problems = new Problems(() -> lines(text));
+        Problems problems = new Problems(() -> lines(text), () -> booleans(text));
         if (!root.isObject()) {
             problems.add("(document)", root, "a mapping with sites, powerDomains, fabrics and nodes");
             throw new ProviderFailureException(problems.describe("declared inventory " + source));
@@ -310,6 +310,30 @@ final class InventoryDocumentReader {
             return Map.of(); // it parsed once: the problems are named by their paths alone
         }
         return lines;
+    }
+
+    /**
+     * How each value YAML read as true or false was written ({@code NO}, {@code yes}, {@code Off}), by its
+     * path, for the problems to quote. Called on a document that parsed; empty if it cannot be walked again.
+     */
+    private static Map<String, String> booleans(String text) {
+        Map<String, String> written = new HashMap<>();
+        try (JsonParser p = YAML.createParser(text == null ? "" : text)) {
+            int depth = 0;
+            for (com.fasterxml.jackson.core.JsonToken t = p.nextToken(); t != null; t = p.nextToken()) {
+                if (t == com.fasterxml.jackson.core.JsonToken.VALUE_TRUE || t == com.fasterxml.jackson.core.JsonToken.VALUE_FALSE) {
+                    written.putIfAbsent(field(p.getParsingContext(), false), p.getText());
+                }
+                if (t.isStructStart()) {
+                    depth++;
+                } else if (t.isStructEnd() && --depth == 0) {
+                    break;
+                }
+            }
+        } catch (IOException e) {
+            return Map.of(); // it parsed once: the problems show the true or false read
+        }
+        return written;
     }
 
     /**
@@ -1008,7 +1032,7 @@ final class InventoryDocumentReader {
             return null;
         }
         if (!v.isTextual() || v.asText().isBlank()) {
-            problems.add(path, v, expected + quoteHint(v, false));
+            problems.add(path, v, expected + quoteHint(v, problems.written(path, v)));
             return null;
         }
         return v.asText();
@@ -1139,13 +1163,14 @@ final class InventoryDocumentReader {
     }
 
     /**
-     * What to add to "expected ..." for a scalar that YAML did not read as text: an unquoted NO
-     * (Norway) is the boolean false in YAML 1.1, 0049 a number.
+     * What to add to "expected ..." for a scalar that YAML did not read as text ({@code written} as the
+     * document wrote it): an unquoted NO (Norway) is false in YAML 1.1, 0049 a number. A true or false
+     * is named as written, since the hint once told whoever wrote {@code off} or {@code yes} to quote it as 'NO'.
      */
-    private static String quoteHint(JsonNode v, boolean code) {
+    private static String quoteHint(JsonNode v, String written) {
         if (v.isBoolean()) {
-            return v.booleanValue() ? " as text (YAML reads an unquoted YES, Y or ON as the boolean true; quote it)"
-                    : " as text (YAML reads an unquoted NO, N or OFF as the boolean false; quote it" + (code ? ": 'NO')" : ")");
+            return " as text (YAML reads an unquoted " + Problems.shown(written) + " as " + v.booleanValue()
+                    + "; quote it to keep it as written: '" + Problems.shown(written) + "')";
         }
         if (v.isNumber()) {
             return " as text (YAML reads it as a number; quote it)";
@@ -1227,7 +1252,7 @@ final class InventoryDocumentReader {
         }
         String code = v.isTextual() ? v.asText().strip().toUpperCase(Locale.ROOT) : "";
         if (!v.isTextual() || !code.matches(pattern)) {
-            problems.add(path, v, expected + (v.isTextual() ? "" : quoteHint(v, true)));
+            problems.add(path, v, expected + (v.isTextual() ? "" : quoteHint(v, problems.written(path, v))));
             return null;
         }
         return code;

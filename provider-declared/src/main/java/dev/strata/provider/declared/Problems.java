@@ -20,17 +20,23 @@ final class Problems {
     /** The line of each path of the document (its value's first line), as the parser read it: asked for at the first problem. */
     private final Supplier<Map<String, Integer>> findLines;
     private Map<String, Integer> lines;
+    /** How each true or false of the document was written, by path: asked for at the first problem with one. */
+    private final Supplier<Map<String, String>> findBooleans;
+    private Map<String, String> booleans;
 
     Problems() {
-        this(Map::of);
+        this(Map::of, Map::of);
     }
 
     /**
      * @param lines the line of each path of the document, such as {@code nodes[3].memory}: called
      *        once, at the first problem with a value (a document without problems is not walked again)
+     * @param booleans how each value YAML read as true or false was written ({@code NO}, {@code yes}), by path:
+     *        called once, at the first problem with such a value
      */
-    Problems(Supplier<Map<String, Integer>> lines) {
+    Problems(Supplier<Map<String, Integer>> lines, Supplier<Map<String, String>> booleans) {
         this.findLines = lines;
+        this.findBooleans = booleans;
     }
 
     /** The most characters of a value a problem shows: a list or mapping written where text belongs is not shown whole. */
@@ -40,8 +46,26 @@ final class Problems {
 
     void add(String path, JsonNode value, String expected) {
         String shown = value == null || value.isNull() || value.isMissingNode() ? "missing"
-                : "'" + shown(value.isValueNode() ? value.asText() : value.toString()) + "'";
+                : "'" + shown(value.isValueNode() ? written(path, value) : value.toString()) + "'";
         problems.add(line(path) + shown(path) + ": " + shown + "; expected " + expected);
+    }
+
+    /**
+     * A value's text as the document wrote it: YAML 1.1 reads {@code NO}, {@code yes}, {@code on} and
+     * {@code off} as true and false, and {@code country: NO} was refused as {@code 'false'}, a value its
+     * author never wrote.
+     */
+    String written(String path, JsonNode value) {
+        if (value.isBoolean()) {
+            if (booleans == null) {
+                booleans = findBooleans.get();
+            }
+            String written = booleans.get(path);
+            if (written != null) {
+                return written;
+            }
+        }
+        return value.asText();
     }
 
     /** {@code "line 12, "} for the line of {@code path}, or of the nearest mapping or list holding it; empty when none is known. */

@@ -429,10 +429,10 @@ class DeclaredInventoryTest {
         assertThatThrownBy(() -> read(text))
                 .isInstanceOf(ProviderFailureException.class)
                 .hasMessageContaining("declared inventory inv.yaml has 4 errors:")
-                .hasMessageContaining("sites[0].country: 'false'; expected an ISO 3166-1 alpha-2 country code such as DE as text"
-                        + " (YAML reads an unquoted NO, N or OFF as the boolean false; quote it: 'NO')")
-                .hasMessageContaining("sites[0].jurisdictions[1]: 'false'; expected a jurisdiction code such as EU, DE or US as text"
-                        + " (YAML reads an unquoted NO, N or OFF as the boolean false; quote it: 'NO')")
+                .hasMessageContaining("sites[0].country: 'NO'; expected an ISO 3166-1 alpha-2 country code such as DE as text"
+                        + " (YAML reads an unquoted NO as false; quote it to keep it as written: 'NO')")
+                .hasMessageContaining("sites[0].jurisdictions[1]: 'NO'; expected a jurisdiction code such as EU, DE or US as text"
+                        + " (YAML reads an unquoted NO as false; quote it to keep it as written: 'NO')")
                 .hasMessageContaining("sites[1].jurisdictions[1]: missing; expected a jurisdiction code such as EU, DE or US")
                 .hasMessageContaining("sites[1].operator.jurisdictions[1]: '49'; expected a jurisdiction code such as EU, DE or US as text"
                         + " (YAML reads it as a number; quote it)");
@@ -440,6 +440,47 @@ class DeclaredInventoryTest {
         Site norway = read("sites: [{id: osl-1, country: 'NO', jurisdictions: [EEA, \"NO\"]}]\n").sites().get(0);
         assertThat(norway.country()).isEqualTo("NO");
         assertThat(norway.jurisdictions()).containsExactlyInAnyOrder("EEA", "NO");
+    }
+
+    /**
+     * YAML 1.1 reads yes, no, on and off, in any case, as true and false (JSON and YAML 1.2 as text):
+     * a refusal showed the true or false made of them, a value their author never wrote
+     * ({@code country: NO} as 'false'), and told whoever wrote {@code off} or {@code yes} to quote it as
+     * 'NO'. Each is shown as written, in a text field with the hint to quote it as written, and so in
+     * a field of any other kind.
+     */
+    @Test
+    void wordsYamlReadsAsTrueOrFalseAreShownAsWritten() {
+        String text = """
+                models:
+                  m: {cpu: {coresPerSocket: 4}, memory: yes, gpus: {count: 1, model: X, memory: 80GiB, migProfiles: [On]}}
+                sites:
+                  - {id: osl-1, country: off, jurisdictions: [EEA, No], powerBudget: OFF, staffed: yes}
+                fabrics:
+                  - {id: f1, type: on}
+                nodes:
+                  - {count: Yes, model: dgx-a100, idPrefix: a-, site: osl-1, tenant: NO, traits: [gpu, True]}
+                """;
+        String quote = "; quote it to keep it as written: ";
+        assertThatThrownBy(() -> read(text))
+                .isInstanceOf(ProviderFailureException.class)
+                .hasMessageContaining("has 10 errors:")
+                .hasMessageContaining("models.m.memory: 'yes'; expected a size such as 80GiB or 2TiB")
+                .hasMessageContaining("models.m.gpus.migProfiles[0]: 'On'; expected a MIG profile with its instance count")
+                .hasMessageContaining("sites[0].country: 'off'; expected an ISO 3166-1 alpha-2 country code such as DE as text"
+                        + " (YAML reads an unquoted off as false" + quote + "'off')")
+                .hasMessageContaining("sites[0].jurisdictions[1]: 'No'; expected a jurisdiction code such as EU, DE or US as text"
+                        + " (YAML reads an unquoted No as false" + quote + "'No')")
+                .hasMessageContaining("sites[0].powerBudget: 'OFF'; expected a power from 1W to 10GW")
+                .hasMessageContaining("sites[0].staffed: 'yes'; expected one of the fields")
+                .hasMessageContaining("fabrics[0].type: 'on'; expected one of DATA, WAN, PCIE, RDMA")
+                .hasMessageContaining("nodes[0].count: 'Yes'; expected a whole number from 1 to 100000")
+                .hasMessageContaining("nodes[0].tenant: 'NO'; expected the owning tenant as text (YAML reads an unquoted NO as false"
+                        + quote + "'NO')")
+                .hasMessageContaining("nodes[0].traits[1]: 'True'; expected a trait as text (YAML reads an unquoted True as true" + quote
+                        + "'True')")
+                .hasMessageNotContaining("'true'")
+                .hasMessageNotContaining("'false'");
     }
 
     /** Where the reader takes text or a list of text, a mapping, list, number or boolean is refused, never read as its text or skipped. */
@@ -469,8 +510,8 @@ class DeclaredInventoryTest {
                 .hasMessageContaining("fabrics[0].tiers[0]: '{\"leaf\":1}'; expected a tier name such as leaf or spine")
                 .hasMessageContaining("nodes[0].powerDomains: 'r1'; expected a list of power domain ids, filled in order")
                 .hasMessageContaining("nodes[0].traits[1]: '{\"x\":1}'; expected a trait as text")
-                .hasMessageContaining("nodes[0].tenant: 'true'; expected the owning tenant as text (YAML reads an unquoted YES, Y or ON"
-                        + " as the boolean true; quote it)");
+                .hasMessageContaining("nodes[0].tenant: 'yes'; expected the owning tenant as text (YAML reads an unquoted yes as true;"
+                        + " quote it to keep it as written: 'yes')");
     }
 
     /**
