@@ -483,6 +483,34 @@ class DeclaredInventoryTest {
                 .hasMessageNotContaining("'false'");
     }
 
+    /**
+     * An empty value ({@code memory:}) is null to YAML, as {@code ~} is: a required one is missing, with
+     * the message of one left out, and an optional one is left out; it is never read as empty text.
+     * Quoted, {@code ''} is text, and refused as blank.
+     */
+    @Test
+    void anEmptyValueIsMissingAsALeftOutOneIs() {
+        String model = "models:\n  m:\n    cpu: {coresPerSocket: 4}\n%s";
+        String absent = "models.m.memory: missing; expected the node's memory, a size such as 2TiB";
+        for (String none : List.of("    memory:\n", "    memory: ~\n", "")) {
+            assertThatThrownBy(() -> read(String.format(model, none)))
+                    .as("memory written as %s", none)
+                    .isInstanceOf(ProviderFailureException.class)
+                    .hasMessageContaining("has 1 error:")
+                    .hasMessageContaining(absent);
+        }
+        assertThatThrownBy(() -> read(String.format(model, "    memory: ''\n")))
+                .isInstanceOf(ProviderFailureException.class)
+                .hasMessageContaining("models.m.memory: ''; expected a size such as 80GiB or 2TiB");
+        Site site = read("sites:\n  - id: fra-1\n    region:\n    country:\n    jurisdictions:\n").sites().get(0);
+        assertThat(site.region()).isNull();
+        assertThat(site.country()).isNull();
+        assertThat(site.jurisdictions()).isEmpty();
+        assertThatThrownBy(() -> read("sites:\n  - id: fra-1\n    region: ''\n"))
+                .isInstanceOf(ProviderFailureException.class)
+                .hasMessageContaining("sites[0].region: ''; expected the region");
+    }
+
     /** Where the reader takes text or a list of text, a mapping, list, number or boolean is refused, never read as its text or skipped. */
     @Test
     void textFieldsAndListsTakeOnlyText() {
