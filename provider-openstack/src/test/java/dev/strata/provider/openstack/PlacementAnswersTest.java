@@ -76,6 +76,9 @@ class PlacementAnswersTest {
                     + "\"parent_provider_uuid\": null, \"root_provider_uuid\": \"" + uuid + "\"}"
                     + (second == null ? "" : ", {\"uuid\": \"" + second + "\", \"name\": \"cn-2\", \"generation\": 1, "
                             + "\"parent_provider_uuid\": null, \"root_provider_uuid\": \"" + second + "\"}") + "]}";
+        } else if (path.equals(at)) {
+            body = "{\"uuid\": \"" + uuid + "\", \"name\": \"cn-1\", " + (withoutGeneration.equals("provider") ? "" : "\"generation\": 1, ")
+                    + "\"parent_provider_uuid\": null, \"root_provider_uuid\": \"" + uuid + "\"}";
         } else if (path.equals(at + "/inventories")) {
             body = "{" + generation("inventories") + "\"inventories\": {\"VCPU\": " + inventory + "}}";
         } else if (path.equals(at + "/usages")) {
@@ -203,6 +206,37 @@ class PlacementAnswersTest {
             assertThatThrownBy(() -> provider.discoverCompute(TestClouds.context())).isInstanceOf(ProviderFailureException.class)
                     .hasMessage("Placement answered GET /placement/resource_providers/" + uuid + "/" + call + " with " + call + " of "
                             + "resource provider cn-1 (" + uuid + ") " + problem + "; expected a whole number of 0 or more");
+        } finally {
+            provider.deactivate();
+        }
+    }
+
+    /**
+     * A read of a provider's generation, or a write of its inventories, traits or aggregates, that
+     * Placement answers without the generation is Placement's malformed answer, named with the
+     * provider and the field. Before, the missing generation was read as 0, and the next write at
+     * generation 0 failed with a 409 that did not say why.
+     */
+    @ParameterizedTest
+    @CsvSource({"provider, GET, '', generation", "inventories, PUT, /inventories, resource_provider_generation",
+        "traits, PUT, /traits, resource_provider_generation", "aggregates, PUT, /aggregates, resource_provider_generation"})
+    void aGenerationPlacementAnswersWithoutIsPlacementsMalformedAnswerNotZero(String without, String method, String call, String field) {
+        inventory = "{\"total\": 8}";
+        withoutGeneration = without;
+        OpenStackCloudProvider provider = TestClouds.placementOnly(URI.create("http://127.0.0.1:" + endpoint.getAddress().getPort()
+                + "/placement"), dir, 1);
+        DiscoveryContext c = TestClouds.context();
+        try {
+            org.junit.jupiter.api.function.Executable write = switch (without) {
+                case "provider" -> () -> provider.placement().generation(uuid, c);
+                case "inventories" -> () -> provider.placement().putInventories(uuid, 1,
+                        java.util.Map.of("VCPU", dev.strata.provider.openstack.placement.Inventory.of("VCPU", 8)), c);
+                case "traits" -> () -> provider.placement().putTraits(uuid, 1, java.util.Set.of("CUSTOM_A"), c);
+                default -> () -> provider.placement().putAggregates(uuid, 1, java.util.Set.of(UUID.randomUUID().toString()), c);
+            };
+            assertThatThrownBy(write::execute).isInstanceOf(ProviderFailureException.class)
+                    .hasMessage("Placement answered " + method + " /placement/resource_providers/" + uuid + call + " with resource provider "
+                            + uuid + " whose " + field + " is missing; expected the provider's generation, a whole number");
         } finally {
             provider.deactivate();
         }

@@ -3,6 +3,7 @@ package dev.strata.provider.openstack.placement;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.strata.platform.api.exception.InvalidConfigurationException;
 import dev.strata.platform.api.exception.ProviderFailureException;
 import dev.strata.platform.api.exception.ProviderTimeoutException;
 import dev.strata.platform.api.exception.ProviderUnavailableException;
@@ -408,7 +409,8 @@ public final class PlacementClient {
         ObjectNode invs = body.putObject("inventories");
         inventories.forEach((rc, i) -> invs.putObject(rc).put("total", i.total()).put("reserved", i.reserved()).put("min_unit", i.minUnit())
                 .put("max_unit", i.maxUnit()).put("step_size", i.stepSize()).put("allocation_ratio", i.allocationRatio()));
-        return call("PUT", "/resource_providers/" + uuid + "/inventories", body, context).body().path("resource_provider_generation").asLong();
+        String path = "/resource_providers/" + uuid + "/inventories";
+        return answered(call("PUT", path, body, context).body(), "PUT", path, "resource_provider_generation", uuid, context);
     }
 
     /** Replaces a provider's traits at a generation; returns the new generation. */
@@ -416,7 +418,8 @@ public final class PlacementClient {
         ObjectNode body = json.createObjectNode().put("resource_provider_generation", generation);
         ArrayNode t = body.putArray("traits");
         traits.stream().sorted().forEach(t::add);
-        return call("PUT", "/resource_providers/" + uuid + "/traits", body, context).body().path("resource_provider_generation").asLong();
+        String path = "/resource_providers/" + uuid + "/traits";
+        return answered(call("PUT", path, body, context).body(), "PUT", path, "resource_provider_generation", uuid, context);
     }
 
     /** Replaces a provider's aggregates at a generation; returns the new generation. */
@@ -424,7 +427,8 @@ public final class PlacementClient {
         ObjectNode body = json.createObjectNode().put("resource_provider_generation", generation);
         ArrayNode a = body.putArray("aggregates");
         aggregates.stream().sorted().forEach(a::add);
-        return call("PUT", "/resource_providers/" + uuid + "/aggregates", body, context).body().path("resource_provider_generation").asLong();
+        String path = "/resource_providers/" + uuid + "/aggregates";
+        return answered(call("PUT", path, body, context).body(), "PUT", path, "resource_provider_generation", uuid, context);
     }
 
     /** Creates a custom trait ({@code CUSTOM_...}) unless it exists. */
@@ -464,7 +468,24 @@ public final class PlacementClient {
 
     /** A provider's current generation. */
     public long generation(String uuid, DiscoveryContext context) {
-        return call("GET", "/resource_providers/" + uuid, null, context).body().path("generation").asLong();
+        String path = "/resource_providers/" + uuid;
+        return answered(call("GET", path, null, context).body(), "GET", path, "generation", uuid, context);
+    }
+
+    /**
+     * The generation Placement answered a read or a write of a provider with: a whole number, else
+     * Placement's malformed answer, named with the provider and the field, as discovery names a
+     * provider listed without it. Before, a missing generation was read as 0, and the next write at
+     * generation 0 failed with a 409 that did not say why.
+     */
+    private long answered(JsonNode answer, String method, String path, String field, String uuid, DiscoveryContext context) {
+        JsonNode g = answer.get(field);
+        if (g == null || !g.isIntegralNumber() || !g.canConvertToLong()) {
+            throw OpenStackErrors.forMalformed(ApiRequest.of(SERVICE, method, base(context, path), null), "resource provider "
+                    + InvalidConfigurationException.printable(uuid) + " whose " + field + " is " + shown(g)
+                    + "; expected the provider's generation, a whole number");
+        }
+        return g.asLong();
     }
 
     private static String text(JsonNode node, String field) {
