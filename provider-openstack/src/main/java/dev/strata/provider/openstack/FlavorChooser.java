@@ -187,7 +187,8 @@ final class FlavorChooser {
         if (mayCreate) {
             Flavor wanted = new Flavor("new", name, vcpus, ram, diskGiB, true, gpus.extraSpecs());
             if (host != null && !wanted.fitsOn(host, pci)) {
-                throw new ProviderFailureException("member " + member + " needs " + needs + " and host " + host.root().name()
+                throw new ProviderFailureException("member " + member + " needs " + needs + " and host "
+                        + InvalidConfigurationException.printable(host.root().name())
                         + " cannot take that now (Placement: " + freeSummary(host) + ")");
             }
             Optional<Flavor> same = all.stream().filter(f -> f.name().equals(name)).findFirst();
@@ -199,7 +200,8 @@ final class FlavorChooser {
         }
         if (!holding.isEmpty()) {
             throw new ProviderFailureException("member " + member + " needs " + needs + "; flavors "
-                    + holding.stream().map(f -> InvalidConfigurationException.printable(f.name())).sorted().toList() + " hold it but none fits on host " + host.root().name()
+                    + holding.stream().map(f -> InvalidConfigurationException.printable(f.name())).sorted().toList() + " hold it but none fits on host "
+                    + InvalidConfigurationException.printable(host.root().name())
                     + " now (Placement: " + freeSummary(host) + ")");
         }
         throw new ProviderFailureException("no flavor holds member " + member + " (needs " + needs + ") among "

@@ -121,6 +121,24 @@ class MappingTest {
                 .hasMessageStartingWith("no flavor holds member m (needs 3 VCPU, 1000 MiB) among [m1\\u000asmall 1c/2048m]");
     }
 
+    /**
+     * The name of the host's resource provider, as Placement gives it, goes into the refusals of
+     * the flavor choice printable. Before, a control, line-breaking or bidi character in it reached
+     * the log and the shell as it was.
+     */
+    @Test
+    void theHostsResourceProviderNameInARefusalIsPrintable() {
+        ResourceProvider root = new ResourceProvider("root", "cn\u001b[2J\n\u202e-1", 1, null, "root", Map.of("VCPU", Inventory.of("VCPU", 8),
+                "MEMORY_MB", Inventory.of("MEMORY_MB", 16384), "DISK_GB", Inventory.of("DISK_GB", 100)), Map.of("VCPU", 8L), Set.of(), Set.of());
+        ProviderTree busy = new ProviderTree(root, List.of(root));
+        MachineResources one = new MachineResources(1000, 512L << 20, 0, List.of(), null);
+        assertThatThrownBy(() -> FlavorChooser.choose("m", one, busy, List.of(flavor("m1.small", 1, 512, Map.of())), false, 1))
+                .isInstanceOf(ProviderFailureException.class)
+                .hasMessageStartingWith("member m needs 1 VCPU, 512 MiB; flavors [m1.small] hold it but none fits on host cn\\u001b[2J\\u000a\\u202e-1 now");
+        assertThatThrownBy(() -> FlavorChooser.choose("m", one, busy, List.of(), true, 1)).isInstanceOf(ProviderFailureException.class)
+                .hasMessageStartingWith("member m needs 1 VCPU, 512 MiB and host cn\\u001b[2J\\u000a\\u202e-1 cannot take that now");
+    }
+
     @Test
     void whenNoneHoldsTheMemberItIsCreatedOrRefused() {
         List<Flavor> flavors = List.of(flavor("m1.small", 1, 2048, Map.of()));

@@ -45,6 +45,8 @@ class PlacementAnswersTest {
     volatile String withoutGeneration = "";
     /** The field of the first resource provider that its listing gives as a malformed answer would: {@code uuid} or {@code generation}. */
     volatile String listedWithout = "";
+    /** The first resource provider's name as JSON: a name with control or bidi characters in JSON's escapes. */
+    volatile String nameJson = "\"cn-1\"";
     /** Runs as Placement is asked for its resource providers, before it answers. */
     volatile Runnable onListing = () -> { };
 
@@ -72,12 +74,12 @@ class PlacementAnswersTest {
         } else if (path.equals("/placement/resource_providers")) {
             onListing.run();
             body = "{\"resource_providers\": [{" + (listedWithout.equals("uuid") ? "" : "\"uuid\": \"" + uuid + "\", ")
-                    + "\"name\": \"cn-1\", " + (listedWithout.equals("generation") ? "" : "\"generation\": 1, ")
+                    + "\"name\": " + nameJson + ", " + (listedWithout.equals("generation") ? "" : "\"generation\": 1, ")
                     + "\"parent_provider_uuid\": null, \"root_provider_uuid\": \"" + uuid + "\"}"
                     + (second == null ? "" : ", {\"uuid\": \"" + second + "\", \"name\": \"cn-2\", \"generation\": 1, "
                             + "\"parent_provider_uuid\": null, \"root_provider_uuid\": \"" + second + "\"}") + "]}";
         } else if (path.equals(at)) {
-            body = "{\"uuid\": \"" + uuid + "\", \"name\": \"cn-1\", " + (withoutGeneration.equals("provider") ? "" : "\"generation\": 1, ")
+            body = "{\"uuid\": \"" + uuid + "\", \"name\": " + nameJson + ", " + (withoutGeneration.equals("provider") ? "" : "\"generation\": 1, ")
                     + "\"parent_provider_uuid\": null, \"root_provider_uuid\": \"" + uuid + "\"}";
         } else if (path.equals(at + "/inventories")) {
             body = "{" + generation("inventories") + "\"inventories\": {\"VCPU\": " + inventory + "}}";
@@ -206,6 +208,37 @@ class PlacementAnswersTest {
             assertThatThrownBy(() -> provider.discoverCompute(TestClouds.context())).isInstanceOf(ProviderFailureException.class)
                     .hasMessage("Placement answered GET /placement/resource_providers/" + uuid + "/" + call + " with " + call + " of "
                             + "resource provider cn-1 (" + uuid + ") " + problem + "; expected a whole number of 0 or more");
+        } finally {
+            provider.deactivate();
+        }
+    }
+
+    /**
+     * The name of a resource provider goes into Placement's malformed answers printable: a control,
+     * line-breaking or bidi character in it is shown escaped, as the provider shows Nova's flavor
+     * names. Before, it went into the message (and the log) as Placement gave it.
+     */
+    @Test
+    void aResourceProvidersNameIsShownPrintableInPlacementsMalformedAnswer() {
+        nameJson = "\"cn\\u001b[2J\\n\\u202e-1\"";
+        inventory = "{\"total\": \"many\"}";
+        OpenStackCloudProvider provider = TestClouds.placementOnly(URI.create("http://127.0.0.1:" + endpoint.getAddress().getPort()
+                + "/placement"), dir, 1);
+        try {
+            assertThatThrownBy(() -> provider.discoverCompute(TestClouds.context())).isInstanceOf(ProviderFailureException.class)
+                    .hasMessage("Placement answered GET /placement/resource_providers/" + uuid + "/inventories with an inventory VCPU of "
+                            + "resource provider cn\\u001b[2J\\u000a\\u202e-1 (" + uuid + ") whose total is \"many\"; expected a whole number");
+            inventory = "{\"total\": 8}";
+            withoutGeneration = "usages";
+            assertThatThrownBy(() -> provider.discoverCompute(TestClouds.context())).isInstanceOf(ProviderFailureException.class)
+                    .hasMessage("Placement answered GET /placement/resource_providers/" + uuid + "/usages with usages of resource provider "
+                            + "cn\\u001b[2J\\u000a\\u202e-1 (" + uuid + ") whose resource_provider_generation is missing; expected the "
+                            + "provider's generation, a whole number");
+            withoutGeneration = "";
+            usages = "{\"VCPU\": \"x\"}";
+            assertThatThrownBy(() -> provider.discoverCompute(TestClouds.context())).isInstanceOf(ProviderFailureException.class)
+                    .hasMessageStartingWith("Placement answered GET /placement/resource_providers/" + uuid + "/usages with usages of "
+                            + "resource provider cn\\u001b[2J\\u000a\\u202e-1 (" + uuid + ") whose VCPU");
         } finally {
             provider.deactivate();
         }

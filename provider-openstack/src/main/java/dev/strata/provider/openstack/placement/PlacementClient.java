@@ -179,7 +179,7 @@ public final class PlacementClient {
         List<ResourceProvider> read = new ArrayList<>(listed.size());
         if (pool == null || listed.size() < 2) {
             for (ResourceProvider p : listed) {
-                context.checkDeadline("reading resource provider " + p.name());
+                context.checkDeadline("reading resource provider " + InvalidConfigurationException.printable(p.name()));
                 read.add(readIfChanged(p, context));
             }
             return read;
@@ -282,7 +282,7 @@ public final class PlacementClient {
                         e.getValue())));
                 Map<String, Long> usages = new TreeMap<>();
                 ApiRequest usagesRead = ApiRequest.get(SERVICE, base(context, at + "/usages"));
-                String of = " of resource provider " + listed.name() + " (" + listed.uuid() + ")";
+                String of = " of resource provider " + InvalidConfigurationException.printable(listed.name()) + " (" + listed.uuid() + ")";
                 use.path("usages").properties().forEach(e -> usages.put(e.getKey(), amount(usagesRead, "usages" + of + " whose "
                         + e.getKey(), e.getValue())));
                 Set<String> traits = new HashSet<>();
@@ -300,10 +300,12 @@ public final class PlacementClient {
                 return new ResourceProvider(listed.uuid(), listed.name(), g, listed.parentUuid(), listed.rootUuid(), inventories, usages,
                         traits, aggregates, allocations);
             }
-            LOG.debug("resource provider {} changed while it was read (generation {}); reading it again", listed.name(), g);
+            LOG.debug("resource provider {} changed while it was read (generation {}); reading it again",
+                    InvalidConfigurationException.printable(listed.name()), g);
         }
-        throw new ProviderFailureException("resource provider " + listed.name() + " (" + listed.uuid() + ") kept changing while it was read "
-                + "(generations " + seen + "); Placement is being written to heavily, discovery will read it again");
+        throw new ProviderFailureException("resource provider " + InvalidConfigurationException.printable(listed.name()) + " (" + listed.uuid()
+                + ") kept changing while it was read (generations " + seen + "); Placement is being written to heavily, discovery will read it "
+                + "again");
     }
 
     /**
@@ -318,7 +320,8 @@ public final class PlacementClient {
         if (g == null || !g.isIntegralNumber() || !g.canConvertToLong()) {
             String shown = g == null ? "missing" : g.toString().length() > 100 ? g.toString().substring(0, 100) + "..." : g.toString();
             throw OpenStackErrors.forMalformed(ApiRequest.get(SERVICE, base(context, at + "/" + call)), call + " of resource provider "
-                    + listed.name() + " (" + listed.uuid() + ") whose resource_provider_generation is " + shown
+                    + InvalidConfigurationException.printable(listed.name()) + " (" + listed.uuid() + ") whose resource_provider_generation is "
+                    + shown
                     + "; expected the provider's generation, a whole number");
         }
         return g.asLong();
@@ -332,7 +335,8 @@ public final class PlacementClient {
      * left as a bare IllegalArgumentException.
      */
     static Inventory inventory(ApiRequest read, ResourceProvider provider, String rc, JsonNode i) {
-        String of = "inventory " + rc + " of resource provider " + provider.name() + " (" + provider.uuid() + ")";
+        String of = "inventory " + rc + " of resource provider " + InvalidConfigurationException.printable(provider.name()) + " ("
+                + provider.uuid() + ")";
         long total = whole(read, of, i, "total", null);
         double ratio = 1.0;
         JsonNode r = i.get("allocation_ratio");
