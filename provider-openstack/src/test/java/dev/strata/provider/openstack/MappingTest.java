@@ -139,6 +139,19 @@ class MappingTest {
                 .hasMessageStartingWith("member m needs 1 VCPU, 512 MiB and host cn\\u001b[2J\\u000a\\u202e-1 cannot take that now");
     }
 
+    /**
+     * A flavor under the name Strata makes that is not the flavor Strata makes is refused naming
+     * its name and id printable, as the provider shows Nova's other text. Before, a control,
+     * line-breaking or bidi character in either reached the log and the shell as it was.
+     */
+    @Test
+    void aFlavorNotTheOneStrataMakesIsRefusedWithItsNameAndIdPrintable() {
+        Flavor found = new Flavor("id\u001b[2J", "strata-1c-512m-1g\u202e", 2, 512, 1, true, Map.of());
+        Flavor made = new Flavor("new", "strata-1c-512m-1g", 1, 512, 1, true, Map.of());
+        assertThatThrownBy(() -> found.specsToComplete(made)).isInstanceOf(ProviderFailureException.class)
+                .hasMessageStartingWith("flavor strata-1c-512m-1g\\u202e (id\\u001b[2J) is not the flavor Strata makes under that name");
+    }
+
     @Test
     void whenNoneHoldsTheMemberItIsCreatedOrRefused() {
         List<Flavor> flavors = List.of(flavor("m1.small", 1, 2048, Map.of()));

@@ -167,7 +167,9 @@ public record Flavor(String id, String name, int vcpus, long ramMiB, long diskGi
                 && swapMiB == made.swapMiB();
         boolean noOtherSpecs = extraSpecs.entrySet().stream().allMatch(e -> e.getValue().equals(made.extraSpecs().get(e.getKey())));
         if (!sameSize || !noOtherSpecs || isPublic != made.isPublic()) {
-            throw new ProviderFailureException("flavor " + name + " (" + id + ") is not the flavor Strata makes under that name: it has " + shape()
+            throw new ProviderFailureException("flavor " + dev.strata.platform.api.exception.InvalidConfigurationException.printable(name) + " ("
+                    + dev.strata.platform.api.exception.InvalidConfigurationException.printable(id) + ") is not the flavor Strata makes under that name: it has "
+                    + shape()
                     + ", where Strata makes " + made.shape() + "; it is not used: delete or rename it, or name the flavor to use in the "
                     + "member's flavor parameter");
         }
