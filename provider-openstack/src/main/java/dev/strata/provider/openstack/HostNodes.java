@@ -293,7 +293,9 @@ final class HostNodes {
             attributes.put("nova.state", hv.state() + "/" + hv.status() + (hv.disabledReason() == null ? "" : " (" + hv.disabledReason() + ")"));
         }
         if (flavors != null && !flavors.isEmpty()) {
-            String fitting = flavors.stream().filter(f -> f.fitsOn(tree, pci)).map(Flavor::name).sorted()
+            // printable, as the provider shows Nova's other text: the inventory passes attributes on as they are, neither dropped nor escaped
+            String fitting = flavors.stream().filter(f -> f.fitsOn(tree, pci))
+                    .map(f -> dev.strata.platform.api.exception.InvalidConfigurationException.printable(f.name())).sorted()
                     .collect(Collectors.joining(","));
             attributes.put("nova.flavorsThatFitNow", fitting);
         }

@@ -524,8 +524,8 @@ public final class OpenStackCloud implements ComputeProvider, ProvisioningProvid
                     .flatMap(Flavor::malformedSpec);
             if (malformed.isPresent()) {
                 throw new ProviderFailureException("member " + request.member() + " names flavor '" + named + "', whose extra spec "
-                        + malformed.get() + " is not a whole number of 0 or more (Nova's scheduler ignores it); Strata does not use the "
-                        + "flavor until the extra spec is corrected");
+                        + InvalidConfigurationException.printable(malformed.get()) + " is not a whole number of 0 or more (Nova's scheduler "
+                        + "ignores it); Strata does not use the flavor until the extra spec is corrected");
             }
             boolean elsewhere = flavors.all().stream().anyMatch(f -> f.id().equals(named) || f.name().equals(named));
             throw new NotFoundException("member " + request.member() + " names flavor '" + named + "', which "

@@ -190,6 +190,38 @@ class FlavorSpecsStandInTest {
                 .contains("has ram -1, where a whole number of 1 or more was expected").doesNotContain("a0.minus\u001b");
     }
 
+    /**
+     * Text Nova gives about its flavors reaches the log, the refusals and the node's attributes
+     * printable: a control, line-breaking or bidi character in a flavor's name or in a malformed
+     * extra spec is shown escaped, as the provider shows Nova's other text. Before, the WARN about a
+     * malformed extra spec named the flavor and the spec as Nova gave them, a member naming the
+     * flavor was refused with the spec as it was, and {@code nova.flavorsThatFitNow} joined the
+     * names of the flavors that fit as they were.
+     */
+    @Test
+    void theTextNovaGivesAboutFlavorsIsShownPrintable() throws Exception {
+        String tag = UUID.randomUUID().toString().substring(0, 8);
+        String malformed = "magic\u001b[2J\n-" + tag;
+        String fits = "m1.small\u202e-" + tag;
+        nova.addFlavor(fits, 1, 512, 1, Map.of());
+        nova.addFlavor(malformed, 2, 2048, 1, Map.of("resources:CUSTOM_MAGIC", "1\u001b]0;x\u0007"));
+        OpenStackCloud cloud = cloud();
+
+        Node node = cloud.discoverCompute(context()).nodes().get(0);
+        assertThat(node.attributes().get("nova.flavorsThatFitNow")).as("the names of the flavors that fit, printable")
+                .isEqualTo("m1.small\\u202e-" + tag);
+
+        MachineRequest naming = new MachineRequest(UUID.randomUUID().toString(), "dep-1", "m1", "bank-risk",
+                MachineTarget.node(PROVIDER + ":" + host), new MachineResources(1000, 512L << 20, 0, List.of(), null), Map.of("flavor", malformed));
+        assertThatThrownBy(() -> cloud.create(naming, context())).isInstanceOf(StrataException.class)
+                .hasMessageContaining("', whose extra spec resources:CUSTOM_MAGIC=1\\u001b]0;x\\u0007 is not a whole number");
+
+        String log = Files.readString(LogFile.path());
+        assertThat(log).as("the WARN about the malformed extra spec").contains("WARN " + NovaClient.class.getName() + " - Nova flavor magic\\u001b[2J"
+                + "\\u000a-" + tag + " (").contains("has extra spec resources:CUSTOM_MAGIC=1\\u001b]0;x\\u0007, an amount")
+                .doesNotContain(malformed).doesNotContain("\u001b]0;x");
+    }
+
     static int occurrences(String text, String part) {
         int n = 0;
         for (int at = text.indexOf(part); at >= 0; at = text.indexOf(part, at + 1)) {

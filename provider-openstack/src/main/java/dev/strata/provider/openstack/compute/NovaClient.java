@@ -266,7 +266,10 @@ public final class NovaClient {
         }
         if (warnedSpecs.add(f.id() + " " + spec.get())) {
             LOG.warn("Nova flavor {} ({}) has extra spec {}, an amount that is not a whole number of 0 or more (Nova's scheduler ignores "
-                    + "it); Strata does not use this flavor until the extra spec is corrected", f.name(), f.id(), spec.get());
+                    + "it); Strata does not use this flavor until the extra spec is corrected",
+                    dev.strata.platform.api.exception.InvalidConfigurationException.printable(f.name()),
+                    dev.strata.platform.api.exception.InvalidConfigurationException.printable(f.id()),
+                    dev.strata.platform.api.exception.InvalidConfigurationException.printable(spec.get()));
         }
         return false;
     }
