@@ -2217,6 +2217,35 @@ public final class JdbcStateStore implements StateStore, AutoCloseable {
         }
 
         @Override
+        public CompletableFuture<LogRecord> appendWhileAllocatedAfter(String allocationId, ProvenanceEntry entry, long latestSeq) {
+            java.util.Objects.requireNonNull(allocationId, "allocationId");
+            java.util.Objects.requireNonNull(entry, "entry");
+            return write(tx -> {
+                if (!allocated(tx, allocationId)) {
+                    String message = "no allocation '" + allocationId + "' in the ledger: the " + entry.kind() + " record of it is not appended";
+                    throw new StoreRefusedException(message, new NotFoundException(message));
+                }
+                // read in this transaction, after every write before it (another instance's included, under the shared
+                // writers' lock): a record appended since the caller read the log is seen, and this one is not appended
+                PreparedStatement p = tx.prepare("SELECT seq FROM provenance_record WHERE allocation_id = ? AND kind = ? "
+                        + "ORDER BY seq DESC LIMIT 1");
+                p.setString(1, allocationId);
+                p.setString(2, entry.kind());
+                long latest;
+                try (ResultSet rs = p.executeQuery()) {
+                    latest = rs.next() ? rs.getLong(1) : 0;
+                }
+                if (latest != latestSeq) {
+                    String message = "the latest " + entry.kind() + " record of allocation '" + allocationId + "' is "
+                            + (latest == 0 ? "none" : "record " + latest) + ", not " + (latestSeq == 0 ? "none" : "record " + latestSeq)
+                            + " as expected: the record is not appended";
+                    throw new StoreRefusedException(message, new ConflictException(message));
+                }
+                return tx.append(entry);
+            });
+        }
+
+        @Override
         public ProvenanceHead head() {
             ProvenanceHead h = head;
             // the head this instance appended last is the log's only where no other instance writes

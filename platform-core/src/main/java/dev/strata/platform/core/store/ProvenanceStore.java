@@ -42,6 +42,25 @@ public interface ProvenanceStore {
      */
     CompletableFuture<LogRecord> appendWhileAllocated(String allocationId, ProvenanceEntry entry);
 
+    /**
+     * Appends a record about an allocation as {@link #appendWhileAllocated} does, and only while the
+     * latest record of the entry's kind about the allocation is still the one the caller read: where
+     * every instance writes (no election), two that saw the same change between their read of the log
+     * and their append both recorded it, the second with a previous status that was no longer the
+     * log's. The latest record is read in the append's own transaction, after every write before it
+     * (on PostgreSQL under the lock every instance's writes take), as the ledger is.
+     *
+     * @param allocationId the allocation the record is about
+     * @param latestSeq the number of the latest record of {@code entry.kind()} about the allocation
+     *     that the caller read; 0 where it read none
+     * @return the record, once durable; fails with {@link StoreRefusedException}, nothing written,
+     *     with a {@link dev.strata.platform.api.exception.NotFoundException} as its cause when the
+     *     allocation is not in the ledger, and with a
+     *     {@link dev.strata.platform.api.exception.ConflictException} as its cause when the latest
+     *     such record is another (another instance appended one since the caller read the log)
+     */
+    CompletableFuture<LogRecord> appendWhileAllocatedAfter(String allocationId, ProvenanceEntry entry, long latestSeq);
+
     /** The last record's number and hash (0 and the genesis value for an empty log). */
     ProvenanceHead head();
 

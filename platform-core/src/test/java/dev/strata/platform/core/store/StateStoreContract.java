@@ -3,6 +3,7 @@ package dev.strata.platform.core.store;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.strata.platform.api.exception.ConflictException;
 import dev.strata.platform.api.exception.NotFoundException;
 import dev.strata.platform.api.placement.Allocation;
 import dev.strata.platform.audit.ChainVerifier;
@@ -538,6 +539,51 @@ abstract class StateStoreContract {
         LedgerChange released = join(ledger.release(kept, ReleaseGuard.UNHELD, ProvenanceEntry.of("release", "karaf", Map.of(), "allocation", kept)));
         assertThat(join(before).seq()).isLessThan(released.provenanceSeq());
         assertThat(store.provenance().head().seq()).isEqualTo(1 + 20 + 1 + 1);
+        Verification v = verifyChain(store);
+        assertThat(v.holds()).as(v.summary()).isTrue();
+        store.close();
+    }
+
+    /**
+     * A record of an allocation appended only while the latest record of its kind about it is the one the caller read
+     * (where every instance writes, two that read the log before either appended both recorded the same change): of two
+     * appends expecting the same latest record, queued together or one after the other, one is appended and the other
+     * refused as a conflict, nothing written; the latest record read again is expected next, and other kinds and other
+     * allocations' records do not count.
+     */
+    @Test
+    void ofTwoAppendsExpectingTheSameLatestRecordOneIsAppended() {
+        JdbcStateStore store = store();
+        LedgerStore ledger = store.ledger();
+        String id = ledger.nextId();
+        String other = ledger.nextId();
+        join(ledger.commit(0, Stores.allocation(id, "n1", List.of("gpu0")), null, null));
+        join(ledger.commit(1, Stores.allocation(other, "n2", List.of("gpu0")), null, null));
+        join(store.provenance().appendWhileAllocated(other, ProvenanceEntry.of("commitment", "system", Map.of("status", "AT_RISK"),
+                "allocation", other)));
+        join(store.provenance().append(ProvenanceEntry.of("placement", "system", Map.of(), "allocation", id)));
+
+        // both read no commitment record of it, and saw the same change
+        CompletableFuture<LogRecord> first = store.provenance().appendWhileAllocatedAfter(id, ProvenanceEntry.of("commitment", "system",
+                Map.of("status", "AT_RISK", "previous", "HONORED"), "allocation", id), 0);
+        CompletableFuture<LogRecord> second = store.provenance().appendWhileAllocatedAfter(id, ProvenanceEntry.of("commitment", "system",
+                Map.of("status", "AT_RISK", "previous", "HONORED"), "allocation", id), 0);
+        LogRecord recorded = join(first);
+        assertThatThrownBy(() -> join(second)).isInstanceOf(StoreRefusedException.class).hasCauseInstanceOf(ConflictException.class)
+                .hasMessage("the latest commitment record of allocation '" + id + "' is record " + recorded.seq()
+                        + ", not none as expected: the record is not appended");
+        assertThatThrownBy(() -> join(store.provenance().appendWhileAllocatedAfter(id, ProvenanceEntry.of("commitment", "system",
+                Map.of("status", "AT_RISK", "previous", "HONORED"), "allocation", id), 0)))
+                .isInstanceOf(StoreRefusedException.class).hasCauseInstanceOf(ConflictException.class);
+        assertThat(store.provenance().find(new AuditFilter(null, null, id, null, "commitment", null, null, 100, false)))
+                .extracting(LogRecord::seq).containsExactly(recorded.seq());
+
+        // the next change, from the record read
+        LogRecord back = join(store.provenance().appendWhileAllocatedAfter(id, ProvenanceEntry.of("commitment", "system",
+                Map.of("status", "HONORED", "previous", "AT_RISK"), "allocation", id), recorded.seq()));
+        assertThat(back.prev()).isEqualTo(recorded.hash());
+        assertThatThrownBy(() -> join(store.provenance().appendWhileAllocatedAfter("a-999999", ProvenanceEntry.of("commitment", "system",
+                Map.of(), "allocation", "a-999999"), 0))).isInstanceOf(StoreRefusedException.class).hasCauseInstanceOf(NotFoundException.class);
         Verification v = verifyChain(store);
         assertThat(v.holds()).as(v.summary()).isTrue();
         store.close();
