@@ -7,6 +7,7 @@ import dev.strata.platform.api.commitment.CommitmentStatus;
 import dev.strata.platform.api.commitment.Commitments;
 import dev.strata.platform.api.commitment.Finding;
 import dev.strata.platform.api.contract.Contract;
+import dev.strata.platform.api.exception.ConflictException;
 import dev.strata.platform.api.exception.InvalidConfigurationException;
 import dev.strata.platform.api.exception.NotFoundException;
 import dev.strata.platform.api.inventory.Inventory;
@@ -68,7 +69,9 @@ import org.slf4j.LoggerFactory;
  * is). The status last recorded for an allocation is read back from the log, so that a restart or
  * a new leader does not record it again, and a change is shown since its record's time, as they and a follower read it
  * (until it is recorded, since the pass that saw it, in milliseconds too); where every instance writes (no election), a change is
- * checked against the log before it is recorded. A released allocation is forgotten, and its change is
+ * checked against the log before it is recorded, and appended only while the record read is the latest still, checked by the
+ * store in the append's own transaction ({@link dev.strata.platform.core.store.ProvenanceStore#appendWhileAllocatedAfter}), so
+ * that two instances that saw it do not both record it. A released allocation is forgotten, and its change is
  * appended only while it is in the ledger, checked by the store in the append's own transaction, so
  * that no record of it follows its release ({@link dev.strata.platform.core.store.ProvenanceStore#appendWhileAllocated}).
  * A pass whose GPU telemetry calls were not all answered in time (a late pass: a source that hangs, a GC pause, a
@@ -95,8 +98,11 @@ public class CommitmentVerifier implements Commitments {
     private static final ObjectMapper JSON = new ObjectMapper().configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false);
     private static final int CONTRACTS_SEARCHED = 1000;
 
-    /** A status as recorded in the log (or first seen), and since when. */
-    private record Known(CommitmentStatus status, Instant since) {
+    /**
+     * A status as recorded in the log (or first seen), and since when; {@code seq} is the number of the record read or
+     * appended, 0 where there is none, which an append where every instance writes expects to be the latest still.
+     */
+    private record Known(CommitmentStatus status, Instant since, long seq) {
     }
 
     private final StateStore store;
@@ -455,7 +461,11 @@ public class CommitmentVerifier implements Commitments {
         CompletableFuture<LogRecord> appended = null;
         if (change && leader) {
             try {
-                appended = store.provenance().appendWhileAllocated(a.id(), record(a, v, before.status(), snapshot.generation()));
+                ProvenanceEntry entry = record(a, v, before.status(), snapshot.generation());
+                // where other instances write too (no election), one of them may record the change between the read of the log
+                // and this append: it is appended only while the record read is the latest still, checked in its transaction
+                appended = store.leadership().exclusive() ? store.provenance().appendWhileAllocated(a.id(), entry)
+                        : store.provenance().appendWhileAllocatedAfter(a.id(), entry, before.seq());
             } catch (RuntimeException e) {
                 appended = CompletableFuture.failedFuture(e);
             }
@@ -514,13 +524,37 @@ public class CommitmentVerifier implements Commitments {
                     released.add(a.id());
                     continue;
                 }
+                if (cause instanceof StoreRefusedException refused && refused.getCause() instanceof ConflictException) {
+                    // another instance recorded a change of it since this pass read the log (every instance writes): the log's
+                    // record is the one, remembered as recorded, and a change from it is recorded by a later pass
+                    Known logged;
+                    try {
+                        logged = fromLog(a, v.since());
+                    } catch (RuntimeException read) {
+                        // the log cannot be read now: the next pass reads it for this allocation, as for one it has not seen
+                        LOG.debug("The change of allocation {} to {} was recorded by another instance first; the log cannot be read "
+                                + "now, the next pass reads it: {}", a.id(), v.status(), read.toString());
+                        recorded.remove(a.id());
+                        continue;
+                    }
+                    LOG.debug("The change of allocation {} to {} was recorded by another instance first; the log says {}", a.id(),
+                            v.status(), logged.status());
+                    if (recorded.containsKey(a.id())) {
+                        recorded.put(a.id(), logged);
+                    }
+                    if (logged.status() == v.status()) {
+                        latest.computeIfPresent(a.id(), (id, c) -> c == v ? new Commitment(c.allocationId(), c.contract(), c.tenant(),
+                                c.status(), logged.since(), c.findings(), c.inventoryGeneration()) : c);
+                    }
+                    continue;
+                }
                 LOG.warn("The change of allocation {} to {} was not recorded in the provenance log; the next pass tries again: {}", a.id(),
                         v.status(), cause.toString());
                 continue;
             }
             Instant at = appended == null ? v.since() : Instant.parse(appended.time());
             if (recorded.containsKey(a.id())) {
-                recorded.put(a.id(), new Known(v.status(), at));
+                recorded.put(a.id(), new Known(v.status(), at, appended == null ? 0 : appended.seq()));
             }
             // the verdict of this pass (a pass under the monitor replaces it; a read of the last verdicts does not)
             latest.computeIfPresent(a.id(), (id, c) -> c == v ? new Commitment(c.allocationId(), c.contract(), c.tenant(), c.status(), at,
@@ -537,17 +571,17 @@ public class CommitmentVerifier implements Commitments {
      * it was placed (placement committed to what it bound, and every change since would be recorded).
      */
     private Known fromLog(Allocation a, Instant now) {
-        Known placed = new Known(CommitmentStatus.HONORED, a.createdAt() == null ? now : a.createdAt());
+        Known placed = new Known(CommitmentStatus.HONORED, a.createdAt() == null ? now : a.createdAt(), 0);
         List<LogRecord> last = store.provenance().find(new AuditFilter(null, null, a.id(), null, KIND, null, null, 1, true));
         if (last.isEmpty()) {
             return placed;
         }
         LogRecord r = last.get(0);
         try {
-            return new Known(CommitmentStatus.valueOf(String.valueOf(r.payload().get("status"))), Instant.parse(r.time()));
+            return new Known(CommitmentStatus.valueOf(String.valueOf(r.payload().get("status"))), Instant.parse(r.time()), r.seq());
         } catch (RuntimeException e) {
             LOG.warn("Provenance record {} of allocation {} holds no status that can be read: {}", r.seq(), a.id(), e.toString());
-            return placed;
+            return new Known(placed.status(), placed.since(), r.seq());
         }
     }
 

@@ -10,6 +10,7 @@ import dev.strata.platform.api.model.InventorySnapshot;
 import dev.strata.platform.api.model.Node;
 import dev.strata.platform.api.model.Site;
 import dev.strata.platform.api.placement.Placement;
+import dev.strata.platform.audit.LogRecord;
 import dev.strata.platform.core.placement.PlacementEngines;
 import dev.strata.platform.core.store.JdbcStateStore;
 import dev.strata.platform.core.store.PostgresCluster;
@@ -228,6 +229,58 @@ class CommitmentVerifierPostgresTest {
             Placement onA = PlacementEngines.durable(inventory, a, "strata", Clock.systemUTC(), 1);
             Placement onB = PlacementEngines.durable(inventory, b, "strata", Clock.systemUTC(), 1);
             releasedBetweenTheLookAndTheRecord(a, onA, onB);
+        }
+    }
+
+    /**
+     * Where every instance writes, two instances whose verifiers both saw the same change, each after reading the log and
+     * before either appended (b's pass made just before a's record is handed to the log), record it once: a's append finds
+     * b's record the latest, not the none it read, and is not made; a takes the log's record as the truth (the change shown
+     * since its time) and records the next change from it. Before, the log held the change twice, the second from a status
+     * that was no longer the log's.
+     */
+    @Test
+    void whereEveryInstanceWritesAChangeTwoInstancesSawIsRecordedOnce() throws Exception {
+        String url = pg.newDatabase("verifier_shared_once_" + DATABASES.incrementAndGet());
+        try (JdbcStateStore a = instance(url, "strata-a", false); JdbcStateStore b = instance(url, "strata-b", false)) {
+            inventory(CommitmentCheckTest.fra1(), CommitmentCheckTest.node());
+            Placement onA = PlacementEngines.durable(inventory, a, "strata", Clock.systemUTC(), 1);
+            Placement onB = PlacementEngines.durable(inventory, b, "strata", Clock.systemUTC(), 1);
+            AtomicReference<Runnable> hook = new AtomicReference<>();
+            CommitmentVerifier verifierA = new CommitmentVerifier(CommitmentVerifierTest.wrapped(a, false, a.contracts(),
+                    CommitmentVerifierTest.releasingFirst(a.provenance(), hook)), onA, inventory, Clock.systemUTC());
+            CommitmentVerifier verifierB = new CommitmentVerifier(CommitmentVerifierTest.shared(b), onB, inventory, Clock.systemUTC());
+            String id = onA.place(CommitmentCheckTest.contract(Isolation.SHARED, false), false).allocationId();
+            assertThat(verifierA.verifyAll()).extracting(Commitment::status).containsExactly(CommitmentStatus.HONORED);
+            assertThat(verifierB.verifyAll()).extracting(Commitment::status).containsExactly(CommitmentStatus.HONORED);
+
+            // the site moved to a country the contract excludes: a breach, which both verifiers see
+            inventory(CommitmentCheckTest.fra1().toBuilder().country("US").build(), CommitmentCheckTest.node());
+            AtomicReference<List<Commitment>> seenByB = new AtomicReference<>();
+            hook.set(() -> seenByB.set(verifierB.verifyAll()));
+            List<Commitment> pass = verifierA.verifyAll();
+            assertThat(seenByB.get()).as("b's pass, between a's read of the log and a's append").extracting(Commitment::status)
+                    .containsExactly(CommitmentStatus.BREACHED);
+            List<LogRecord> records = CommitmentVerifierTest.records(a);
+            assertThat(records).as("the change, recorded once").extracting(r -> r.payload().get("previous") + "->" + r.payload().get("status"))
+                    .containsExactly("HONORED->BREACHED");
+            Instant recordedAt = Instant.parse(records.get(0).time());
+            assertThat(pass).singleElement().satisfies(c -> {
+                assertThat(c.status()).isEqualTo(CommitmentStatus.BREACHED);
+                assertThat(c.since()).as("since the log's record").isEqualTo(recordedAt);
+            });
+            assertThat(verifierA.verifyAll()).extracting(Commitment::since).as("nothing more recorded").containsExactly(recordedAt);
+            assertThat(CommitmentVerifierTest.records(a)).hasSize(1);
+
+            // the next change, from the log's record
+            inventory(CommitmentCheckTest.fra1(), CommitmentCheckTest.node());
+            assertThat(verifierA.verifyAll()).extracting(Commitment::status).containsExactly(CommitmentStatus.HONORED);
+            assertThat(verifierB.verifyAll()).extracting(Commitment::status).containsExactly(CommitmentStatus.HONORED);
+            assertThat(CommitmentVerifierTest.records(a)).extracting(r -> r.payload().get("previous") + "->" + r.payload().get("status"))
+                    .containsExactly("HONORED->BREACHED", "BREACHED->HONORED");
+            assertThat(StoreTestAccess.verifyChain(a).holds()).isTrue();
+            verifierA.deactivate();
+            verifierB.deactivate();
         }
     }
 
