@@ -3,6 +3,7 @@ package dev.strata.platform.core.commitment;
 import dev.strata.platform.api.telemetry.GpuSample;
 import dev.strata.platform.api.telemetry.Telemetry;
 import dev.strata.platform.core.placement.TenantAccess;
+import dev.strata.platform.core.telemetry.FullPages;
 import dev.strata.platform.core.telemetry.TelemetryService;
 import java.time.Duration;
 import java.time.Instant;
@@ -103,23 +104,7 @@ final class BoundedTelemetry implements Telemetry, AutoCloseable {
      * a source's does in the merged view): read as an empty page, it ended the walk there as if at the newest sample.
      */
     private static List<GpuSample> fullPage(Telemetry t, String acceleratorId, Instant from, int limit) {
-        int asked = limit;
-        List<GpuSample> answer = page(t, acceleratorId, from, asked);
-        while (limit > 0 && answer.size() >= asked) {
-            int nulls = 0;
-            for (GpuSample s : answer) {
-                nulls += s == null ? 1 : 0;
-            }
-            if (nulls == 0 || answer.size() - nulls >= limit || (long) limit + nulls > Integer.MAX_VALUE) {
-                break;
-            }
-            if (nulls > limit) {
-                throw new IllegalStateException("the telemetry answered " + nulls + " null samples among " + answer.size() + " in a page"
-                        + " of the samples of " + acceleratorId + " since " + from + ", more than the " + limit + " samples asked for");
-            }
-            asked = limit + nulls; // more than asked before: the page held fewer than limit samples, so more than asked - limit nulls
-            answer = page(t, acceleratorId, from, asked);
-        }
+        List<GpuSample> answer = FullPages.read(asked -> page(t, acceleratorId, from, asked), limit, "the telemetry", acceleratorId, from);
         List<GpuSample> page = readable(answer);
         int most = Math.max(0, limit);
         return page.size() > most ? List.copyOf(page.subList(0, most)) : page;

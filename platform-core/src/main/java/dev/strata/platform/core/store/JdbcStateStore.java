@@ -2206,14 +2206,21 @@ public final class JdbcStateStore implements StateStore, AutoCloseable {
             java.util.Objects.requireNonNull(allocationId, "allocationId");
             java.util.Objects.requireNonNull(entry, "entry");
             return write(tx -> {
-                // read in this transaction, after every write before it, as a release's check of the deployments holding
-                // the allocation is: a release before it is seen, and one after it appends its record after this one
-                if (!allocated(tx, allocationId)) {
-                    String message = "no allocation '" + allocationId + "' in the ledger: the " + entry.kind() + " record of it is not appended";
-                    throw new StoreRefusedException(message, new NotFoundException(message));
-                }
+                requireAllocated(tx, allocationId, entry);
                 return tx.append(entry);
             });
+        }
+
+        /**
+         * Refuses the entry where the allocation is not in the ledger, read in this transaction, after every write before
+         * it, as a release's check of the deployments holding the allocation is: a release before it is seen, and one after
+         * it appends its record after this one.
+         */
+        private void requireAllocated(Tx tx, String allocationId, ProvenanceEntry entry) throws SQLException {
+            if (!allocated(tx, allocationId)) {
+                String message = "no allocation '" + allocationId + "' in the ledger: the " + entry.kind() + " record of it is not appended";
+                throw new StoreRefusedException(message, new NotFoundException(message));
+            }
         }
 
         @Override
@@ -2221,10 +2228,7 @@ public final class JdbcStateStore implements StateStore, AutoCloseable {
             java.util.Objects.requireNonNull(allocationId, "allocationId");
             java.util.Objects.requireNonNull(entry, "entry");
             return write(tx -> {
-                if (!allocated(tx, allocationId)) {
-                    String message = "no allocation '" + allocationId + "' in the ledger: the " + entry.kind() + " record of it is not appended";
-                    throw new StoreRefusedException(message, new NotFoundException(message));
-                }
+                requireAllocated(tx, allocationId, entry);
                 // read in this transaction, after every write before it (another instance's included, under the shared
                 // writers' lock): a record appended since the caller read the log is seen, and this one is not appended
                 PreparedStatement p = tx.prepare("SELECT seq FROM provenance_record WHERE allocation_id = ? AND kind = ? "

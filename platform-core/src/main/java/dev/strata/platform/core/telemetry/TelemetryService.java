@@ -487,24 +487,7 @@ public class TelemetryService implements Telemetry {
      * answers more nulls than the samples asked for fails the call.
      */
     private static List<GpuSample> fullPage(GpuTelemetrySource source, String acceleratorId, Instant from, int limit) {
-        int asked = limit;
-        List<GpuSample> answer = source.since(acceleratorId, from, asked);
-        while (answer != null && answer.size() >= asked) {
-            int nulls = 0;
-            for (GpuSample s : answer) {
-                nulls += s == null ? 1 : 0;
-            }
-            if (nulls == 0 || answer.size() - nulls >= limit || (long) limit + nulls > Integer.MAX_VALUE) {
-                break;
-            }
-            if (nulls > limit) {
-                throw new IllegalStateException("the source answered " + nulls + " null samples among " + answer.size() + " in a page of "
-                        + "the samples of " + acceleratorId + " since " + from + ", more than the " + limit + " samples asked for");
-            }
-            asked = limit + nulls; // more than asked before: the page held fewer than limit samples, so more than asked - limit nulls
-            answer = source.since(acceleratorId, from, asked);
-        }
-        return answer;
+        return FullPages.read(asked -> source.since(acceleratorId, from, asked), limit, "the source", acceleratorId, from);
     }
 
     /** The first {@code limit} samples of a page read without its nulls ({@link #fullPage} may have asked for more). */
