@@ -510,6 +510,8 @@ public final class OpenStackCloud implements ComputeProvider, ProvisioningProvid
     private Flavor flavor(MachineRequest request, Hypervisor hv, String named, DiscoveryContext context) {
         NovaClient.Flavors flavors = nova.flavorsByAccess(context);
         if (named != null && !named.isBlank()) {
+            // the contract's text, which a contract built in code (not read by the contract reader) may give with any character
+            String shown = InvalidConfigurationException.printable(named);
             Optional<Flavor> usable = flavors.usable().stream().filter(f -> f.id().equals(named) || f.name().equals(named)).findFirst();
             if (usable.isPresent()) {
                 return usable.get();
@@ -517,18 +519,18 @@ public final class OpenStackCloud implements ComputeProvider, ProvisioningProvid
             Optional<String> wrongSize = flavors.all().stream().filter(f -> f.id().equals(named) || f.name().equals(named)).findFirst()
                     .map(f -> flavors.malformed().get(f.id()));
             if (wrongSize.isPresent()) {
-                throw new ProviderFailureException("member " + request.member() + " names flavor '" + named + "', which Nova describes with "
+                throw new ProviderFailureException("member " + request.member() + " names flavor '" + shown + "', which Nova describes with "
                         + wrongSize.get() + "; Strata does not use the flavor until Nova describes it correctly");
             }
             Optional<String> malformed = flavors.all().stream().filter(f -> f.id().equals(named) || f.name().equals(named)).findFirst()
                     .flatMap(Flavor::malformedSpec);
             if (malformed.isPresent()) {
-                throw new ProviderFailureException("member " + request.member() + " names flavor '" + named + "', whose extra spec "
+                throw new ProviderFailureException("member " + request.member() + " names flavor '" + shown + "', whose extra spec "
                         + InvalidConfigurationException.printable(malformed.get()) + " is not a whole number of 0 or more (Nova's scheduler "
                         + "ignores it); Strata does not use the flavor until the extra spec is corrected");
             }
             boolean elsewhere = flavors.all().stream().anyMatch(f -> f.id().equals(named) || f.name().equals(named));
-            throw new NotFoundException("member " + request.member() + " names flavor '" + named + "', which "
+            throw new NotFoundException("member " + request.member() + " names flavor '" + shown + "', which "
                     + (elsewhere ? "is private to other projects: its access list does not name project " + session.projectId(context)
                             : "Nova does not have"));
         }

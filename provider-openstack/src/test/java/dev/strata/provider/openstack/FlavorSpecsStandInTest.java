@@ -222,6 +222,37 @@ class FlavorSpecsStandInTest {
                 .doesNotContain(malformed).doesNotContain("\u001b]0;x");
     }
 
+    /**
+     * The {@code flavor} parameter a member names is the contract's text, and a contract built in
+     * code is not read by the contract reader that refuses control characters: each of the three
+     * refusals (a flavor Nova does not have, one Nova describes with malformed sizes, one with a
+     * malformed extra spec) quotes it printable. Before, they quoted it as it was, so a line break,
+     * an escape or a bidi override in it reached the exception's message and from there the log
+     * and the shell.
+     */
+    @Test
+    void theFlavorAMemberNamesIsQuotedPrintableInItsRefusals() {
+        String tag = UUID.randomUUID().toString().substring(0, 8);
+        String missing = "nosuch\u001b[2J\n[main] INFO forged\u202e-" + tag;
+        String wrongSize = "text\u001b]0;x\u0007-" + tag;
+        String badSpec = "magic\u2028-" + tag;
+        nova.describeFlavor(nova.addFlavor(wrongSize, 1, 512, 1, Map.of()), "vcpus",
+                com.fasterxml.jackson.databind.node.JsonNodeFactory.instance.textNode("four"));
+        nova.addFlavor(badSpec, 1, 512, 1, Map.of("resources:CUSTOM_MAGIC", "one"));
+        OpenStackCloud cloud = cloud();
+
+        Map<String, String> refusals = Map.of(missing, "', which Nova does not have", wrongSize, "', which Nova describes with vcpus \"four\"",
+                badSpec, "', whose extra spec resources:CUSTOM_MAGIC=one is not a whole number");
+        refusals.forEach((named, why) -> {
+            MachineRequest naming = new MachineRequest(UUID.randomUUID().toString(), "dep-1", "m1", "bank-risk",
+                    MachineTarget.node(PROVIDER + ":" + host), new MachineResources(1000, 512L << 20, 0, List.of(), null), Map.of("flavor", named));
+            assertThatThrownBy(() -> cloud.create(naming, context())).as("the refusal of flavor %s",
+                    dev.strata.platform.api.exception.InvalidConfigurationException.printable(named)).isInstanceOf(StrataException.class)
+                    .hasMessageContaining("names flavor '" + dev.strata.platform.api.exception.InvalidConfigurationException.printable(named) + why)
+                    .message().doesNotContain(named);
+        });
+    }
+
     static int occurrences(String text, String part) {
         int n = 0;
         for (int at = text.indexOf(part); at >= 0; at = text.indexOf(part, at + 1)) {
