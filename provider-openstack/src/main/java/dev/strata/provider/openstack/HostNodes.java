@@ -263,8 +263,9 @@ final class HostNodes {
         attributes.put("placement.root", root.uuid());
         attributes.put("placement.generation", Long.toString(root.generation()));
         attributes.put("placement.providers", Integer.toString(tree.providers().size()));
+        // Placement's and Nova's text is kept printable, as nova.flavorsThatFitNow is (the inventory passes attributes on as they are)
         if (!root.aggregates().isEmpty()) {
-            attributes.put("placement.aggregates", String.join(",", new TreeSet<>(root.aggregates())));
+            attributes.put("placement.aggregates", printable(String.join(",", new TreeSet<>(root.aggregates()))));
         }
         for (String rc : tree.resourceClasses()) {
             long capacity = 0;
@@ -280,17 +281,18 @@ final class HostNodes {
                 throw new AbsurdInventory("its resource providers' " + rc + " capacity or usage adds up to more than " + Long.MAX_VALUE
                         + "; expected figures a host has (is a " + rc + " total, allocation_ratio or usage wrong?)");
             }
-            attributes.put("placement." + rc, "free " + tree.free(rc) + " of " + capacity + " (used " + used + ", largest single allocation "
-                    + tree.largestAllocation(rc) + ")");
+            attributes.put("placement." + printable(rc), "free " + tree.free(rc) + " of " + capacity + " (used " + used
+                    + ", largest single allocation " + tree.largestAllocation(rc) + ")");
         }
         for (ResourceProvider p : tree.providers()) {
-            attributes.put("placement.provider." + p.name(), describe(tree, p));
+            attributes.put("placement.provider." + printable(p.name()), printable(describe(tree, p)));
         }
         if (hv != null) {
-            attributes.put("nova.hypervisor", hv.id());
-            attributes.put("nova.host", hv.serviceHost() == null ? "" : hv.serviceHost());
-            attributes.put("nova.hypervisorType", hv.type());
-            attributes.put("nova.state", hv.state() + "/" + hv.status() + (hv.disabledReason() == null ? "" : " (" + hv.disabledReason() + ")"));
+            attributes.put("nova.hypervisor", printable(hv.id()));
+            attributes.put("nova.host", hv.serviceHost() == null ? "" : printable(hv.serviceHost()));
+            attributes.put("nova.hypervisorType", printable(hv.type()));
+            attributes.put("nova.state", printable(hv.state() + "/" + hv.status()
+                    + (hv.disabledReason() == null ? "" : " (" + hv.disabledReason() + ")")));
         }
         if (flavors != null && !flavors.isEmpty()) {
             // printable, as the provider shows Nova's other text: the inventory passes attributes on as they are, neither dropped nor escaped
@@ -514,6 +516,11 @@ final class HostNodes {
             }
         }
         return null;
+    }
+
+    /** Text Placement or Nova gave, with its control and format characters shown escaped ({@code \\u001b}). */
+    private static String printable(String text) {
+        return dev.strata.platform.api.exception.InvalidConfigurationException.printable(text);
     }
 
     private static String describe(ProviderTree tree, ResourceProvider p) {
