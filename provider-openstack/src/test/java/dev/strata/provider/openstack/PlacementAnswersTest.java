@@ -245,6 +245,33 @@ class PlacementAnswersTest {
     }
 
     /**
+     * The resource classes and consumers of a provider's usages and allocations go into Placement's
+     * malformed answers printable, as the provider's name does. Before, they went into the message
+     * (and the log) as Placement gave them, so a control, line-breaking or bidi character in one
+     * forged or rewrote a log line.
+     */
+    @Test
+    void theClassesAndConsumersOfAMalformedUsageOrAllocationAreShownPrintable() {
+        inventory = "{\"total\": 8}";
+        usages = "{\"VCPU\\u001b[2J\\n\": \"x\"}";
+        OpenStackCloudProvider provider = TestClouds.placementOnly(URI.create("http://127.0.0.1:" + endpoint.getAddress().getPort()
+                + "/placement"), dir, 1);
+        try {
+            assertThatThrownBy(() -> provider.discoverCompute(TestClouds.context())).isInstanceOf(ProviderFailureException.class)
+                    .hasMessage("Placement answered GET /placement/resource_providers/" + uuid + "/usages with usages of resource provider "
+                            + "cn-1 (" + uuid + ") whose VCPU\\u001b[2J\\u000a is \"x\"; expected a whole number of 0 or more");
+            usages = "{\"VCPU\": 8}";
+            allocations = "{\"c\\u001b]0;x\\u0007-1\": {\"resources\": {\"VCPU\\u202e\": null}}}";
+            assertThatThrownBy(() -> provider.discoverCompute(TestClouds.context())).isInstanceOf(ProviderFailureException.class)
+                    .hasMessage("Placement answered GET /placement/resource_providers/" + uuid + "/allocations with allocations of resource "
+                            + "provider cn-1 (" + uuid + ") whose consumer c\\u001b]0;x\\u0007-1's VCPU\\u202e is null; expected a whole "
+                            + "number of 0 or more");
+        } finally {
+            provider.deactivate();
+        }
+    }
+
+    /**
      * A read of a provider's generation, or a write of its inventories, traits or aggregates, that
      * Placement answers without the generation is Placement's malformed answer, named with the
      * provider and the field. Before, the missing generation was read as 0, and the next write at

@@ -232,7 +232,8 @@ public final class PlacementClient {
         }
         List<ProviderTree> trees = ProviderTree.of(read);
         if (trees.isEmpty()) {
-            throw new dev.strata.platform.api.exception.NotFoundException("Placement has no resource provider tree rooted at " + rootUuid);
+            throw new dev.strata.platform.api.exception.NotFoundException("Placement has no resource provider tree rooted at "
+                    + InvalidConfigurationException.printable(rootUuid));
         }
         return trees.get(0);
     }
@@ -282,9 +283,11 @@ public final class PlacementClient {
                         e.getValue())));
                 Map<String, Long> usages = new TreeMap<>();
                 ApiRequest usagesRead = ApiRequest.get(SERVICE, base(context, at + "/usages"));
-                String of = " of resource provider " + InvalidConfigurationException.printable(listed.name()) + " (" + listed.uuid() + ")";
+                // the classes and consumers are Placement's text, shown printable as the provider's name is
+                String of = " of resource provider " + InvalidConfigurationException.printable(listed.name()) + " ("
+                        + InvalidConfigurationException.printable(listed.uuid()) + ")";
                 use.path("usages").properties().forEach(e -> usages.put(e.getKey(), amount(usagesRead, "usages" + of + " whose "
-                        + e.getKey(), e.getValue())));
+                        + InvalidConfigurationException.printable(e.getKey()), e.getValue())));
                 Set<String> traits = new HashSet<>();
                 tr.path("traits").forEach(t -> traits.add(t.asText()));
                 Set<String> aggregates = new HashSet<>();
@@ -294,7 +297,8 @@ public final class PlacementClient {
                 al.path("allocations").properties().forEach(c -> {
                     Map<String, Long> amounts = new TreeMap<>();
                     c.getValue().path("resources").properties().forEach(r -> amounts.put(r.getKey(), amount(allocationsRead, "allocations"
-                            + of + " whose consumer " + c.getKey() + "'s " + r.getKey(), r.getValue())));
+                            + of + " whose consumer " + InvalidConfigurationException.printable(c.getKey()) + "'s "
+                            + InvalidConfigurationException.printable(r.getKey()), r.getValue())));
                     allocations.put(c.getKey(), amounts);
                 });
                 return new ResourceProvider(listed.uuid(), listed.name(), g, listed.parentUuid(), listed.rootUuid(), inventories, usages,
@@ -303,8 +307,8 @@ public final class PlacementClient {
             LOG.debug("resource provider {} changed while it was read (generation {}); reading it again",
                     InvalidConfigurationException.printable(listed.name()), g);
         }
-        throw new ProviderFailureException("resource provider " + InvalidConfigurationException.printable(listed.name()) + " (" + listed.uuid()
-                + ") kept changing while it was read (generations " + seen + "); Placement is being written to heavily, discovery will read it "
+        throw new ProviderFailureException("resource provider " + InvalidConfigurationException.printable(listed.name()) + " ("
+                + InvalidConfigurationException.printable(listed.uuid()) + ") kept changing while it was read (generations " + seen + "); Placement is being written to heavily, discovery will read it "
                 + "again");
     }
 
@@ -320,7 +324,8 @@ public final class PlacementClient {
         if (g == null || !g.isIntegralNumber() || !g.canConvertToLong()) {
             String shown = g == null ? "missing" : g.toString().length() > 100 ? g.toString().substring(0, 100) + "..." : g.toString();
             throw OpenStackErrors.forMalformed(ApiRequest.get(SERVICE, base(context, at + "/" + call)), call + " of resource provider "
-                    + InvalidConfigurationException.printable(listed.name()) + " (" + listed.uuid() + ") whose resource_provider_generation is "
+                    + InvalidConfigurationException.printable(listed.name()) + " (" + InvalidConfigurationException.printable(listed.uuid())
+                    + ") whose resource_provider_generation is "
                     + shown
                     + "; expected the provider's generation, a whole number");
         }
@@ -335,8 +340,8 @@ public final class PlacementClient {
      * left as a bare IllegalArgumentException.
      */
     static Inventory inventory(ApiRequest read, ResourceProvider provider, String rc, JsonNode i) {
-        String of = "inventory " + rc + " of resource provider " + InvalidConfigurationException.printable(provider.name()) + " ("
-                + provider.uuid() + ")";
+        String of = "inventory " + InvalidConfigurationException.printable(rc) + " of resource provider "
+                + InvalidConfigurationException.printable(provider.name()) + " (" + InvalidConfigurationException.printable(provider.uuid()) + ")";
         long total = whole(read, of, i, "total", null);
         double ratio = 1.0;
         JsonNode r = i.get("allocation_ratio");
