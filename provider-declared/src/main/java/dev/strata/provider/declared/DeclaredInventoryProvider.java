@@ -20,6 +20,8 @@ import java.io.InputStream;
 import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -309,7 +311,7 @@ public class DeclaredInventoryProvider implements ComputeProvider, FabricProvide
             }
             return Stamp.MISSING;
         } catch (IOException e) {
-            throw new ProviderUnavailableException("cannot read the declared inventory " + file + ": " + e.getMessage(), e);
+            throw new ProviderUnavailableException("cannot read the declared inventory " + file + ": " + why(e), e);
         }
     }
 
@@ -366,8 +368,27 @@ public class DeclaredInventoryProvider implements ComputeProvider, FabricProvide
         } catch (NoSuchFileException e) {
             return ""; // removed between stat and read: the next stamp differs and it is looked at again
         } catch (IOException e) {
-            throw new ProviderUnavailableException("cannot read the declared inventory " + file + ": " + e.getMessage(), e);
+            throw new ProviderUnavailableException("cannot read the declared inventory " + file + ": " + why(e), e);
         }
+    }
+
+    /**
+     * Why the file could not be read, without its path: the message of Java's exception about a file
+     * is the path itself, with the reason after it where there is one ({@code /etc/strata/inv.yaml:
+     * Not a directory}), and an {@link AccessDeniedException}'s is the path alone, so the message
+     * named the path twice and, for a file Strata may not read, said nothing else.
+     */
+    static String why(IOException e) {
+        if (e instanceof AccessDeniedException) {
+            return "access denied (the user Strata runs as may not read the file, or not enter one of the folders above it)";
+        }
+        if (e instanceof NoSuchFileException) {
+            return "not found";
+        }
+        if (e instanceof FileSystemException f) {
+            return f.getReason() != null ? Problems.shown(f.getReason(), 200) : f.getClass().getSimpleName();
+        }
+        return e.getMessage() == null ? e.getClass().getSimpleName() : Problems.shown(e.getMessage(), 200);
     }
 
     /** What identifies one version of the file: size, modification time, file key (inode) and change time (where known). */

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.strata.platform.api.exception.ProviderFailureException;
+import dev.strata.platform.api.exception.ProviderUnavailableException;
 import dev.strata.platform.api.model.Accelerator;
 import dev.strata.platform.api.model.Fabric;
 import dev.strata.platform.api.model.FabricType;
@@ -1361,6 +1362,26 @@ class DeclaredInventoryTest {
         }
         writeSettled(file, "{}\n");
         assertThat(provider.discoverCompute(context()).nodes()).as("an explicit empty mapping declares nothing").isEmpty();
+    }
+
+    /**
+     * A file that cannot be read is refused naming its path once and what failed. Before, the
+     * message quoted Java's exception after the path, whose message is the path again: {@code cannot
+     * read the declared inventory F: F: Not a directory} for a path through a plain file, and
+     * {@code cannot read the declared inventory F: F} alone for a file Strata may not read.
+     */
+    @Test
+    void aFileThatCannotBeReadIsRefusedNamingItsPathOnceAndWhy(@TempDir Path dir) throws Exception {
+        Path plain = dir.resolve("plain.txt");
+        Files.writeString(plain, "not a folder");
+        Path file = plain.resolve("strata-inventory.yaml");
+        DeclaredInventoryProvider provider = new DeclaredInventoryProvider(file, reader, Clock.systemUTC());
+
+        assertThatThrownBy(() -> provider.discoverCompute(context())).isInstanceOf(ProviderUnavailableException.class)
+                .hasMessage("cannot read the declared inventory " + file + ": Not a directory");
+        // root reads any file, so a refusal of the file system is built as Java builds it: the path is its whole message
+        assertThat(DeclaredInventoryProvider.why(new java.nio.file.AccessDeniedException(file.toString())))
+                .isEqualTo("access denied (the user Strata runs as may not read the file, or not enter one of the folders above it)");
     }
 
     /**
