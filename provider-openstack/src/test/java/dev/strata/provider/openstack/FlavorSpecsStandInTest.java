@@ -253,6 +253,25 @@ class FlavorSpecsStandInTest {
         });
     }
 
+    /**
+     * A flavor whose id holds a space (Nova's API allows one inside a flavor's id, as an operator
+     * may give with {@code openstack flavor create --id}) is read at {@code /flavors/my%20flavor},
+     * as its extra specs are read and set. Before, the id was encoded for a form, {@code my+flavor},
+     * which a path keeps as a plus: Nova answered 404, so the flavor read by its id was taken for
+     * none (and one under Strata's name whose creation was cut short could not be completed).
+     */
+    @Test
+    void aFlavorWhoseIdHoldsASpaceIsReadByItsId() {
+        String id = "my flavor " + UUID.randomUUID().toString().substring(0, 8);
+        nova.addFlavorAs(id, "m1.spaced", 1, 512, 1, 0, 0, Map.of(), true);
+        NovaClient client = new NovaClient(new StaticSession(new OpenStackHttp(Duration.ofSeconds(2), Duration.ofSeconds(5)),
+                Map.of("compute", nova.url()), NovaStandIn.CALLER_PROJECT), new com.fasterxml.jackson.databind.ObjectMapper());
+
+        assertThat(client.flavor(id, context())).as("the flavor read by its id").hasValueSatisfying(f -> assertThat(f.name())
+                .isEqualTo("m1.spaced"));
+        assertThat(nova.count("GET", "/v2\\.1/flavors/my%20flavor%20.*")).as("reads at the id percent-encoded").isEqualTo(1);
+    }
+
     static int occurrences(String text, String part) {
         int n = 0;
         for (int at = text.indexOf(part); at >= 0; at = text.indexOf(part, at + 1)) {

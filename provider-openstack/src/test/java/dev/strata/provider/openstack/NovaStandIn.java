@@ -174,7 +174,12 @@ final class NovaStandIn implements AutoCloseable {
     /** Adds a flavor with an ephemeral disk (GiB) and a swap disk (MiB), as Nova 2.75 and later lists them; returns its id. */
     synchronized String addFlavor(String name, int vcpus, long ramMiB, long diskGiB, long ephemeralGiB, long swapMiB, Map<String, String> extraSpecs,
             boolean isPublic) {
-        String id = UUID.randomUUID().toString();
+        return addFlavorAs(UUID.randomUUID().toString(), name, vcpus, ramMiB, diskGiB, ephemeralGiB, swapMiB, extraSpecs, isPublic);
+    }
+
+    /** Adds a flavor under an id of the test's choosing (Nova's text, which may hold anything); returns the id. */
+    synchronized String addFlavorAs(String id, String name, int vcpus, long ramMiB, long diskGiB, long ephemeralGiB, long swapMiB,
+            Map<String, String> extraSpecs, boolean isPublic) {
         ObjectNode f = json.createObjectNode().put("id", id).put("name", name).put("vcpus", vcpus).put("ram", ramMiB).put("disk", diskGiB)
                 .put("OS-FLV-EXT-DATA:ephemeral", ephemeralGiB).put("swap", swapMiB).put("os-flavor-access:is_public", isPublic);
         ObjectNode specs = f.putObject("extra_specs");
@@ -218,7 +223,9 @@ final class NovaStandIn implements AutoCloseable {
             seen.add(new Seen(method, path));
             Answer a;
             synchronized (this) {
-                a = answer(method, path, query(exchange.getRequestURI()), body.length == 0 ? null : json.readTree(body));
+                // the path as Nova's router matches it, its percent-escapes decoded (a flavor's id may hold a space)
+                a = answer(method, exchange.getRequestURI().getPath(), query(exchange.getRequestURI()), body.length == 0 ? null
+                        : json.readTree(body));
             }
             byte[] out = a.body() == null ? new byte[0] : a.body().getBytes(StandardCharsets.UTF_8);
             exchange.getResponseHeaders().add("Content-Type", a.body() != null && a.body().startsWith("<") ? "text/html" : "application/json");

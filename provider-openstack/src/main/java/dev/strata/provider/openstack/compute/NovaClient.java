@@ -567,7 +567,13 @@ public final class NovaClient {
         return v == null || v.isNull() ? null : v.asText();
     }
 
+    /**
+     * Text as one segment of a path or a query value: percent-encoded, a space as {@code %20}.
+     * {@link URLEncoder} writes a space as {@code +}, which a query reads as a space but a path
+     * keeps as a plus: a flavor whose id holds a space (Nova allows one inside an id) was read at
+     * {@code /flavors/my+flavor}, which Nova does not have.
+     */
     static String enc(String s) {
-        return URLEncoder.encode(s, StandardCharsets.UTF_8);
+        return URLEncoder.encode(s, StandardCharsets.UTF_8).replace("+", "%20");
     }
 }
