@@ -488,8 +488,10 @@ public final class OpenStackCloud implements ComputeProvider, ProvisioningProvid
         }
         String id = ((NovaClient.Accepted) outcome).serverId();
         record(operationId, new CreateJournal.Entry(CreateJournal.State.ACCEPTED, clock.instant(), null, id, null));
-        LOG.info("OpenStack {}: server {} ({}) for member {} of deployment {} on host {}, flavor {}, operation {}", settings.providerId(), id,
-                OpenStackCloudProvider.serverName(request), request.member(), request.deploymentId(), hostname, flavor.name(), request.operationId());
+        // Nova's text (the server's id, the flavor's name) shown printable, as in the refusals
+        LOG.info("OpenStack {}: server {} ({}) for member {} of deployment {} on host {}, flavor {}, operation {}", settings.providerId(),
+                InvalidConfigurationException.printable(id), OpenStackCloudProvider.serverName(request), request.member(), request.deploymentId(),
+                hostname, InvalidConfigurationException.printable(flavor.name()), request.operationId());
         Optional<Server> made;
         try {
             made = nova.server(id, context);
@@ -543,7 +545,8 @@ public final class OpenStackCloud implements ComputeProvider, ProvisioningProvid
         Flavor want = choice.create();
         if (choice.existing() != null) {
             LOG.info("OpenStack {}: flavor {} ({}) lacks extra specs {} that Strata gives it (its creation was cut short); setting them for "
-                    + "member {}", settings.providerId(), choice.existing().name(), choice.existing().id(),
+                    + "member {}", settings.providerId(), InvalidConfigurationException.printable(choice.existing().name()),
+                    InvalidConfigurationException.printable(choice.existing().id()),
                     choice.existing().specsToComplete(want), request.member());
             return nova.completeFlavor(choice.existing(), want, context);
         }

@@ -28,6 +28,7 @@ import dev.strata.provider.openstack.compute.NovaClient;
 import dev.strata.provider.openstack.http.OpenStackHttp;
 import dev.strata.provider.openstack.placement.Inventory;
 import java.net.URI;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -428,6 +429,34 @@ class NovaStandInCreateTest {
         assertThat(nova.flavorOf(made.handle().machineId())).isEqualTo("strata-1c-1024m-1g-1pgpu");
         assertThat(nova.count("POST", "/v2\\.1/flavors")).isZero();
         assertThat(nova.count("POST", "/v2\\.1/flavors/" + cut + "/os-extra_specs")).isEqualTo(1);
+    }
+
+    /**
+     * Nova's text about the flavor a create uses reaches the log printable: the id of a flavor whose
+     * extra specs Strata completes, and the name of the flavor a server is made with. Before, the
+     * INFO lines named them as Nova gave them, so a line break, an escape or a bidi override in one
+     * forged or rewrote a log line.
+     */
+    @Test
+    void novasTextAboutTheFlavorACreateUsesIsLoggedPrintable() throws Exception {
+        hostInPlacement();
+        String tag = UUID.randomUUID().toString().substring(0, 8);
+        String cutId = "cut\u001b[2J\n[main] INFO forged-" + tag;
+        nova.addFlavorAs(cutId, "strata-1c-1024m-1g-1pgpu", 1, 1024, 1, 0, 0, Map.of(), true);
+        String named = "small\u202e-" + tag;
+        nova.addFlavor(named, 1, 512, 1, Map.of());
+        OpenStackCloud cloud = cloud();
+
+        MachineStatus completed = cloud.create(request(UUID.randomUUID().toString(), new MachineResources(1000, 1L << 30, 1, List.of(), null),
+                Map.of()), context());
+        assertThat(nova.extraSpecs(cutId)).as("the flavor completed").isEqualTo(Map.of("resources:PGPU", "1"));
+        MachineStatus made = cloud.create(request(UUID.randomUUID().toString(), new MachineResources(1000, 512L << 20, 0, List.of(), null),
+                Map.of("flavor", named)), context());
+
+        String log = Files.readString(LogFile.path());
+        assertThat(log).contains("flavor strata-1c-1024m-1g-1pgpu (cut\\u001b[2J\\u000a[main] INFO forged-" + tag + ") lacks extra specs")
+                .contains("server " + completed.handle().machineId() + " (").contains("server " + made.handle().machineId() + " (")
+                .contains(", flavor small\\u202e-" + tag + ", operation").doesNotContain(cutId).doesNotContain(named);
     }
 
     /**
