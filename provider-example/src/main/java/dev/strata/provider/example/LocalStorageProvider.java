@@ -21,6 +21,10 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.FutureTask;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Modified;
@@ -58,6 +62,20 @@ public class LocalStorageProvider implements StorageProvider {
     private final Clock clock;
     /** Kept across configuration changes: the provider id, and so the mark's file, stays {@link #ID}. */
     private final Generations generations;
+    /** Where the file system of a mount point is read: {@link Files#getFileStore}; another in tests (one that blocks as a hung mount does). */
+    private final FileStores fileStores;
+    /** The read of each mount point still running, at most one: a read stuck on a hung mount is waited for again, not started again. */
+    private final java.util.Map<Path, FutureTask<FileSystemRead>> reading = new java.util.concurrent.ConcurrentHashMap<>();
+
+    /** Reads the file system a mount point is on; may block as long as the mount does. */
+    @FunctionalInterface
+    interface FileStores {
+        FileStore of(Path mountPoint) throws IOException;
+    }
+
+    /** What a discovery reads of a mount point: its file system, and the file system's size in bytes. */
+    private record FileSystemRead(FileStore store, long totalSpace) {
+    }
 
     /**
      * Where a refused configuration change is recorded in the provenance log, after the core's
@@ -98,6 +116,12 @@ public class LocalStorageProvider implements StorageProvider {
 
     /** A provider that keeps the mark of its generations in {@code dataFolder}; in memory only where it is null. */
     LocalStorageProvider(List<Path> paths, String site, Clock clock, Path dataFolder) {
+        this(paths, site, clock, dataFolder, Files::getFileStore);
+    }
+
+    /** A provider that reads the file systems of its mount points through {@code fileStores} (tests: one that blocks). */
+    LocalStorageProvider(List<Path> paths, String site, Clock clock, Path dataFolder, FileStores fileStores) {
+        this.fileStores = fileStores;
         this.settings = Settings.of(paths, site);
         this.clock = clock;
         this.generations = dataFolder == null ? Generations.inMemory(clock)
@@ -189,12 +213,12 @@ public class LocalStorageProvider implements StorageProvider {
         for (Path path : in.paths()) {
             context.checkDeadline("reading the file system of " + path);
             try {
-                FileStore store = Files.getFileStore(path);
-                Path first = seen.putIfAbsent(store, path);
+                FileSystemRead read = read(path, context);
+                Path first = seen.putIfAbsent(read.store(), path);
                 if (first != null) {
                     // one file system is one pool: its capacity counted twice would be promised twice
                     if (in.warned().add(path)) {
-                        LOG.warn("{} is on the file system of {} ({}); reported once, as {}", path, first, store, first);
+                        LOG.warn("{} is on the file system of {} ({}); reported once, as {}", path, first, read.store(), first);
                     }
                     continue;
                 }
@@ -202,7 +226,7 @@ public class LocalStorageProvider implements StorageProvider {
                         .id(ID + ":" + path)
                         .storageClass(StorageClass.FILE)
                         .siteId(in.site())
-                        .capacityBytes(store.getTotalSpace())
+                        .capacityBytes(read.totalSpace())
                         .build());
             } catch (IOException | RuntimeException e) {
                 throw translate(path, e);
@@ -211,6 +235,50 @@ public class LocalStorageProvider implements StorageProvider {
         context.checkDeadline("returning the storage pools");
         long generation = generations.next();
         return StorageSnapshot.builder(generation, clock.instant()).pools(pools).warnings(generations.warnings()).build();
+    }
+
+    /**
+     * The file system of {@code path} and its size, read on a daemon thread and waited for until the
+     * context's deadline: a read of a hung NFS mount blocks in the kernel and cannot be interrupted, and
+     * read on the caller's thread it held discovery past its deadline. A read still blocked from an
+     * earlier discovery is waited for again, not started again, so a hung mount holds one thread,
+     * however many discoveries follow; the read after the one that returns starts afresh.
+     *
+     * @throws ProviderTimeoutException naming the mount point when the deadline passes or the caller is interrupted first
+     */
+    private FileSystemRead read(Path path, DiscoveryContext context) throws IOException {
+        FutureTask<FileSystemRead> read = reading.computeIfAbsent(path, this::startReading);
+        try {
+            // TimeUnit.convert saturates where Duration.toNanos would overflow (a deadline centuries away)
+            return read.get(TimeUnit.NANOSECONDS.convert(context.remaining()), TimeUnit.NANOSECONDS);
+        } catch (TimeoutException e) {
+            throw new ProviderTimeoutException("the file system of mount point " + path + " did not answer by the deadline (a hung mount?);"
+                    + " its read is left to finish on its own, and the next discovery waits for it rather than starting another", e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new ProviderTimeoutException("interrupted while reading the file system of " + path, e);
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof IOException io) {
+                throw io;
+            }
+            throw e.getCause() instanceof RuntimeException runtime ? runtime : new IllegalStateException(e.getCause());
+        } finally {
+            if (read.isDone()) {
+                reading.remove(path, read);
+            }
+        }
+    }
+
+    /** A read of {@code path}'s file system, started on a daemon thread of its own. */
+    private FutureTask<FileSystemRead> startReading(Path path) {
+        FutureTask<FileSystemRead> read = new FutureTask<>(() -> {
+            FileStore store = fileStores.of(path);
+            return new FileSystemRead(store, store.getTotalSpace());
+        });
+        Thread reader = new Thread(read, "strata-example-storage-read " + path);
+        reader.setDaemon(true); // a read stuck on a hung mount does not keep the JVM from stopping
+        reader.start();
+        return read;
     }
 
     /** The one place where the source's errors become Strata's portable exceptions. */

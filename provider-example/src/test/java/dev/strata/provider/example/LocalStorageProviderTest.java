@@ -165,6 +165,46 @@ class LocalStorageProviderTest {
                 .isInstanceOf(ProviderUnavailableException.class);
     }
 
+    /**
+     * A mount point whose file system does not answer (a hung NFS mount: the read blocks in the kernel)
+     * fails the discovery at its deadline with a ProviderTimeoutException naming the mount point, and a
+     * second discovery, the read still blocked, waits for that read rather than starting another: a hung
+     * mount holds one thread however many discoveries follow. Once the mount answers, it is reported
+     * again. Before, the read ran on the caller's thread and held the discovery until the mount answered.
+     */
+    @Test
+    void aHungMountPointFailsTheDiscoveryAtItsDeadlineNamingItAndHoldsOneThread(@org.junit.jupiter.api.io.TempDir Path dir)
+            throws Exception {
+        Path mount = Files.createDirectories(dir.resolve("nfs"));
+        java.util.concurrent.CountDownLatch answers = new java.util.concurrent.CountDownLatch(1);
+        java.util.concurrent.atomic.AtomicInteger reads = new java.util.concurrent.atomic.AtomicInteger();
+        LocalStorageProvider provider = new LocalStorageProvider(List.of(mount), "local", Clock.systemUTC(), null, path -> {
+            reads.incrementAndGet();
+            try {
+                answers.await();
+            } catch (InterruptedException e) {
+                throw new java.io.InterruptedIOException("interrupted");
+            }
+            return Files.getFileStore(path);
+        });
+        try {
+            for (String operation : List.of("first", "second")) {
+                org.junit.jupiter.api.Assertions.assertTimeoutPreemptively(Duration.ofSeconds(10), () ->
+                        assertThatThrownBy(() -> provider.discoverStorage(DiscoveryContext.withTimeout(operation, Duration.ofMillis(200))))
+                                .isInstanceOf(ProviderTimeoutException.class)
+                                .hasMessageStartingWith("the file system of mount point " + mount + " did not answer by the deadline"),
+                        "the " + operation + " discovery returns at its deadline");
+            }
+            assertThat(reads).as("one read of the hung mount, waited for by both discoveries").hasValue(1);
+        } finally {
+            answers.countDown();
+        }
+        assertThat(provider.discoverStorage(DiscoveryContext.withTimeout("answered", Duration.ofSeconds(10))).pools())
+                .extracting(StoragePool::id).containsExactly("example-storage:" + mount);
+        provider.discoverStorage(DiscoveryContext.withTimeout("afresh", Duration.ofSeconds(10)));
+        assertThat(reads).as("the read after the one that returned starts afresh").hasValue(2);
+    }
+
     @Test
     void aMissingMountPointIsUnavailableNamingIt() {
         LocalStorageProvider provider = new LocalStorageProvider(List.of(Path.of("/no/such/mount")), "local", Clock.systemUTC());
