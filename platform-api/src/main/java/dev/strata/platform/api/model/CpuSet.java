@@ -98,6 +98,8 @@ public final class CpuSet implements Comparable<CpuSet> {
     /**
      * Parses the Linux cpumask format: comma-separated 32-bit hexadecimal words, most
      * significant first ({@code "ffffffff,00000001"}); an optional {@code 0x} prefix is accepted.
+     * A word printed wider than 8 digits (up to 16, as tools other than sysfs write) counts as
+     * many 32-bit words as its width needs ({@code "8000000000000000"} is CPU 63).
      *
      * @throws IllegalArgumentException when the text is not a cpumask
      */
@@ -116,7 +118,8 @@ public final class CpuSet implements Comparable<CpuSet> {
             String word = words[i].strip();
             long value;
             try {
-                value = word.isEmpty() ? 0 : Long.parseLong(word, 16);
+                // unsigned: a 16-digit word with its top bit set (CPU 63 of the word) is a CPU, not an overflow
+                value = word.isEmpty() ? 0 : Long.parseUnsignedLong(word, 16);
             } catch (NumberFormatException e) {
                 throw new IllegalArgumentException(
                         "cpumask word '" + word + "' in '" + text + "' is not hexadecimal; expected e.g. 0000ffff,00000000");

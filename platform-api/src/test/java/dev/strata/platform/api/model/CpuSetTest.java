@@ -28,6 +28,18 @@ class CpuSetTest {
         assertThat(CpuSet.parseMask("00000000")).isEqualTo(CpuSet.EMPTY);
     }
 
+    /**
+     * A 16-digit word (as tools other than sysfs write a 64-bit mask) with its top bit set is CPU 63
+     * of that word. Before, the word was parsed as a signed long, which it overflowed, and the whole
+     * mask was refused as not hexadecimal.
+     */
+    @Test
+    void aSixteenDigitWordWithItsTopBitSetIsParsed() {
+        assertThat(CpuSet.parseMask("8000000000000001").toArray()).containsExactly(0, 63);
+        assertThat(CpuSet.parseMask("ffffffffffffffff").size()).isEqualTo(64);
+        assertThat(CpuSet.parseMask("8000000000000000,0000000000000000").toArray()).containsExactly(127);
+    }
+
     @Test
     void rejectsMalformedInputNamingTheElement() {
         assertThatThrownBy(() -> CpuSet.parseList("0-3,x"))
