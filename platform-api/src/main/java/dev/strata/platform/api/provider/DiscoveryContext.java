@@ -2,6 +2,7 @@ package dev.strata.platform.api.provider;
 
 import dev.strata.platform.api.exception.ProviderTimeoutException;
 import java.time.Clock;
+import java.time.DateTimeException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Objects;
@@ -23,10 +24,27 @@ public record DiscoveryContext(String operationId, Instant deadline, Clock clock
         Objects.requireNonNull(clock, "clock");
     }
 
-    /** A context with a deadline {@code timeout} from now on the system clock. */
+    /**
+     * A context with a deadline {@code timeout} from now on the system clock.
+     *
+     * <p>A timeout that would end past the latest instant ({@link Instant#MAX}) is refused rather than
+     * cut to that instant: a deadline so far has a {@link #remaining()} that providers cannot pass on to
+     * their blocking calls ({@code remaining().toNanos()} overflows past 292 years), so it would fail
+     * in each provider instead, with an {@link ArithmeticException} naming nothing.
+     *
+     * @throws IllegalArgumentException naming the timeout when its deadline would be past the latest instant
+     */
     public static DiscoveryContext withTimeout(String operationId, Duration timeout) {
+        Objects.requireNonNull(timeout, "timeout");
         Clock clock = Clock.systemUTC();
-        return new DiscoveryContext(operationId, clock.instant().plus(timeout), clock);
+        Instant deadline;
+        try {
+            deadline = clock.instant().plus(timeout);
+        } catch (DateTimeException | ArithmeticException e) {
+            throw new IllegalArgumentException("timeout " + timeout + " ends past the latest instant a deadline can be, " + Instant.MAX
+                    + "; expected a timeout that ends before it", e);
+        }
+        return new DiscoveryContext(operationId, deadline, clock);
     }
 
     /** Time left before the deadline; zero or negative once it has passed. */
