@@ -52,6 +52,7 @@ public record Accelerator(
         Checks.requireText(id, "accelerator.id");
         Checks.requireText(model, "accelerator.model");
         Checks.requireNonNegative(memoryBytes, "accelerator.memoryBytes");
+        Checks.requireNumaNode(numaNode, "accelerator.numaNode");
         Objects.requireNonNull(cpuAffinity, "accelerator.cpuAffinity");
         Checks.requireNonNegative(linkBandwidthGBps, "accelerator.linkBandwidthGBps");
         links = Checks.copyList(links, "accelerator.links");

@@ -87,6 +87,18 @@ final class Checks {
     }
 
     /**
+     * A NUMA node number: 0 or more, or -1 for unknown, as sysfs writes it. A lower value is refused
+     * rather than read as unknown by one consumer and as a node by another (one that compares it with
+     * a node's NUMA nodes, or prints it).
+     */
+    static int requireNumaNode(int value, String field) {
+        if (value < -1) {
+            throw new IllegalArgumentException(field + " is " + value + "; expected -1 (unknown) or more");
+        }
+        return value;
+    }
+
+    /**
      * A finite double of 0 or more. NaN and infinity are refused as a negative value is: consumers
      * sum, subtract and compare these (power over a node's GPUs, a fabric's bandwidth against a
      * contract's minimum), and an infinite one would pass every minimum and turn every sum it is in

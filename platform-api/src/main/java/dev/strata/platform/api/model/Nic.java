@@ -14,5 +14,6 @@ public record Nic(String name, String pciAddress, String macAddress, long speedM
     public Nic {
         Checks.requireText(name, "nic.name");
         Checks.requireNonNegative(speedMbps, "nic.speedMbps");
+        Checks.requireNumaNode(numaNode, "nic.numaNode");
     }
 }

@@ -84,6 +84,23 @@ class ModelChecksTest {
      * sequence from a vendor library's output drove the terminal of whoever read the log, and a line
      * break forged a log line.
      */
+    /**
+     * An accelerator's or NIC's NUMA node below -1 is refused naming the field and the range, as a
+     * PCI device's is. Before, it was taken: -1 means unknown, and a consumer that checks for -1 read
+     * -2 as a node that no node has.
+     */
+    @Test
+    void aNumaNodeBelowMinusOneIsRefusedNamingTheField() {
+        assertThatThrownBy(() -> Accelerator.builder().id("g").model("m").numaNode(-2).build())
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("accelerator.numaNode is -2; expected -1 (unknown) or more");
+        assertThatThrownBy(() -> new Nic("eth0", null, null, 0, -2, "ethernet"))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("nic.numaNode is -2; expected -1 (unknown) or more");
+        assertThat(Accelerator.builder().id("g").model("m").numaNode(-1).build().numaNode()).isEqualTo(-1);
+        assertThat(new Nic("eth0", null, null, 0, 1, "ethernet").numaNode()).isEqualTo(1);
+    }
+
     @Test
     void aRefusalShowsTheProvidersTextEscaped() {
         assertThatThrownBy(() -> Site.builder().id("fra\n1").providerId("p").country("D\u202eE").build())
