@@ -70,23 +70,40 @@ public interface ConfigurationRejections {
     /**
      * Tells {@code to}, where there is one (the core registers it once its state store is up; a
      * provider may run without the core), that the latest change of {@code pid} was refused and the
-     * settings before it stay in force.
+     * settings before it stay in force. Never throws: what an implementation throws (against the
+     * contract above, or while its bundle stops) is logged as a warning naming the PID, and the caller
+     * goes on with the rest of its configuration change.
      */
     static void tell(ConfigurationRejections to, String pid, String reason) {
         if (to != null) {
-            to.rejected(pid, reason);
+            told(pid, () -> to.rejected(pid, reason));
         }
     }
 
     /**
      * Tells {@code to}, where there is one, that the latest change of {@code pid} was refused, and
      * whether the settings before it stay in force ({@link #rejected(String, String, boolean)}).
+     * Never throws, as {@link #tell(ConfigurationRejections, String, String)}.
      *
      * @since 1.5
      */
     static void tell(ConfigurationRejections to, String pid, String reason, boolean previousSettingsInForce) {
         if (to != null) {
-            to.rejected(pid, reason, previousSettingsInForce);
+            told(pid, () -> to.rejected(pid, reason, previousSettingsInForce));
+        }
+    }
+
+    /**
+     * Makes the call that tells of a refusal, logging what it throws: a caller tells between steps of
+     * its change (the BMC provider tells of a journal change not applied, then applies the other
+     * settings), and a throw here left the rest of the change unapplied.
+     */
+    private static void told(String pid, Runnable call) {
+        try {
+            call.run();
+        } catch (RuntimeException e) {
+            System.getLogger(ConfigurationRejections.class.getName()).log(System.Logger.Level.WARNING,
+                    "The refused configuration change of " + pid + " is not recorded in the provenance log: its recorder failed", e);
         }
     }
 }
