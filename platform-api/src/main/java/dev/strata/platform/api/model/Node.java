@@ -17,7 +17,8 @@ import java.util.Set;
  * @param hostname the host name, or null
  * @param kind bare metal, VM or declared
  * @param cpu processors
- * @param numaNodes NUMA nodes in id order (a machine without NUMA information has one)
+ * @param numaNodes NUMA nodes in id order; empty where the provider has no NUMA information (the builder's default),
+ *     not one node standing for the machine
  * @param memoryBytes total memory in bytes
  * @param pciDevices PCI functions in address order
  * @param accelerators GPUs and other accelerators

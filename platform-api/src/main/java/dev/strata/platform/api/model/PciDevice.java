@@ -43,7 +43,10 @@ public record PciDevice(
         return PciClass.of(classCode);
     }
 
-    /** {@code [vvvv:dddd]} as lspci and hwloc print it. */
+    /**
+     * The vendor and device id as {@code vvvv:dddd} in lower-case hex ({@code 10de:2335}), as
+     * {@code lspci -n} prints them: without the brackets {@code lspci -nn} puts around them.
+     */
     public String ids() {
         return String.format("%04x:%04x", vendorId, deviceId);
     }
