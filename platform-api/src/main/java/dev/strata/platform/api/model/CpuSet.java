@@ -49,7 +49,8 @@ public final class CpuSet implements Comparable<CpuSet> {
      * 1023) or a stride ({@code "0-15:2"}: every second CPU); blank input is the empty set. CPU
      * numbers go from 0 to 1048575 (2^20 - 1, far above Linux's largest {@code NR_CPUS}).
      *
-     * @throws IllegalArgumentException naming the offending element when the text is not a cpulist
+     * @throws IllegalArgumentException naming the offending element (its control and format characters
+     *     shown as <code>&#92;uXXXX</code>) when the text is not a cpulist
      */
     public static CpuSet parseList(String text) {
         String trimmed = text == null ? "" : text.strip();
@@ -88,7 +89,8 @@ public final class CpuSet implements Comparable<CpuSet> {
                     bits.set((int) start, (int) Math.min(start + used - 1, to) + 1);
                 }
             } catch (NumberFormatException | IndexOutOfBoundsException e) {
-                throw new IllegalArgumentException("cpulist element '" + part + "' in '" + text + "' is not a CPU number or range of"
+                throw new IllegalArgumentException("cpulist element '" + Checks.printable(part) + "' in '" + Checks.printable(text)
+                        + "' is not a CPU number or range of"
                         + " CPUs 0 to " + MAX_CPU + "; expected e.g. 0-3,8 (or 0-15:2, 0-1023:2/256)");
             }
         }
@@ -101,7 +103,8 @@ public final class CpuSet implements Comparable<CpuSet> {
      * A word printed wider than 8 digits (up to 16, as tools other than sysfs write) counts as
      * many 32-bit words as its width needs ({@code "8000000000000000"} is CPU 63).
      *
-     * @throws IllegalArgumentException when the text is not a cpumask
+     * @throws IllegalArgumentException naming the offending word (its control and format characters
+     *     shown as <code>&#92;uXXXX</code>) when the text is not a cpumask
      */
     public static CpuSet parseMask(String text) {
         String trimmed = text == null ? "" : text.strip();
@@ -122,7 +125,8 @@ public final class CpuSet implements Comparable<CpuSet> {
                 value = word.isEmpty() ? 0 : Long.parseUnsignedLong(word, 16);
             } catch (NumberFormatException e) {
                 throw new IllegalArgumentException(
-                        "cpumask word '" + word + "' in '" + text + "' is not hexadecimal; expected e.g. 0000ffff,00000000");
+                        "cpumask word '" + Checks.printable(word) + "' in '" + Checks.printable(text)
+                                + "' is not hexadecimal; expected e.g. 0000ffff,00000000");
             }
             // Each word is 32 bits, whatever its printed width (hwloc's XML writes wider words).
             int width = Math.max(32, ((word.length() + 7) / 8) * 32);

@@ -21,8 +21,9 @@ import java.util.regex.Pattern;
  * exactly (no floating point) and checked against the range of its result type before it is
  * converted, so an overflow is an error that says so, never a wrapped or infinite number.
  *
- * <p>Every parser throws {@link IllegalArgumentException} with a message that names the text and
- * says what was expected; callers prefix it with the field's path.
+ * <p>Every parser throws {@link IllegalArgumentException} with a message that names the text (its
+ * control and format characters shown as <code>&#92;uXXXX</code>) and says what was expected; callers
+ * prefix it with the field's path.
  */
 public final class Quantities {
 
@@ -101,10 +102,10 @@ public final class Quantities {
     public static Duration duration(String text) {
         BigDecimal nanos = DURATION.parse(text);
         if (nanos.stripTrailingZeros().scale() > 0) {
-            throw new IllegalArgumentException("'" + text + "' is not a whole number of nanoseconds; expected " + DURATION.expected);
+            throw new IllegalArgumentException(quoted(text) + " is not a whole number of nanoseconds; expected " + DURATION.expected);
         }
         if (nanos.compareTo(LONG_MAX) > 0) {
-            throw new IllegalArgumentException("'" + text + "' is longer than the longest duration, " + Long.MAX_VALUE
+            throw new IllegalArgumentException(quoted(text) + " is longer than the longest duration, " + Long.MAX_VALUE
                     + "ns (about 292 years); expected " + DURATION.expected);
         }
         return Duration.ofNanos(nanos.longValueExact());
@@ -113,7 +114,7 @@ public final class Quantities {
     /** A latency in microseconds: {@code 2us}, {@code 8ms}, {@code 500ns}. A unit is required. */
     public static double micros(String text) {
         if (DURATION.bareNumber(text)) {
-            throw new IllegalArgumentException("'" + text + "' has no unit; expected a latency such as 2us or 8ms");
+            throw new IllegalArgumentException(quoted(text) + " has no unit; expected a latency such as 2us or 8ms");
         }
         return duration(text).toNanos() / 1_000.0;
     }
@@ -126,16 +127,25 @@ public final class Quantities {
     private static long toLong(String text, BigDecimal value, String what, RoundingMode rounding) {
         BigDecimal whole = value.setScale(0, rounding);
         if (whole.compareTo(LONG_MAX) > 0) {
-            throw new IllegalArgumentException("'" + text + "' is more than " + Long.MAX_VALUE + " " + what + ", the largest quantity Strata holds");
+            throw new IllegalArgumentException(quoted(text) + " is more than " + Long.MAX_VALUE + " " + what + ", the largest quantity Strata holds");
         }
         return whole.longValueExact();
     }
 
     private static double toDouble(String text, BigDecimal value) {
         if (value.compareTo(DOUBLE_SAFE) > 0) {
-            throw new IllegalArgumentException("'" + text + "' is too large to be a quantity");
+            throw new IllegalArgumentException(quoted(text) + " is too large to be a quantity");
         }
         return value.doubleValue();
+    }
+
+    /**
+     * The text in quotes as the model's other refusals show text from outside: a control or format
+     * character, line or paragraph separator or lone surrogate as a backslash, u and four hex digits,
+     * so that a value read from a file or typed at the shell forges no log line and drives no terminal.
+     */
+    private static String quoted(String text) {
+        return "'" + Checks.printable(String.valueOf(text)) + "'";
     }
 
     private static Map<String, BigDecimal> units(String... pairs) {
@@ -165,19 +175,19 @@ public final class Quantities {
         BigDecimal parse(String text) {
             Matcher m = NUMBER_UNIT.matcher(text == null ? "" : text);
             if (!m.matches()) {
-                throw new IllegalArgumentException("'" + text + "' is not a number with a unit; expected " + expected);
+                throw new IllegalArgumentException(quoted(text) + " is not a number with a unit; expected " + expected);
             }
             String number = m.group(1);
             if (number.length() > MAX_DIGITS) {
-                throw new IllegalArgumentException("'" + text + "' has more than " + MAX_DIGITS + " digits; expected " + expected);
+                throw new IllegalArgumentException(quoted(text) + " has more than " + MAX_DIGITS + " digits; expected " + expected);
             }
             String unit = m.group(2);
             if (unit.isEmpty() && bareUnit == null) {
-                throw new IllegalArgumentException("'" + text + "' has no unit; expected " + expected);
+                throw new IllegalArgumentException(quoted(text) + " has no unit; expected " + expected);
             }
             BigDecimal factor = units.get(unit.isEmpty() ? bareUnit : unit);
             if (factor == null) {
-                throw new IllegalArgumentException("'" + text + "' has unit '" + unit + "'; expected " + expected
+                throw new IllegalArgumentException(quoted(text) + " has unit '" + unit + "'; expected " + expected
                         + " (units are case-sensitive: " + String.join(", ", units.keySet().stream().filter(u -> !u.isEmpty()).toList()) + ")");
             }
             return new BigDecimal(number).multiply(factor);

@@ -56,6 +56,20 @@ class CpuSetTest {
         assertThatThrownBy(() -> CpuSet.parseMask("zz")).hasMessageContaining("'zz'");
     }
 
+    /**
+     * A refusal shows the element and the text with their control and format characters escaped, as
+     * the model's other refusals do (ModelChecksTest.aRefusalShowsTheProvidersTextEscaped). Before,
+     * they were shown as read: a line break or terminal escape in a file forged a log line.
+     */
+    @Test
+    void aRefusalShowsTheTextEscaped() {
+        assertThatThrownBy(() -> CpuSet.parseList("0-3,x\u001b[2J"))
+                .hasMessage("cpulist element 'x\\u001b[2J' in '0-3,x\\u001b[2J' is not a CPU number or range of CPUs 0 to 1048575;"
+                        + " expected e.g. 0-3,8 (or 0-15:2, 0-1023:2/256)");
+        assertThatThrownBy(() -> CpuSet.parseMask("ff\u202e,00000000"))
+                .hasMessage("cpumask word 'ff\\u202e' in 'ff\\u202e,00000000' is not hexadecimal; expected e.g. 0000ffff,00000000");
+    }
+
     @Test
     void setAlgebra() {
         CpuSet a = CpuSet.parseList("0-3");

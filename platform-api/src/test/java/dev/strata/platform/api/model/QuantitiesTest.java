@@ -144,6 +144,20 @@ class QuantitiesTest {
         assertThatThrownBy(() -> Quantities.bytes(null)).hasMessage("'null' is not a number with a unit; expected a size such as 80GiB, 512MiB or 2TB");
     }
 
+    /**
+     * A refusal shows the text with its control and format characters escaped, as the model's other
+     * refusals do: a line break, terminal escape or direction override from a configuration file or
+     * the shell forges no log line. Before, the text was shown as it was.
+     */
+    @Test
+    void aRefusalShowsTheTextEscaped() {
+        assertThatThrownBy(() -> Quantities.duration("30s\nINFO forged"))
+                .hasMessage("'30s\\u000aINFO forged' is not a number with a unit; expected " + Quantities.DURATION.expected);
+        assertThatThrownBy(() -> Quantities.bytes("\u001b[31m80GiB")).hasMessageStartingWith("'\\u001b[31m80GiB' is not a number with a unit");
+        assertThatThrownBy(() -> Quantities.watts("700\u202eW")).hasMessageStartingWith("'700\\u202eW' is not a number with a unit");
+        assertThatThrownBy(() -> Quantities.micros("\t2\r")).hasMessage("'\\u00092\\u000d' has no unit; expected a latency such as 2us or 8ms");
+    }
+
     // ---- properties against an exact oracle ------------------------------------------------------
 
     /**
