@@ -11,8 +11,9 @@ import java.util.List;
  * @param maxInstances how many instances of this profile fit on an empty device
  * @param memoryBytes memory of one instance
  * @param multiprocessors streaming multiprocessors of one instance, 0 when unknown
- * @param computeSlices compute slices of one instance (MIG: the {@code g} count)
- * @param totalSlices compute slices of the whole device (MIG: 7)
+ * @param computeSlices compute slices of one instance (MIG: the {@code g} count), 0 or more and at
+ *     most {@code totalSlices} where that is known
+ * @param totalSlices compute slices of the whole device (MIG: 7), 0 when unknown
  * @param placements the slot indexes at which an instance may start (MIG: {@code {0,2,4,6}})
  * @param placementSize the memory slots one instance occupies from its start (MIG: the {@code :2})
  */
@@ -22,10 +23,17 @@ public record PartitionProfile(String name, int profileId, int maxInstances, lon
         Checks.requireText(name, "partitionProfile.name");
         Checks.requireNonNegative(maxInstances, "partitionProfile.maxInstances");
         Checks.requireNonNegative(memoryBytes, "partitionProfile.memoryBytes");
+        Checks.requireNonNegative(computeSlices, "partitionProfile.computeSlices");
+        Checks.requireNonNegative(totalSlices, "partitionProfile.totalSlices");
+        if (totalSlices > 0 && computeSlices > totalSlices) {
+            // an instance cannot have more of the device than the device has: fraction() promises at most 1
+            throw new IllegalArgumentException("partitionProfile " + Checks.printable(name) + ": computeSlices is " + computeSlices
+                    + ", more than the device's totalSlices, " + totalSlices + "; expected 0 to " + totalSlices);
+        }
         placements = Checks.copyList(placements, "partitionProfile.placements");
     }
 
-    /** The share of the device's compute one instance gets, in (0, 1]; 0 when unknown. */
+    /** The share of the device's compute one instance gets, in (0, 1]; 0 when unknown (either count 0). */
     public double fraction() {
         return totalSlices <= 0 ? 0 : (double) computeSlices / totalSlices;
     }

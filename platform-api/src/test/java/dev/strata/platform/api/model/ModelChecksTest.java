@@ -101,6 +101,27 @@ class ModelChecksTest {
         assertThat(new Nic("eth0", null, null, 0, 1, "ethernet").numaNode()).isEqualTo(1);
     }
 
+    /**
+     * A partition profile with more compute slices than its device, or a negative count, is refused
+     * naming the profile and what was expected, so that {@code fraction()} stays in (0, 1] as it
+     * promises. Before, 8 of 7 slices was taken, and one instance was 8/7 of a GPU.
+     */
+    @Test
+    void aPartitionProfileWithMoreSlicesThanItsDeviceIsRefused() {
+        PartitionProfile.Builder profile = PartitionProfile.builder().name("1g.18gb\n").maxInstances(7).totalSlices(7);
+        assertThatThrownBy(() -> profile.computeSlices(8).build())
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("partitionProfile 1g.18gb\\u000a: computeSlices is 8, more than the device's totalSlices, 7; expected 0 to 7");
+        assertThatThrownBy(() -> profile.computeSlices(-1).build())
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("partitionProfile.computeSlices is -1; expected 0 or more");
+        assertThatThrownBy(() -> profile.computeSlices(1).totalSlices(-7).build())
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("partitionProfile.totalSlices is -7; expected 0 or more");
+        assertThat(profile.computeSlices(7).totalSlices(7).build().fraction()).isEqualTo(1.0);
+        assertThat(profile.computeSlices(3).totalSlices(0).build().fraction()).as("device's slices unknown").isZero();
+    }
+
     @Test
     void aRefusalShowsTheProvidersTextEscaped() {
         assertThatThrownBy(() -> Site.builder().id("fra\n1").providerId("p").country("D\u202eE").build())
