@@ -69,9 +69,10 @@ import org.slf4j.LoggerFactory;
  * is). The status last recorded for an allocation is read back from the log, so that a restart or
  * a new leader does not record it again, and a change is shown since its record's time, as they and a follower read it
  * (until it is recorded, since the pass that saw it, in milliseconds too); where every instance writes (no election), a change is
- * checked against the log before it is recorded, and appended only while the record read is the latest still, checked by the
- * store in the append's own transaction ({@link dev.strata.platform.core.store.ProvenanceStore#appendWhileAllocatedAfter}), so
- * that two instances that saw it do not both record it. A released allocation is forgotten, and its change is
+ * checked against the log before it is recorded. A change is appended only while the record read is the latest still, checked by
+ * the store in the append's own transaction ({@link dev.strata.platform.core.store.ProvenanceStore#appendWhileAllocatedAfter}), so
+ * that two instances that saw it do not both record it, and a pass after a record whose commit was not acknowledged but stored
+ * (the connection lost while committing) does not record it again. A released allocation is forgotten, and its change is
  * appended only while it is in the ledger, checked by the store in the append's own transaction, so
  * that no record of it follows its release ({@link dev.strata.platform.core.store.ProvenanceStore#appendWhileAllocated}).
  * A pass whose GPU telemetry calls were not all answered in time (a late pass: a source that hangs, a GC pause, a
@@ -462,10 +463,11 @@ public class CommitmentVerifier implements Commitments {
         if (change && leader) {
             try {
                 ProvenanceEntry entry = record(a, v, before.status(), snapshot.generation());
-                // where other instances write too (no election), one of them may record the change between the read of the log
-                // and this append: it is appended only while the record read is the latest still, checked in its transaction
-                appended = store.leadership().exclusive() ? store.provenance().appendWhileAllocated(a.id(), entry)
-                        : store.provenance().appendWhileAllocatedAfter(a.id(), entry, before.seq());
+                // appended only while the record read is the latest still, checked in its transaction: where other instances
+                // write too (no election), one of them may record the change between the read of the log and this append; on
+                // every store, a record whose commit was answered as not acknowledged may be stored all the same, and the next
+                // pass, which still remembers the status before it, would record the change again (it takes the log's instead)
+                appended = store.provenance().appendWhileAllocatedAfter(a.id(), entry, before.seq());
             } catch (RuntimeException e) {
                 appended = CompletableFuture.failedFuture(e);
             }
@@ -502,7 +504,8 @@ public class CommitmentVerifier implements Commitments {
      * Waits for the changes a pass handed to the log. A durable one becomes the status remembered
      * as recorded, and its verdict shows it since the record's time, which a restart, a new leader and
      * a follower read back from the log; one that failed leaves the status before it, so the next
-     * pass records it again; one refused because its allocation was released before it reached the log
+     * pass records it again (or, where it was stored all the same, finds its record the latest and
+     * takes it); one refused because its allocation was released before it reached the log
      * is forgotten with the allocation.
      *
      * @return the allocations found released
@@ -525,20 +528,21 @@ public class CommitmentVerifier implements Commitments {
                     continue;
                 }
                 if (cause instanceof StoreRefusedException refused && refused.getCause() instanceof ConflictException) {
-                    // another instance recorded a change of it since this pass read the log (every instance writes): the log's
-                    // record is the one, remembered as recorded, and a change from it is recorded by a later pass
+                    // a change of it was recorded since this pass read the log (by another instance where every instance writes,
+                    // or by a write of this one answered as not acknowledged that was stored): the log's record is the one,
+                    // remembered as recorded, and a change from it is recorded by a later pass
                     Known logged;
                     try {
                         logged = fromLog(a, v.since());
                     } catch (RuntimeException read) {
                         // the log cannot be read now: the next pass reads it for this allocation, as for one it has not seen
-                        LOG.debug("The change of allocation {} to {} was recorded by another instance first; the log cannot be read "
-                                + "now, the next pass reads it: {}", a.id(), v.status(), read.toString());
+                        LOG.debug("A change of allocation {} was recorded before its change to {}; the log cannot be read now, the "
+                                + "next pass reads it: {}", a.id(), v.status(), read.toString());
                         recorded.remove(a.id());
                         continue;
                     }
-                    LOG.debug("The change of allocation {} to {} was recorded by another instance first; the log says {}", a.id(),
-                            v.status(), logged.status());
+                    LOG.debug("A change of allocation {} was recorded before its change to {}; the log says {}", a.id(), v.status(),
+                            logged.status());
                     if (recorded.containsKey(a.id())) {
                         recorded.put(a.id(), logged);
                     }

@@ -2084,4 +2084,59 @@ class CommitmentVerifierTest {
             store.close();
         }
     }
+
+    /**
+     * Under one writer (the embedded store here, as under an election), the store commits a change's record and then
+     * reports the write as not acknowledged, perhaps stored (the connection lost while committing, as the store's writer
+     * answers it): the next pass finds the record in the log, takes it as the status and records nothing again. Before,
+     * the verifier appended there without checking that the allocation's latest record was still the one it had read,
+     * and the next pass recorded the same change a second time (HONORED>AT_RISK twice).
+     */
+    @Test
+    void aChangeStoredButNotAcknowledgedIsNotRecordedAgainByTheNextPass() {
+        inventory(CommitmentCheckTest.fra1(), CommitmentCheckTest.node());
+        // no contract in the store: the allocation goes from HONORED (at placement) to AT_RISK, a change to record
+        JdbcStateStore store = StoreTestAccess.embedded(data);
+        Placement placement = ledger(store, List.of(CommitmentCheckTest.PLACED), () -> { });
+        java.util.concurrent.atomic.AtomicBoolean unacknowledged = new java.util.concurrent.atomic.AtomicBoolean(true);
+        dev.strata.platform.core.store.ProvenanceStore real = store.provenance();
+        dev.strata.platform.core.store.ProvenanceStore lost = (dev.strata.platform.core.store.ProvenanceStore) java.lang.reflect.Proxy
+                .newProxyInstance(getClass().getClassLoader(), new Class<?>[] {dev.strata.platform.core.store.ProvenanceStore.class},
+                        (proxy, method, args) -> {
+                            boolean record = method.getName().startsWith("append") && args != null && java.util.Arrays.stream(args)
+                                    .anyMatch(x -> x instanceof dev.strata.platform.core.store.ProvenanceEntry e
+                                            && e.kind().equals(CommitmentVerifier.KIND));
+                            Object answer;
+                            try {
+                                answer = method.invoke(real, args);
+                            } catch (java.lang.reflect.InvocationTargetException e) {
+                                throw e.getCause();
+                            }
+                            if (record && unacknowledged.getAndSet(false)) {
+                                // committed, then answered as the writer answers a commit whose outcome it cannot know
+                                return ((java.util.concurrent.CompletableFuture<?>) answer).thenCompose(stored -> java.util.concurrent
+                                        .CompletableFuture.failedFuture(new dev.strata.platform.api.exception.StateStoreException(
+                                                "the state store at test failed while committing the write (the connection was "
+                                                        + "reset); it is not acknowledged, and it may or may not be stored")));
+                            }
+                            return answer;
+                        });
+        try {
+            CommitmentVerifier verifier = new CommitmentVerifier(wrapped(store, true, store.contracts(), lost), placement, inventory,
+                    Clock.systemUTC());
+            assertThat(verifier.verifyAll()).extracting(Commitment::status).containsExactly(CommitmentStatus.AT_RISK);
+            assertThat(unacknowledged).as("the record's write answered as not acknowledged").isFalse();
+            assertThat(records(store)).as("stored all the same").hasSize(1);
+
+            assertThat(verifier.verifyAll()).extracting(Commitment::status).containsExactly(CommitmentStatus.AT_RISK);
+            verifier.verifyAll();
+            List<LogRecord> recorded = records(store);
+            assertThat(recorded).extracting(r -> r.payload().get("previous") + ">" + r.payload().get("status"))
+                    .containsExactly("HONORED>AT_RISK");
+            assertThat(verifier.commitments()).singleElement()
+                    .satisfies(c -> assertThat(c.since()).as("since the record's time").isEqualTo(Instant.parse(recorded.get(0).time())));
+        } finally {
+            store.close();
+        }
+    }
 }
