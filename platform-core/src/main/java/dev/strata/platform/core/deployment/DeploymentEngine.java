@@ -1237,9 +1237,20 @@ public final class DeploymentEngine implements Deployments, AutoCloseable {
      * @param kind the call, for the metrics: one of {@link CallMetrics}'s calls
      */
     <T> T call(String key, String what, String provider, String kind, Supplier<T> call) {
+        // read once: read again for the wait and for the message (and by the provider's context), a configuration change
+        // in between gave the provider one deadline, the engine's wait another, and the message a third
+        return call(key, what, provider, kind, settings.operationTimeout(), call);
+    }
+
+    /**
+     * As {@link #call(String, String, String, String, Supplier)}, bounded by {@code timeout}: the {@code operationTimeout} the
+     * caller read once, for its own wait on the call and its messages too (the reconciler's listing, which runs on a thread of
+     * its own while the pass waits for it).
+     */
+    <T> T call(String key, String what, String provider, String kind, Duration timeout, Supplier<T> call) {
         long start = System.nanoTime();
         try {
-            T value = bounded(key, what, call);
+            T value = bounded(key, what, timeout, call);
             metrics.ended(null, System.nanoTime() - start, provider, kind);
             return value;
         } catch (RuntimeException | Error e) {
@@ -1262,10 +1273,7 @@ public final class DeploymentEngine implements Deployments, AutoCloseable {
         return metrics;
     }
 
-    private <T> T bounded(String key, String what, Supplier<T> call) {
-        // read once: read again for the wait and for the message (and by the provider's context), a configuration change
-        // in between gave the provider one deadline, the engine's wait another, and the message a third
-        Duration timeout = settings.operationTimeout();
+    private <T> T bounded(String key, String what, Duration timeout, Supplier<T> call) {
         Running mine = new Running(what, clock.instant().truncatedTo(java.time.temporal.ChronoUnit.MILLIS));
         Running before = running.putIfAbsent(key, mine);
         if (before != null) {

@@ -159,12 +159,15 @@ public final class Reconciler {
             Map<String, String> errors = new TreeMap<>();
             // every provider lists at once, each on a thread of its own, and the pass waits for each at most its deadline: one
             // provider that hangs (in a call that ignores interrupts) no longer holds up every other provider's deployments
-            Map<String, Future<List<MachineStatus>>> started = new TreeMap<>();
+            Map<String, InFlightListing> started = new TreeMap<>();
             for (Map.Entry<String, ProvisioningProvider> p : e.providers.all().entrySet()) {
                 started.put(p.getKey(), startListing(p.getKey(), p.getValue()));
             }
-            long waitUntil = System.nanoTime() + e.settings.operationTimeout().toNanos() + LISTING_GRACE.toNanos();
-            for (Map.Entry<String, Future<List<MachineStatus>>> p : started.entrySet()) {
+            long asked = System.nanoTime();
+            for (Map.Entry<String, InFlightListing> p : started.entrySet()) {
+                // waited for by the operationTimeout the listing was asked with: read apart from the call, a configuration
+                // change in between gave the provider one deadline, this wait another, and the timeout's message a third
+                long waitUntil = asked + p.getValue().timeout().toNanos() + LISTING_GRACE.toNanos();
                 Listing l = list(p.getKey(), p.getValue(), waitUntil);
                 listings.put(p.getKey(), l);
                 c.listed += l.machines().size();
@@ -224,36 +227,38 @@ public final class Reconciler {
     /** A listing under way, by provider id: a provider whose last listing has not ended is not asked again meanwhile. */
     private final Map<String, InFlightListing> listing = new ConcurrentHashMap<>();
 
-    private record InFlightListing(ProvisioningProvider provider, Future<List<MachineStatus>> future, Instant since) {
+    /** A listing asked at {@code since}, bounded by {@code timeout}: the operationTimeout read once for it. */
+    private record InFlightListing(ProvisioningProvider provider, Future<List<MachineStatus>> future, Instant since, Duration timeout) {
     }
 
-    private Future<List<MachineStatus>> startListing(String providerId, ProvisioningProvider provider) {
+    private InFlightListing startListing(String providerId, ProvisioningProvider provider) {
         InFlightListing running = listing.get(providerId);
         if (running != null && !running.future().isDone() && running.provider() == provider) {
-            return running.future();
+            return running;
         }
+        Duration timeout = e.settings.operationTimeout();
         FutureTask<List<MachineStatus>> task = new FutureTask<>(
-                () -> e.call("list/" + providerId, "listing of provider " + providerId, providerId, CallMetrics.LIST,
+                () -> e.call("list/" + providerId, "listing of provider " + providerId, providerId, CallMetrics.LIST, timeout,
                         () -> provider.machines(e.context("reconcile-" + providerId))));
-        listing.put(providerId, new InFlightListing(provider, task, e.clock.instant()));
+        InFlightListing started = new InFlightListing(provider, task, e.clock.instant(), timeout);
+        listing.put(providerId, started);
         try {
             e.listers.execute(task);
         } catch (RejectedExecutionException ex) {
             task.cancel(false);
         }
-        return task;
+        return started;
     }
 
-    private Listing list(String providerId, Future<List<MachineStatus>> future, long waitUntil) {
+    private Listing list(String providerId, InFlightListing running, long waitUntil) {
         try {
             List<MachineStatus> listed;
             try {
-                listed = future.get(Math.max(0, waitUntil - System.nanoTime()), TimeUnit.NANOSECONDS);
+                listed = running.future().get(Math.max(0, waitUntil - System.nanoTime()), TimeUnit.NANOSECONDS);
             } catch (TimeoutException ex) {
-                InFlightListing running = listing.get(providerId);
                 throw new ProviderTimeoutException("provider " + providerId + " has not answered the listing of its machines asked at "
-                        + (running == null ? "the start of this pass" : running.since()) + " (operationTimeout "
-                        + Reconciler.describe(e.settings.operationTimeout()) + "); it is not asked again until it answers");
+                        + running.since() + " (operationTimeout " + Reconciler.describe(running.timeout())
+                        + "); it is not asked again until it answers");
             } catch (CancellationException ex) {
                 throw new ProviderUnavailableException("deployments are stopping");
             } catch (InterruptedException ex) {

@@ -893,6 +893,49 @@ class DeploymentEngineFaultsTest {
     }
 
     /**
+     * The operationTimeout is changed while provider lab2 lists its machines (a configuration update that lengthens it to
+     * a minute), and the listing hangs, ignoring interruption: the pass waits for it by the deadline it was asked with,
+     * 300 ms, which the provider was given, and its error names that deadline. Before, the pass read the operationTimeout
+     * apart from the call, for its wait and again for its message: the error named a minute, a deadline the listing was
+     * never given.
+     */
+    @Test
+    void aListingKeepsTheOperationTimeoutItWasAskedWith() {
+        DeploymentSettings shortDeadline = new DeploymentSettings(Duration.ofMillis(200), Duration.ofMillis(50), Duration.ofMillis(300),
+                Duration.ofMillis(40), Duration.ofMillis(400), 4, true);
+        DeploymentSettings longer = new DeploymentSettings(Duration.ofMillis(200), Duration.ofMillis(50), Duration.ofMinutes(1),
+                Duration.ofMillis(40), Duration.ofMillis(400), 4, true);
+        DeploymentEngine engine = lab.engine(shortDeadline, lab.store);
+        java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+        java.util.concurrent.atomic.AtomicReference<Duration> given = new java.util.concurrent.atomic.AtomicReference<>();
+        lab.providers.add("lab2", 10, new Delegating(lab.lab2) {
+            @Override
+            public List<MachineStatus> machines(DiscoveryContext context) {
+                engine.configure(longer);
+                given.set(context.remaining());
+                while (release.getCount() > 0) {
+                    try {
+                        release.await();
+                    } catch (InterruptedException ignored) {
+                        // not interruptible, as a blocking socket read is not
+                    }
+                }
+                return super.machines(context);
+            }
+        });
+        try {
+            Reconciler.PassReport pass = engine.reconcileNow();
+            assertThat(pass.listingErrors()).hasEntrySatisfying("lab2", error -> assertThat(error)
+                    .startsWith("provider lab2 has not answered the listing of its machines asked at ")
+                    .endsWith(" (operationTimeout 300 ms); it is not asked again until it answers"));
+            assertThat(given.get()).as("the deadline the provider was given").isLessThanOrEqualTo(Duration.ofMillis(300));
+            assertThat(pass.listingErrors()).as("provider lab listed as ever").doesNotContainKey("lab");
+        } finally {
+            release.countDown();
+        }
+    }
+
+    /**
      * Each provisioning call is counted by provider, call and outcome as the engine saw it end, and
      * its wait observed: here one create refused as unavailable (tried again) and the others made.
      */
