@@ -121,6 +121,8 @@ public final class Reconciler {
     private final Object lock = new Object();
     private final Map<String, Instant> leakNext = new ConcurrentHashMap<>();
     private final Map<String, Integer> leakTries = new ConcurrentHashMap<>();
+    /** By member, why its machine could not be described, as named in the log: each reason once until it is described again. */
+    private final Map<String, String> undescribed = new ConcurrentHashMap<>();
     private boolean led = true;
     /** Whether this leadership's first look for allocations placed for deployments that were never stored was made. */
     private boolean unstoredChecked;
@@ -197,6 +199,10 @@ public final class Reconciler {
                     c.busy = true;
                 }
             }
+            // the members of deployments gone (deleted, or no longer readable) are named again should they come back
+            Set<String> members = new java.util.HashSet<>();
+            live.values().forEach(d -> d.spec.members().forEach(m -> members.add(DeploymentEngine.key(d.id(), m.name()))));
+            undescribed.keySet().retainAll(members);
             try {
                 leaks(listings, byId, live, stamp, c);
             } catch (RuntimeException ex) {
@@ -500,6 +506,7 @@ public final class Reconciler {
             if (listed != null) {
                 // seen again: the looks that failed before are over (they no longer count towards a later wait)
                 e.settled(key);
+                undescribed.remove(key);
                 return listed;
             }
         }
@@ -526,15 +533,19 @@ public final class Reconciler {
                         + "SPI's describe)");
             }
             e.settled(key);
+            undescribed.remove(key);
             return described;
         } catch (RuntimeException ex) {
-            if (e.retryLater(key) == 1 && !DeploymentEngine.retryable(ex)) {
-                // the provider's own fault, named once until the machine is described again; a provider that does not answer
-                // is said so by its listing
+            e.retryLater(key);
+            String why = DeploymentEngine.message(ex);
+            if (!DeploymentEngine.retryable(ex) && !why.equals(undescribed.put(key, why))) {
+                // the provider's own fault, named once for each reason until the machine is described again, whatever failed
+                // before it (named only as the first failure of the member in a row, a null answered after a timeout was never
+                // named); a provider that does not answer is said so by its listing
                 LOG.warn("Deployment {}: {} of {} cannot be described: {}; asked again after a backoff", d.id(), h.machineId(), m.name(),
-                        DeploymentEngine.message(ex));
+                        why);
             } else {
-                LOG.debug("Deployment {}: {} cannot be described now: {}", d.id(), h.machineId(), DeploymentEngine.message(ex));
+                LOG.debug("Deployment {}: {} cannot be described now: {}", d.id(), h.machineId(), why);
             }
             return null;
         }

@@ -713,6 +713,45 @@ class DeploymentEngineFaultsTest {
     }
 
     /**
+     * Provider lab's description of a member's machine times out once (its listing fails, so the machine is described),
+     * and then answers with nothing: the provider's fault is named in the log once, however many passes ask again. Before,
+     * the null counted as the member's second failure in a row, and only a first one was named: it was logged at debug
+     * only, and the provider's fault was never named.
+     */
+    @Test
+    void aDescriptionAnsweredWithNothingAfterATimeoutIsNamedOnce() {
+        DeploymentEngine engine = lab.engine();
+        Deployment d = engine.deploy(lab.workers("train", 1, "lab", ""), "alice").deployment();
+        Lab.settle(engine, d.id(), Set.of(DeploymentState.READY), PATIENCE);
+        String machine = lab.lab.live().get(0).id;
+        java.util.concurrent.atomic.AtomicInteger described = new java.util.concurrent.atomic.AtomicInteger();
+        lab.providers.add("lab", 10, new Delegating(lab.lab) {
+            @Override
+            public MachineStatus describe(MachineHandle handle, DiscoveryContext context) {
+                if (described.incrementAndGet() == 1) {
+                    throw new dev.strata.platform.api.exception.ProviderTimeoutException("provider lab: DescribeInstances of "
+                            + handle.machineId() + " timed out (connect)");
+                }
+                return null;
+            }
+        });
+        lab.lab.listingFails = true;
+        String named = "provider lab answered the description of machine " + machine + " with nothing; expected its status, GONE where "
+                + "it no longer exists (the provisioning SPI's describe)";
+        try (dev.strata.platform.testkit.StderrCapture log = new dev.strata.platform.testkit.StderrCapture()) {
+            for (int pass = 0; pass < 4; pass++) {
+                engine.reconcileNow();
+                lab.pastTheLongestBackoff();
+            }
+            assertThat(described.get()).as("descriptions, each pass past the backoff").isEqualTo(4);
+            assertThat(log.text().split(java.util.regex.Pattern.quote(named), -1)).as("the provider's fault, named once: %s", log.text())
+                    .hasSize(2);
+        }
+        assertThat(engine.get(d.id()).orElseThrow().state()).isEqualTo(DeploymentState.READY);
+        assertThat(lab.lab.live()).extracting(m -> m.id).containsExactly(machine);
+    }
+
+    /**
      * Provider lab answers the listing of its machines with a null among them: the listing's error
      * names the provider's fault and the position, no machine is taken for a leak, and the member's
      * machine is described instead and stays. Before, the listing failed with a
