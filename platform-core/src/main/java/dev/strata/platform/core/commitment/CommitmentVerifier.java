@@ -552,8 +552,9 @@ public class CommitmentVerifier implements Commitments {
                     }
                     continue;
                 }
-                LOG.warn("The change of allocation {} to {} was not recorded in the provenance log; the next pass tries again: {}", a.id(),
-                        v.status(), cause.toString());
+                // a write answered as not acknowledged may be stored all the same: the next pass finds its record then
+                LOG.warn("The change of allocation {} to {} is not known to be recorded in the provenance log; the next pass records it, "
+                        + "or finds its record: {}", a.id(), v.status(), cause.toString());
                 continue;
             }
             Instant at = appended == null ? v.since() : Instant.parse(appended.time());

@@ -196,7 +196,7 @@ public class PlacementService implements Placement, MultiCollector {
             }
             store.provenance().append(PlacementRecords.configuration(PID, values, Actors.current())).join();
         } catch (RuntimeException e) {
-            LOG.warn("Placement's configuration was not recorded in the provenance log: {}", e.getMessage());
+            LOG.warn("Placement's configuration is not known to be recorded in the provenance log: {}", e.getMessage());
         }
     }
 

@@ -427,7 +427,7 @@ public class ConfigurationRecorder implements SynchronousConfigurationListener, 
         try {
             store.provenance().append(ProvenanceEntry.of(KIND, actor, payload, "configuration", pid)).join();
         } catch (RuntimeException e) {
-            LOG.warn("The {} change of configuration {} was not recorded in the provenance log: {}", action, pid, e.getMessage());
+            LOG.warn("The {} change of configuration {} is not known to be recorded in the provenance log: {}", action, pid, e.getMessage());
         }
     }
 
