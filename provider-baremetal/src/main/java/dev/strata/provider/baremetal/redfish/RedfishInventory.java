@@ -113,8 +113,9 @@ final class RedfishInventory {
         List<JsonNode> processors = collection(system.path("Processors"), context);
         List<JsonNode> cpus = new ArrayList<>();
         List<JsonNode> gpus = new ArrayList<>();
-        // a processor or DIMM the BMC reports Disabled (mapped out after errors, or turned off in the firmware) gives the
-        // operating system nothing: it is not counted, and the node's attributes name it; counted, it promised placement
+        // a processor or DIMM the BMC reports Disabled (mapped out after errors, or turned off in the firmware), present but
+        // unusable (UnavailableOffline) or a spare kept for a failover (StandbySpare, as memory sparing holds a rank back) gives
+        // the operating system nothing: it is not counted, and the node's attributes name it; counted, it promised placement
         // cores, memory or a GPU the machine does not have
         List<String> disabledProcessors = new ArrayList<>();
         boolean acceleratorProcessors = false;
@@ -124,8 +125,9 @@ final class RedfishInventory {
                 continue;
             }
             String type = p.path("ProcessorType").asText("CPU");
-            if ("Disabled".equalsIgnoreCase(state)) {
-                disabledProcessors.add(resourceId(p) + " (" + type + ")");
+            String unusable = unusable(state);
+            if (unusable != null) {
+                disabledProcessors.add(resourceId(p) + " (" + type + unusable + ")");
                 acceleratorProcessors |= ACCELERATOR_TYPES.contains(type.toUpperCase(Locale.ROOT));
                 continue;
             }
@@ -150,8 +152,9 @@ final class RedfishInventory {
                 continue;
             }
             long mib = mebibytes(dimm, "CapacityMiB");
-            if ("Disabled".equalsIgnoreCase(state)) {
-                disabledMemory.add(resourceId(dimm) + " (" + mib + " MiB)");
+            String unusable = unusable(state);
+            if (unusable != null) {
+                disabledMemory.add(resourceId(dimm) + " (" + mib + " MiB" + unusable + ")");
                 continue;
             }
             memoryMiB = total(memoryMiB, mib, dimm);
@@ -646,6 +649,27 @@ final class RedfishInventory {
             p = p.substring(0, p.length() - 1);
         }
         return p;
+    }
+
+    /**
+     * Whether a processor or DIMM in the Redfish {@code Status.State} given gives the operating system nothing: null where it
+     * does (it is counted), else what its name is followed by in {@code bmc.disabledMemory} or {@code bmc.disabledProcessors}:
+     * nothing for {@code Disabled}, as before, else the state. {@code UnavailableOffline} is "present but cannot be used";
+     * {@code StandbySpare} is held back for a failover (a spare rank of memory sparing), not given to the operating system
+     * until one fails. {@code StandbyOffline} ("enabled but awaits an external action") and the passing states
+     * ({@code Starting}, {@code InTest}, {@code Updating}) stay counted, as the system's own state says whether it can be used.
+     */
+    private static String unusable(String state) {
+        if ("Disabled".equalsIgnoreCase(state)) {
+            return "";
+        }
+        if ("UnavailableOffline".equalsIgnoreCase(state)) {
+            return ", UnavailableOffline";
+        }
+        if ("StandbySpare".equalsIgnoreCase(state)) {
+            return ", StandbySpare";
+        }
+        return null;
     }
 
     /** A processor's or DIMM's id as its BMC gives it ({@code Id}, else the last segment of its link). */

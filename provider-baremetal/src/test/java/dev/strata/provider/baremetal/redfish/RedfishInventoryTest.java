@@ -453,6 +453,55 @@ class RedfishInventoryTest {
         }
     }
 
+    /**
+     * A DIMM the BMC reports {@code UnavailableOffline} (present but unusable), one it reports {@code StandbySpare} (the
+     * spare rank of memory sparing, which the operating system gets only after a failover) and a processor
+     * {@code UnavailableOffline} (the ProLiant's real tree), and a GPU {@code StandbySpare} (the Cray's GPU1): like a
+     * {@code Disabled} one, none gives the operating system anything, so the node leaves them out and its attributes name
+     * them with their state. Before, only {@code Disabled} and {@code Absent} were left out: the node promised placement the
+     * two DIMMs' 32 GiB, the processor's 64 cores and the GPU.
+     */
+    @Test
+    void unavailableAndSpareDimmsAndProcessorsAreNotCountedButNamed(@org.junit.jupiter.api.io.TempDir Path tmp) throws IOException {
+        Path tree = tmp.resolve("proliant");
+        copy(fixtures.resolve("XL675d_A100"), tree);
+        Path system = tree.resolve("Systems/1");
+        JsonNode offline = setState(system.resolve("Memory/proc1dimm1/index.json"), "UnavailableOffline");
+        JsonNode spare = setState(system.resolve("Memory/proc2dimm3/index.json"), "StandbySpare");
+        JsonNode processor = setState(system.resolve("Processors/2/index.json"), "UnavailableOffline");
+        long memoryMiB = 0;
+        for (JsonNode d : files(system.resolve("Memory"))) {
+            if (d.path("Status").path("State").asText().equals("Enabled")) {
+                memoryMiB += d.path("CapacityMiB").asLong();
+            }
+        }
+        int cores = 0;
+        for (JsonNode p : files(system.resolve("Processors"))) {
+            if (p.path("Status").path("State").asText().equals("Enabled")) {
+                cores += p.path("TotalCores").asInt();
+            }
+        }
+        try (SushyStatic bmc = SushyStatic.start(tree, Peers.workDir("sushy-static"))) {
+            Node node = discover("unavailable", bmc.address()).get(0);
+            assertThat(node.memoryBytes()).as("memory of the enabled DIMMs").isEqualTo(memoryMiB << 20).isPositive();
+            assertThat(node.cpu().packages()).hasSize(1);
+            assertThat(node.cpu().cores()).isEqualTo(cores).isPositive();
+            assertThat(node.attributes())
+                    .containsEntry("bmc.disabledMemory", offline.path("Id").asText() + " (" + offline.path("CapacityMiB").asLong()
+                            + " MiB, UnavailableOffline), " + spare.path("Id").asText() + " (" + spare.path("CapacityMiB").asLong() + " MiB, StandbySpare)")
+                    .containsEntry("bmc.disabledProcessors", processor.path("Id").asText() + " (CPU, UnavailableOffline)");
+        }
+
+        Path cray = tmp.resolve("cray");
+        copy(fixtures.resolve("EX235n"), cray);
+        setState(cray.resolve("Systems/Node0/Processors/GPU1/index.json"), "StandbySpare");
+        try (SushyStatic bmc = SushyStatic.start(cray, Peers.workDir("sushy-static"))) {
+            Node node = discover("spare-gpu", bmc.address()).stream().filter(n -> n.id().endsWith("/Node0")).findFirst().orElseThrow();
+            assertThat(node.accelerators()).extracting(Accelerator::id).doesNotContain(node.id() + "/GPU1").hasSize(3);
+            assertThat(node.attributes()).containsEntry("bmc.disabledProcessors", "GPU1 (GPU, StandbySpare)");
+        }
+    }
+
     /** Sets a resource's {@code Status.State}; the resource as it is now. */
     private static JsonNode setState(Path file, String state) throws IOException {
         com.fasterxml.jackson.databind.node.ObjectNode json = (com.fasterxml.jackson.databind.node.ObjectNode) read(file);
