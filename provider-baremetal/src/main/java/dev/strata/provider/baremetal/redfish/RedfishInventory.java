@@ -1,6 +1,7 @@
 package dev.strata.provider.baremetal.redfish;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.strata.platform.api.exception.InvalidConfigurationException;
 import dev.strata.platform.api.exception.NotFoundException;
 import dev.strata.platform.api.exception.ProviderFailureException;
 import dev.strata.platform.api.model.Accelerator;
@@ -32,6 +33,8 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.regex.Pattern;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Reads a Redfish service's systems into Strata nodes: processors (CPUs into packages and
@@ -49,6 +52,8 @@ import java.util.regex.Pattern;
  * memory where the BMC does not report it (0 = unknown), and local disks (not read).
  */
 final class RedfishInventory {
+
+    private static final Logger LOG = LoggerFactory.getLogger(RedfishInventory.class);
 
     private static final Pattern MAC = Pattern.compile("(?i)[0-9a-f]{2}([:-][0-9a-f]{2}){5}");
     private static final Map<Integer, String> PCI_VENDORS = Map.of(0x10de, "NVIDIA", 0x1002, "AMD", 0x8086, "Intel", 0x15b3, "Mellanox",
@@ -193,7 +198,7 @@ final class RedfishInventory {
 
         List<Nic> nics = new ArrayList<>();
         for (JsonNode e : collection(system.path("EthernetInterfaces"), context)) {
-            nics.add(nic(e));
+            nics.add(nic(e, context));
         }
 
         Map<String, String> attributes = template.baseAttributes(path);
@@ -239,6 +244,11 @@ final class RedfishInventory {
     static final int MAX_THREADS = 1 << 20;
     /** The most memory in MiB one machine (or GPU) is taken to have: 1 EiB. */
     static final long MAX_MEBIBYTES = 1L << 40;
+    /** The fastest link a NIC is taken to have, in Mbit/s: 10 Tbit/s, six times the fastest Ethernet port made (1.6 Tbit/s). */
+    static final long MAX_NIC_MBPS = 10_000_000;
+    /** The range of a temperature reading taken as one: none is below absolute zero, and no part of a running server is at 1000 °C. */
+    static final double MIN_CELSIUS = -273.15;
+    static final double MAX_CELSIUS = 1000;
     /** The most watts a power reading or processor's TDP is taken to be: 10 MW, more than a rack of machines draws. */
     static final double MAX_WATTS = 1e7;
 
@@ -482,7 +492,7 @@ final class RedfishInventory {
 
     // ---- NICs ---------------------------------------------------------------------------
 
-    private static Nic nic(JsonNode e) {
+    private Nic nic(JsonNode e, DiscoveryContext context) {
         String name = e.path("Name").asText("");
         if (name.isBlank() || name.equalsIgnoreCase("Ethernet Interface") || name.equalsIgnoreCase("Manager Ethernet Interface")) {
             name = e.path("Id").asText("nic");
@@ -491,7 +501,14 @@ final class RedfishInventory {
         if (!MAC.matcher(mac).matches()) {
             mac = e.path("PermanentMACAddress").asText("");
         }
-        long speed = Math.max(0, e.path("SpeedMbps").asLong(0));
+        // 1e400 reads as infinity and a long cast of it as 9.2e18 Mbit/s, which placement would have taken for the fastest link
+        double speedMbps = e.path("SpeedMbps").asDouble(0);
+        long speed = 0;
+        if (speedMbps > MAX_NIC_MBPS || Double.isNaN(speedMbps)) {
+            implausible(e.path("@odata.id").asText(name), "SpeedMbps", e.path("SpeedMbps"), "0 to " + MAX_NIC_MBPS + " Mbit/s");
+        } else if (speedMbps > 0) {
+            speed = (long) speedMbps;
+        }
         return new Nic(name, null, MAC.matcher(mac).matches() ? mac.toLowerCase(Locale.ROOT) : null, speed, -1, "ethernet");
     }
 
@@ -575,8 +592,16 @@ final class RedfishInventory {
                 }
                 JsonNode reading = t.path("ReadingCelsius");
                 if (reading.isNumber()) {
-                    sensors++;
-                    max = Math.max(max, reading.asDouble());
+                    double celsius = reading.asDouble();
+                    if (celsius >= MIN_CELSIUS && celsius <= MAX_CELSIUS) {
+                        sensors++;
+                        max = Math.max(max, celsius);
+                    } else {
+                        // a broken sensor or a BMC's garbage (1e400 reads as infinity, which became the largest long as the
+                        // node's hottest reading): no reading, as an out-of-range wattage is none
+                        implausible(thermal.path("@odata.id").asText(link) + " " + t.path("Name").asText(t.path("MemberId").asText("")).strip(),
+                                "ReadingCelsius", reading, MIN_CELSIUS + " to " + format(MAX_CELSIUS) + " °C");
+                    }
                 }
                 String health = t.path("Status").path("Health").asText("OK");
                 if (health.equalsIgnoreCase("Critical") || (health.equalsIgnoreCase("Warning") && worst.equals("OK"))) {
@@ -592,6 +617,13 @@ final class RedfishInventory {
     }
 
     // ---- helpers ------------------------------------------------------------------------
+
+    /** Warns that a figure the BMC gave is out of the range any machine has, and is taken as unknown; the BMC's text shown printable. */
+    private void implausible(String where, String field, JsonNode value, String expected) {
+        LOG.warn("BMC {} ({}): {} {} = {} is no plausible value (expected {}); it is taken as unknown", client.endpoint().name(),
+                client.endpoint().address(), InvalidConfigurationException.printable(where), field,
+                InvalidConfigurationException.printable(value.isNumber() ? value.asText() : value.toString()), expected);
+    }
 
     private List<JsonNode> collection(JsonNode ref, DiscoveryContext context) {
         String link = link(ref);

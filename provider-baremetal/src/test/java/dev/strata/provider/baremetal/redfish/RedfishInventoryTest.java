@@ -409,6 +409,59 @@ class RedfishInventoryTest {
     }
 
     /**
+     * A BMC whose temperatures and NIC speeds are beyond any machine's (the ProLiant's real tree with a CPU sensor reading
+     * {@code 1e400}, which reads as infinity, another {@code 1e300}, and its first two Ethernet interfaces at {@code 1e400}
+     * and {@code 1e30} Mbit/s, more than a long holds): each such figure is unknown, as an out-of-range wattage is, the
+     * rest is kept, and a warning names the BMC, the resource, the field and the value, the sensor's name printable.
+     * Before, the infinite reading became the node's hottest reading of 9223372036854775807 °C and both speeds NICs of
+     * 9.2e18 Mbit/s, without a word.
+     */
+    @Test
+    void implausibleTemperaturesAndNicSpeedsAreUnknownWithAWarning(@org.junit.jupiter.api.io.TempDir Path tmp) throws IOException {
+        Path tree = tmp.resolve("proliant");
+        copy(fixtures.resolve("XL675d_A100"), tree);
+        Path thermalFile = tree.resolve("Chassis/1/Thermal/index.json");
+        com.fasterxml.jackson.databind.node.ObjectNode thermal = (com.fasterxml.jackson.databind.node.ObjectNode) read(thermalFile);
+        com.fasterxml.jackson.databind.node.ArrayNode temperatures = (com.fasterxml.jackson.databind.node.ArrayNode) thermal.path("Temperatures");
+        ((com.fasterxml.jackson.databind.node.ObjectNode) temperatures.get(1)).put("ReadingCelsius", new java.math.BigDecimal("1e400"))
+                .put("Name", "02-CPU 1\u001b[2J\u202e");
+        ((com.fasterxml.jackson.databind.node.ObjectNode) temperatures.get(2)).put("ReadingCelsius", new java.math.BigDecimal("1e300"));
+        Files.writeString(thermalFile, JSON.writeValueAsString(thermal));
+        double hottest = Double.NEGATIVE_INFINITY;
+        int sensors = 0;
+        for (int i = 0; i < temperatures.size(); i++) {
+            JsonNode t = temperatures.get(i);
+            if (i != 1 && i != 2 && t.path("ReadingCelsius").isNumber() && !t.path("Status").path("State").asText().equals("Absent")) {
+                hottest = Math.max(hottest, t.path("ReadingCelsius").asDouble());
+                sensors++;
+            }
+        }
+        Path nics = tree.resolve("Systems/1/EthernetInterfaces");
+        for (String[] speed : new String[][] {{"1", "1e400"}, {"2", "1e30"}, {"3", "100000"}}) {
+            com.fasterxml.jackson.databind.node.ObjectNode nic = (com.fasterxml.jackson.databind.node.ObjectNode) read(nics.resolve(speed[0] + "/index.json"));
+            nic.put("SpeedMbps", new java.math.BigDecimal(speed[1]));
+            Files.writeString(nics.resolve(speed[0] + "/index.json"), JSON.writeValueAsString(nic));
+        }
+        try (SushyStatic bmc = SushyStatic.start(tree, Peers.workDir("sushy-static"));
+                dev.strata.platform.testkit.StderrCapture log = new dev.strata.platform.testkit.StderrCapture()) {
+            Node node = discover("odd-readings", bmc.address()).get(0);
+            assertThat(sensors).isPositive();
+            assertThat(node.attributes()).containsEntry("thermal.maxCelsius", Long.toString((long) hottest))
+                    .containsEntry("thermal.sensors", Integer.toString(sensors));
+            java.util.Map<String, Long> speeds = new java.util.HashMap<>();
+            node.nics().forEach(n -> speeds.put(n.name(), n.speedMbps()));
+            assertThat(speeds).containsEntry("1", 0L).containsEntry("2", 0L).containsEntry("3", 100000L);
+            String prefix = "BMC odd-readings (" + bmc.address();
+            assertThat(log.text().lines().filter(l -> l.contains("WARN") && l.contains(prefix) && l.contains("no plausible value")))
+                    .anySatisfy(l -> assertThat(l).contains("02-CPU 1\\u001b[2J\\u202e ReadingCelsius = Infinity").contains("-273.15 to 1000"))
+                    .anySatisfy(l -> assertThat(l).contains("ReadingCelsius = 1.0E300"))
+                    .anySatisfy(l -> assertThat(l).contains("EthernetInterfaces/1/ SpeedMbps = Infinity").contains("0 to 10000000 Mbit/s"))
+                    .anySatisfy(l -> assertThat(l).contains("EthernetInterfaces/2/ SpeedMbps = 1.0E30"))
+                    .noneSatisfy(l -> assertThat(l).contains("\u001b"));
+        }
+    }
+
+    /**
      * A DIMM and a processor the BMC reports {@code Disabled} (the ProLiant's real tree with {@code proc1dimm1} and processor 2
      * made so, as a BMC reports a DIMM mapped out after errors), and a GPU so (the Cray's GPU0): they give the operating
      * system nothing, so the node's memory, cores and GPUs leave them out, and its attributes name them. Before, only an
