@@ -1,6 +1,7 @@
 package dev.strata.provider.baremetal.ipmi;
 
 import dev.strata.platform.api.exception.AuthorizationException;
+import dev.strata.platform.api.exception.InvalidConfigurationException;
 import dev.strata.platform.api.exception.ProviderFailureException;
 import dev.strata.platform.api.exception.ProviderTimeoutException;
 import dev.strata.platform.api.exception.ProviderUnavailableException;
@@ -13,7 +14,10 @@ import java.util.Locale;
 
 /**
  * The one place where {@code ipmitool} failures become Strata's portable exceptions. Messages
- * name the BMC, its address, the command (without its credentials) and what ipmitool said.
+ * name the BMC, its address, the command (without its credentials) and what ipmitool said, shown
+ * printable ({@link InvalidConfigurationException#printable}): ipmitool prints what the BMC
+ * answered, so a control, escape or bidirectional character from the BMC reaches no log, shell or
+ * node attribute as itself.
  */
 final class IpmiErrors {
 
@@ -151,26 +155,27 @@ final class IpmiErrors {
                 lines.add(l);
             }
         }
-        return lines.isEmpty() ? firstLine(text) : String.join("; ", lines);
+        return lines.isEmpty() ? firstLine(text) : InvalidConfigurationException.printable(String.join("; ", lines));
     }
 
     /** The first line of {@code text} that contains {@code lowerCase}, ignoring case; else its first line. */
     private static String line(String text, String lowerCase) {
         for (String l : text.split("\\R")) {
             if (l.toLowerCase(Locale.ROOT).contains(lowerCase)) {
-                return l.strip();
+                return InvalidConfigurationException.printable(l.strip());
             }
         }
         return firstLine(text);
     }
 
+    /** The first line of {@code text} that is not blank, printable; "" where there is none. */
     static String firstLine(String text) {
         if (text == null) {
             return "";
         }
         for (String line : text.split("\\R")) {
             if (!line.isBlank()) {
-                return line.strip();
+                return InvalidConfigurationException.printable(line.strip());
             }
         }
         return "";

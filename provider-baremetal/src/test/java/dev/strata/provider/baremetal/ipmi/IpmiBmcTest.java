@@ -166,6 +166,35 @@ class IpmiBmcTest {
     }
 
     /**
+     * What ipmitool prints of a BMC's answer is quoted in failures shown printable: the real ipmitool behind a script that,
+     * as a BMC answering garbage makes it, prints a terminal escape, a BEL and a right-to-left override in the answer to
+     * {@code chassis power status} and in the error of {@code chassis bootdev pxe}. The messages name them as
+     * <code>&#92;u001b</code>, <code>&#92;u0007</code> and <code>&#92;u202e</code>, and hold none of them. Before, they were
+     * quoted as they came, into the log, the shell and the node's {@code bmc.error}.
+     */
+    @Test
+    void whatIpmitoolPrintsOfABmcsAnswerIsQuotedPrintable() throws Exception {
+        Path ipmitool = Peers.command("ipmitool", "ipmitool");
+        Path garbled = work.resolve("ipmitool-garbled");
+        Files.writeString(garbled, "#!/bin/sh\ncase \"$*\" in\n"
+                + "  *'power status') printf 'Chassis Power \\033[2Jis\\342\\200\\256 unknown\\n'; exit 0;;\n"
+                + "  *'bootdev pxe') printf 'Set Boot Device to pxe failed: \\033]0;x\\007Invalid\\342\\200\\256 data\\n' >&2; exit 1;;\n"
+                + "esac\nexec " + ipmitool + " \"$@\"\n");
+        Files.setPosixFilePermissions(garbled, PosixFilePermissions.fromString("rwxr-xr-x"));
+        Map<String, Object> c = TestBmcs.ipmi("sim-garbled", sim.address(), USER, PASSWORD);
+        c.put("ipmitool", garbled.toString());
+        c.put("cipherSuites", "3");
+        Bmc bmc = TestBmcs.bmc(c).bmc();
+
+        assertThatThrownBy(() -> bmc.powerState(IpmiBmc.SYSTEM, context())).isInstanceOf(ProviderFailureException.class)
+                .hasMessageContaining("unexpected answer to ipmitool chassis power status: Chassis Power \\u001b[2Jis\\u202e unknown")
+                .hasMessageNotContaining("\u001b").hasMessageNotContaining("\u202e");
+        assertThatThrownBy(() -> bmc.setBootOverride(IpmiBmc.SYSTEM, BootTarget.PXE, true, context())).isInstanceOf(ProviderFailureException.class)
+                .hasMessageContaining("ipmitool chassis bootdev pxe failed (exit 1): Set Boot Device to pxe failed: \\u001b]0;x\\u0007Invalid\\u202e data")
+                .hasMessageNotContaining("\u001b").hasMessageNotContaining("\u0007").hasMessageNotContaining("\u202e");
+    }
+
+    /**
      * A power cycle asked of a chassis that is off is sent as power on. IPMI 2.0 (Chassis Control)
      * recommends that a BMC do nothing then, or refuse it ("not supported in present state");
      * ipmi_sim carries it out as power off and, a second later, power on, which its chassis log
