@@ -11,13 +11,21 @@ import java.util.OptionalLong;
 
 /**
  * Reads local block devices from {@code /sys/block}, except loop, RAM, zram and device-mapper
- * devices: size ({@code size} in 512-byte sectors), {@code queue/rotational} and the PCI function
+ * devices, and devices that are no local storage (see {@link #NOT_LOCAL_STORAGE}): size ({@code size} in 512-byte sectors), {@code queue/rotational} and the PCI function
  * of the controller the device hangs below. Devices are listed in the {@link NaturalOrder} of their
  * names: {@code nvme2n1} before {@code nvme10n1}.
  */
 final class BlockReader {
     static final String BLOCK_DIR = "/sys/block";
     private static final List<String> VIRTUAL_PREFIXES = List.of("loop", "ram", "zram", "dm-");
+    /**
+     * Names of block devices that are no local storage of their own: software RAID arrays ({@code md0}, built from disks
+     * that are listed themselves, as device-mapper volumes are), network block devices ({@code nbd0}, another machine's
+     * storage), optical drives ({@code sr0}) and floppy drives ({@code fd0}). Listed, they added an array's size to its
+     * disks' and a CD's to the machine's storage. A device whose {@code removable} is 1 (a USB stick, a card reader) is left
+     * out as well.
+     */
+    static final List<String> NOT_LOCAL_STORAGE = List.of("md", "nbd", "sr", "fd");
     private static final long SECTOR_BYTES = 512;
 
     private final SysfsFiles files;
@@ -30,7 +38,8 @@ final class BlockReader {
         List<Disk> disks = new ArrayList<>();
         for (Path entry : files.list(files.path(BLOCK_DIR))) {
             String name = entry.getFileName().toString();
-            if (VIRTUAL_PREFIXES.stream().anyMatch(name::startsWith) || !files.isDirectory(entry)) {
+            if (VIRTUAL_PREFIXES.stream().anyMatch(name::startsWith) || NOT_LOCAL_STORAGE.stream().anyMatch(name::startsWith)
+                    || !files.isDirectory(entry) || files.value(entry.resolve("removable")).filter("1"::equals).isPresent()) {
                 continue;
             }
             OptionalLong sectors = files.number(entry.resolve("size"));

@@ -566,15 +566,41 @@ class SysfsDiscoveryTest {
             write("/sys/devices/virtual/block/" + name + "/size", "8\n");
             link("/sys/block/" + name, "../devices/virtual/block/" + name);
         }
-        write("/sys/devices/virtual/block/md0/size", "16\n");
-        link("/sys/block/md0", "../devices/virtual/block/md0");
 
         List<Disk> disks = discover().disks();
 
         assertThat(disks).containsExactly(
-                new Disk("md0", 16 * 512, false, null),
                 new Disk("nvme0n1", 7501476528L * 512, false, "0000:3d:00.0"),
                 new Disk("sda", 1000 * 512, true, "0000:00:1f.2"));
+    }
+
+    /**
+     * Block devices that are no local storage of the machine's are no disks: a software RAID array ({@code md0}, whose
+     * members {@code sda} and {@code sdb} are listed), a network block device ({@code nbd0}), a floppy drive ({@code fd0})
+     * and a USB stick ({@code sdc}, {@code removable} 1) here, and the optical drive {@code sr0} of a real machine's
+     * {@code /sys} (hwloc's {@code 2pa-pcidomain32bits} snapshot, beside its disk {@code vda}). Before, each was listed
+     * as a disk: the array's size counted once more on top of its members', the CD's 1 GiB as storage.
+     */
+    @Test
+    void devicesThatAreNoLocalStorageAreNoDisks(@TempDir Path snapshots) throws Exception {
+        oneCpu();
+        for (String name : List.of("sda", "sdb", "sdc")) {
+            String dir = "/sys/devices/pci0000:00/0000:00:1f.2/ata1/host0/target0:0:0/0:0:0:" + name.charAt(2) + "/block/" + name;
+            write(dir + "/size", "1000\n");
+            write(dir + "/removable", name.equals("sdc") ? "1\n" : "0\n");
+            link("/sys/block/" + name, dir);
+        }
+        for (String name : List.of("md0", "md127", "nbd0", "fd0")) {
+            write("/sys/devices/virtual/block/" + name + "/size", "1000\n");
+            link("/sys/block/" + name, "../devices/virtual/block/" + name);
+        }
+        assertThat(discover().disks()).extracting(Disk::name).containsExactly("sda", "sdb");
+
+        Path tarball = dev.strata.provider.baremetal.peers.Peers.fixtures("hwloc-linux").resolve("2pa-pcidomain32bits.tar.bz2");
+        Path machine = HwlocComparisonTest.extract(tarball, snapshots);
+        assertThat(Files.readString(machine.resolve("sys/block/sr0/removable")).strip()).as("the real sr0 is removable media").isEqualTo("1");
+        assertThat(new SysfsDiscovery(machine).discover("n1", "baremetal", "site").disks())
+                .containsExactly(new Disk("vda", 41943040L * 512, true, "10000:00:04.0"));
     }
 
     /**
