@@ -74,10 +74,15 @@ final class NetReader {
         if (type.isEmpty()) {
             return null;
         }
-        return switch ((int) type.getAsLong()) {
-            case ARPHRD_ETHER -> "ethernet";
-            case ARPHRD_INFINIBAND -> "infiniband";
-            default -> Long.toString(type.getAsLong());
-        };
+        long t = type.getAsLong();
+        // the kernel's ARPHRD_* types are 16-bit; cast to an int, 4294967297 was taken for Ethernet (1)
+        if (t < 0 || t > 0xffff) {
+            files.problem(entry.resolve("type"), files.value(entry.resolve("type")).orElse(""), "a 16-bit link type such as 1 (Ethernet)");
+            return null;
+        }
+        if (t == ARPHRD_ETHER) {
+            return "ethernet";
+        }
+        return t == ARPHRD_INFINIBAND ? "infiniband" : Long.toString(t);
     }
 }

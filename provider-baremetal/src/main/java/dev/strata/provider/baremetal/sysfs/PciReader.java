@@ -55,15 +55,32 @@ final class PciReader {
     }
 
     private PciDevice device(String address, Path dir, CpuSet online) {
-        int vendor = (int) files.number(dir.resolve("vendor")).orElse(0xffff);
-        int device = (int) files.number(dir.resolve("device")).orElse(0xffff);
-        int classCode = (int) files.number(dir.resolve("class")).orElse(0);
+        int vendor = bounded(dir.resolve("vendor"), 0xffff, 0xffff, "a 16-bit PCI vendor id such as 0x10de");
+        int device = bounded(dir.resolve("device"), 0xffff, 0xffff, "a 16-bit PCI device id such as 0x2330");
+        int classCode = bounded(dir.resolve("class"), 0xffffff, 0, "a 24-bit PCI class code such as 0x030200");
         int numaNode = Math.max(-1, files.intValue(dir.resolve("numa_node"), -1));
         CpuSet localCpus = files.cpus(dir.resolve("local_cpulist"), dir.resolve("local_cpus"))
                 .map(s -> s.intersection(online)).orElse(CpuSet.EMPTY);
         String driver = files.linkName(dir.resolve("driver")).orElse(null);
         return PciDevice.builder().address(address).vendorId(vendor).deviceId(device).classCode(classCode).numaNode(numaNode)
                 .localCpus(localCpus).link(link(dir)).driver(driver).build();
+    }
+
+    /**
+     * A PCI id from a file, {@code fallback} where it is absent or above {@code max}: the kernel writes 16-bit ids and a 24-bit
+     * class, so a larger number is a garbled file, recorded as a problem. Cast to an int, it was cut without a word (the
+     * vendor {@code 0x10000000010de} became NVIDIA's {@code 0x10de}, one of {@code 0x1ffff} an id no device has).
+     */
+    private int bounded(Path file, int max, int fallback, String expected) {
+        OptionalLong value = files.number(file);
+        if (value.isEmpty()) {
+            return fallback;
+        }
+        if (value.getAsLong() < 0 || value.getAsLong() > max) {
+            files.problem(file, files.value(file).orElse(""), expected);
+            return fallback;
+        }
+        return (int) value.getAsLong();
     }
 
     private PciLink link(Path dir) {

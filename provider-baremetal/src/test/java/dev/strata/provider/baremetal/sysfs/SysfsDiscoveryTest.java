@@ -540,6 +540,36 @@ class SysfsDiscoveryTest {
         assertThat(nics).extracting(Nic::name).containsExactly("ens1f2", "ens1f10", "eth1", "eth2", "eth10");
     }
 
+    /**
+     * PCI ids and a link type beyond what the kernel writes (16-bit ids, a 24-bit class, 16-bit ARPHRD types), as a garbled
+     * file gives them, are unknown, each with a warning naming the file, the value and what was expected. Before, they were
+     * cast to an int without a word: the vendor {@code 0x10000000010de} became NVIDIA's {@code 0x10de}, the class
+     * {@code 0x1030200} a 3D controller, and the link type {@code 4294967297} Ethernet (1).
+     */
+    @Test
+    void pciIdsAndLinkTypesOutOfRangeAreUnknownWithAWarning() throws IOException {
+        oneCpu();
+        pci("0000:00:01.0", "0x10000000010de", "0x2330", "0x1030200");
+        pci("0000:00:02.0", "0x8086", "0x1ffff", "0x020000");
+        String dir = "/sys/devices/pci0000:00/0000:00:02.0/net/eth0";
+        write(dir + "/address", "3c:fd:fe:00:00:01\n");
+        write(dir + "/type", "4294967297\n");
+        link(dir + "/device", "../../../0000:00:02.0");
+        link("/sys/class/net/eth0", "../../devices/pci0000:00/0000:00:02.0/net/eth0");
+
+        SysfsDiscovery.Discovered found = new SysfsDiscovery(root).discoverWithWarnings("n1", "baremetal", "site");
+
+        assertThat(found.node().pciDevices()).extracting(PciDevice::address, PciDevice::vendorId, PciDevice::deviceId, PciDevice::classCode)
+                .containsExactly(org.assertj.core.groups.Tuple.tuple("0000:00:01.0", 0xffff, 0x2330, 0),
+                        org.assertj.core.groups.Tuple.tuple("0000:00:02.0", 0x8086, 0xffff, 0x020000));
+        assertThat(found.node().nics()).extracting(Nic::name, Nic::linkType).containsExactly(org.assertj.core.groups.Tuple.tuple("eth0", null));
+        assertThat(found.warnings()).contains(
+                "/sys/devices/pci0000:00/0000:00:01.0/vendor: '0x10000000010de' is not a 16-bit PCI vendor id such as 0x10de",
+                "/sys/devices/pci0000:00/0000:00:01.0/class: '0x1030200' is not a 24-bit PCI class code such as 0x030200",
+                "/sys/devices/pci0000:00/0000:00:02.0/device: '0x1ffff' is not a 16-bit PCI device id such as 0x2330",
+                "/sys/class/net/eth0/type: '4294967297' is not a 16-bit link type such as 1 (Ethernet)");
+    }
+
     private void virtualInterface(String name, String mac, String speed) throws IOException {
         String dir = "/sys/devices/virtual/net/" + name;
         write(dir + "/address", mac + "\n");
