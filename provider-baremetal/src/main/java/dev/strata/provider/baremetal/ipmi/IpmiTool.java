@@ -188,8 +188,10 @@ public final class IpmiTool {
                 kill(process);
                 throw IpmiErrors.timedOut(target, display, timeout);
             }
-            Output output = new Output(process.exitValue(), Files.readString(out, StandardCharsets.UTF_8),
-                    Files.readString(err, StandardCharsets.UTF_8), suite);
+            // decoded leniently: ipmitool passes on bytes of the BMC's, and Files.readString refused a byte that is no UTF-8
+            // with a MalformedInputException, so a readable answer failed as "failed: Input length = 1"
+            Output output = new Output(process.exitValue(), new String(Files.readAllBytes(out), StandardCharsets.UTF_8),
+                    new String(Files.readAllBytes(err), StandardCharsets.UTF_8), suite);
             LOG.debug("BMC {}: {} (cipher suite {}) exited {} in {} ms", target.name(), display, suite, output.exitCode(),
                     (System.nanoTime() - started) / 1_000_000);
             return output;

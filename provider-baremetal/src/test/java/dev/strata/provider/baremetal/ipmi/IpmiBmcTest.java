@@ -195,6 +195,31 @@ class IpmiBmcTest {
     }
 
     /**
+     * Output of ipmitool that is no UTF-8 (bytes of a BMC's passed on, here {@code 0xff 0xfe} after the answer to
+     * {@code chassis power status}, and in the error of {@code chassis bootdev pxe}) is read, not refused: the power state
+     * is read from the answer, and the failure names what ipmitool said. Before, reading the output failed with
+     * Java's MalformedInputException, so both failed as "failed: Input length = 1", which names nothing of the BMC's answer.
+     */
+    @Test
+    void outputOfIpmitoolThatIsNoUtf8IsReadNotRefused() throws Exception {
+        Path ipmitool = Peers.command("ipmitool", "ipmitool");
+        Path garbled = work.resolve("ipmitool-not-utf8");
+        Files.writeString(garbled, "#!/bin/sh\ncase \"$*\" in\n"
+                + "  *'power status') printf 'Chassis Power is on\\n\\377\\376\\n'; exit 0;;\n"
+                + "  *'bootdev pxe') printf 'Set Boot Device to pxe failed: \\377 Invalid data\\n' >&2; exit 1;;\n"
+                + "esac\nexec " + ipmitool + " \"$@\"\n");
+        Files.setPosixFilePermissions(garbled, PosixFilePermissions.fromString("rwxr-xr-x"));
+        Map<String, Object> c = TestBmcs.ipmi("sim-not-utf8", sim.address(), USER, PASSWORD);
+        c.put("ipmitool", garbled.toString());
+        c.put("cipherSuites", "3");
+        Bmc bmc = TestBmcs.bmc(c).bmc();
+
+        assertThat(bmc.powerState(IpmiBmc.SYSTEM, context())).isEqualTo(PowerState.ON);
+        assertThatThrownBy(() -> bmc.setBootOverride(IpmiBmc.SYSTEM, BootTarget.PXE, true, context())).isInstanceOf(ProviderFailureException.class)
+                .hasMessageContaining("ipmitool chassis bootdev pxe failed (exit 1): Set Boot Device to pxe failed: \ufffd Invalid data");
+    }
+
+    /**
      * A power cycle asked of a chassis that is off is sent as power on. IPMI 2.0 (Chassis Control)
      * recommends that a BMC do nothing then, or refuse it ("not supported in present state");
      * ipmi_sim carries it out as power off and, a second later, power on, which its chassis log
