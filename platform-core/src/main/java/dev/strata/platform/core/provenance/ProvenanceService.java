@@ -320,7 +320,13 @@ public class ProvenanceService implements AuditLog {
         try {
             return f.join();
         } catch (CompletionException e) {
-            throw e.getCause() instanceof RuntimeException r ? r : new StateStoreException(String.valueOf(e.getCause()), e.getCause());
+            Throwable cause = e.getCause();
+            if (cause instanceof RuntimeException r) {
+                throw r;
+            }
+            // the checked cause's text as the store's driver wrote it (a JDBC URL with its password, a line break): cleaned as
+            // every outside text is before it reaches a message, the log or the shell
+            throw new StateStoreException("the state store failed: " + ProviderText.message(cause), cause);
         }
     }
 

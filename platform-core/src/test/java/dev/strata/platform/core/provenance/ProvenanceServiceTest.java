@@ -651,6 +651,20 @@ class ProvenanceServiceTest {
     }
 
     /**
+     * A checked failure of the store is told with its text cleaned as every outside text is: it was
+     * put into the message as the driver wrote it, so a URL's password, a line break or a bidi
+     * control reached the log and the shell.
+     */
+    @Test
+    void aCheckedFailureOfTheStoreIsToldCleaned() {
+        java.util.concurrent.CompletableFuture<Object> failed = java.util.concurrent.CompletableFuture.failedFuture(
+                new java.sql.SQLException("cannot reach jdbc:postgresql://strata:pw-0f3a9c@db:5432/strata\n\u202eINFO all records verified"));
+        assertThatThrownBy(() -> ProvenanceService.join(failed)).isInstanceOf(dev.strata.platform.api.exception.StateStoreException.class)
+                .hasMessageContaining("cannot reach jdbc:postgresql://" + ProviderText.MASK + "@db:5432/strata")
+                .hasMessageNotContaining("pw-0f3a9c").hasMessageNotContaining("\n").hasMessageNotContaining("\u202e");
+    }
+
+    /**
      * A checkpoint round that fails (here the clock it reads throws) says so once as a warning, the
      * rounds after it do not repeat it, and once a round signs again the next failure is warned of
      * anew. Before, every failure
