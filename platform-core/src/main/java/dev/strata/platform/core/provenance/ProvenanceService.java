@@ -27,10 +27,12 @@ import dev.strata.platform.core.store.ProvenanceStore;
 import dev.strata.platform.core.store.StateStore;
 import java.io.BufferedWriter;
 import java.io.IOException;
+import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
 import java.security.PublicKey;
 import java.time.Clock;
 import java.time.Duration;
@@ -465,6 +467,41 @@ public class ProvenanceService implements AuditLog {
                 out.signedThrough(), out.keyIds(), out.failedSeq(), out.holds() ? null : out.failedAt() + ": " + out.failure(), took);
     }
 
+    /**
+     * How the export's files are made durable: their data forced to disk before they are moved into
+     * place, their folder after the move (POSIX makes a rename durable only with its folder).
+     */
+    interface Durability {
+        /** Forces a file's data and metadata to disk. */
+        void force(Path file) throws IOException;
+
+        /** Forces a folder, so that a rename in it lasts; file systems that cannot force a folder are let be. */
+        void forceFolder(Path folder);
+    }
+
+    /** The disk's own: {@link FileChannel#force} on the file, and on the folder opened for reading (as Lucene's {@code IOUtils.fsync}). */
+    static final Durability DISK = new Durability() {
+        @Override
+        public void force(Path file) throws IOException {
+            try (FileChannel channel = FileChannel.open(file, StandardOpenOption.WRITE)) {
+                channel.force(true);
+            }
+        }
+
+        @Override
+        public void forceFolder(Path folder) {
+            try (FileChannel channel = FileChannel.open(folder, StandardOpenOption.READ)) {
+                channel.force(true);
+            } catch (IOException e) {
+                // some file systems (and Windows) refuse to open or force a folder; the rename stands as they keep it
+                LOG.debug("Forcing folder {} to disk: {}", folder, e.getMessage());
+            }
+        }
+    };
+
+    /** How {@link #export} makes its files durable ({@link #DISK}; the tests record the order). */
+    Durability durability = DISK;
+
     @Override
     public AuditExport export(Path file, Path publicKeyFile) {
         TenantAccess.requireEveryTenant("the provenance log is one chain of every tenant's records", "export it");
@@ -475,6 +512,7 @@ public class ProvenanceService implements AuditLog {
         Path pubTmp = pub == null ? null : pub.resolveSibling(pub.getFileName() + ".partial");
         long[] counts = new long[2];
         LogRecord[] last = new LogRecord[1];
+        boolean keysWritten = false;
         try {
             Files.createDirectories(target.getParent());
             Iterator<Checkpoint> checkpoints = p.checkpointsInOrder();
@@ -530,6 +568,9 @@ public class ProvenanceService implements AuditLog {
                         signing.privateKey, signing.publicKey));
                 counts[1]++;
             }
+            // forced to disk before it is moved into place, and its folder after: a power loss after a rename the disk had
+            // not got the data of left an empty or cut export (or key file) under the final name
+            durability.force(tmp);
             if (pub != null) {
                 // written aside before the export is moved into place, its missing folders made as the export's are: written
                 // after that move, into a folder that did not exist, the keys failed with the export already in place (an
@@ -537,19 +578,24 @@ public class ProvenanceService implements AuditLog {
                 try {
                     Files.createDirectories(pub.getParent());
                     Files.writeString(pubTmp, publicKeys(), StandardCharsets.US_ASCII);
+                    durability.force(pubTmp);
+                    // moved into place before the export, so that a key file that cannot be moved leaves the earlier export
+                    // as it was: moved after it, the new export stood under its name while the call failed, without its keys
+                    Files.move(pubTmp, pub, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+                    durability.forceFolder(pub.getParent());
+                    keysWritten = true;
                 } catch (IOException e) {
                     throw new StrataException("cannot write the public keys of the provenance log to " + pub + ": " + e.getMessage()
                             + "; the export is not written either (" + target + " is left as it was)", e);
                 }
             }
             Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-            if (pub != null) {
-                Files.move(pubTmp, pub, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-            }
+            durability.forceFolder(target.getParent());
             LOG.info("Exported the provenance log ({} records, {} checkpoints) to {}", counts[0], counts[1], target);
             return new AuditExport(target, counts[0], counts[1], pub, new ArrayList<>(keyPems().keySet()), p.logId());
         } catch (IOException e) {
-            throw new StrataException("cannot export the provenance log to " + target + ": " + e.getMessage(), e);
+            throw new StrataException("cannot export the provenance log to " + target + ": " + e.getMessage()
+                    + (keysWritten ? "; the public keys were written to " + pub + " before" : ""), e);
         } finally {
             for (Path partial : pubTmp == null ? List.of(tmp) : List.of(tmp, pubTmp)) {
                 try {

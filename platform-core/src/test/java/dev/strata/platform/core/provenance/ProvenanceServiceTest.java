@@ -651,6 +651,76 @@ class ProvenanceServiceTest {
     }
 
     /**
+     * The export and its key file are forced to disk before each is moved into place under its
+     * name, and each folder after its move (the key file's before the export is moved): they were
+     * moved from their {@code .partial} files unforced, so a power loss after the move could leave
+     * an empty or cut export under the final name, which the auditor then finds broken.
+     */
+    @Test
+    void theExportAndItsKeysAreForcedToDiskBeforeTheyAreMovedIntoPlaceAndTheirFoldersAfter() throws Exception {
+        appendRecords(3);
+        Path file = data.resolve("out/audit.jsonl").toAbsolutePath();
+        Path keys = data.resolve("keys/audit-keys.pem").toAbsolutePath();
+        List<String> steps = new java.util.ArrayList<>();
+        Map<String, Long> forcedSizes = new java.util.HashMap<>();
+        service.durability = new ProvenanceService.Durability() {
+            @Override
+            public void force(Path f) throws java.io.IOException {
+                forcedSizes.put(f.getFileName().toString(), Files.size(f));
+                steps.add("force " + f.getFileName() + placed());
+                ProvenanceService.DISK.force(f);
+            }
+
+            @Override
+            public void forceFolder(Path folder) {
+                steps.add("force folder " + folder.getFileName() + placed());
+                ProvenanceService.DISK.forceFolder(folder);
+            }
+
+            private String placed() {
+                return " (export in place: " + Files.exists(file) + ", keys in place: " + Files.exists(keys) + ")";
+            }
+        };
+        service.export(file, keys);
+        assertThat(steps).containsExactly(
+                "force audit.jsonl.partial (export in place: false, keys in place: false)",
+                "force audit-keys.pem.partial (export in place: false, keys in place: false)",
+                "force folder keys (export in place: false, keys in place: true)",
+                "force folder out (export in place: true, keys in place: true)");
+        assertThat(forcedSizes).as("each file forced whole").containsOnly(
+                Map.entry("audit.jsonl.partial", Files.size(file)), Map.entry("audit-keys.pem.partial", Files.size(keys)));
+    }
+
+    /**
+     * A key file that cannot be moved into place (its name is held by a folder that is not empty)
+     * fails the export naming the key file, and leaves the earlier export as it was, no
+     * {@code .partial} behind. The key file was moved after the export: the new export stood under
+     * its name, an earlier one replaced, while the call said the log could not be exported, and
+     * without the keys that verify it.
+     */
+    @Test
+    void aKeyFileThatCannotBeMovedIntoPlaceLeavesTheEarlierExportAsItWas() throws Exception {
+        appendRecords(3);
+        Path file = data.resolve("out/audit.jsonl");
+        service.export(file, null);
+        String earlier = Files.readString(file);
+        appendRecords(2);
+        Path keys = data.resolve("keys/audit-keys.pem");
+        Files.createDirectories(keys);
+        Files.writeString(keys.resolve("held"), "x");
+        assertThatThrownBy(() -> service.export(file, keys)).isInstanceOf(dev.strata.platform.api.exception.StrataException.class)
+                .hasMessageStartingWith("cannot write the public keys of the provenance log to " + keys.toAbsolutePath() + ": ")
+                .hasMessageContaining("the export is not written either");
+        assertThat(Files.readString(file)).as("the earlier export is kept").isEqualTo(earlier);
+        try (var left = Files.list(data.resolve("out"))) {
+            assertThat(left).containsExactly(file);
+        }
+        try (var left = Files.list(data.resolve("keys"))) {
+            assertThat(left).containsExactly(keys);
+        }
+    }
+
+    /**
      * A checked failure of the store is told with its text cleaned as every outside text is: it was
      * put into the message as the driver wrote it, so a URL's password, a line break or a bidi
      * control reached the log and the shell.
