@@ -3,6 +3,7 @@ package dev.strata.platform.shell;
 import dev.strata.platform.api.deployment.Deployment;
 import dev.strata.platform.api.deployment.DeploymentState;
 import dev.strata.platform.api.deployment.Deployments;
+import dev.strata.platform.api.deployment.MemberState;
 import dev.strata.platform.api.exception.NotFoundException;
 import java.time.Duration;
 import java.util.EnumSet;
@@ -53,9 +54,8 @@ public class UndeployCommand implements Action {
         System.out.println(Format.visible(d.state() == DeploymentState.DELETED
                 ? String.format(Locale.ROOT, "Deployment %s of %s: already deleted; its machines were deleted and its allocation released",
                         d.id(), d.contract())
-                : String.format(Locale.ROOT, "Deployment %s of %s: %s; its %d machines are being deleted", d.id(),
-                d.contract(),
-                DeployCommand.state(d.state()), d.members().size())));
+                : String.format(Locale.ROOT, "Deployment %s of %s: %s; %s", d.id(), d.contract(), DeployCommand.state(d.state()),
+                        deleting(d))));
         if (await && d.state() != DeploymentState.DELETED) {
             d = service.await(id, EnumSet.of(DeploymentState.DELETED), wait);
             if (d.state() == DeploymentState.DELETED) {
@@ -70,5 +70,20 @@ public class UndeployCommand implements Action {
             }
         }
         return null;
+    }
+
+    /**
+     * What the undeploy deletes: the machines on record that are not deleted yet, and those whose
+     * create is under way (the reconciler finds and deletes what it made). It counted every member,
+     * so a member that never got a machine (not asked for yet, refused by its provider) was told as
+     * a machine being deleted, and one machine read "1 machines".
+     */
+    static String deleting(Deployment d) {
+        long machines = d.members().stream().filter(m -> m.state() != MemberState.DELETED
+                && (m.machine() != null || m.state() == MemberState.CREATING)).count();
+        if (machines == 0) {
+            return "it has no machine to delete";
+        }
+        return machines == 1 ? "its 1 machine is being deleted" : String.format(Locale.ROOT, "its %d machines are being deleted", machines);
     }
 }

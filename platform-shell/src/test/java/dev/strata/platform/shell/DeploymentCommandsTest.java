@@ -544,6 +544,51 @@ class DeploymentCommandsTest {
         assertThat(service.calls).containsExactly("undeploy d-000001 by shell");
     }
 
+    /**
+     * strata:undeploy counts the machines it deletes: those on record, and one whose create is
+     * under way, not a member that never got one (not asked for yet, or refused by its provider).
+     * It counted every member: a deployment with one machine of three members said "its 3 machines
+     * are being deleted", and one machine read "1 machines".
+     */
+    @Test
+    void undeployCountsTheMachinesItDeletesNotTheMembers() throws Exception {
+        Deployment[] answer = new Deployment[1];
+        RecordingDeployments service = new RecordingDeployments() {
+            @Override
+            public Deployment undeploy(String id, String actor) {
+                calls.add("undeploy " + id + " by " + actor);
+                return answer[0];
+            }
+        };
+        UndeployCommand command = new UndeployCommand();
+        command.deployments = service;
+        command.id = "d-000001";
+
+        Deployment running = deployment(DeploymentState.DELETING, MemberState.RUNNING);
+        DeploymentMember made = running.members().get(0);
+        DeploymentMember requested = member("trainer-1", MemberState.REQUESTED);
+        DeploymentMember refused = member("trainer-2", MemberState.FAILED);
+        answer[0] = withMembers(running, List.of(made, requested, refused));
+        assertThat(CommandOutput.of(command::execute)).isEqualTo("Deployment d-000001 of llm: deleting; its 1 machine is being deleted\n");
+
+        answer[0] = withMembers(running, List.of(made, member("trainer-1", MemberState.CREATING), refused));
+        assertThat(CommandOutput.of(command::execute)).isEqualTo("Deployment d-000001 of llm: deleting; its 2 machines are being deleted\n");
+
+        answer[0] = withMembers(running, List.of(requested, refused));
+        assertThat(CommandOutput.of(command::execute)).isEqualTo("Deployment d-000001 of llm: deleting; it has no machine to delete\n");
+    }
+
+    /** A member in {@code state} without a machine on record. */
+    private static DeploymentMember member(String name, MemberState state) {
+        return new DeploymentMember(name, MachineTarget.offer("aws:eu-central-1a:p5.48xlarge"), "aws", "aws:eu-central-1a", Map.of(), state,
+                null, null, null, state == MemberState.FAILED ? "capacity refused" : null, T);
+    }
+
+    private static Deployment withMembers(Deployment d, List<DeploymentMember> members) {
+        return new Deployment(d.id(), d.contract(), d.tenant(), d.allocationId(), d.state(), d.message(), d.onMachineLoss(), d.createdAt(),
+                d.updatedAt(), d.version(), members);
+    }
+
     @Test
     void undeployWithWaitWaitsForDeleted() throws Exception {
         RecordingDeployments service = new RecordingDeployments();
