@@ -9,6 +9,7 @@ import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.security.KeyPair;
 import java.security.KeyPairGenerator;
@@ -17,6 +18,7 @@ import java.security.interfaces.RSAPublicKey;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
+import java.util.Set;
 import org.osgi.framework.BundleContext;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
@@ -98,18 +100,72 @@ public final class ConsoleKey {
     }
 
     private static void writeAuthorizedKey(Path keysFile, String publicKey) throws IOException {
-        List<String> lines = Files.exists(keysFile) ? new ArrayList<>(Files.readAllLines(keysFile, StandardCharsets.ISO_8859_1))
+        List<String> lines = Files.exists(keysFile) ? withoutUserEntry(Files.readAllLines(keysFile, StandardCharsets.ISO_8859_1))
                 : new ArrayList<>();
-        lines.removeIf(ConsoleKey::isUserLine);
         lines.add(USER + "=" + publicKey + "," + ROLES);
         Path tmp = keysFile.resolveSibling(KEYS_FILE + ".tmp");
+        Files.deleteIfExists(tmp);
+        Files.createFile(tmp);
+        // the file's permissions kept (an operator's rw-r----- stays so): the rewrite made it anew with the defaults
+        Set<PosixFilePermission> permissions = permissions(keysFile);
+        if (permissions != null) {
+            Files.setPosixFilePermissions(tmp, permissions);
+        }
         Files.write(tmp, lines, StandardCharsets.ISO_8859_1);
         move(tmp, keysFile);
     }
 
+    /** The file's POSIX permissions, or null where it does not exist or the file system has none. */
+    private static Set<PosixFilePermission> permissions(Path file) throws IOException {
+        try {
+            return Files.exists(file) ? Files.getPosixFilePermissions(file) : null;
+        } catch (UnsupportedOperationException e) {
+            return null;
+        }
+    }
+
+    /**
+     * The lines of {@code keys.properties} without the entry of {@value #USER}, read as Java
+     * properties are: the line that starts it, and the lines it continues onto (a line that ends
+     * with an odd number of backslashes goes on in the next); a comment line is not continued.
+     */
+    static List<String> withoutUserEntry(List<String> lines) {
+        List<String> kept = new ArrayList<>();
+        boolean continued = false;
+        boolean dropping = false;
+        for (String line : lines) {
+            if (!continued) {
+                dropping = isUserLine(line);
+            }
+            if (!dropping) {
+                kept.add(line);
+            }
+            continued = (continued || !isComment(line)) && endsWithOddBackslashes(line);
+        }
+        return kept;
+    }
+
+    /**
+     * Whether a line starts the entry of {@value #USER}: its key ends at {@code =}, {@code :}, a
+     * blank (space, tab or form feed, as Java properties take it) or the line's end. A tab between
+     * the key and {@code =} was not taken for its end, so that entry stayed beside the new one.
+     */
     private static boolean isUserLine(String line) {
         String l = line.stripLeading();
-        return l.startsWith(USER + "=") || l.startsWith(USER + " ") || l.startsWith(USER + ":");
+        return l.equals(USER) || l.startsWith(USER) && "=: \t\f".indexOf(l.charAt(USER.length())) >= 0;
+    }
+
+    private static boolean isComment(String line) {
+        String l = line.stripLeading();
+        return l.startsWith("#") || l.startsWith("!");
+    }
+
+    private static boolean endsWithOddBackslashes(String line) {
+        int n = 0;
+        for (int i = line.length() - 1; i >= 0 && line.charAt(i) == '\\'; i--) {
+            n++;
+        }
+        return n % 2 == 1;
     }
 
     private static void writePrivateKey(Path keyFile, KeyPair pair) throws IOException {

@@ -62,6 +62,42 @@ class ConsoleKeyTest {
         assertThat(Files.readAllLines(etc.resolve("keys.properties"))).filteredOn(l -> l.startsWith("strata=")).hasSize(1);
     }
 
+    /**
+     * The user's entry is found however Java properties let it be written: a tab between the key
+     * and {@code =} (it was not, and the old entry stayed beside the new one), and the lines it is
+     * continued onto go with it (they were left, a stray entry of their own); a comment is not
+     * continued.
+     */
+    @Test
+    void anEntryWithATabBeforeItsEqualsSignIsReplacedWithTheLinesItContinuesOnto() throws Exception {
+        Path keys = etc.resolve("keys.properties");
+        Files.writeString(keys, "# comment kept\\\nstrata\t=AAAAold,_g_:admingroup\n_g_\\:admingroup = group,admin,ssh\n"
+                + "  strata : AAAAolder\\\n    BBBBcontinued,_g_:admingroup\n");
+
+        assertThat(ConsoleKey.ensure(etc)).isTrue();
+
+        List<String> lines = Files.readAllLines(keys, StandardCharsets.ISO_8859_1);
+        assertThat(lines).hasSize(3).startsWith("# comment kept\\", "_g_\\:admingroup = group,admin,ssh");
+        assertThat(lines.get(2)).startsWith("strata=AAAA").endsWith(",_g_:admingroup");
+        java.util.Properties read = new java.util.Properties();
+        try (var in = Files.newBufferedReader(keys, StandardCharsets.ISO_8859_1)) {
+            read.load(in);
+        }
+        assertThat(read.stringPropertyNames()).containsExactlyInAnyOrder("strata", "_g_:admingroup");
+    }
+
+    /** {@code keys.properties} keeps its permissions: it was made anew with the defaults, so an operator's rw-r----- became rw-r--r--. */
+    @Test
+    void keysPropertiesKeepsItsPermissions() throws Exception {
+        Path keys = etc.resolve("keys.properties");
+        Files.writeString(keys, "_g_\\:admingroup = group,admin,ssh\n");
+        Files.setPosixFilePermissions(keys, PosixFilePermissions.fromString("rw-r-----"));
+
+        assertThat(ConsoleKey.ensure(etc)).isTrue();
+
+        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(keys))).isEqualTo("rw-r-----");
+    }
+
     @Test
     void eachInstallationGetsItsOwnKey(@TempDir Path other) throws Exception {
         ConsoleKey.ensure(etc);
