@@ -502,9 +502,25 @@ public class ProvenanceService implements AuditLog {
     /** How {@link #export} makes its files durable ({@link #DISK}; the tests record the order). */
     Durability durability = DISK;
 
+    /** Held while an export is written and moved into place ({@link #export}). */
+    private final Object exporting = new Object();
+
+    /**
+     * {@inheritDoc}
+     *
+     * <p>One export at a time: two to the same file wrote one {@code .partial} file together, so the
+     * first to move it put a mix of both under the name and said it had exported the log, and the
+     * other failed (its file moved away from under it) or removed the first's.
+     */
     @Override
     public AuditExport export(Path file, Path publicKeyFile) {
         TenantAccess.requireEveryTenant("the provenance log is one chain of every tenant's records", "export it");
+        synchronized (exporting) {
+            return exportNow(file, publicKeyFile);
+        }
+    }
+
+    private AuditExport exportNow(Path file, Path publicKeyFile) {
         ProvenanceStore p = store.provenance();
         Path target = file.toAbsolutePath();
         Path tmp = target.resolveSibling(target.getFileName() + ".partial");

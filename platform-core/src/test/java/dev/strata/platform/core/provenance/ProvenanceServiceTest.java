@@ -692,6 +692,64 @@ class ProvenanceServiceTest {
     }
 
     /**
+     * Two exports to one file at the same time each write a whole export, one after the other. They
+     * wrote one {@code .partial} file together: here the second, started while the first had
+     * written its file and not moved it yet, wrote over it and moved it into place, and the first
+     * then failed, its file gone; started earlier, the two wrote a mix of both, which the first to
+     * move it put under the name as the log's export.
+     */
+    @Test
+    void twoExportsToOneFileAtOnceEachWriteAWholeExport() throws Exception {
+        appendRecords(5);
+        Path file = data.resolve("out/audit.jsonl");
+        Path keys = data.resolve("out/audit-keys.pem");
+        java.util.concurrent.CountDownLatch entered = new java.util.concurrent.CountDownLatch(1);
+        java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+        java.util.concurrent.atomic.AtomicBoolean first = new java.util.concurrent.atomic.AtomicBoolean(true);
+        service.durability = new ProvenanceService.Durability() {
+            @Override
+            public void force(Path f) throws java.io.IOException {
+                if (first.getAndSet(false)) {
+                    // the first export holds here, its file written and not moved yet
+                    entered.countDown();
+                    try {
+                        release.await(30, java.util.concurrent.TimeUnit.SECONDS);
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                }
+                ProvenanceService.DISK.force(f);
+            }
+
+            @Override
+            public void forceFolder(Path folder) {
+                ProvenanceService.DISK.forceFolder(folder);
+            }
+        };
+        java.util.concurrent.FutureTask<AuditExport> one = new java.util.concurrent.FutureTask<>(() -> service.export(file, keys));
+        java.util.concurrent.FutureTask<AuditExport> two = new java.util.concurrent.FutureTask<>(() -> service.export(file, keys));
+        new Thread(one, "export-one").start();
+        assertThat(entered.await(30, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+        Thread second = new Thread(two, "export-two");
+        second.start();
+        // the second waits for the first to end, or (as before) runs to its end beside it
+        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        while (second.getState() != Thread.State.BLOCKED && second.getState() != Thread.State.TERMINATED && System.nanoTime() < deadline) {
+            Thread.sleep(5);
+        }
+        release.countDown();
+        AuditExport a = one.get(60, java.util.concurrent.TimeUnit.SECONDS);
+        AuditExport b = two.get(60, java.util.concurrent.TimeUnit.SECONDS);
+        assertThat(a.records()).isEqualTo(b.records());
+        ExportFile.Result offline = ExportFile.verify(file, AuditKeys.readPublicKeys(Files.readString(keys)), List.of());
+        assertThat(offline.verification().holds()).as(offline.verification().summary()).isTrue();
+        assertThat(offline.verification().records()).isEqualTo(b.records());
+        try (var left = Files.list(data.resolve("out"))) {
+            assertThat(left).containsExactlyInAnyOrder(file, keys);
+        }
+    }
+
+    /**
      * A key file that cannot be moved into place (its name is held by a folder that is not empty)
      * fails the export naming the key file, and leaves the earlier export as it was, no
      * {@code .partial} behind. The key file was moved after the export: the new export stood under
