@@ -526,6 +526,13 @@ public class ProvenanceService implements AuditLog {
         Path tmp = target.resolveSibling(target.getFileName() + ".partial");
         Path pub = publicKeyFile == null ? null : publicKeyFile.toAbsolutePath();
         Path pubTmp = pub == null ? null : pub.resolveSibling(pub.getFileName() + ".partial");
+        if (pub != null && (pub.normalize().equals(target.normalize()) || pub.normalize().equals(tmp.normalize())
+                || pubTmp.normalize().equals(target.normalize()))) {
+            // the keys moved onto the export's .partial file (audit.jsonl.partial) made the keys the export, and the call said it
+            // had written both; the export named as the keys' .partial file was replaced by the keys before either was in place
+            throw new IllegalArgumentException("the public key file " + pub + " is the export file " + target + " or a file one of them "
+                    + "is written to aside first (its name and .partial); expected another file, nothing was written");
+        }
         long[] counts = new long[2];
         LogRecord[] last = new LogRecord[1];
         boolean keysWritten = false;

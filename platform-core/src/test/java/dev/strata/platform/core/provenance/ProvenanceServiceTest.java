@@ -750,6 +750,32 @@ class ProvenanceServiceTest {
     }
 
     /**
+     * A key file named as the file the export is written to aside first ({@code audit.jsonl.partial}),
+     * or an export named as the key file's, is refused before anything is written. The keys were
+     * moved onto the export's {@code .partial} file, which then went into place as the export: the
+     * call said it had written the log and its keys, and the export held the keys, the key file
+     * nothing.
+     */
+    @Test
+    void aKeyFileNamedAsTheExportsPartialFileIsRefusedBeforeAnythingIsWritten() throws Exception {
+        appendRecords(3);
+        Path file = data.resolve("out/audit.jsonl");
+        service.export(file, null);
+        String earlier = Files.readString(file);
+        Path keys = data.resolve("out/audit.jsonl.partial");
+        assertThatThrownBy(() -> service.export(file, keys)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("the public key file " + keys.toAbsolutePath() + " is the export file " + file.toAbsolutePath() + " or a file one "
+                        + "of them is written to aside first (its name and .partial); expected another file, nothing was written");
+        Path exportAsKeys = data.resolve("out/audit-keys.pem.partial");
+        assertThatThrownBy(() -> service.export(exportAsKeys, data.resolve("out/audit-keys.pem"))).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageEndingWith("expected another file, nothing was written");
+        assertThat(Files.readString(file)).as("the earlier export is kept").isEqualTo(earlier);
+        try (var left = Files.list(data.resolve("out"))) {
+            assertThat(left).containsExactly(file);
+        }
+    }
+
+    /**
      * A key file that cannot be moved into place (its name is held by a folder that is not empty)
      * fails the export naming the key file, and leaves the earlier export as it was, no
      * {@code .partial} behind. The key file was moved after the export: the new export stood under
