@@ -547,12 +547,14 @@ public class ProvenanceService implements AuditLog {
                 p.scanStored(1, stored -> {
                     LogRecord r = stored.record();
                     if (r == null) {
-                        throw new StrataException("cannot export the provenance log: " + stored.fault() + " (strata:audit-verify names it too)");
+                        // the fault quotes what the database holds, shown printable as the verification shows it
+                        throw new StrataException("cannot export the provenance log: " + Verification.printable(stored.fault())
+                                + " (strata:audit-verify names it too)");
                     }
                     if (stored.fault() != null) {
                         // the export holds the record as its hash covers it; what the database changed beside it is not in the file
                         LOG.warn("Exporting the provenance log: {}; the export holds the record as hashed, strata:audit-verify fails on it",
-                                stored.fault());
+                                Verification.printable(stored.fault()));
                     }
                     try {
                         w.record(r);

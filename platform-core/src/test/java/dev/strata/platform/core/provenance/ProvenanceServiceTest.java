@@ -776,6 +776,31 @@ class ProvenanceServiceTest {
     }
 
     /**
+     * What is wrong with how a record is stored quotes what the database holds, and an export shows
+     * it printable, as the verification does: the warning that a record's column was changed, and
+     * the failure for a record that cannot be read, gave it as it was, so a line break or a bidi
+     * control written into the database forged a line of the log or the message.
+     */
+    @Test
+    void whatAnExportFindsWrongInTheDatabaseIsShownPrintable() throws Exception {
+        appendRecords(10);
+        try (Connection c = h2(); Statement s = c.createStatement()) {
+            s.executeUpdate("UPDATE provenance_record SET tenant = 't2' || CHAR(10) || 'INFO the chain holds' || CHAR(8238) WHERE seq = 8");
+        }
+        try (dev.strata.platform.testkit.StderrCapture log = new dev.strata.platform.testkit.StderrCapture()) {
+            service.export(data.resolve("out/audit.jsonl"), null);
+            assertThat(log.text()).contains("WARN").contains("provenance record 8 is stored with tenant 't2\\u000aINFO the chain holds\\u202e'")
+                    .doesNotContain("\nINFO the chain holds").doesNotContain("\u202e");
+        }
+        try (Connection c = h2(); Statement s = c.createStatement()) {
+            s.executeUpdate("UPDATE provenance_record SET subjects = '[\"t' || CHAR(27) || '[2J\"' WHERE seq = 9");
+        }
+        assertThatThrownBy(() -> service.export(data.resolve("out/audit.jsonl"), null))
+                .isInstanceOf(dev.strata.platform.api.exception.StrataException.class)
+                .hasMessageStartingWith("cannot export the provenance log: provenance record 9 cannot be read").hasMessageNotContaining("\u001b");
+    }
+
+    /**
      * A key file that cannot be moved into place (its name is held by a folder that is not empty)
      * fails the export naming the key file, and leaves the earlier export as it was, no
      * {@code .partial} behind. The key file was moved after the export: the new export stood under
