@@ -55,6 +55,13 @@ public class AuditExportCommand implements Action {
             throw new IllegalArgumentException("--public-key " + Format.visible(keys) + " is the export file itself; the keys would replace the log: "
                     + "expected another file");
         }
+        if (keys != null && (keys.equals(target.resolveSibling(target.getFileName() + ".partial"))
+                || target.equals(keys.resolveSibling(keys.getFileName() + ".partial")))) {
+            // each is written aside first under its name and .partial: refused here as the log refuses it, its paths shown as typed
+            // where the log's refusal (an IllegalArgumentException, not escaped below) would have shown them raw
+            throw new IllegalArgumentException("--public-key " + Format.visible(keys) + " and the export file " + Format.visible(target)
+                    + " are one the other's file written aside first (its name and .partial); expected another file, nothing was written");
+        }
         AuditExport e;
         try {
             e = log.export(target, keys);

@@ -83,6 +83,15 @@ class OptionValuesTest {
         assertThatThrownBy(c::execute).isInstanceOf(IllegalArgumentException.class).hasMessageStartingWith("--public-key " + dir + " is a directory");
         c.publicKey = dir.resolve("sub/../log.jsonl").toString();
         assertThatThrownBy(c::execute).isInstanceOf(IllegalArgumentException.class).hasMessageContaining("is the export file itself");
+        // the file each is written to aside first: refused before the log is asked, its paths shown escaped as typed
+        c.file = dir.resolve("log\u001b[2J.jsonl").toString();
+        c.publicKey = dir.resolve("log\u001b[2J.jsonl.partial").toString();
+        assertThatThrownBy(c::execute).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("--public-key " + dir + "/log\\x1b[2J.jsonl.partial and the export file")
+                .hasMessageContaining("written aside first").hasMessageNotContaining("\u001b");
+        c.file = dir.resolve("keys.pem.partial").toString();
+        c.publicKey = dir.resolve("keys.pem").toString();
+        assertThatThrownBy(c::execute).isInstanceOf(IllegalArgumentException.class).hasMessageContaining("written aside first");
     }
 
     /**
