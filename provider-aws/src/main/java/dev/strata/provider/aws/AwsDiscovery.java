@@ -1,6 +1,7 @@
 package dev.strata.provider.aws;
 
 import dev.strata.platform.api.exception.AuthorizationException;
+import dev.strata.platform.api.exception.InvalidConfigurationException;
 import dev.strata.platform.api.exception.ProviderTimeoutException;
 import dev.strata.platform.api.exception.ProviderUnavailableException;
 import dev.strata.platform.api.exception.StrataException;
@@ -65,6 +66,13 @@ final class AwsDiscovery {
      * for which it would have kept them, marked stale, had the whole discovery failed (a provider cannot read that setting).
      */
     static final Duration REGION_GRACE = Duration.ofMinutes(15);
+    /**
+     * How long after it fell due for its re-read a region's catalogue is still served while that re-read fails: 24 hours, the
+     * longest {@code catalogueRefresh} takes, so the list served is never older than one the configuration could have chosen
+     * to reuse anyway; zones and instance types change over months, and a list that old still describes what launches. Past
+     * that the region fails as it did before, rather than offer types or zones AWS may have withdrawn since.
+     */
+    static final Duration STALE_CATALOGUE_LIMIT = Duration.ofHours(24);
     /** The most of the caller's deadline kept back from the regions' reads, to return what they read in time. */
     private static final Duration RETURN_MARGIN = Duration.ofSeconds(1);
 
@@ -81,6 +89,8 @@ final class AwsDiscovery {
     private final Set<String> accountUnreadWarned = ConcurrentHashMap.newKeySet();
     private final Set<String> unknownRegionsLogged = ConcurrentHashMap.newKeySet();
     private final Supplier<String> installation;
+    /** Since when each region's catalogue fails to be read again while its last good one is served ({@link #catalogue}). */
+    private final Map<String, Instant> catalogueFailingSince = new ConcurrentHashMap<>();
     /** Each region's last good read, and since when it fails while it does. */
     private final Map<String, RegionRead> lastReads = new ConcurrentHashMap<>();
     /**
@@ -231,7 +241,8 @@ final class AwsDiscovery {
     /** One region read now: the account checked, the catalogue (may be reused), the instances. */
     private View regionView(String region, DiscoveryContext context) {
         checkAccount(region, context);
-        Catalogue catalogue = catalogue(region, context);
+        List<String> warnings = new ArrayList<>();
+        Catalogue catalogue = catalogue(region, context, warnings);
         List<Ec2Instance> instances = gateway.instances(region, Map.of("instance-state-name", Ec2Gateway.EXISTING_STATES), context);
         Optional<RegionFacts> facts = sovereignty.facts(region);
         if (facts.isEmpty() && unknownRegionsLogged.add(region)) {
@@ -248,7 +259,8 @@ final class AwsDiscovery {
             LOG.debug("AWS provider {}: {} instances in {} are another Strata installation's or provider's; counted against the quota, "
                     + "not nodes", settings.providerId(), theirs, region);
         }
-        return region(withExtraShapes(catalogue), instances, facts.orElse(null), own);
+        View view = region(withExtraShapes(catalogue), instances, facts.orElse(null), own);
+        return warnings.isEmpty() ? view : new View(view.sites(), view.nodes(), view.offers(), view.fabrics(), warnings);
     }
 
     /** Ends the threads that read the regions (the provider stops, or a configuration change replaced these settings). */
@@ -449,6 +461,18 @@ final class AwsDiscovery {
     }
 
     Catalogue catalogue(String region, DiscoveryContext context) {
+        return catalogue(region, context, new ArrayList<>());
+    }
+
+    /**
+     * The region's catalogue: the one read within {@code catalogueRefresh}, else read now. Where that re-read fails, the last
+     * good catalogue is served for up to {@link #STALE_CATALOGUE_LIMIT} after it fell due, and read again at every call until
+     * it succeeds: one failed DescribeInstanceTypes no longer fails the whole region (its offers gone and its nodes reported
+     * only as last read) while an hour-old list still describes what it offers. {@code warnings} then gets a sentence naming
+     * the region, what failed and since when (logged once when the failures begin). The first read of a region, and a re-read
+     * that fails longer than that, fail as before.
+     */
+    Catalogue catalogue(String region, DiscoveryContext context, List<String> warnings) {
         Catalogue cached = fresh(region);
         if (cached != null) {
             return cached;
@@ -469,7 +493,38 @@ final class AwsDiscovery {
         }
         try {
             cached = fresh(region);
-            return cached != null ? cached : read(region, context);
+            if (cached != null) {
+                return cached;
+            }
+            Catalogue last = catalogues.get(region);
+            try {
+                Catalogue read = read(region, context);
+                Instant failedSince = catalogueFailingSince.remove(region);
+                if (failedSince != null) {
+                    LOG.info("AWS provider {}: the {} catalogue is read again (its re-read failed from {})", settings.providerId(), region,
+                            failedSince);
+                }
+                return read;
+            } catch (StrataException e) {
+                Instant now = clock.instant();
+                Instant due = last == null ? null : last.readAt().plus(settings.catalogueRefresh());
+                if (last == null || !now.isBefore(due.plus(STALE_CATALOGUE_LIMIT))) {
+                    catalogueFailingSince.remove(region);
+                    throw e;
+                }
+                Instant since = catalogueFailingSince.computeIfAbsent(region, r -> now);
+                String what = e.getMessage() == null ? e.getClass().getSimpleName()
+                        : InvalidConfigurationException.printable(e.getMessage().strip());
+                if (since.equals(now)) {
+                    LOG.warn("AWS provider {}: the {} catalogue (zones, instance types, offerings) cannot be read again: {}; the one read "
+                            + "at {} is served until {} and read again at each discovery", settings.providerId(), region, what,
+                            last.readAt(), due.plus(STALE_CATALOGUE_LIMIT));
+                }
+                warnings.add("region " + region + ": its catalogue (zones, instance types, offerings) fails to be read again since "
+                        + since + " (" + what + "); the one read at " + last.readAt() + " is served until "
+                        + due.plus(STALE_CATALOGUE_LIMIT) + " and read again at each discovery");
+                return last;
+            }
         } finally {
             lock.unlock();
         }
@@ -622,7 +677,9 @@ final class AwsDiscovery {
             List<Node> nodes = new ArrayList<>();
             List<CapacityOffer> offers = new ArrayList<>();
             List<Fabric> fabrics = new ArrayList<>();
+            List<String> all = new ArrayList<>();
             for (View v : views) {
+                all.addAll(v.warnings());
                 sites.addAll(v.sites());
                 nodes.addAll(v.nodes());
                 offers.addAll(v.offers());
@@ -631,7 +688,8 @@ final class AwsDiscovery {
             nodes.sort(Comparator.comparing(Node::id));
             offers.sort(Comparator.comparing(CapacityOffer::id));
             fabrics.sort(Comparator.comparing(Fabric::id));
-            return new View(sites, nodes, offers, fabrics, warnings);
+            all.addAll(warnings);
+            return new View(sites, nodes, offers, fabrics, all);
         }
     }
 
