@@ -98,6 +98,12 @@ final class AwsDiscovery {
      * when needed and ended when idle or at {@link #close}, so that a region that hangs holds up only its own reads.
      */
     private final Map<String, ExecutorService> readers = new LinkedHashMap<>();
+    /**
+     * The threads that look a region up for the provisioner ({@link #eachRegion}: find, leak detection): four per region at
+     * most, apart from the discovery's so that neither waits behind the other, made when needed and ended when idle or at
+     * {@link #close}.
+     */
+    private final Map<String, ExecutorService> lookups = new LinkedHashMap<>();
 
     AwsDiscovery(AwsSettings settings, Ec2Gateway gateway, SovereigntyTable sovereignty, Clock clock) {
         this(settings, gateway, sovereignty, clock, () -> null);
@@ -122,7 +128,75 @@ final class AwsDiscovery {
             });
             reader.allowCoreThreadTimeOut(true);
             readers.put(region, reader);
+            AtomicInteger lookupCount = new AtomicInteger();
+            ThreadPoolExecutor lookup = new ThreadPoolExecutor(4, 4, 1, TimeUnit.MINUTES, new LinkedBlockingQueue<>(), r -> {
+                Thread t = new Thread(r, "strata-aws-lookup-" + settings.providerId() + "-" + region + "-" + lookupCount.incrementAndGet());
+                t.setDaemon(true);
+                return t;
+            });
+            lookup.allowCoreThreadTimeOut(true);
+            lookups.put(region, lookup);
         }
+    }
+
+    /**
+     * {@code read} of every region, the regions read at once, each on a lookup thread of its own region ({@link #lookups})
+     * and each given the whole deadline of {@code context}, so that a region that hangs does not use up the time of the
+     * others. Every region must answer: one that fails or does not answer by the deadline fails the whole call (the first
+     * such region's error, the others' suppressed), since a listing short of a region would be taken for "none there" (an
+     * instance taken for leaked, an operation for never launched).
+     *
+     * @param what what is read, for the messages ({@code "DescribeInstances of operation op-1"})
+     * @return each region's answer, in the order of {@code regions}
+     */
+    <T> Map<String, T> eachRegion(String what, DiscoveryContext context, java.util.function.Function<String, T> read) {
+        List<String> regions = settings.regions();
+        Map<String, Future<T>> reads = new LinkedHashMap<>();
+        Map<String, RuntimeException> failures = new LinkedHashMap<>();
+        for (String region : regions) {
+            try {
+                reads.put(region, lookups.get(region).submit(() -> read.apply(region)));
+            } catch (RejectedExecutionException e) {
+                failures.put(region, new ProviderUnavailableException("AWS provider " + settings.providerId() + ": region " + region
+                        + " was not read (" + what + "): the AWS provider was stopped"));
+            }
+        }
+        Map<String, T> answered = new LinkedHashMap<>();
+        try {
+            for (Map.Entry<String, Future<T>> entry : reads.entrySet()) {
+                String region = entry.getKey();
+                try {
+                    long wait = Math.max(0, context.remaining().toMillis());
+                    answered.put(region, entry.getValue().get(wait, TimeUnit.MILLISECONDS));
+                } catch (TimeoutException e) {
+                    entry.getValue().cancel(true);
+                    failures.put(region, new ProviderTimeoutException("AWS provider " + settings.providerId() + ": region " + region
+                            + " did not answer " + what + " before the deadline (operation " + context.operationId() + ")"));
+                } catch (ExecutionException e) {
+                    if (e.getCause() instanceof StrataException failed) {
+                        failures.put(region, failed);
+                    } else if (e.getCause() instanceof RuntimeException unexpected) {
+                        throw unexpected;
+                    } else if (e.getCause() instanceof Error error) {
+                        throw error;
+                    } else {
+                        throw new IllegalStateException(e.getCause());
+                    }
+                }
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new ProviderTimeoutException("AWS provider " + settings.providerId() + ": interrupted while reading its regions ("
+                    + what + ", operation " + context.operationId() + ")");
+        } finally {
+            reads.values().forEach(f -> f.cancel(true));
+        }
+        if (!failures.isEmpty()) {
+            RuntimeException first = regions.stream().filter(failures::containsKey).map(failures::get).findFirst().orElseThrow();
+            failures.values().stream().filter(f -> f != first).forEach(first::addSuppressed);
+            throw first;
+        }
+        return answered;
     }
 
     /**
@@ -263,9 +337,10 @@ final class AwsDiscovery {
         return warnings.isEmpty() ? view : new View(view.sites(), view.nodes(), view.offers(), view.fabrics(), warnings);
     }
 
-    /** Ends the threads that read the regions (the provider stops, or a configuration change replaced these settings). */
+    /** Ends the threads that read and look up the regions (the provider stops, or a configuration change replaced these settings). */
     void close() {
         readers.values().forEach(ExecutorService::shutdownNow);
+        lookups.values().forEach(ExecutorService::shutdownNow);
     }
 
     /** {@link #region(Catalogue, List, RegionFacts, String)} with every instance Strata launched taken for this installation's. */

@@ -239,11 +239,16 @@ final class AwsProvisioner {
         return unlisted(handle, MachineState.PENDING, notListed(handle, launched.get()));
     }
 
+    /**
+     * The instance the operation made, looked up in every region at once ({@link AwsDiscovery#eachRegion}): a region that
+     * hangs does not use up the others' deadline, and one that fails or does not answer fails the call, never "none".
+     */
     Optional<MachineStatus> find(String operationId, DiscoveryContext context) {
-        for (String region : settings.regions()) {
-            List<Ec2Instance> made = made(gateway.instances(region, Map.of("tag:" + MachineLabels.OPERATION, List.of(operationId),
-                    "instance-state-name", Ec2Gateway.EXISTING_STATES), context), operationId);
-            List<Ec2Instance> existing = made.stream().sorted(EARLIEST).toList();
+        Map<String, List<Ec2Instance>> made = discovery.eachRegion("DescribeInstances of operation " + operationId, context,
+                region -> made(gateway.instances(region, Map.of("tag:" + MachineLabels.OPERATION, List.of(operationId),
+                        "instance-state-name", Ec2Gateway.EXISTING_STATES), context), operationId));
+        for (List<Ec2Instance> inRegion : made.values()) {
+            List<Ec2Instance> existing = inRegion.stream().sorted(EARLIEST).toList();
             if (!existing.isEmpty()) {
                 // the instance a create keeps
                 return Optional.of(status(chosen(existing)));
@@ -252,12 +257,18 @@ final class AwsProvisioner {
         return Optional.empty();
     }
 
-    /** Every instance this provider launched for Strata that still exists: those another provider's tag names are that provider's. */
+    /**
+     * Every instance this provider launched for Strata that still exists: those another provider's tag names are that provider's.
+     * The regions are read at once ({@link AwsDiscovery#eachRegion}), and any that fails or does not answer fails the call: a
+     * listing short of a region would have its instances taken for gone.
+     */
     List<MachineStatus> machines(DiscoveryContext context) {
         List<MachineStatus> out = new ArrayList<>();
-        for (String region : settings.regions()) {
-            for (Ec2Instance instance : gateway.instances(region, Map.of("tag-key", List.of(MachineLabels.OPERATION),
-                    "instance-state-name", Ec2Gateway.EXISTING_STATES), context)) {
+        Map<String, List<Ec2Instance>> listed = discovery.eachRegion("DescribeInstances of Strata's instances", context,
+                region -> gateway.instances(region, Map.of("tag-key", List.of(MachineLabels.OPERATION),
+                        "instance-state-name", Ec2Gateway.EXISTING_STATES), context));
+        for (List<Ec2Instance> inRegion : listed.values()) {
+            for (Ec2Instance instance : inRegion) {
                 // another provider on the same account lists its own instances, with its own handles
                 if (AwsDiscovery.launchedBy(instance, settings.providerId())) {
                     out.add(status(instance));

@@ -54,6 +54,11 @@ final class Ec2Proxy implements AutoCloseable {
             return new Answer(-1, "", delay);
         }
 
+        /** Passes the request to moto after {@code delay}, and moto's answer back: a slow but working EC2. */
+        static Answer slow(Duration delay) {
+            return new Answer(-3, "", delay);
+        }
+
         /** Passes the request to moto (which acts on it) and then loses moto's answer: the caller sees a 503. */
         static Answer lost() {
             return new Answer(-2, "", Duration.ZERO);
@@ -112,6 +117,10 @@ final class Ec2Proxy implements AutoCloseable {
             Call call = new Call(params.getOrDefault("Action", ""), params, region(exchange.getRequestHeaders().getFirst("Authorization")));
             calls.add(call);
             Answer answer = inject.apply(call);
+            if (answer != null && answer.status() == -3) {
+                sleep(answer.delay());
+                answer = null;
+            }
             if (answer != null && answer.status() != -2) {
                 if (answer.status() < 0) {
                     sleep(answer.delay());

@@ -3,6 +3,7 @@ package dev.strata.provider.aws;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowable;
 
+import dev.strata.platform.api.exception.ProviderTimeoutException;
 import dev.strata.platform.api.exception.ProviderUnavailableException;
 import dev.strata.platform.api.model.CapacityOffer;
 import dev.strata.platform.api.model.Node;
@@ -193,6 +194,62 @@ class RegionIsolationTest {
             assertThat(System.nanoTime()).as("the region readers ended: %s", readers("eu-central-1")).isLessThan(until);
             Thread.sleep(20);
         }
+    }
+
+    /**
+     * find and the leak listing ({@code machines}) read the regions at once, each given the whole deadline: two regions that
+     * each take 8s answer within a deadline of 13s. Before, they were read one after another under one deadline, so the
+     * first region's time was taken from the second's and the call failed although each region answered in time.
+     */
+    @Test
+    void findAndTheLeakListingReadTheRegionsAtOnceSoASlowRegionDoesNotTakeTheOthersTime() {
+        AwsProvider provider = provider(Clock.systemUTC(), "60s");
+        MachineStatus made = provider.create(AwsProviderMotoTest.request("op-slow", "m-0"), context(60));
+        proxy.inject(call -> call.action().equals("DescribeInstances") ? Ec2Proxy.Answer.slow(Duration.ofSeconds(8)) : null);
+
+        assertThat(provider.find("op-slow", context(13))).map(s -> s.handle().machineId()).contains(made.handle().machineId());
+        assertThat(provider.machines(context(13))).extracting(s -> s.handle().machineId()).containsExactly(made.handle().machineId());
+        assertThat(proxy.calls("DescribeInstances")).extracting(Ec2Proxy.Call::region).contains("eu-central-1", "us-east-1");
+    }
+
+    /** A region that does not answer fails find and the leak listing: neither answers "none" for a region it could not read. */
+    @Test
+    void aHangingRegionFailsFindAndTheLeakListingRatherThanAnswerNone() {
+        AwsProvider provider = provider(Clock.systemUTC(), "60s");
+        proxy.inject(call -> call.region().equals("us-east-1") ? Ec2Proxy.Answer.hang(Duration.ofSeconds(30)) : null);
+
+        Throwable found = catchThrowable(() -> provider.find("op-none", context(4)));
+        Throwable listed = catchThrowable(() -> provider.machines(context(4)));
+
+        assertThat(found).isInstanceOf(ProviderTimeoutException.class).hasMessageContaining("us-east-1");
+        assertThat(listed).isInstanceOf(ProviderTimeoutException.class).hasMessageContaining("us-east-1");
+    }
+
+    /** The threads that look the regions up for find and the leak listing are daemon threads, ended when the provider stops. */
+    @Test
+    void theLookupThreadsAreBoundedDaemonThreadsEndedWhenTheProviderStops() throws InterruptedException {
+        AwsProvider provider = provider(Clock.systemUTC(), "30s");
+        for (int i = 0; i < 3; i++) {
+            provider.find("op-" + i, context(60));
+            provider.machines(context(60));
+        }
+        for (String region : List.of("eu-central-1", "us-east-1")) {
+            assertThat(lookups(region)).isNotEmpty().hasSizeLessThanOrEqualTo(4).allMatch(Thread::isDaemon);
+        }
+
+        provider.deactivate();
+        this.provider = null;
+
+        long until = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+        while (!lookups("eu-central-1").isEmpty() || !lookups("us-east-1").isEmpty()) {
+            assertThat(System.nanoTime()).as("the lookup threads ended: %s", lookups("eu-central-1")).isLessThan(until);
+            Thread.sleep(20);
+        }
+    }
+
+    private static List<Thread> lookups(String region) {
+        return Thread.getAllStackTraces().keySet().stream()
+                .filter(t -> t.isAlive() && t.getName().startsWith("strata-aws-lookup-aws-" + region + "-")).toList();
     }
 
     private static List<Thread> readers(String region) {
