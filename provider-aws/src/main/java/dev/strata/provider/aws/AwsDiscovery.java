@@ -284,7 +284,7 @@ final class AwsDiscovery {
      * contributes nothing. Each says so in a warning, naming the region, the error and since when it fails.
      */
     private View standIn(String region, RuntimeException error, Instant now, List<String> warnings) {
-        String what = error.getMessage() == null ? error.getClass().getSimpleName() : error.getMessage().replaceAll("\\p{Cntrl}+", " ").strip();
+        String what = error.getMessage() == null ? error.getClass().getSimpleName() : InvalidConfigurationException.printable(error.getMessage().replaceAll("\\p{Cntrl}+", " ").strip());
         RegionRead read = lastReads.compute(region, (r, before) -> before == null ? new RegionRead(null, null, now, what)
                 : new RegionRead(before.view(), before.readAt(), before.failingSince() == null ? now : before.failingSince(), what));
         if (read.failingSince().equals(now)) {
@@ -416,13 +416,23 @@ final class AwsDiscovery {
             }
         }
         for (Ec2Instance instance : instances) {
-            if (!ours(instance, settings.providerId(), own) || instance.zone() == null || !instance.exists()) {
+            if (!ours(instance, settings.providerId(), own) || !instance.exists()) {
+                continue;
+            }
+            // EC2 text (ids, types, tags) is logged escaped: a control or bidi character in it would forge or hide a log line
+            if (instance.zone() == null) {
+                // no site to report it at; said, since a node that silently disappears looks like an instance that is gone
+                LOG.warn("AWS provider {}: instance {} ({}, operation {}) has no availability zone in EC2's answer; not reported as a node",
+                        settings.providerId(), InvalidConfigurationException.printable(instance.instanceId()),
+                        InvalidConfigurationException.printable(instance.instanceType()),
+                        InvalidConfigurationException.printable(instance.tags().get(MachineLabels.OPERATION)));
                 continue;
             }
             Shape shape = catalogue.shapes().get(instance.instanceType());
             if (shape == null) {
                 LOG.warn("AWS provider {}: instance {} has type {}, which {} does not list; not reported", settings.providerId(),
-                        instance.instanceId(), instance.instanceType(), region);
+                        InvalidConfigurationException.printable(instance.instanceId()),
+                        InvalidConfigurationException.printable(instance.instanceType()), region);
                 continue;
             }
             Node node = launchedNode(instance, shape);
@@ -501,7 +511,8 @@ final class AwsDiscovery {
         } catch (dev.strata.platform.api.exception.NotFoundException e) {
             // an unknown type name (InvalidInstanceType): there is no such type. Any other failure (an answer that is not
             // EC2's, a refused parameter) is no answer about the type, and is reported as what it is
-            LOG.debug("Instance type {} in {}: {}", type, region, e.getMessage());
+            LOG.debug("Instance type {} in {}: {}", InvalidConfigurationException.printable(type), region,
+                    InvalidConfigurationException.printable(e.getMessage()));
             return Optional.empty();
         }
         read.ifPresent(s -> extraShapes.put(key, s));

@@ -1,5 +1,7 @@
 package dev.strata.provider.aws;
 
+import static dev.strata.platform.api.exception.InvalidConfigurationException.printable;
+
 import dev.strata.platform.api.exception.NotFoundException;
 import dev.strata.platform.api.exception.ProviderFailureException;
 import dev.strata.platform.api.exception.ProviderTimeoutException;
@@ -173,7 +175,8 @@ final class AwsProvisioner {
                 "instance-state-name", ALL_STATES), context), request.operationId());
         Optional<Ec2Instance> existing = keep(made, request.operationId(), context);
         if (existing.isPresent()) {
-            LOG.debug("Operation {} already made {} ({})", request.operationId(), existing.get().instanceId(), existing.get().state());
+            LOG.debug("Operation {} already made {} ({})", request.operationId(), printable(existing.get().instanceId()),
+                    printable(existing.get().state()));
             return status(existing.get());
         }
 
@@ -211,7 +214,7 @@ final class AwsProvisioner {
         Ec2Gateway.Launch launch = new Ec2Gateway.Launch(region, offer.zone(), offer.instanceType(), image, subnet, groups, keyName,
                 Ids.clientToken(settings.providerId(), request.operationId()), tags, efaInterfaces, blankToNull(parameters.get("placementGroup")));
         Ec2Instance instance = withLaunchTime(gateway.run(launch, context));
-        LOG.info("AWS provider {} launched {} ({} in {}) for {} of deployment {} (operation {})", settings.providerId(), instance.instanceId(),
+        LOG.info("AWS provider {} launched {} ({} in {}) for {} of deployment {} (operation {})", settings.providerId(), printable(instance.instanceId()),
                 offer.instanceType(), offer.zone(), request.member(), request.deploymentId(), request.operationId());
         return status(instance);
     }
@@ -337,8 +340,9 @@ final class AwsProvisioner {
             }
             return gone(handle, "instance " + handle.machineId() + " does not exist");
         }
-        LOG.info("AWS provider {} terminates {} ({} of deployment {})", settings.providerId(), found.instanceId(),
-                found.tags().get(MachineLabels.MEMBER), found.tags().get(MachineLabels.DEPLOYMENT));
+        // the instance's tags are EC2 text anyone with access to the account may have changed: logged escaped
+        LOG.info("AWS provider {} terminates {} ({} of deployment {})", settings.providerId(), printable(found.instanceId()),
+                printable(found.tags().get(MachineLabels.MEMBER)), printable(found.tags().get(MachineLabels.DEPLOYMENT)));
         Ec2Instance after = new Ec2Instance(found.instanceId(), found.region(), found.zone(), found.instanceType(), state, null,
                 found.tags(), found.launchTime(), found.privateIp(), found.privateDnsName(), found.ownerId());
         return status(after);
@@ -360,8 +364,9 @@ final class AwsProvisioner {
         Ec2Instance kept = chosen(existing);
         for (Ec2Instance duplicate : existing) {
             if (duplicate != kept && !"shutting-down".equals(duplicate.state())) {
-                LOG.warn("Operation {} has two instances, {} ({}) and {} ({}): keeping {} and terminating {}", operationId, kept.instanceId(),
-                        kept.state(), duplicate.instanceId(), duplicate.state(), kept.instanceId(), duplicate.instanceId());
+                LOG.warn("Operation {} has two instances, {} ({}) and {} ({}): keeping {} and terminating {}", operationId,
+                        printable(kept.instanceId()), printable(kept.state()), printable(duplicate.instanceId()), printable(duplicate.state()),
+                        printable(kept.instanceId()), printable(duplicate.instanceId()));
                 String state;
                 try {
                     state = gateway.terminate(duplicate.region(), duplicate.instanceId(), context);
@@ -519,7 +524,8 @@ final class AwsProvisioner {
         try {
             return Instant.parse(value);
         } catch (DateTimeParseException e) {
-            LOG.debug("Machine {} has a launch time that is not an instant ({}); taken as unknown", handle.machineId(), value);
+            LOG.debug("Machine {} has a launch time that is not an instant ({}); taken as unknown", printable(handle.machineId()),
+                    printable(value));
             return null;
         }
     }

@@ -1,6 +1,7 @@
 package dev.strata.provider.aws.ec2;
 
 import dev.strata.platform.api.exception.AuthorizationException;
+import dev.strata.platform.api.exception.InvalidConfigurationException;
 import dev.strata.platform.api.exception.NotFoundException;
 import dev.strata.platform.api.exception.ProviderFailureException;
 import dev.strata.platform.api.exception.ProviderTimeoutException;
@@ -59,7 +60,7 @@ public final class Ec2Errors {
     public StrataException translate(String action, String region, SdkException error) {
         String where = "EC2 " + action + " in " + region;
         StrataException out = classify(where, action, error);
-        LOG.debug("{} failed: {} -> {}", where, scrub.apply(String.valueOf(error.getMessage())), out.getClass().getSimpleName());
+        LOG.debug("{} failed: {} -> {}", where, clean(String.valueOf(error.getMessage())), out.getClass().getSimpleName());
         return out;
     }
 
@@ -167,7 +168,12 @@ public final class Ec2Errors {
         return (type.isEmpty() ? "no Content-Type" : clean(type)) + ", " + size + (size == 1 ? " byte" : " bytes");
     }
 
+    /**
+     * {@code message} without credentials and with the characters a log or terminal would not show as themselves escaped
+     * ({@link InvalidConfigurationException#printable}): EC2's error text is outside data,
+     * and a line break or bidi control in it would forge or hide a line of the log it reaches.
+     */
     private String clean(String message) {
-        return message == null ? "" : scrub.apply(message);
+        return message == null ? "" : InvalidConfigurationException.printable(scrub.apply(message));
     }
 }
