@@ -137,6 +137,7 @@ public class AwsProvider implements ComputeProvider, FabricProvider, Provisionin
             settings.credentials().clear();
             throw new InvalidConfigurationException(PID, "sovereigntyFile", settings.sovereigntyFile(), "a valid table: " + e.getMessage());
         }
+        warnUnknownTableRegions(settings, table);
         String id = settings.providerId();
         if (!id.equals(generationsOf)) {
             generations = dataFolder == null ? Generations.inMemory(clock) : Generations.inDataFolder(dataFolder, "aws", id, clock,
@@ -153,6 +154,29 @@ public class AwsProvider implements ComputeProvider, FabricProvider, Provisionin
         AwsDiscovery discovery = new AwsDiscovery(settings, gateway, table, clock, this::installation);
         return new Engine(settings, gateway, discovery, new AwsProvisioner(settings, gateway, discovery, clock, deletesAwaitingListing),
                 generations);
+    }
+
+    /**
+     * Warns of each region of the sovereignty file that is neither in the built-in table, nor one the AWS SDK knows, nor in
+     * {@code regions}: a misspelt region ({@code eu-centrl-1}) is taken for a region of its own, so its facts apply nowhere and
+     * the region meant keeps the built-in facts, while the installation believes its own apply. It is not refused: a file may
+     * give the facts of a region AWS opened after this release (README, sovereigntyFile).
+     */
+    private static void warnUnknownTableRegions(AwsSettings settings, SovereigntyTable table) {
+        List<String> known = new ArrayList<>(AwsSettings.sdkRegions());
+        known.addAll(table.regions().stream().filter(SovereigntyTable::builtInHas).toList());
+        known.addAll(settings.regions());
+        for (String region : table.overriddenRegions()) {
+            if (!known.contains(region)) {
+                List<String> nearest = AwsSettings.nearest(known, region);
+                LOG.warn("AWS provider {}: sovereigntyFile {} gives facts for region {}, which is neither in the built-in table, nor one "
+                        + "this release's AWS SDK knows, nor in regions ({}); {}: a misspelt region's facts apply nowhere, and the "
+                        + "region meant keeps the built-in facts", settings.providerId(),
+                        InvalidConfigurationException.printable(String.valueOf(settings.sovereigntyFile())),
+                        InvalidConfigurationException.printable(region), String.join(", ", settings.regions()),
+                        nearest.isEmpty() ? "no known region is near its name" : "known regions nearest its name: " + String.join(", ", nearest));
+            }
+        }
     }
 
     private static void warnUnused(AwsSettings settings) {

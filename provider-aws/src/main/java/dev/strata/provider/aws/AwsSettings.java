@@ -481,13 +481,11 @@ record AwsSettings(
      * repeated without end; the provider logs these at start, so that a typo is seen.
      */
     List<String> unknownRegions() {
-        List<String> known = software.amazon.awssdk.regions.Region.regions().stream().map(software.amazon.awssdk.regions.Region::id)
-                .filter(REGION.asPredicate()).sorted().toList();
+        List<String> known = sdkRegions();
         List<String> out = new ArrayList<>();
         for (String region : regions) {
             if (!known.contains(region)) {
-                List<String> nearest = known.stream().filter(k -> distance(k, region) <= 3)
-                        .sorted(java.util.Comparator.comparingInt((String k) -> distance(k, region)).thenComparing(k -> k)).limit(3).toList();
+                List<String> nearest = nearest(known, region);
                 out.add("region " + region + " is not one this release's AWS SDK knows ("
                         + (nearest.isEmpty() ? "none is near its name" : "nearest: " + String.join(", ", nearest))
                         + "); it is used as named, which reaches a region AWS opened since, but a misspelt one never answers and every "
@@ -495,6 +493,18 @@ record AwsSettings(
             }
         }
         return out;
+    }
+
+    /** The regions this release of the AWS SDK knows, by name. */
+    static List<String> sdkRegions() {
+        return software.amazon.awssdk.regions.Region.regions().stream().map(software.amazon.awssdk.regions.Region::id)
+                .filter(REGION.asPredicate()).sorted().toList();
+    }
+
+    /** The (at most three) names of {@code known} nearest {@code region}'s, within three edits, nearest first. */
+    static List<String> nearest(java.util.Collection<String> known, String region) {
+        return known.stream().distinct().filter(k -> distance(k, region) <= 3)
+                .sorted(java.util.Comparator.comparingInt((String k) -> distance(k, region)).thenComparing(k -> k)).limit(3).toList();
     }
 
     /** The edit distance of two names (insertions, deletions and substitutions of one character). */

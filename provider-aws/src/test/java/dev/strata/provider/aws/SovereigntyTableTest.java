@@ -132,4 +132,36 @@ class SovereigntyTableTest {
                 """);
         assertThat(SovereigntyTable.load(file).facts("eu-central-1").orElseThrow().operatorJurisdictions()).containsExactlyInAnyOrder("EU", "DE");
     }
+
+    /**
+     * A region of the sovereignty file that no one knows (not in the built-in table, not the AWS SDK's, not in regions) is
+     * most likely misspelt: its facts apply nowhere and the region meant keeps the built-in ones. The provider says so when
+     * it starts, naming the file, the region and the known regions nearest it; before, it took the file without a word. A
+     * region the SDK or regions knows (one AWS opened after the built-in table was written) is taken without a warning.
+     */
+    @Test
+    void aMisspeltRegionOfTheFileIsNamedInAWarning() throws Exception {
+        Path file = Files.createTempFile(Path.of("target"), "sovereignty", ".yaml");
+        Files.writeString(file, """
+                sources:
+                  contract: {title: "Our framework contract with the operator, annex 3", url: "https://intranet.example/contract"}
+                operators:
+                  trustee: {name: "Example Treuhand GmbH", jurisdictions: [DE], subjectToLocalLaw: true, sources: [contract]}
+                regions:
+                  eu-centrl-1: {location: "Frankfurt under trustee", country: DE, jurisdictions: [EU, DE], operator: trustee, sources: [contract]}
+                  eu-central-1: {location: "Frankfurt under trustee", country: DE, jurisdictions: [EU, DE], operator: trustee, sources: [contract]}
+                  xx-newregion-7: {location: "A region AWS opened since", country: DE, jurisdictions: [EU, DE], operator: trustee, sources: [contract]}
+                """);
+        AwsProvider provider = new AwsProvider(TestConfigs.settings(java.util.Map.of("strata.provider.id", "aws-misspelt",
+                "regions", new String[] {"eu-central-1", "xx-newregion-7"}, "sovereigntyFile", file.toAbsolutePath().toString())),
+                java.time.Clock.systemUTC());
+        provider.deactivate();
+
+        String log = Files.readString(Path.of("target", "test-log.txt"));
+        assertThat(log).contains("AWS provider aws-misspelt: sovereigntyFile " + file.toAbsolutePath() + " gives facts for region "
+                + "eu-centrl-1, which is neither in the built-in table, nor one this release's AWS SDK knows, nor in regions "
+                + "(eu-central-1, xx-newregion-7); known regions nearest its name: eu-central-1");
+        assertThat(log.lines().filter(l -> l.contains("aws-misspelt: sovereigntyFile"))).singleElement().asString()
+                .doesNotContain("region xx-newregion-7").doesNotContain("region eu-central-1,");
+    }
 }

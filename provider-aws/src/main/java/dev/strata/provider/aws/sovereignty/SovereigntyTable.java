@@ -29,9 +29,12 @@ public final class SovereigntyTable {
     private static final Pattern JURISDICTION = Pattern.compile("[A-Z]{2,3}");
 
     private final Map<String, RegionFacts> regions;
+    /** The regions the overrides name, in their order (none without overrides). */
+    private final List<String> overridden;
 
-    private SovereigntyTable(Map<String, RegionFacts> regions) {
+    private SovereigntyTable(Map<String, RegionFacts> regions, List<String> overridden) {
         this.regions = Map.copyOf(regions);
+        this.overridden = List.copyOf(overridden);
     }
 
     /** The built-in table alone. */
@@ -60,6 +63,7 @@ public final class SovereigntyTable {
         Map<String, JsonNode> operators = fields(base.path("operators"));
         Map<String, JsonNode> regionNodes = fields(base.path("regions"));
         String origin = "built-in table";
+        List<String> overridden = new ArrayList<>();
         if (overrides != null) {
             JsonNode extra;
             try {
@@ -73,14 +77,16 @@ public final class SovereigntyTable {
             requireSections(overrides, extra);
             sources.putAll(fields(extra.path("sources")));
             operators.putAll(fields(extra.path("operators")));
-            regionNodes.putAll(fields(extra.path("regions")));
+            Map<String, JsonNode> extraRegions = fields(extra.path("regions"));
+            overridden.addAll(extraRegions.keySet());
+            regionNodes.putAll(extraRegions);
             origin = "built-in table with " + overrides;
         }
         Map<String, RegionFacts> regions = new LinkedHashMap<>();
         for (Map.Entry<String, JsonNode> e : regionNodes.entrySet()) {
             regions.put(e.getKey(), facts(origin, e.getKey(), e.getValue(), operators, sources));
         }
-        return new SovereigntyTable(regions);
+        return new SovereigntyTable(regions, overridden);
     }
 
     /**
@@ -113,6 +119,18 @@ public final class SovereigntyTable {
     public Set<String> regions() {
         return regions.keySet();
     }
+
+    /** The regions the overrides file names (a region of its own or one of the built-in table), in its order; none without one. */
+    public List<String> overriddenRegions() {
+        return overridden;
+    }
+
+    /** Whether the built-in table has facts for {@code region}. */
+    public static boolean builtInHas(String region) {
+        return BUILT_IN_REGIONS.contains(region);
+    }
+
+    private static final Set<String> BUILT_IN_REGIONS = Set.copyOf(load(null).regions());
 
     private static RegionFacts facts(String origin, String region, JsonNode node, Map<String, JsonNode> operators, Map<String, JsonNode> sources) {
         String path = origin + ": regions." + region;
