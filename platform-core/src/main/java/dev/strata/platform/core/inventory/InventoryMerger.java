@@ -71,7 +71,8 @@ import java.util.stream.Collectors;
  *     warning naming it escaped, and the fabric or offer kept: no resource with such an id is in
  *     the inventory for it to name. So is an accelerator's interconnect domain id, the accelerator
  *     kept as in no domain, and a device path from or to such an id; a NIC or disk whose name holds
- *     one is left out of its node as an accelerator is. An accelerator of a node (or of an offer's
+ *     one is left out of its node as an accelerator is. An attribute key or value of a node, an
+ *     offer's machine or an accelerator that holds one is shown escaped, the resource kept. An accelerator of a node (or of an offer's
  *     machine) is on that node: one naming another as its own is taken as on it, its provider told.
  *     A site, node or capacity offer that names another provider than the one that reports it is
  *     left out, with a warning to the one that reports it naming the other escaped (a site's
@@ -227,7 +228,8 @@ final class InventoryMerger {
                             warnings.add(c.providerId(), namesAnother("node " + node.id(), node.providerId(), c.providerId()));
                             continue;
                         }
-                        node = withPrintableDevices(node, "node", node.id(), c.providerId(), warnings);
+                        node = withPrintableAttributes(withPrintableDevices(node, "node", node.id(), c.providerId(), warnings), "node "
+                                + node.id(), c.providerId(), warnings);
                         Node merged = c.stale() ? node.withState(ResourceState.STALE) : node;
                         Node previous = nodes.putIfAbsent(node.id(), merged);
                         if (previous != null && previous.providerId().equals(c.providerId())) {
@@ -399,10 +401,14 @@ final class InventoryMerger {
      * fabrics from the fabrics' members, not from the offer.
      */
     private static CapacityOffer withPrintableParts(CapacityOffer offer, String reporter, Warnings warnings) {
-        CapacityOffer.Builder b = offer.toBuilder().machine(withPrintableDevices(offer.machine(), "the machine of capacity offer",
-                offer.id(), reporter, warnings));
+        Node machine = withPrintableAttributes(withPrintableDevices(offer.machine(), "the machine of capacity offer", offer.id(), reporter,
+                warnings), "the machine of capacity offer " + offer.id(), reporter, warnings);
         Set<String> fabricIds = printableMembers("capacity offer", offer.id(), "fabric", offer.fabricIds(), reporter, warnings,
                 "no fabric with such an id is in the inventory, so it is dropped from the offer's fabrics and the offer is kept");
+        if (machine == offer.machine() && fabricIds.size() == offer.fabricIds().size()) {
+            return offer;
+        }
+        CapacityOffer.Builder b = offer.toBuilder().machine(machine);
         if (fabricIds.size() < offer.fabricIds().size()) {
             b.fabricIds(fabricIds);
         }
@@ -439,11 +445,64 @@ final class InventoryMerger {
     /**
      * The accelerators whose ids show as themselves; each other one is left out, its provider told
      * ({@link #unprintableId}), and its node kept with the rest: an allocation names its GPUs by id,
-     * as it names its node, and one GPU's id is no fault of the machine's other GPUs.
+     * as it names its node, and one GPU's id is no fault of the machine's other GPUs. Each kept one
+     * has its attributes shown printable ({@link #printableAttributes}).
      */
     private static List<Accelerator> printableAccelerators(List<Accelerator> accelerators, String reporter, Warnings warnings) {
         return accelerators.stream().filter(a -> printableId("accelerator", a.id(), reporter, warnings))
-                .map(a -> withPrintableDomain(a, reporter, warnings)).toList();
+                .map(a -> withPrintableAttributes(withPrintableDomain(a, reporter, warnings), reporter, warnings)).toList();
+    }
+
+    /** A node (or an offer's machine, {@code what} naming it) with its attributes shown printable ({@link #printableAttributes}). */
+    private static Node withPrintableAttributes(Node node, String what, String reporter, Warnings warnings) {
+        Map<String, String> attributes = printableAttributes(node.attributes(), what, reporter, warnings);
+        return attributes == node.attributes() ? node : node.toBuilder().attributes(attributes).build();
+    }
+
+    /** An accelerator with its attributes shown printable ({@link #printableAttributes}). */
+    private static Accelerator withPrintableAttributes(Accelerator a, String reporter, Warnings warnings) {
+        Map<String, String> attributes = printableAttributes(a.attributes(), "accelerator " + a.id(), reporter, warnings);
+        return attributes == a.attributes() ? a : a.toBuilder().attributes(attributes).build();
+    }
+
+    /**
+     * A record's attributes with every key and value shown printable
+     * ({@link InvalidConfigurationException#printable}): the same map where all show as themselves,
+     * which the scan finds without making anything, as the merge runs on every discovery. Attributes
+     * are providers' text from outside (cloud tags, Nova's and Placement's names, a BMC's strings,
+     * nvidia-smi's output), which the inventory passes to JSON, placement's evidence and the
+     * provenance log, which an auditor reads: JSON escapes a line break but not a direction override,
+     * and each provider cleaned them its own way or not at all. Unlike an id, which the ledger keys
+     * on, an attribute is only shown, so it is kept, escaped, rather than left out. Two keys that
+     * show alike so (one escaped, one written escaped already) keep the first in key order, the
+     * provider told of the other.
+     */
+    private static Map<String, String> printableAttributes(Map<String, String> attributes, String what, String reporter,
+            Warnings warnings) {
+        boolean printable = true;
+        for (Map.Entry<String, String> e : attributes.entrySet()) {
+            if (!InvalidConfigurationException.printable(e.getKey()).equals(e.getKey())
+                    || !InvalidConfigurationException.printable(e.getValue()).equals(e.getValue())) {
+                printable = false;
+                break;
+            }
+        }
+        if (printable) {
+            return attributes;
+        }
+        Map<String, String> shown = new LinkedHashMap<>();
+        for (String key : new TreeSet<>(attributes.keySet())) {
+            String k = InvalidConfigurationException.printable(key);
+            String v = InvalidConfigurationException.printable(attributes.get(key));
+            if (shown.putIfAbsent(k, v) != null) {
+                warnings.add(reporter, InvalidConfigurationException.printable(what) + " of provider " + reporter + " has two attributes "
+                        + "whose keys show alike as " + k + " once a control or format character, a line or paragraph separator or half "
+                        + "of a surrogate pair in one is shown as a backslash, u and four hex digits; the first in key order is kept, with "
+                        + "value " + shown.get(k) + ", and the other, with value " + v + ", left out; expected attribute keys that differ "
+                        + "as shown");
+            }
+        }
+        return shown;
     }
 
     /**
@@ -841,8 +900,10 @@ final class InventoryMerger {
             List<Node> candidates;
             String why;
             if (gpu.machineId() != null) {
+                // a node's identity is in the inventory as its attributes are, printable
                 candidates = nodes.values().stream()
-                        .filter(n -> gpu.machineId().equals(n.attributes().get(MachineIdentity.ATTRIBUTE))).toList();
+                        .filter(n -> InvalidConfigurationException.printable(gpu.machineId())
+                                .equals(n.attributes().get(MachineIdentity.ATTRIBUTE))).toList();
                 why = candidates.isEmpty() ? "no node has machine identity " + gpu.machineId()
                         : candidates.size() + " nodes have machine identity " + gpu.machineId() + " (" + ids(candidates) + ")";
             } else {

@@ -359,6 +359,46 @@ class InventoryMergerTest {
     }
 
     /**
+     * A node's, an offer's machine's and an accelerator's attribute keys and values that hold a line
+     * break, an ESC or a direction override (U+202E) reach the inventory shown printable, the
+     * resource kept; a GPU snapshot still joins the node by its machine identity. Two keys that show
+     * alike keep the first in key order, the provider told; a record whose attributes all show as
+     * themselves is passed on as it is. Before, attributes went in as the provider wrote them, to
+     * JSON, placement's evidence and the provenance log, which escapes no direction override.
+     */
+    @Test
+    void attributeKeysAndValuesHoldingControlOrBidiCharactersAreShownPrintableAndTheResourceKept() {
+        Accelerator gpu = H200.toBuilder().attribute("vbios\u202e", "96.00\n\u001b[2J").attribute("driver", "550.54").build();
+        Node a = machine("a", "metal", "h1", MACHINE, GPU_FUNCTION).toBuilder().attribute("tag\u001b[31m", "prod\nINFO forged\u202e")
+                .attribute("kernel", "6.1").build();
+        Node b = node("b", "metal", "h2").toBuilder().attribute("kernel", "6.1").build();
+        Node c = node("c", "metal", "h3").toBuilder().attribute("k\n", "x").attribute("k\\u000a", "y").build();
+        CapacityOffer offer = CapacityOffer.builder().id("aws:eu-central-1a:p5.48xlarge").providerId("metal").siteId("eu-central-1a")
+                .shape("p5.48xlarge").machine(node("p5", "metal", "p5").toBuilder().siteId("eu-central-1a")
+                        .attribute("Name", "gpu\u202e-box\r").build()).limit(4).build();
+        InventoryMerger.Result result = merge(
+                new InventoryMerger.Contribution("metal", false, List.of(ComputeSnapshot.builder(1, Instant.EPOCH)
+                        .sites(List.of(Site.local("site-metal", "metal"), Site.local("eu-central-1a", "metal"))).nodes(List.of(a, b, c))
+                        .offers(List.of(offer)).build())),
+                gpus("nvidia", GpuSnapshot.builder(1, Instant.EPOCH).hostname("h1").machineId(MACHINE).accelerators(List.of(gpu)).build()));
+
+        Node merged = result.snapshot().node("a").orElseThrow();
+        assertThat(merged.attributes()).containsOnly(java.util.Map.entry("tag\\u001b[31m", "prod\\u000aINFO forged\\u202e"),
+                java.util.Map.entry("kernel", "6.1"), java.util.Map.entry(dev.strata.platform.api.model.MachineIdentity.ATTRIBUTE, MACHINE));
+        assertThat(merged.accelerators()).singleElement().satisfies(g -> assertThat(g.attributes()).containsOnly(
+                java.util.Map.entry("vbios\\u202e", "96.00\\u000a\\u001b[2J"), java.util.Map.entry("driver", "550.54")));
+        assertThat(result.snapshot().offers()).singleElement().satisfies(o -> assertThat(o.machine().attributes())
+                .containsOnly(java.util.Map.entry("Name", "gpu\\u202e-box\\u000d")));
+        assertThat(result.snapshot().node("b").orElseThrow()).as("nothing to escape: the node as reported").isSameAs(b);
+        assertThat(result.snapshot().node("c").orElseThrow().attributes()).containsOnly(java.util.Map.entry("k\\u000a", "x"));
+        assertThat(result.warnings()).containsOnlyKeys("metal");
+        assertThat(result.warnings().get("metal")).containsExactly("node c of provider metal has two attributes whose keys show alike as "
+                + "k\\u000a once a control or format character, a line or paragraph separator or half of a surrogate pair in one is shown "
+                + "as a backslash, u and four hex digits; the first in key order is kept, with value x, and the other, with value y, left "
+                + "out; expected attribute keys that differ as shown");
+    }
+
+    /**
      * A site or a storage pool whose id holds a line break, an ESC, a line separator or half of a
      * surrogate pair is left out of the inventory, its provider told as for a node; the provider's
      * other sites and pools are merged. Before, both went in as they were, unlike a node: a binding
