@@ -47,6 +47,8 @@ class PlacementAnswersTest {
     volatile String listedWithout = "";
     /** The first resource provider's name as JSON: a name with control or bidi characters in JSON's escapes. */
     volatile String nameJson = "\"cn-1\"";
+    /** The resource_provider_generation, as JSON, that the first resource provider's five reads answer with. */
+    volatile String generationJson = "1";
     /** Runs as Placement is asked for its resource providers, before it answers. */
     volatile Runnable onListing = () -> { };
 
@@ -104,7 +106,8 @@ class PlacementAnswersTest {
     }
 
     private String generation(String call) {
-        return withoutGeneration.equals("all") || withoutGeneration.equals(call) ? "" : "\"resource_provider_generation\": 1, ";
+        return withoutGeneration.equals("all") || withoutGeneration.equals(call) ? ""
+                : "\"resource_provider_generation\": " + generationJson + ", ";
     }
 
     /**
@@ -266,6 +269,39 @@ class PlacementAnswersTest {
                     .hasMessage("Placement answered GET /placement/resource_providers/" + uuid + "/allocations with allocations of resource "
                             + "provider cn-1 (" + uuid + ") whose consumer c\\u001b]0;x\\u0007-1's VCPU\\u202e is null; expected a whole "
                             + "number of 0 or more");
+        } finally {
+            provider.deactivate();
+        }
+    }
+
+    /**
+     * A value Placement answers that is not what it stores (a generation, an inventory's total or
+     * allocation_ratio, a usage) is shown printable in Placement's malformed answer: a direction
+     * override (U+202E) or a line separator in a text is shown escaped, as the provider's name is.
+     * Before, it was shown as its JSON, which escapes a control character but not those, so they
+     * reached the message and the log as Placement gave them.
+     */
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {
+        "\"1\\u202e\"|{\"total\": 8}|{}|inventories|inventories of resource provider cn-1 ({uuid}) whose "
+                + "resource_provider_generation is \"1\\u202e\"; expected the provider's generation, a whole number",
+        "1|{\"total\": \"8\\u202e\\u2028\"}|{}|inventories|an inventory VCPU of resource provider cn-1 ({uuid}) whose total is "
+                + "\"8\\u202e\\u2028\"; expected a whole number",
+        "1|{\"total\": 8, \"allocation_ratio\": \"16\\u202e\"}|{}|inventories|an inventory VCPU of resource provider cn-1 ({uuid}) "
+                + "whose allocation_ratio is \"16\\u202e\"; expected a number",
+        "1|{\"total\": 8}|{\"VCPU\": \"all\\u202e\"}|usages|usages of resource provider cn-1 ({uuid}) whose VCPU is "
+                + "\"all\\u202e\"; expected a whole number of 0 or more"})
+    void aValuePlacementAnswersIsShownPrintableInItsMalformedAnswer(String generation, String json, String used, String call,
+            String problem) {
+        generationJson = generation;
+        inventory = json;
+        usages = used;
+        OpenStackCloudProvider provider = TestClouds.placementOnly(URI.create("http://127.0.0.1:" + endpoint.getAddress().getPort()
+                + "/placement"), dir, 1);
+        try {
+            assertThatThrownBy(() -> provider.discoverCompute(TestClouds.context())).isInstanceOf(ProviderFailureException.class)
+                    .hasMessage("Placement answered GET /placement/resource_providers/" + uuid + "/" + call + " with "
+                            + problem.replace("{uuid}", uuid));
         } finally {
             provider.deactivate();
         }

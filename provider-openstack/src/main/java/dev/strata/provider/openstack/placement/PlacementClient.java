@@ -155,7 +155,11 @@ public final class PlacementClient {
                 text(p, "root_provider_uuid"), Map.of(), Map.of(), Set.of(), Set.of());
     }
 
-    /** A value Placement gave, for a message: {@code missing}, or its JSON, printable and cut at 100 characters. */
+    /**
+     * A value Placement gave, for a message: {@code missing}, or its JSON, printable and cut at 100
+     * characters. JSON escapes a control character in a text, not a direction override (U+202E) or a
+     * line separator, so every value shown goes through here.
+     */
     private static String shown(JsonNode v) {
         if (v == null) {
             return "missing";
@@ -322,11 +326,10 @@ public final class PlacementClient {
     private long generation(DiscoveryContext context, ResourceProvider listed, String at, String call, JsonNode body) {
         JsonNode g = body.get("resource_provider_generation");
         if (g == null || !g.isIntegralNumber() || !g.canConvertToLong()) {
-            String shown = g == null ? "missing" : g.toString().length() > 100 ? g.toString().substring(0, 100) + "..." : g.toString();
             throw OpenStackErrors.forMalformed(ApiRequest.get(SERVICE, base(context, at + "/" + call)), call + " of resource provider "
                     + InvalidConfigurationException.printable(listed.name()) + " (" + InvalidConfigurationException.printable(listed.uuid())
                     + ") whose resource_provider_generation is "
-                    + shown
+                    + shown(g)
                     + "; expected the provider's generation, a whole number");
         }
         return g.asLong();
@@ -347,8 +350,7 @@ public final class PlacementClient {
         JsonNode r = i.get("allocation_ratio");
         if (r != null && !r.isNull()) {
             if (!r.isNumber()) {
-                String shown = r.toString().length() > 100 ? r.toString().substring(0, 100) + "..." : r.toString();
-                throw OpenStackErrors.forMalformed(read, "an " + of + " whose allocation_ratio is " + shown + "; expected a number");
+                throw OpenStackErrors.forMalformed(read, "an " + of + " whose allocation_ratio is " + shown(r) + "; expected a number");
             }
             ratio = r.asDouble();
         }
@@ -368,8 +370,7 @@ public final class PlacementClient {
             return absent;
         }
         if (v == null || v.isNull() || !v.isIntegralNumber() || !v.canConvertToLong()) {
-            String shown = v == null ? "missing" : v.toString().length() > 100 ? v.toString().substring(0, 100) + "..." : v.toString();
-            throw OpenStackErrors.forMalformed(read, "an " + of + " whose " + field + " is " + shown + "; expected a whole number");
+            throw OpenStackErrors.forMalformed(read, "an " + of + " whose " + field + " is " + shown(v) + "; expected a whole number");
         }
         return v.asLong();
     }
@@ -381,8 +382,7 @@ public final class PlacementClient {
      */
     private static long amount(ApiRequest read, String what, JsonNode v) {
         if (v == null || !v.isIntegralNumber() || !v.canConvertToLong() || v.asLong() < 0) {
-            String shown = v == null ? "missing" : v.toString().length() > 100 ? v.toString().substring(0, 100) + "..." : v.toString();
-            throw OpenStackErrors.forMalformed(read, what + " is " + shown + "; expected a whole number of 0 or more");
+            throw OpenStackErrors.forMalformed(read, what + " is " + shown(v) + "; expected a whole number of 0 or more");
         }
         return v.asLong();
     }
