@@ -47,6 +47,8 @@ class PlacementAnswersTest {
     volatile String listedWithout = "";
     /** The first resource provider's name as JSON: a name with control or bidi characters in JSON's escapes. */
     volatile String nameJson = "\"cn-1\"";
+    /** The first resource provider's uuid as JSON in the listing, or null for {@link #uuid}. */
+    volatile String listedUuidJson;
     /** The resource_provider_generation, as JSON, that the first resource provider's five reads answer with. */
     volatile String generationJson = "1";
     /** Runs as Placement is asked for its resource providers, before it answers. */
@@ -75,7 +77,7 @@ class PlacementAnswersTest {
             body = "{\"versions\": [{\"id\": \"v1.0\", \"max_version\": \"1.39\", \"min_version\": \"1.0\", \"status\": \"CURRENT\"}]}";
         } else if (path.equals("/placement/resource_providers")) {
             onListing.run();
-            body = "{\"resource_providers\": [{" + (listedWithout.equals("uuid") ? "" : "\"uuid\": \"" + uuid + "\", ")
+            body = "{\"resource_providers\": [{" + (listedWithout.equals("uuid") ? "" : "\"uuid\": " + (listedUuidJson == null ? "\"" + uuid + "\"" : listedUuidJson) + ", ")
                     + "\"name\": " + nameJson + ", " + (listedWithout.equals("generation") ? "" : "\"generation\": 1, ")
                     + "\"parent_provider_uuid\": null, \"root_provider_uuid\": \"" + uuid + "\"}"
                     + (second == null ? "" : ", {\"uuid\": \"" + second + "\", \"name\": \"cn-2\", \"generation\": 1, "
@@ -302,6 +304,37 @@ class PlacementAnswersTest {
             assertThatThrownBy(() -> provider.discoverCompute(TestClouds.context())).isInstanceOf(ProviderFailureException.class)
                     .hasMessage("Placement answered GET /placement/resource_providers/" + uuid + "/" + call + " with "
                             + problem.replace("{uuid}", uuid));
+        } finally {
+            provider.deactivate();
+        }
+    }
+
+    /**
+     * A resource provider listed with a uuid that is not a UUID (a space, a control or bidi
+     * character, a brace) is Placement's malformed answer, naming the call and the uuid shown
+     * printable, in discovery and in the read of one host's tree; a root that is not a UUID is
+     * refused before it goes into the tree's URL. Before, the uuid went into the URL of the
+     * provider's reads unencoded, which failed as a bare IllegalArgumentException showing it raw.
+     */
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {
+        "\"cn 1\"|\"cn 1\"",
+        "\"rp-{1}\\u0007\"|\"rp-{1}\\u0007\"",
+        "\"rp\\u202e-1\"|\"rp\\u202e-1\""})
+    void aResourceProviderListedWithAUuidThatIsNotAUuidIsPlacementsMalformedAnswer(String json, String shown) {
+        inventory = "{\"total\": 8}";
+        listedUuidJson = json;
+        OpenStackCloudProvider provider = TestClouds.placementOnly(URI.create("http://127.0.0.1:" + endpoint.getAddress().getPort()
+                + "/placement"), dir, 1);
+        String problem = " with resource provider cn-1 whose uuid is " + shown + "; expected the provider's UUID";
+        try {
+            assertThatThrownBy(() -> provider.discoverCompute(TestClouds.context())).isInstanceOf(ProviderFailureException.class)
+                    .hasMessage("Placement answered GET /placement/resource_providers" + problem);
+            assertThatThrownBy(() -> provider.placement().readTree(uuid, TestClouds.context())).isInstanceOf(ProviderFailureException.class)
+                    .hasMessage("Placement answered GET /placement/resource_providers?in_tree=" + uuid + problem);
+            assertThatThrownBy(() -> provider.placement().readTree("cn 1{\u001b[2J", TestClouds.context()))
+                    .isInstanceOf(ProviderFailureException.class).hasMessage("Placement's resource provider tree rooted at "
+                            + "'cn 1{\\u001b[2J' is not read: expected the root provider's UUID (Nova's hypervisor id for a compute node)");
         } finally {
             provider.deactivate();
         }

@@ -48,6 +48,8 @@ public final class PlacementClient {
     /** Nested resource providers in allocation candidates, forbidden traits, aggregates with generations. */
     public static final Microversion REQUIRED = Microversion.of(1, 29);
     private static final int READ_ATTEMPTS = 3;
+    private static final java.util.regex.Pattern UUID = java.util.regex.Pattern.compile(
+            "[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}|[0-9a-fA-F]{32}");
 
     private final Session session;
     private final ObjectMapper json;
@@ -127,18 +129,20 @@ public final class PlacementClient {
     }
 
     /**
-     * A resource provider as Placement lists it: its {@code uuid} a text that is not empty and its
+     * A resource provider as Placement lists it: its {@code uuid} a UUID ({@link #isUuid}) and its
      * {@code generation} a whole number, else Placement's malformed answer, named with the field.
      * Before, a provider listed without its generation was taken to be at generation 0, so one last
      * read at 0 could be taken for unchanged and its new inventories, usages and allocations left
      * unread; one listed without its uuid was read at {@code /resource_providers//inventories}, a 404
-     * that named neither the provider nor what was wrong.
+     * that named neither the provider nor what was wrong; one whose uuid held a space, a control
+     * character or a brace went into the URL of its reads as it was, which failed as a bare
+     * IllegalArgumentException showing Placement's text raw.
      */
     private ResourceProvider listed(JsonNode p, DiscoveryContext context, String path) {
         JsonNode uuid = p.get("uuid");
         JsonNode generation = p.get("generation");
         String problem = null;
-        if (uuid == null || !uuid.isTextual() || uuid.asText().isBlank()) {
+        if (uuid == null || !uuid.isTextual() || !isUuid(uuid.asText())) {
             problem = "uuid is " + shown(uuid) + "; expected the provider's UUID";
         } else if (generation == null || !generation.isIntegralNumber() || !generation.canConvertToLong()) {
             problem = "generation is " + shown(generation) + "; expected the provider's generation, a whole number";
@@ -146,13 +150,21 @@ public final class PlacementClient {
         if (problem != null) {
             String name = p.hasNonNull("name") ? dev.strata.platform.api.exception.InvalidConfigurationException.printable(p.get("name").asText())
                     : "without a name";
-            String id = uuid != null && uuid.isTextual() && !uuid.asText().isBlank()
-                    ? " (" + dev.strata.platform.api.exception.InvalidConfigurationException.printable(uuid.asText()) + ")" : "";
+            String id = uuid != null && uuid.isTextual() && isUuid(uuid.asText()) ? " (" + uuid.asText() + ")" : "";
             throw OpenStackErrors.forMalformed(ApiRequest.get(SERVICE, base(context, path)), "resource provider " + name + id + " whose "
                     + problem);
         }
         return new ResourceProvider(uuid.asText(), p.path("name").asText(), generation.asLong(), text(p, "parent_provider_uuid"),
                 text(p, "root_provider_uuid"), Map.of(), Map.of(), Set.of(), Set.of());
+    }
+
+    /**
+     * Whether a resource provider's id is a UUID, 32 hex digits with or without the dashes of its
+     * 8-4-4-4-12 groups, as Placement takes it: only such an id goes into the path or the query of a
+     * read, unencoded.
+     */
+    static boolean isUuid(String text) {
+        return UUID.matcher(text).matches();
     }
 
     /**
@@ -227,8 +239,18 @@ public final class PlacementClient {
         }
     }
 
-    /** One compute node's tree (the root and its descendants), each provider read at one generation. */
+    /**
+     * One compute node's tree (the root and its descendants), each provider read at one generation.
+     *
+     * @param rootUuid the root provider's UUID (Nova's hypervisor id); one that is not a UUID is
+     *        refused before it goes into a URL, as one in Placement's listing is
+     */
     public ProviderTree readTree(String rootUuid, DiscoveryContext context) {
+        if (rootUuid == null || !isUuid(rootUuid)) {
+            throw new ProviderFailureException("Placement's resource provider tree rooted at "
+                    + (rootUuid == null ? "no provider" : "'" + InvalidConfigurationException.printable(rootUuid) + "'")
+                    + " is not read: expected the root provider's UUID (Nova's hypervisor id for a compute node)");
+        }
         ApiResponse r = call("GET", "/resource_providers?in_tree=" + rootUuid, null, context);
         List<ResourceProvider> read = new ArrayList<>();
         for (JsonNode p : r.body().path("resource_providers")) {
