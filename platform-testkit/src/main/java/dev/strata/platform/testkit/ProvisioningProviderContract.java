@@ -39,8 +39,12 @@ import org.junit.jupiter.api.Test;
  * <li>a machine carries the labels of its request, {@code find} returns it by operation id, and
  *     {@code machines} lists it with those labels (the installation id may be missing, for a
  *     provider that keeps its own record in the installation's store, but is never another);</li>
+ * <li>two operations make two machines: a create answers the machine of its own operation id, or
+ *     refuses, never another operation's machine;</li>
  * <li>{@code delete} is idempotent and the machine ends {@link MachineState#GONE}: not found, not
- *     listed;</li>
+ *     listed, by that instance and by a new one (a delete removes it on the vendor's side);</li>
+ * <li>no secret it was given ({@link #secrets()}) shows on a machine it made: its handle, status,
+ *     steps, or what it logs;</li>
  * <li>{@code create} and {@code delete} honour the deadline and interruption as every call does:
  *     called with no time left or on an interrupted thread, each fails promptly with
  *     {@code ProviderTimeoutException} (what such a create made anyway is deleted after the test,
@@ -271,6 +275,98 @@ public abstract class ProvisioningProviderContract<P extends ProvisioningProvide
         assertTrue(find(provider, request.operationId()).isEmpty(), "find still returns a deleted machine");
         assertTrue(machines(provider).stream().noneMatch(m -> m.handle().machineId().equals(made.handle().machineId())),
                 "machines() still lists a deleted machine");
+        // a new instance (a new bundle version, or the core after a restart) reads the vendor's side, not what the old one remembers
+        P successor = newProvider();
+        MachineState described = describe(successor, made.handle()).state();
+        assertEquals(MachineState.GONE, described, "a new instance describes machine " + made.handle().machineId() + ", which the "
+                + "instance that deleted it described as GONE, as " + described + "; the delete left the machine on the vendor's side "
+                + "(a delete must remove it there, not only from what the instance remembers)");
+        assertTrue(find(successor, request.operationId()).isEmpty(), "a new instance still finds machine " + made.handle().machineId()
+                + " of operation " + request.operationId() + ", which the instance that deleted it described as GONE; the delete left "
+                + "the machine on the vendor's side");
+        assertTrue(machines(successor).stream().noneMatch(m -> m.handle().machineId().equals(made.handle().machineId())),
+                "a new instance still lists machine " + made.handle().machineId() + ", which the instance that deleted it described as "
+                + "GONE; the delete left the machine on the vendor's side");
+    }
+
+    /**
+     * Two operations make two machines: with one operation's machine on the account, a create of
+     * another operation answers a machine of its own, labelled with that operation, or refuses
+     * ({@code ProviderFailureException} or {@code ConflictException}: a bare-metal node holds one
+     * machine). A provider that finds "its" machine by something other than the operation id (the
+     * deployment and member, a name) hands the core a machine it already had for another operation,
+     * a replacement for a lost machine among them, and the deployment runs one machine short.
+     */
+    @Test
+    public void eachOperationMakesItsOwnMachine() throws Exception {
+        P provider = newProvider();
+        MachineRequest first = installed(newOperation());
+        MachineStatus made = create(provider, first);
+        MachineStatus other = null;
+        try {
+            MachineRequest second = installed(newOperation());
+            DiscoveryContext context = context();
+            String what = "create of " + second.operationId();
+            try {
+                other = portably(() -> withinDeadline(what, context, () -> provider.create(second, context)));
+            } catch (dev.strata.platform.api.exception.ProviderFailureException | dev.strata.platform.api.exception.ConflictException e) {
+                return; // refused while the first machine holds the target: nothing was handed out twice
+            } catch (dev.strata.platform.api.exception.StrataException e) {
+                throw new AssertionError(what + " failed: " + e, e);
+            }
+            assertTrue(other != null, what + " returned null");
+            assertEquals(second.operationId(), other.operationId(), what + ", with machine " + made.handle().machineId() + " of operation "
+                    + first.operationId() + " on the account, answered machine " + other.handle().machineId() + " of operation "
+                    + other.operationId() + "; a create answers the machine made for its own operation id, or makes one");
+            assertNotEquals(made.handle().machineId(), other.handle().machineId(), what + " answered machine "
+                    + made.handle().machineId() + ", which create of " + first.operationId() + " made; two operations make two machines");
+        } finally {
+            try {
+                if (other != null && !other.handle().machineId().equals(made.handle().machineId())) {
+                    cleanUp(provider, other.handle());
+                }
+            } finally {
+                cleanUp(provider, made.handle());
+            }
+        }
+    }
+
+    /**
+     * No secret of {@link #secrets()} shows on a machine: not in what create, describe, find,
+     * machines and delete answer (the handle and its attributes, which the core persists with the
+     * deployment, the attributes, steps and message, which it shows and records in the provenance
+     * log), nor in what the provider logs meanwhile. {@link #noSecretIsShown()} looks at
+     * {@code machines()} alone, which on an account without machines shows nothing.
+     */
+    @Test
+    public void noSecretIsShownOnAMachine() throws Exception {
+        List<String> secrets = secrets().stream().filter(v -> v != null && !v.isBlank()).toList();
+        org.junit.jupiter.api.Assumptions.assumeTrue(!secrets.isEmpty(), "secrets() names no secret: nothing to check");
+        java.util.Map<String, String> shown = new java.util.LinkedHashMap<>();
+        try (StderrCapture err = new StderrCapture()) {
+            P provider = newProvider();
+            MachineRequest request = installed(newOperation());
+            MachineStatus made = create(provider, request);
+            try {
+                shown.put("what create answered", String.valueOf(made));
+                shown.put("what describe answered", String.valueOf(describe(provider, made.handle())));
+                shown.put("what find answered", String.valueOf(find(provider, request.operationId())));
+                shown.put("what machines() answered", String.valueOf(machines(provider)));
+            } finally {
+                shown.put("what delete answered", String.valueOf(delete(provider, made.handle())));
+                cleanUp(provider, made.handle());
+            }
+            shown.put("what it logged", err.text());
+        }
+        for (java.util.Map.Entry<String, String> where : shown.entrySet()) {
+            for (int i = 0; i < secrets.size(); i++) {
+                if (where.getValue().contains(secrets.get(i))) {
+                    fail(where.getKey() + " shows secret " + (i + 1) + " of secrets() (" + secrets.get(i).length() + " characters); a "
+                            + "handle, a machine's attributes, steps and message never hold a credential: the core persists the handle "
+                            + "with the deployment, and shows the rest in strata:deployments and the provenance log");
+                }
+            }
+        }
     }
 
     /**

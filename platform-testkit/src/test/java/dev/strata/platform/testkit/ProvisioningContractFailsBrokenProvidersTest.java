@@ -38,7 +38,10 @@ class ProvisioningContractFailsBrokenProvidersTest {
 
     enum Flaw { NONE, NOT_IDEMPOTENT, FORGETS_ACROSS_INSTANCES, RACES, FOREIGN_INSTALLATION, OTHER_ALLOCATION, LISTS_WITHOUT_LABELS,
         CONCURRENT_CREATES_FAIL, HANGS, ANSWER_LOST, CREATE_OVERRUNS, FIND_IGNORES_OPERATION,
-        DESCRIBE_FORGETS_ACROSS_INSTANCES, NULL_WHEN_BROKEN, CHANGES_IGNORE_DEADLINE }
+        DESCRIBE_FORGETS_ACROSS_INSTANCES, NULL_WHEN_BROKEN, CHANGES_IGNORE_DEADLINE, KEYED_BY_MEMBER, DELETE_FORGETS, SECRET_IN_HANDLE }
+
+    /** The password the provider of {@link Flaw#SECRET_IN_HANDLE} is configured with. */
+    static final String SECRET = "bmc-p4ssw0rd-0123456789";
 
     /** Machines as a vendor would keep them, shared by every instance of one test class run. */
     static final Map<String, Map<String, Machine>> VENDORS = new ConcurrentHashMap<>();
@@ -53,6 +56,8 @@ class ProvisioningContractFailsBrokenProvidersTest {
         private final java.util.concurrent.atomic.AtomicInteger creating = new java.util.concurrent.atomic.AtomicInteger();
         /** The machines this instance made, which the flawed provider's describe alone knows. */
         private final Set<String> made = ConcurrentHashMap.newKeySet();
+        /** The machines this instance deleted, which the flawed provider of {@link Flaw#DELETE_FORGETS} only forgets. */
+        private final Set<String> forgotten = ConcurrentHashMap.newKeySet();
 
         Provider(Flaw flaw, boolean broken, String account) {
             this.flaw = flaw;
@@ -78,7 +83,19 @@ class ProvisioningContractFailsBrokenProvidersTest {
         }
 
         private MachineStatus status(Machine m) {
-            return new MachineStatus(MachineHandle.of("example", m.id()), m.state(), null, null, m.labels(), Map.of(), Instant.now());
+            // the flawed provider keeps the password it logs in with in the handle, to log in again from a new instance
+            MachineHandle handle = flaw == Flaw.SECRET_IN_HANDLE ? new MachineHandle("example", m.id(), Map.of("password", SECRET))
+                    : MachineHandle.of("example", m.id());
+            return new MachineStatus(handle, m.state(), null, null, m.labels(), Map.of(), Instant.now());
+        }
+
+        /** Whether a machine is the one made for a request: the flawed provider of {@link Flaw#KEYED_BY_MEMBER} goes by deployment and member. */
+        private boolean madeFor(Machine m, MachineRequest request) {
+            if (flaw == Flaw.KEYED_BY_MEMBER) {
+                return request.deploymentId().equals(m.labels().get(MachineLabels.DEPLOYMENT))
+                        && request.member().equals(m.labels().get(MachineLabels.MEMBER));
+            }
+            return request.operationId().equals(m.labels().get("strata:operation"));
         }
 
         @Override
@@ -125,7 +142,7 @@ class ProvisioningContractFailsBrokenProvidersTest {
             }
             if (flaw != Flaw.NOT_IDEMPOTENT) {
                 Optional<Machine> made = vendor.values().stream()
-                        .filter(m -> request.operationId().equals(m.labels().get("strata:operation")) && m.state() != MachineState.GONE)
+                        .filter(m -> madeFor(m, request) && m.state() != MachineState.GONE && !forgotten.contains(m.id()))
                         .findFirst();
                 if (made.isPresent()) {
                     return status(made.get());
@@ -149,7 +166,7 @@ class ProvisioningContractFailsBrokenProvidersTest {
             synchronized (vendor) {
                 if (flaw != Flaw.RACES && flaw != Flaw.NOT_IDEMPOTENT) { // the flaws that are not about idempotency keep it
                     Optional<Machine> raced = vendor.values().stream()
-                            .filter(m -> request.operationId().equals(m.labels().get("strata:operation")) && m.state() != MachineState.GONE)
+                            .filter(m -> madeFor(m, request) && m.state() != MachineState.GONE && !forgotten.contains(m.id()))
                             .findFirst();
                     if (raced.isPresent()) {
                         return status(raced.get());
@@ -164,7 +181,7 @@ class ProvisioningContractFailsBrokenProvidersTest {
         @Override
         public MachineStatus describe(MachineHandle handle, DiscoveryContext context) {
             check(context);
-            if (flaw == Flaw.DESCRIBE_FORGETS_ACROSS_INSTANCES && !made.contains(handle.machineId())) {
+            if (flaw == Flaw.DESCRIBE_FORGETS_ACROSS_INSTANCES && !made.contains(handle.machineId()) || forgotten.contains(handle.machineId())) {
                 // the flawed provider describes from its own memory, not the vendor's: a machine an earlier instance made is gone to it
                 return new MachineStatus(handle, MachineState.GONE, null, null, Map.of(), Map.of(), Instant.now());
             }
@@ -179,7 +196,7 @@ class ProvisioningContractFailsBrokenProvidersTest {
             check(context);
             // the flawed provider returns whatever machine it has, whichever operation made it
             return vendor.values().stream().filter(m -> (flaw == Flaw.FIND_IGNORES_OPERATION || operationId.equals(m.labels().get("strata:operation")))
-                    && m.state() != MachineState.GONE).findFirst().map(this::status);
+                    && m.state() != MachineState.GONE && !forgotten.contains(m.id())).findFirst().map(this::status);
         }
 
         @Override
@@ -189,7 +206,7 @@ class ProvisioningContractFailsBrokenProvidersTest {
             }
             check(context);
             // the flawed provider reads its machines back without their tags
-            return vendor.values().stream().filter(m -> m.state() != MachineState.GONE)
+            return vendor.values().stream().filter(m -> m.state() != MachineState.GONE && !forgotten.contains(m.id()))
                     .map(m -> flaw == Flaw.LISTS_WITHOUT_LABELS ? new Machine(m.id(), Map.of(), m.state()) : m).map(this::status).toList();
         }
 
@@ -197,6 +214,11 @@ class ProvisioningContractFailsBrokenProvidersTest {
         public MachineStatus delete(MachineHandle handle, DiscoveryContext context) {
             if (flaw != Flaw.CHANGES_IGNORE_DEADLINE) {
                 check(context);
+            }
+            if (flaw == Flaw.DELETE_FORGETS) {
+                // the flawed provider forgets the machine (a record of its own marked deleted) and leaves it on the vendor's side
+                forgotten.add(handle.machineId());
+                return new MachineStatus(handle, MachineState.GONE, null, null, Map.of(), Map.of(), Instant.now());
             }
             Machine m = vendor.computeIfPresent(handle.machineId(), (id, old) -> old.state() == MachineState.GONE ? old
                     : new Machine(id, old.labels(), MachineState.DELETING));
@@ -299,6 +321,49 @@ class ProvisioningContractFailsBrokenProvidersTest {
         }
     }
 
+    static class KeyedByMember extends FlawedContract {
+        Flaw flaw() {
+            return Flaw.KEYED_BY_MEMBER;
+        }
+    }
+
+    /** Its machines are all at one vendor account, which the test then looks at. */
+    static class DeleteForgets extends FlawedContract {
+        static final String ACCOUNT = "delete-forgets";
+
+        Flaw flaw() {
+            return Flaw.DELETE_FORGETS;
+        }
+
+        @Override
+        String account() {
+            return ACCOUNT;
+        }
+    }
+
+    static class SecretInHandle extends FlawedContract {
+        Flaw flaw() {
+            return Flaw.SECRET_IN_HANDLE;
+        }
+
+        @Override
+        protected java.util.Collection<String> secrets() {
+            return List.of(SECRET);
+        }
+    }
+
+    /** A provider without a flaw, configured with a secret that it shows nowhere. */
+    static class GoodWithSecret extends FlawedContract {
+        Flaw flaw() {
+            return Flaw.NONE;
+        }
+
+        @Override
+        protected java.util.Collection<String> secrets() {
+            return List.of(SECRET);
+        }
+    }
+
     static class NullWhenBroken extends FlawedContract {
         Flaw flaw() {
             return Flaw.NULL_WHEN_BROKEN;
@@ -392,7 +457,7 @@ class ProvisioningContractFailsBrokenProvidersTest {
     /** The kit's tests that failed for a contract, each with what it failed with. */
     private static Map<String, String> failures(Class<?> contract) {
         Events tests = EngineTestKit.engine("junit-jupiter").selectors(selectClass(contract)).execute().testEvents();
-        assertThat(tests.started().count()).as("tests of the kit run for " + contract.getSimpleName()).isEqualTo(14);
+        assertThat(tests.started().count()).as("tests of the kit run for " + contract.getSimpleName()).isEqualTo(16);
         return tests.failed().stream().collect(Collectors.toMap(e -> e.getTestDescriptor().getDisplayName().replace("()", ""),
                 e -> e.getPayload(TestExecutionResult.class).flatMap(TestExecutionResult::getThrowable).map(String::valueOf).orElse(""),
                 (a, b) -> a, TreeMap::new));
@@ -401,6 +466,51 @@ class ProvisioningContractFailsBrokenProvidersTest {
     @Test
     void aWellBehavedProviderPassesEveryTest() {
         assertThat(failed(Good.class)).isEmpty();
+        assertThat(failed(GoodWithSecret.class)).isEmpty();
+    }
+
+    /**
+     * A provider that answers a create with the machine it already made for another operation of
+     * the same deployment and member (it finds "its" machine by those, not by the operation id)
+     * fails, naming both operations. Before, every test had one operation's machine on the account
+     * at a time, and such a provider passed: it would hand a replacement for a lost machine back as
+     * the lost one.
+     */
+    @Test
+    void aCreateThatAnswersAnotherOperationsMachineFails() {
+        Map<String, String> failures = failures(KeyedByMember.class);
+        assertThat(failures).containsOnlyKeys("eachOperationMakesItsOwnMachine");
+        assertThat(failures.get("eachOperationMakesItsOwnMachine")).containsPattern("create of testkit-op-[-0-9a-f]+, with machine "
+                + "i-[-0-9a-f]+ of operation testkit-op-[-0-9a-f]+ on the account, answered machine i-[-0-9a-f]+ of operation "
+                + "testkit-op-[-0-9a-f]+; a create answers the machine made for its own operation id");
+    }
+
+    /**
+     * A provider whose delete only forgets the machine (the instance describes it GONE, and neither
+     * finds nor lists it) but leaves it on the vendor's side fails, since a new instance still
+     * finds it. Before, the kit asked only the instance that deleted it, and such a provider passed
+     * while every machine it "deleted" was left running on the account.
+     */
+    @Test
+    void aDeleteThatLeavesTheMachineOnTheVendorsSideFails() {
+        Map<String, String> failures = failures(DeleteForgets.class);
+        assertThat(failures).containsOnlyKeys("deleteIsIdempotentAndTheMachineEndsGone");
+        assertThat(failures.get("deleteIsIdempotentAndTheMachineEndsGone")).containsPattern("a new instance describes machine i-[-0-9a-f]+, "
+                + "which the instance that deleted it described as GONE, as RUNNING; the delete left the machine on the vendor's side");
+    }
+
+    /**
+     * A provider that keeps its password in the handles of its machines fails, naming where the
+     * secret shows and not showing it. Before, the kit looked for secrets only in what
+     * {@code machines()} answered on an empty account, and such a provider passed: the core would
+     * persist the password with every deployment.
+     */
+    @Test
+    void aSecretInAMachinesHandleFails() {
+        Map<String, String> failures = failures(SecretInHandle.class);
+        assertThat(failures).containsOnlyKeys("noSecretIsShownOnAMachine");
+        assertThat(failures.get("noSecretIsShownOnAMachine")).contains("what create answered shows secret 1 of secrets() (23 characters)")
+                .doesNotContain(SECRET);
     }
 
     @Test
@@ -479,7 +589,7 @@ class ProvisioningContractFailsBrokenProvidersTest {
         assertThat(failed(AnswerLost.class)).containsExactlyInAnyOrder("createIsIdempotentByOperationIdAndLabelsTheMachine",
                 "aNewInstanceContinuesWhatTheOldOneStarted", "machinesListsWhatWasMade", "deleteIsIdempotentAndTheMachineEndsGone",
                 "concurrentCreatesOfOneOperationMakeOneMachine", "anOperationThatMadeNothingIsNotFound",
-                "deleteHonoursTheDeadlineAndInterruption");
+                "deleteHonoursTheDeadlineAndInterruption", "eachOperationMakesItsOwnMachine");
         Map<String, Machine> vendor = VENDORS.get(AnswerLost.ACCOUNT);
         assertThat(vendor.values()).hasSizeGreaterThanOrEqualTo(6)
                 .allSatisfy(m -> assertThat(m.state()).as(m.id()).isIn(MachineState.DELETING, MachineState.GONE));
@@ -500,7 +610,7 @@ class ProvisioningContractFailsBrokenProvidersTest {
                 "onlyStrataExceptionsLeaveABrokenProvider", "createIsIdempotentByOperationIdAndLabelsTheMachine",
                 "aNewInstanceContinuesWhatTheOldOneStarted", "machinesListsWhatWasMade", "deleteIsIdempotentAndTheMachineEndsGone",
                 "concurrentCreatesOfOneOperationMakeOneMachine", "anOperationThatMadeNothingIsNotFound",
-                "createHonoursTheDeadlineAndInterruption", "deleteHonoursTheDeadlineAndInterruption");
+                "createHonoursTheDeadlineAndInterruption", "deleteHonoursTheDeadlineAndInterruption", "eachOperationMakesItsOwnMachine");
         hangs.remove("aCallInterruptedWhileItRunsEndsPromptly"); // says "ignored the interruption"
         assertThat(hangs.values()).allSatisfy(m -> assertThat(m).contains("the provider hangs: ")
                 .contains("had not returned 500 ms after its deadline"));
