@@ -66,10 +66,16 @@ public abstract class ComputeProviderContract<P extends ComputeProvider> extends
         return snapshot.generation();
     }
 
+    /**
+     * The nodes' and the capacity offers' ids, each named by what it is: placement binds a member to
+     * one or the other, and the core hands that id back to the provisioning provider
+     * ({@code MachineTarget}), so an offer's id must be as stable as a node's.
+     */
     @Override
     protected final Set<String> ids(ComputeSnapshot snapshot) {
         Set<String> ids = new LinkedHashSet<>();
-        snapshot.nodes().forEach(n -> ids.add(n.id()));
+        snapshot.nodes().forEach(n -> ids.add("node " + n.id()));
+        snapshot.offers().forEach(o -> ids.add("capacity offer " + o.id()));
         return ids;
     }
 

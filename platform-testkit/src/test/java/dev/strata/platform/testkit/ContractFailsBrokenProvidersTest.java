@@ -42,7 +42,7 @@ import org.junit.platform.testkit.engine.Events;
 class ContractFailsBrokenProvidersTest {
 
     /** How a provider under test misbehaves. */
-    enum Flaw { NONE, STUCK_GENERATION, GENERATION_RESETS, IGNORES_DEADLINE, SWALLOWS_INTERRUPT, THROWS_RUNTIME, UNSTABLE_IDS,
+    enum Flaw { NONE, STUCK_GENERATION, GENERATION_RESETS, IGNORES_DEADLINE, SWALLOWS_INTERRUPT, THROWS_RUNTIME, UNSTABLE_IDS, UNSTABLE_OFFER_IDS,
         INCOMPLETE, NOT_THREAD_SAFE, OWN_PARENT, CYCLE_OF_PARENTS,
         OFFER_AT_UNKNOWN_SITE, UNREADABLE_MACHINE_ATTRIBUTES, HANGS,
         MACHINE_OF_ANOTHER_PROVIDER, MACHINE_AT_ANOTHER_SITE, MACHINE_WITH_ANOTHER_ID, MACHINE_ACCELERATOR_ON_ANOTHER_NODE,
@@ -124,7 +124,11 @@ class ContractFailsBrokenProvidersTest {
             List<PowerDomain> domains = List.of(new PowerDomain(rack, "rack", site, "row-1", 40_000),
                     new PowerDomain("row-1", "row", site, "hall-1", 400_000),
                     new PowerDomain("hall-1", "hall", site, hallParent, 4_000_000));
-            String offerId = flaw == Flaw.UNSHOWN_OFFER_ID ? "example:site-1:large\u001b" : "example:site-1:large";
+            String offerId = switch (flaw) {
+                case UNSHOWN_OFFER_ID -> "example:site-1:large\u001b";
+                case UNSTABLE_OFFER_IDS -> "example:site-1:large-" + generation; // a new id for the same offer on every call
+                default -> "example:site-1:large";
+            };
             Node machine = Node.builder().id(flaw == Flaw.MACHINE_WITH_ANOTHER_ID ? "example:site-1:medium" : offerId)
                     .providerId(flaw == Flaw.MACHINE_OF_ANOTHER_PROVIDER ? "examples" : "example")
                     .siteId(flaw == Flaw.MACHINE_AT_ANOTHER_SITE ? "site-2" : site).kind(NodeKind.VIRTUAL_MACHINE)
@@ -215,6 +219,12 @@ class ContractFailsBrokenProvidersTest {
     static class UnstableIds extends FlawedContract {
         Flaw flaw() {
             return Flaw.UNSTABLE_IDS;
+        }
+    }
+
+    static class UnstableOfferIds extends FlawedContract {
+        Flaw flaw() {
+            return Flaw.UNSTABLE_OFFER_IDS;
         }
     }
 
@@ -422,6 +432,20 @@ class ContractFailsBrokenProvidersTest {
         assertThat(cycle).containsOnlyKeys("snapshotsAreComplete", "concurrentCallsAreSafe");
         assertThat(cycle.values()).allSatisfy(m -> assertThat(m).contains("power domains are a cycle of parents"
                 + " (rack-1 -> row-1 -> hall-1 -> rack-1): following the parents from a power domain must end at one without a parent"));
+    }
+
+    /**
+     * A provider that gives its capacity offer a new id on every call (its generation in it) fails
+     * the stability of ids, naming the offer. Before, the kit compared the nodes' ids alone, and
+     * such a provider passed: the offer placement bound a member to would be gone by the time the
+     * core asked the provider to make the machine of it.
+     */
+    @Test
+    void anOfferWhoseIdChangesBetweenCallsFails() {
+        Map<String, String> failures = failures(UnstableOfferIds.class);
+        assertThat(failures).containsOnlyKeys("idsAreStableAcrossCallsAndInstances", "concurrentCallsAreSafe");
+        assertThat(failures.get("idsAreStableAcrossCallsAndInstances")).contains("ids changed between two calls of one instance")
+                .contains("capacity offer example:site-1:large-");
     }
 
     /**
