@@ -320,7 +320,32 @@ public abstract class SpiContract<P> {
             brokenProviderAnswered(result);
         } catch (StrataException e) {
             brokenProviderThrew(e);
+        } catch (AssertionError e) {
+            throw withoutSecrets(e);
         }
+    }
+
+    /**
+     * A failure as it is, or, where its message or a cause's holds a secret of {@link #secrets()}
+     * (a vendor's exception that names the token it was refused), the same failure with each secret
+     * replaced by which one it is and no cause: the kit's report goes to the vendor's build log.
+     */
+    private AssertionError withoutSecrets(AssertionError failure) {
+        List<String> secrets = secrets().stream().filter(v -> v != null && !v.isBlank()).toList();
+        StringBuilder all = new StringBuilder();
+        for (Throwable t = failure; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            all.append(t).append('\n');
+        }
+        if (secrets.stream().noneMatch(v -> all.indexOf(v) >= 0)) {
+            return failure;
+        }
+        String message = String.valueOf(failure.getMessage());
+        for (int i = 0; i < secrets.size(); i++) {
+            message = message.replace(secrets.get(i), "(secret " + (i + 1) + " of secrets())");
+        }
+        AssertionError masked = new AssertionError(message + " [its cause is left out: it shows a secret of secrets()]");
+        masked.setStackTrace(failure.getStackTrace());
+        return masked;
     }
 
     /** A broken provider may report its broken source as data instead of throwing; the contract checks that data here. */
@@ -379,12 +404,17 @@ public abstract class SpiContract<P> {
         }
     }
 
-    /** What a read-only call answered, or the messages of what it threw, causes included. */
+    /**
+     * What a read-only call answered, or the messages of what it threw, causes included: a
+     * StrataException, or the failure that another exception leaving the provider (reported as such
+     * by {@link #onlyStrataExceptionsLeaveABrokenProvider}) or a hang makes, so that a secret in it
+     * is reported here by where it shows, not shown.
+     */
     private String answerOrThrown(P provider) {
         DiscoveryContext context = context();
         try {
             return String.valueOf(portably(() -> withinDeadline("a call", context, () -> probe(provider, context))));
-        } catch (StrataException e) {
+        } catch (StrataException | AssertionError e) {
             StringBuilder messages = new StringBuilder();
             for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
                 messages.append(t).append('\n');

@@ -34,7 +34,7 @@ class SecretContractTest {
     static final String SECRET = "s3cr3t-token-0123456789";
 
     /** Where a provider shows its secret. */
-    enum Leak { NONE, DESCRIPTION, WARNING, BROKEN_MESSAGE, LOG }
+    enum Leak { NONE, DESCRIPTION, WARNING, BROKEN_MESSAGE, LOG, VENDOR_EXCEPTION }
 
     static final class Provider implements ComputeProvider, DescribedProvider {
         private static final AtomicLong CLOCK = new AtomicLong(System.currentTimeMillis() * 1000);
@@ -57,6 +57,10 @@ class SecretContractTest {
         @Override
         public ComputeSnapshot discoverCompute(DiscoveryContext context) {
             context.checkDeadline("discovery");
+            if (broken && leak == Leak.VENDOR_EXCEPTION) {
+                // a vendor's exception, naming the token it was refused, leaks out of the provider
+                throw new IllegalStateException("401 Unauthorized for token " + SECRET);
+            }
             if (broken) {
                 throw new AuthorizationException("example cloud refused the token" + (leak == Leak.BROKEN_MESSAGE ? " " + SECRET : ""));
             }
@@ -120,6 +124,25 @@ class SecretContractTest {
         }
     }
 
+    static class InVendorException extends Contract {
+        Leak leak() {
+            return Leak.VENDOR_EXCEPTION;
+        }
+    }
+
+    /** Each failed test with all the kit reports of it: the failure and its causes, as a build log shows them. */
+    private static Map<String, String> reports(Class<?> contract) {
+        Events tests = EngineTestKit.engine("junit-jupiter").selectors(selectClass(contract)).execute().testEvents();
+        return tests.failed().stream().collect(Collectors.toMap(e -> e.getTestDescriptor().getDisplayName().replace("()", ""),
+                e -> e.getPayload(TestExecutionResult.class).flatMap(TestExecutionResult::getThrowable).map(t -> {
+                    StringBuilder all = new StringBuilder();
+                    for (Throwable c = t; c != null; c = c.getCause()) {
+                        all.append(c).append('\n');
+                    }
+                    return all.toString();
+                }).orElse(""), (a, b) -> a, TreeMap::new));
+    }
+
     private static Map<String, String> failures(Class<?> contract) {
         Events tests = EngineTestKit.engine("junit-jupiter").selectors(selectClass(contract)).execute().testEvents();
         return tests.failed().stream().collect(Collectors.toMap(e -> e.getTestDescriptor().getDisplayName().replace("()", ""),
@@ -150,6 +173,21 @@ class SecretContractTest {
     void aSecretInTheMessageOfABrokenSourceFails() {
         assertThat(failures(InBrokenMessage.class)).containsOnlyKeys("noSecretIsShown").hasEntrySatisfying("noSecretIsShown",
                 m -> assertThat(m).contains("what a call of the broken provider answered or threw shows secret 1").doesNotContain(SECRET));
+    }
+
+    /**
+     * A broken provider that lets a vendor's exception naming its token out fails both the check of
+     * portable exceptions and the secret check, and neither report (causes included) shows the
+     * token. Before, both reports showed it, in the vendor's build log.
+     */
+    @Test
+    void aSecretInAVendorExceptionFailsWithoutBeingShown() {
+        Map<String, String> reports = reports(InVendorException.class);
+        assertThat(reports).containsOnlyKeys("noSecretIsShown", "onlyStrataExceptionsLeaveABrokenProvider");
+        assertThat(reports.get("noSecretIsShown")).contains("what a call of the broken provider answered or threw shows secret 1")
+                .doesNotContain(SECRET);
+        assertThat(reports.get("onlyStrataExceptionsLeaveABrokenProvider")).contains("only StrataExceptions may leave a provider, but "
+                + "java.lang.IllegalStateException did: 401 Unauthorized for token (secret 1 of secrets())").doesNotContain(SECRET);
     }
 
     @Test
