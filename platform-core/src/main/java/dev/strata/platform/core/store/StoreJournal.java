@@ -90,8 +90,12 @@ public final class StoreJournal implements ProviderJournal {
 
     private static String id(String what, String value) {
         if (value == null || value.isBlank() || value.length() > MAX_ID) {
-            throw new IllegalArgumentException("a " + what + " of " + (value == null ? "null" : "'" + value + "'") + ": expected 1 to "
-                    + MAX_ID + " characters, not blank");
+            // the provider's id shown printable and cut (one of a megabyte went whole into the message, and so into the log)
+            String shown = value == null ? "null" : value.length() > 80
+                    ? "'" + dev.strata.platform.api.exception.InvalidConfigurationException.printable(value.substring(0, 80)) + "...' ("
+                            + value.length() + " characters)"
+                    : "'" + dev.strata.platform.api.exception.InvalidConfigurationException.printable(value) + "'";
+            throw new IllegalArgumentException("an " + what + " of " + shown + ": expected 1 to " + MAX_ID + " characters, not blank");
         }
         return value;
     }

@@ -766,6 +766,11 @@ abstract class StateStoreContract {
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("operation id");
         org.assertj.core.api.Assertions.assertThatThrownBy(() -> reopened.put("bmc", "op-4", ""))
                 .isInstanceOf(IllegalArgumentException.class);
+        // an id the journal refuses is named printable and cut, never whole: one of 300 characters with a line break and an escape
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> reopened.put("bmc", "op\n\u001b[2J" + "x".repeat(300), "{}"))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageStartingWith("an operation id of 'op\\u000a\\u001b[2Jxxx")
+                .hasMessageContaining("...' (307 characters): expected 1 to 256 characters").hasMessageNotContaining("\n")
+                .hasMessageNotContaining("x".repeat(100));
         assertThat(reopened.all("bmc")).containsOnlyKeys("op-1", "op-2");
         store.close();
     }
