@@ -56,6 +56,7 @@ final class RedfishInventory {
     private static final Logger LOG = LoggerFactory.getLogger(RedfishInventory.class);
 
     private static final Pattern MAC = Pattern.compile("(?i)[0-9a-f]{2}([:-][0-9a-f]{2}){5}");
+    private static final Pattern HEX_DIGITS = Pattern.compile("[0-9a-f]+");
     private static final Map<Integer, String> PCI_VENDORS = Map.of(0x10de, "NVIDIA", 0x1002, "AMD", 0x8086, "Intel", 0x15b3, "Mellanox",
             0x1da3, "Habana", 0x1e52, "Tenstorrent", 0x1d0f, "Amazon");
     private static final Set<Integer> DISCRETE_GPU_VENDORS = Set.of(0x10de, 0x1002);
@@ -396,10 +397,14 @@ final class RedfishInventory {
         return functions;
     }
 
-    private static PciDevice standardFunction(JsonNode device, JsonNode function) {
-        int classCode = hex(function.path("ClassCode").asText(null));
-        int vendor = hex(function.path("VendorId").asText(null));
-        int deviceId = hex(function.path("DeviceId").asText(null));
+    private PciDevice standardFunction(JsonNode device, JsonNode function) {
+        String where = function.path("@odata.id").asText(device.path("@odata.id").asText(device.path("Id").asText()));
+        int classCode = pciId(where, "ClassCode", function.path("ClassCode"), hex(function.path("ClassCode").asText(null)), 0xffffff, 0,
+                "a 24-bit PCI class code such as 0x030200");
+        int vendor = pciId(where, "VendorId", function.path("VendorId"), hex(function.path("VendorId").asText(null)), 0xffff, 0xffff,
+                "a 16-bit PCI vendor id such as 0x10de");
+        int deviceId = pciId(where, "DeviceId", function.path("DeviceId"), hex(function.path("DeviceId").asText(null)), 0xffff, 0xffff,
+                "a 16-bit PCI device id such as 0x20b0");
         if (vendor < 0 || classCode < 0) {
             return null;
         }
@@ -410,16 +415,36 @@ final class RedfishInventory {
                 .vendorName(PCI_VENDORS.get(vendor)).deviceName(name).numaNode(-1).localCpus(CpuSet.EMPTY).build();
     }
 
-    private static PciDevice hpeDevice(JsonNode d) {
+    private PciDevice hpeDevice(JsonNode d) {
         if (!d.has("BusNumber") || !d.has("VendorID")) {
             return null;
         }
         String address = String.format("%04x:%02x:%02x.%x", d.path("SegmentNumber").asInt(0), d.path("BusNumber").asInt(),
                 d.path("DeviceNumber").asInt(0), d.path("FunctionNumber").asInt(0));
-        int classCode = (d.path("ClassCode").asInt(0) << 16) | (d.path("SubclassCode").asInt(0) << 8);
-        int vendor = d.path("VendorID").asInt();
-        return PciDevice.builder().address(address).vendorId(vendor).deviceId(d.path("DeviceID").asInt(0)).classCode(classCode)
+        String where = d.path("@odata.id").asText(address);
+        int base = pciId(where, "ClassCode", d.path("ClassCode"), decimal(d.path("ClassCode")), 0xff, -1, "a PCI base class from 0 to 255");
+        int sub = pciId(where, "SubclassCode", d.path("SubclassCode"), decimal(d.path("SubclassCode")), 0xff, -1,
+                "a PCI subclass from 0 to 255");
+        int classCode = base < 0 || sub < 0 ? 0 : (base << 16) | (sub << 8);
+        int vendor = pciId(where, "VendorID", d.path("VendorID"), decimal(d.path("VendorID")), 0xffff, 0xffff,
+                "a 16-bit PCI vendor id from 0 to 65535, such as 4318 (0x10de)");
+        int deviceId = pciId(where, "DeviceID", d.path("DeviceID"), decimal(d.path("DeviceID")), 0xffff, 0xffff,
+                "a 16-bit PCI device id from 0 to 65535");
+        return PciDevice.builder().address(address).vendorId(vendor).deviceId(Math.max(deviceId, 0)).classCode(classCode)
                 .vendorName(PCI_VENDORS.get(vendor)).deviceName(trim(d.path("Name").asText(null))).numaNode(-1).localCpus(CpuSet.EMPTY).build();
+    }
+
+    /**
+     * A PCI id or class code the BMC gave, {@code unknown} with a warning where it is beyond {@code max} (16-bit ids, a 24-bit
+     * class, as the sysfs reader bounds them), -1 where it is absent. Cut to an int, HPE's vendor {@code 4294971614}
+     * ({@code 0x1000010de}) read as NVIDIA's {@code 0x10de}, and a function's vendor {@code 0x110de} passed as it came.
+     */
+    private int pciId(String where, String field, JsonNode value, long id, int max, int unknown, String expected) {
+        if (id > max) {
+            implausible(where, field, value, expected);
+            return unknown;
+        }
+        return (int) id;
     }
 
     /** 3D controllers and processing accelerators; VGA controllers only from discrete GPU vendors (not a BMC's own video). */
@@ -723,16 +748,35 @@ final class RedfishInventory {
         return t.isEmpty() ? null : t;
     }
 
-    private static int hex(String text) {
+    /** A hex number such as {@code 0x10de}: -1 where it is absent or no hex number, {@link Long#MAX_VALUE} where it is beyond a long. */
+    private static long hex(String text) {
         if (text == null || text.isBlank()) {
             return -1;
         }
         String t = text.trim().toLowerCase(Locale.ROOT);
-        try {
-            return Integer.parseInt(t.startsWith("0x") ? t.substring(2) : t, 16);
-        } catch (NumberFormatException e) {
+        String digits = t.startsWith("0x") ? t.substring(2) : t;
+        if (!HEX_DIGITS.matcher(digits).matches()) {
             return -1;
         }
+        String significant = digits.replaceFirst("^0+(?=.)", "");
+        return significant.length() > 15 ? Long.MAX_VALUE : Long.parseLong(significant, 16);
+    }
+
+    /**
+     * A whole number HPE gives in decimal: 0 where it is absent (as before), {@link Long#MAX_VALUE} where it is no whole
+     * number from 0 to what a long holds (negative, a fraction, text), so that it is out of any range.
+     */
+    private static long decimal(JsonNode value) {
+        if (value.isMissingNode() || value.isNull()) {
+            return 0;
+        }
+        if (value.isIntegralNumber() && value.canConvertToLong() && value.asLong() >= 0) {
+            return value.asLong();
+        }
+        if (value.isTextual() && value.asText().strip().matches("[0-9]{1,18}")) {
+            return Long.parseLong(value.asText().strip());
+        }
+        return Long.MAX_VALUE;
     }
 
     private static void put(Map<String, String> attributes, String key, String value) {

@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.strata.platform.api.model.Accelerator;
 import dev.strata.platform.api.model.Node;
 import dev.strata.platform.api.model.NodeKind;
+import dev.strata.platform.api.model.PciDevice;
 import dev.strata.platform.api.model.ResourceState;
 import dev.strata.platform.api.provider.DiscoveryContext;
 import dev.strata.provider.baremetal.NaturalOrder;
@@ -458,6 +459,84 @@ class RedfishInventoryTest {
                     .anySatisfy(l -> assertThat(l).contains("EthernetInterfaces/1/ SpeedMbps = Infinity").contains("0 to 10000000 Mbit/s"))
                     .anySatisfy(l -> assertThat(l).contains("EthernetInterfaces/2/ SpeedMbps = 1.0E30"))
                     .noneSatisfy(l -> assertThat(l).contains("\u001b"));
+        }
+    }
+
+    /**
+     * PCI ids and class codes beyond what PCI has (16-bit ids, a 24-bit class): in HPE's list (the ProLiant's real tree with
+     * its embedded video controller's vendor made {@code 4294971614}, {@code 0x1000010de}, and a network controller's class
+     * {@code 259}) and in a standard PCIeFunction (vendor {@code 0x110de}, device {@code 0x120b0}, class {@code 0x1030200}):
+     * each is unknown, as the sysfs reader takes such ids, with a warning naming the BMC, the resource and the value. Before,
+     * HPE's vendor was cut to NVIDIA's {@code 0x10de} and the BMC's own VGA controller counted as a ninth GPU, and the other
+     * values passed as they came, without a word.
+     */
+    @Test
+    void pciIdsAndClassesOutOfRangeAreUnknownWithAWarning(@org.junit.jupiter.api.io.TempDir Path tmp) throws IOException {
+        Path hpe = tmp.resolve("hpe");
+        copy(fixtures.resolve("XL675d_A100"), hpe);
+        Path devices = hpe.resolve("Systems/1/PCIDevices");
+        com.fasterxml.jackson.databind.node.ObjectNode video = (com.fasterxml.jackson.databind.node.ObjectNode) read(devices.resolve("1/index.json"));
+        video.put("VendorID", 0x1000010deL);
+        Files.writeString(devices.resolve("1/index.json"), JSON.writeValueAsString(video));
+        com.fasterxml.jackson.databind.node.ObjectNode network = (com.fasterxml.jackson.databind.node.ObjectNode) read(devices.resolve("29/index.json"));
+        network.put("ClassCode", 259);
+        Files.writeString(devices.resolve("29/index.json"), JSON.writeValueAsString(network));
+        try (SushyStatic bmc = SushyStatic.start(hpe, Peers.workDir("sushy-static"));
+                dev.strata.platform.testkit.StderrCapture log = new dev.strata.platform.testkit.StderrCapture()) {
+            Node node = discover("odd-hpe-ids", bmc.address()).get(0);
+            assertThat(node.accelerators()).as("the BMC's VGA controller is no NVIDIA GPU").hasSize(8)
+                    .allSatisfy(a -> assertThat(a.model()).startsWith("NVIDIA A100"));
+            java.util.Map<String, PciDevice> byAddress = new java.util.HashMap<>();
+            node.pciDevices().forEach(d -> byAddress.put(d.address(), d));
+            assertThat(byAddress.get("0000:61:00.1").vendorId()).isEqualTo(0xffff);
+            assertThat(byAddress.get("0000:45:00.0").classCode()).isZero();
+            assertThat(byAddress.get("0000:45:00.0").vendorId()).isEqualTo(5555);
+            String prefix = "BMC odd-hpe-ids (" + bmc.address();
+            assertThat(log.text().lines().filter(l -> l.contains("WARN") && l.contains(prefix) && l.contains("no plausible value")))
+                    .anySatisfy(l -> assertThat(l).contains("PCIDevices/1/ VendorID = 4294971614").contains("16-bit PCI vendor id"))
+                    .anySatisfy(l -> assertThat(l).contains("PCIDevices/29/ ClassCode = 259").contains("0 to 255"));
+        }
+
+        Path standard = tmp.resolve("standard");
+        copy(fixtures.resolve("XL675d_A100"), standard);
+        Path system = standard.resolve("Systems/1/index.json");
+        com.fasterxml.jackson.databind.node.ObjectNode json = (com.fasterxml.jackson.databind.node.ObjectNode) read(system);
+        json.putArray("PCIeDevices").addObject().put("@odata.id", "/redfish/v1/Systems/1/PCIeDevices/gpu/");
+        Files.writeString(system, JSON.writeValueAsString(json));
+        Path device = standard.resolve("Systems/1/PCIeDevices/gpu");
+        Files.createDirectories(device.resolve("PCIeFunctions"));
+        com.fasterxml.jackson.databind.node.ObjectNode gpu = JSON.createObjectNode().put("@odata.id", "/redfish/v1/Systems/1/PCIeDevices/gpu/")
+                .put("Id", "gpu").put("Name", "GPU");
+        gpu.putObject("PCIeFunctions").put("@odata.id", "/redfish/v1/Systems/1/PCIeDevices/gpu/PCIeFunctions/");
+        Files.writeString(device.resolve("index.json"), JSON.writeValueAsString(gpu));
+        com.fasterxml.jackson.databind.node.ObjectNode functions = JSON.createObjectNode()
+                .put("@odata.id", "/redfish/v1/Systems/1/PCIeDevices/gpu/PCIeFunctions/").put("Members@odata.count", 2);
+        String[][] ids = {{"0", "0x110de", "0x120b0", "0x030200"}, {"1", "0x10de", "0x20b0", "0x1030200"}};
+        for (String[] f : ids) {
+            String id = "/redfish/v1/Systems/1/PCIeDevices/gpu/PCIeFunctions/" + f[0] + "/";
+            functions.withArray("Members").addObject().put("@odata.id", id);
+            Files.createDirectories(device.resolve("PCIeFunctions/" + f[0]));
+            Files.writeString(device.resolve("PCIeFunctions/" + f[0] + "/index.json"), JSON.writeValueAsString(JSON.createObjectNode()
+                    .put("@odata.id", id).put("Id", f[0]).put("FunctionId", Integer.parseInt(f[0])).put("VendorId", f[1]).put("DeviceId", f[2])
+                    .put("ClassCode", f[3])));
+        }
+        Files.writeString(device.resolve("PCIeFunctions/index.json"), JSON.writeValueAsString(functions));
+        try (SushyStatic bmc = SushyStatic.start(standard, Peers.workDir("sushy-static"));
+                dev.strata.platform.testkit.StderrCapture log = new dev.strata.platform.testkit.StderrCapture()) {
+            Node node = discover("odd-ids", bmc.address()).get(0);
+            java.util.Map<String, PciDevice> byAddress = new java.util.HashMap<>();
+            node.pciDevices().forEach(d -> byAddress.put(d.address(), d));
+            assertThat(byAddress).containsOnlyKeys("redfish:gpu.0", "redfish:gpu.1");
+            assertThat(byAddress.get("redfish:gpu.0").vendorId()).isEqualTo(0xffff);
+            assertThat(byAddress.get("redfish:gpu.0").deviceId()).isEqualTo(0xffff);
+            assertThat(byAddress.get("redfish:gpu.0").classCode()).isEqualTo(0x030200);
+            assertThat(byAddress.get("redfish:gpu.1").vendorId()).isEqualTo(0x10de);
+            assertThat(byAddress.get("redfish:gpu.1").classCode()).isZero();
+            String prefix = "BMC odd-ids (" + bmc.address();
+            assertThat(log.text().lines().filter(l -> l.contains("WARN") && l.contains(prefix) && l.contains("no plausible value")))
+                    .anySatisfy(l -> assertThat(l).contains("PCIeFunctions/0/ VendorId = \"0x110de\"").contains("16-bit PCI vendor id"))
+                    .anySatisfy(l -> assertThat(l).contains("PCIeFunctions/0/ DeviceId = \"0x120b0\""))
+                    .anySatisfy(l -> assertThat(l).contains("PCIeFunctions/1/ ClassCode = \"0x1030200\"").contains("24-bit PCI class code"));
         }
     }
 
