@@ -473,8 +473,9 @@ final class RedfishInventory {
         }
         // a figure out of range (negative, or 1e400, which reads as infinity) is unknown, as a chassis' reading is: taken as it
         // came, the model refused it and the BMC's whole discovery failed over one GPU's figure
-        double tdp = watts(p.path("TDPWatts"));
-        double maxTdp = watts(p.path("MaxTDPWatts"));
+        String where = p.path("@odata.id").asText(p.path("Id").asText(""));
+        double tdp = watts(where, "TDPWatts", p.path("TDPWatts"));
+        double maxTdp = watts(where, "MaxTDPWatts", p.path("MaxTDPWatts"));
         double defaultWatts = tdp > 0 ? tdp : maxTdp;
         PowerLimits power = defaultWatts > 0 ? new PowerLimits(0, defaultWatts, 0, maxTdp > 0 ? maxTdp : defaultWatts) : PowerLimits.UNKNOWN;
         String id = nodeId + "/" + p.path("Id").asText(lastSegment(p.path("@odata.id").asText()));
@@ -574,10 +575,11 @@ final class RedfishInventory {
         if (control.isMissingNode()) {
             return PowerDraw.UNKNOWN;
         }
-        double consumed = watts(control.path("PowerConsumedWatts"));
-        double capacity = watts(control.path("PowerCapacityWatts"));
-        double limit = watts(control.path("PowerLimit").path("LimitInWatts"));
-        double minimum = watts(control.path("PowerMetrics").path("MinConsumedWatts"));
+        String where = power.get().path("@odata.id").asText(link);
+        double consumed = watts(where, "PowerConsumedWatts", control.path("PowerConsumedWatts"));
+        double capacity = watts(where, "PowerCapacityWatts", control.path("PowerCapacityWatts"));
+        double limit = watts(where, "PowerLimit.LimitInWatts", control.path("PowerLimit").path("LimitInWatts"));
+        double minimum = watts(where, "PowerMetrics.MinConsumedWatts", control.path("PowerMetrics").path("MinConsumedWatts"));
         if (consumed > 0) {
             attributes.put("power.consumedWatts", format(consumed));
         }
@@ -595,11 +597,16 @@ final class RedfishInventory {
      * A power reading in watts, 0 (unknown) where it is absent or out of range, as an absent one: below zero (a meter not
      * calibrated), not finite ({@code 1e400} reads as infinity) or above {@link #MAX_WATTS}. Taken as it came, a negative or
      * infinite one was refused by the model and the BMC's whole discovery failed with it, and a huge one rounded to a
-     * maximum draw of 9.2e18 W, which no power budget admits.
+     * maximum draw of 9.2e18 W, which no power budget admits. An out-of-range one is warned of, as a temperature is: it
+     * became unknown without a word, so the node's missing power figures named no cause.
      */
-    private static double watts(JsonNode value) {
+    private double watts(String where, String field, JsonNode value) {
         double watts = value.asDouble(0);
-        return watts >= 0 && watts <= MAX_WATTS ? watts : 0;
+        if (watts >= 0 && watts <= MAX_WATTS) {
+            return watts;
+        }
+        implausible(where, field, value, "0 to " + format(MAX_WATTS) + " W");
+        return 0;
     }
 
     private void thermal(JsonNode chassis, Map<String, String> attributes, DiscoveryContext context) {

@@ -541,6 +541,43 @@ class RedfishInventoryTest {
     }
 
     /**
+     * Wattages out of range (the ProLiant's real tree with its chassis' capacity {@code 1e400}, which reads as infinity, and
+     * its consumption {@code -5}; the Cray's GPU0 with a TDP of {@code 1e300}): each is unknown, as before, and now a warning
+     * names the BMC, the resource, the field and the value, as for a temperature. Before, the figures vanished without a word.
+     */
+    @Test
+    void outOfRangeWattsAreWarnedOf(@org.junit.jupiter.api.io.TempDir Path tmp) throws IOException {
+        Path proliant = tmp.resolve("proliant");
+        copy(fixtures.resolve("XL675d_A100"), proliant);
+        Path file = proliant.resolve("Chassis/1/Power/index.json");
+        com.fasterxml.jackson.databind.node.ObjectNode json = (com.fasterxml.jackson.databind.node.ObjectNode) read(file);
+        ((com.fasterxml.jackson.databind.node.ObjectNode) json.path("PowerControl").path(0))
+                .put("PowerCapacityWatts", new java.math.BigDecimal("1e400")).put("PowerConsumedWatts", -5);
+        Files.writeString(file, JSON.writeValueAsString(json));
+        try (SushyStatic bmc = SushyStatic.start(proliant, Peers.workDir("sushy-static"));
+                dev.strata.platform.testkit.StderrCapture log = new dev.strata.platform.testkit.StderrCapture()) {
+            Node node = discover("odd-power", bmc.address()).get(0);
+            assertThat(node.attributes()).doesNotContainKeys("power.capacityWatts", "power.consumedWatts");
+            String prefix = "BMC odd-power (" + bmc.address();
+            assertThat(log.text().lines().filter(l -> l.contains("WARN") && l.contains(prefix) && l.contains("no plausible value")))
+                    .anySatisfy(l -> assertThat(l).contains("Power/ PowerCapacityWatts = Infinity").contains("0 to 10000000 W"))
+                    .anySatisfy(l -> assertThat(l).contains("Power/ PowerConsumedWatts = -5"));
+        }
+
+        Path cray = tmp.resolve("cray");
+        copy(fixtures.resolve("EX235n"), cray);
+        setWatts(cray.resolve("Systems/Node0/Processors/GPU0/index.json"), "1e300", "500");
+        try (SushyStatic bmc = SushyStatic.start(cray, Peers.workDir("sushy-static"));
+                dev.strata.platform.testkit.StderrCapture log = new dev.strata.platform.testkit.StderrCapture()) {
+            Node node = discover("odd-gpu-tdp", bmc.address()).stream().filter(n -> n.id().endsWith("/Node0")).findFirst().orElseThrow();
+            assertThat(node.accelerators()).filteredOn(a -> a.id().endsWith("/GPU0")).singleElement()
+                    .satisfies(a -> assertThat(a.power()).isEqualTo(new dev.strata.platform.api.model.PowerLimits(0, 500, 0, 500)));
+            assertThat(log.text().lines().filter(l -> l.contains("WARN") && l.contains("BMC odd-gpu-tdp (" + bmc.address())))
+                    .anySatisfy(l -> assertThat(l).contains("Processors/GPU0 TDPWatts = 1.0E300").contains("0 to 10000000 W"));
+        }
+    }
+
+    /**
      * A DIMM and a processor the BMC reports {@code Disabled} (the ProLiant's real tree with {@code proc1dimm1} and processor 2
      * made so, as a BMC reports a DIMM mapped out after errors), and a GPU so (the Cray's GPU0): they give the operating
      * system nothing, so the node's memory, cores and GPUs leave them out, and its attributes name them. Before, only an
