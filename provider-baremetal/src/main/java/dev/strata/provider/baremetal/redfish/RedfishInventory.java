@@ -59,6 +59,13 @@ final class RedfishInventory {
     private static final Pattern HEX_DIGITS = Pattern.compile("[0-9a-f]+");
     private static final Map<Integer, String> PCI_VENDORS = Map.of(0x10de, "NVIDIA", 0x1002, "AMD", 0x8086, "Intel", 0x15b3, "Mellanox",
             0x1da3, "Habana", 0x1e52, "Tenstorrent", 0x1d0f, "Amazon");
+    /**
+     * The states of a temperature sensor whose reading (and health) is none of the machine's: {@code Absent} (an empty bay or
+     * slot), and those Redfish defines as unavailable, {@code Disabled}, {@code UnavailableOffline} (present but cannot be
+     * used), {@code StandbyOffline} and {@code StandbySpare} (awaiting an action or failover). Such a sensor's last or
+     * placeholder reading counted toward {@code thermal.maxCelsius} and its health toward {@code thermal.health}.
+     */
+    private static final Set<String> NO_READING_STATES = Set.of("absent", "disabled", "unavailableoffline", "standbyoffline", "standbyspare");
     private static final Set<Integer> DISCRETE_GPU_VENDORS = Set.of(0x10de, 0x1002);
     /** The {@code ProcessorType}s (upper case) that are accelerators; the others but {@code CPU} are not read. */
     private static final Set<String> ACCELERATOR_TYPES = Set.of("GPU", "FPGA", "ACCELERATOR", "DSP");
@@ -619,8 +626,8 @@ final class RedfishInventory {
             int sensors = 0;
             String worst = "OK";
             for (JsonNode t : thermal.path("Temperatures")) {
-                if ("Absent".equalsIgnoreCase(t.path("Status").path("State").asText())) {
-                    continue; // a sensor of an empty bay or slot: HPE gives it ReadingCelsius 0, which is no reading
+                if (NO_READING_STATES.contains(t.path("Status").path("State").asText().toLowerCase(Locale.ROOT))) {
+                    continue; // a sensor of an empty bay or slot (HPE gives it ReadingCelsius 0), or one that is not in use
                 }
                 JsonNode reading = t.path("ReadingCelsius");
                 if (reading.isNumber()) {

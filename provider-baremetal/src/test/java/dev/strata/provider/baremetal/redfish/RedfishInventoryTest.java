@@ -578,6 +578,44 @@ class RedfishInventoryTest {
     }
 
     /**
+     * Temperature sensors the BMC reports as not in use (the ProLiant's real tree with "02-CPU 1" made {@code Disabled} at
+     * 120 °C and {@code Critical}, "03-CPU 2" {@code UnavailableOffline} at 110 °C and {@code Warning}, "108-CPU 1 PkgTmp"
+     * {@code StandbyOffline} at 105 °C): Redfish calls each unavailable, so their readings and health are none of the
+     * machine's, as an {@code Absent} sensor's are not; the node's hottest reading, sensor count and health come from the
+     * others. Before, the disabled sensor's 120 °C was the node's hottest reading and its health Critical.
+     */
+    @Test
+    void readingsOfSensorsNotInUseAreNotCounted(@org.junit.jupiter.api.io.TempDir Path tmp) throws IOException {
+        Path tree = tmp.resolve("proliant");
+        copy(fixtures.resolve("XL675d_A100"), tree);
+        Path thermalFile = tree.resolve("Chassis/1/Thermal/index.json");
+        com.fasterxml.jackson.databind.node.ObjectNode thermal = (com.fasterxml.jackson.databind.node.ObjectNode) read(thermalFile);
+        com.fasterxml.jackson.databind.node.ArrayNode temperatures = (com.fasterxml.jackson.databind.node.ArrayNode) thermal.path("Temperatures");
+        String[][] changes = {{"1", "Disabled", "120", "Critical"}, {"2", "UnavailableOffline", "110", "Warning"}, {"3", "StandbyOffline", "105", "OK"}};
+        for (String[] c : changes) {
+            com.fasterxml.jackson.databind.node.ObjectNode t = (com.fasterxml.jackson.databind.node.ObjectNode) temperatures.get(Integer.parseInt(c[0]));
+            t.put("ReadingCelsius", Integer.parseInt(c[2]));
+            t.putObject("Status").put("State", c[1]).put("Health", c[3]);
+        }
+        Files.writeString(thermalFile, JSON.writeValueAsString(thermal));
+        double hottest = Double.NEGATIVE_INFINITY;
+        int sensors = 0;
+        for (JsonNode t : temperatures) {
+            if (t.path("Status").path("State").asText().equals("Enabled") && t.path("ReadingCelsius").isNumber()) {
+                hottest = Math.max(hottest, t.path("ReadingCelsius").asDouble());
+                sensors++;
+                assertThat(t.path("Status").path("Health").asText()).isEqualTo("OK");
+            }
+        }
+        try (SushyStatic bmc = SushyStatic.start(tree, Peers.workDir("sushy-static"))) {
+            Node node = discover("sensors-off", bmc.address()).get(0);
+            assertThat(hottest).isLessThan(105);
+            assertThat(node.attributes()).containsEntry("thermal.maxCelsius", Long.toString((long) hottest))
+                    .containsEntry("thermal.sensors", Integer.toString(sensors)).containsEntry("thermal.health", "OK");
+        }
+    }
+
+    /**
      * A DIMM and a processor the BMC reports {@code Disabled} (the ProLiant's real tree with {@code proc1dimm1} and processor 2
      * made so, as a BMC reports a DIMM mapped out after errors), and a GPU so (the Cray's GPU0): they give the operating
      * system nothing, so the node's memory, cores and GPUs leave them out, and its attributes name them. Before, only an
