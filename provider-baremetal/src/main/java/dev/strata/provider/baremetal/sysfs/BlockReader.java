@@ -21,11 +21,14 @@ final class BlockReader {
     /**
      * Names of block devices that are no local storage of their own: software RAID arrays ({@code md0}, built from disks
      * that are listed themselves, as device-mapper volumes are), network block devices ({@code nbd0}, another machine's
-     * storage), optical drives ({@code sr0}) and floppy drives ({@code fd0}). Listed, they added an array's size to its
-     * disks' and a CD's to the machine's storage. A device whose {@code removable} is 1 (a USB stick, a card reader) is left
-     * out as well.
+     * storage), Ceph RBD images ({@code rbd0}, a cluster's storage over the network), ZFS volumes ({@code zd0}, carved from
+     * a pool of disks listed themselves), DRBD devices ({@code drbd0}, a local disk, listed itself, replicated over the
+     * network), bcache devices ({@code bcache0}, a backing disk behind a cache disk, both listed themselves), optical drives
+     * ({@code sr0}) and floppy drives ({@code fd0}). Listed, they added an array's or a volume's size to its disks' and a
+     * CD's to the machine's storage. Xen's virtual disks ({@code xvda}) stay: in a VM they are the machine's local disks,
+     * as {@code vda} is. A device whose {@code removable} is 1 (a USB stick, a card reader) is left out as well.
      */
-    static final List<String> NOT_LOCAL_STORAGE = List.of("md", "nbd", "sr", "fd");
+    static final List<String> NOT_LOCAL_STORAGE = List.of("md", "nbd", "rbd", "zd", "drbd", "bcache", "sr", "fd");
     private static final long SECTOR_BYTES = 512;
 
     private final SysfsFiles files;

@@ -634,6 +634,33 @@ class SysfsDiscoveryTest {
     }
 
     /**
+     * Block devices layered on other disks or another machine's storage are no disks: a Ceph RBD image ({@code rbd0}), ZFS
+     * volumes ({@code zd0}, {@code zd16}, carved from a pool of disks listed themselves), a DRBD device ({@code drbd1}, a
+     * local disk replicated over the network, the disk listed itself) and a bcache device ({@code bcache0}, a backing disk
+     * with a cache disk in front, both listed); a Xen virtual disk ({@code xvda}, the local disk of a machine in a VM) is
+     * one. Before, each was listed as a disk, so a volume's or a cached disk's size counted once more on top of its disks'.
+     */
+    @Test
+    void layeredAndNetworkBlockDevicesAreNoDisks() throws Exception {
+        oneCpu();
+        for (String name : List.of("sda", "sdb")) {
+            String dir = "/sys/devices/pci0000:00/0000:00:1f.2/ata1/host0/target0:0:0/0:0:0:" + name.charAt(2) + "/block/" + name;
+            write(dir + "/size", "1000\n");
+            write(dir + "/removable", "0\n");
+            link("/sys/block/" + name, dir);
+        }
+        for (String name : List.of("rbd0", "zd0", "zd16", "drbd1", "bcache0")) {
+            write("/sys/devices/virtual/block/" + name + "/size", "1000\n");
+            write("/sys/devices/virtual/block/" + name + "/removable", "0\n");
+            link("/sys/block/" + name, "../devices/virtual/block/" + name);
+        }
+        write("/sys/devices/vbd-51712/block/xvda/size", "2000\n");
+        write("/sys/devices/vbd-51712/block/xvda/removable", "0\n");
+        link("/sys/block/xvda", "../devices/vbd-51712/block/xvda");
+        assertThat(discover().disks()).extracting(Disk::name).containsExactly("sda", "sdb", "xvda");
+    }
+
+    /**
      * Disks are listed in the natural order of their names, as NICs are: {@code nvme2n1} before
      * {@code nvme10n1}. Before, they came in the names' text order, nvme10n1 before nvme2n1.
      */
