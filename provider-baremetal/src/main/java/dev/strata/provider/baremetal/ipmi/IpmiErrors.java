@@ -71,8 +71,8 @@ final class IpmiErrors {
         Kind kind = last == null ? Kind.SESSION : classify(last.stderr());
         return switch (kind) {
             case UNREACHABLE -> new ProviderUnavailableException(prefix(bmc) + "the BMC does not answer (" + said + ")");
-            case AUTH -> new AuthorizationException(prefix(bmc) + "the BMC refused user '" + bmc.user() + "' (" + said
-                    + "); check user and password (file) in the BMC's configuration");
+            case AUTH -> new AuthorizationException(prefix(bmc) + "the BMC refused user '" + InvalidConfigurationException.printable(bmc.user())
+                    + "' (" + said + "); check user and password (file) in the BMC's configuration");
             case SESSION -> new ProviderUnavailableException(prefix(bmc) + "no IPMI session with cipher suite"
                     + (suites.size() > 1 ? "s " : " ") + suites + ": " + said
                     + "; the BMC is unreachable, or set cipherSuites to one it offers");

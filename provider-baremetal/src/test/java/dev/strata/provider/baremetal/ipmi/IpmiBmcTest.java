@@ -255,6 +255,24 @@ class IpmiBmcTest {
                 .hasMessageNotContaining(PASSWORD);
     }
 
+    /**
+     * A configured user name holding a terminal escape and a right-to-left override, refused by the BMC (the simulator
+     * knows no such user): the authorization error names it printable, as <code>&#92;u001b</code> and
+     * <code>&#92;u202e</code>, and holds neither. Before, it was quoted as configured, into the log, the shell and the
+     * node's {@code bmc.error}.
+     */
+    @Test
+    void aRefusedUserNameIsQuotedPrintable() {
+        Map<String, Object> c = TestBmcs.ipmi("sim-odd-user", sim.address(), "adm\u001b[2J\u202ein", PASSWORD);
+        c.put("ipmitool", recordingIpmitool.toString());
+        c.put("cipherSuites", "3");
+        ConfiguredBmc configured = TestBmcs.bmc(c);
+        assertThatThrownBy(() -> configured.bmc().powerState(IpmiBmc.SYSTEM, context()))
+                .isInstanceOf(AuthorizationException.class)
+                .hasMessageContaining("refused user 'adm\\u001b[2J\\u202ein'")
+                .hasMessageNotContaining("\u001b").hasMessageNotContaining("\u202e").hasMessageNotContaining(PASSWORD);
+    }
+
     @Test
     void aBmcThatDoesNotAnswerFailsWithoutTryingEverySuite() throws Exception {
         int silent = Peers.freePort();
