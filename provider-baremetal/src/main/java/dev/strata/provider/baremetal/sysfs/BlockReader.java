@@ -26,7 +26,10 @@ final class BlockReader {
      * network), bcache devices ({@code bcache0}, a backing disk behind a cache disk, both listed themselves), optical drives
      * ({@code sr0}) and floppy drives ({@code fd0}). Listed, they added an array's or a volume's size to its disks' and a
      * CD's to the machine's storage. Xen's virtual disks ({@code xvda}) stay: in a VM they are the machine's local disks,
-     * as {@code vda} is. A device whose {@code removable} is 1 (a USB stick, a card reader) is left out as well.
+     * as {@code vda} is. A device whose {@code removable} is 1 (a USB stick, a card reader) is left out as well, and one
+     * whose {@code hidden} is 1: a path of an NVMe namespace under native multipath ({@code nvme0c0n1}), which the kernel
+     * lists beside the namespace ({@code nvme0n1}) though it is no device of its own, so each multipath namespace counted
+     * once per path more.
      */
     static final List<String> NOT_LOCAL_STORAGE = List.of("md", "nbd", "rbd", "zd", "drbd", "bcache", "sr", "fd");
     private static final long SECTOR_BYTES = 512;
@@ -42,7 +45,8 @@ final class BlockReader {
         for (Path entry : files.list(files.path(BLOCK_DIR))) {
             String name = entry.getFileName().toString();
             if (VIRTUAL_PREFIXES.stream().anyMatch(name::startsWith) || NOT_LOCAL_STORAGE.stream().anyMatch(name::startsWith)
-                    || !files.isDirectory(entry) || files.value(entry.resolve("removable")).filter("1"::equals).isPresent()) {
+                    || !files.isDirectory(entry) || files.value(entry.resolve("removable")).filter("1"::equals).isPresent()
+                    || files.value(entry.resolve("hidden")).filter("1"::equals).isPresent()) {
                 continue;
             }
             OptionalLong sectors = files.number(entry.resolve("size"));

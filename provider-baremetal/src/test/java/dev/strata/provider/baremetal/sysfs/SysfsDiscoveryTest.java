@@ -661,6 +661,28 @@ class SysfsDiscoveryTest {
     }
 
     /**
+     * An NVMe namespace under native multipath, as the kernel shows it: the namespace {@code nvme0n1} below the virtual
+     * {@code nvme-subsystem}, and its two paths {@code nvme0c0n1} and {@code nvme0c1n1} below the controllers, each with the
+     * namespace's size and {@code hidden} 1 (no device node of their own). The machine has one disk of that size. Before,
+     * it had three, the namespace's storage counted three times.
+     */
+    @Test
+    void pathsOfAMultipathNvmeNamespaceAreNoDisks() throws Exception {
+        oneCpu();
+        write("/sys/devices/virtual/nvme-subsystem/nvme-subsys0/nvme0n1/size", "7501476528\n");
+        write("/sys/devices/virtual/nvme-subsystem/nvme-subsys0/nvme0n1/hidden", "0\n");
+        link("/sys/block/nvme0n1", "../devices/virtual/nvme-subsystem/nvme-subsys0/nvme0n1");
+        for (String path : List.of("0", "1")) {
+            String dir = "/sys/devices/pci0000:3a/0000:3a:00.0/0000:3d:00." + path + "/nvme/nvme" + path + "/nvme0c" + path + "n1";
+            write(dir + "/size", "7501476528\n");
+            write(dir + "/hidden", "1\n");
+            write(dir + "/removable", "0\n");
+            link("/sys/block/nvme0c" + path + "n1", dir);
+        }
+        assertThat(discover().disks()).extracting(Disk::name, Disk::sizeBytes).containsExactly(org.assertj.core.groups.Tuple.tuple("nvme0n1", 7501476528L * 512));
+    }
+
+    /**
      * Disks are listed in the natural order of their names, as NICs are: {@code nvme2n1} before
      * {@code nvme10n1}. Before, they came in the names' text order, nvme10n1 before nvme2n1.
      */
