@@ -3,12 +3,14 @@ package dev.strata.platform.shell.access;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.security.KeyPair;
@@ -57,11 +59,48 @@ public final class ConsoleKey {
     }
 
     /**
+     * How the files are made durable: their data forced to disk before they are moved into place,
+     * their folder after the move (POSIX makes a rename durable only with its folder), so that a
+     * power loss cannot leave an empty or cut file under the final name.
+     */
+    interface Durability {
+        /** Forces a file's data and metadata to disk. */
+        void force(Path file) throws IOException;
+
+        /** Forces a folder, so that a rename in it lasts; file systems that cannot force a folder are let be. */
+        void forceFolder(Path folder);
+    }
+
+    /** The disk's own: {@link FileChannel#force} on the file, and on the folder opened for reading. */
+    static final Durability DISK = new Durability() {
+        @Override
+        public void force(Path file) throws IOException {
+            try (FileChannel channel = FileChannel.open(file, StandardOpenOption.WRITE)) {
+                channel.force(true);
+            }
+        }
+
+        @Override
+        public void forceFolder(Path folder) {
+            try (FileChannel channel = FileChannel.open(folder, StandardOpenOption.READ)) {
+                channel.force(true);
+            } catch (IOException e) {
+                // some file systems (and Windows) refuse to open or force a folder; the rename stands as they keep it
+                LOG.debug("Forcing folder {} to disk: {}", folder, e.getMessage());
+            }
+        }
+    };
+
+    /**
      * Creates the key pair in {@code etc} unless its key file is there.
      *
      * @return whether a new pair was created
      */
     static boolean ensure(Path etc) {
+        return ensure(etc, DISK);
+    }
+
+    static boolean ensure(Path etc, Durability durability) {
         Path keyFile = etc.resolve(KEY_FILE);
         if (Files.exists(keyFile)) {
             return false;
@@ -69,8 +108,8 @@ public final class ConsoleKey {
         try {
             KeyPair pair = generate();
             // keys.properties first: once the key file exists, the key is accepted.
-            writeAuthorizedKey(etc.resolve(KEYS_FILE), sshPublicKey((RSAPublicKey) pair.getPublic()));
-            writePrivateKey(keyFile, pair);
+            writeAuthorizedKey(etc.resolve(KEYS_FILE), sshPublicKey((RSAPublicKey) pair.getPublic()), durability);
+            writePrivateKey(keyFile, pair, durability);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot create the console key in " + etc + ": " + e.getMessage(), e);
         }
@@ -99,7 +138,7 @@ public final class ConsoleKey {
         return Base64.getEncoder().encodeToString(buffer.array());
     }
 
-    private static void writeAuthorizedKey(Path keysFile, String publicKey) throws IOException {
+    private static void writeAuthorizedKey(Path keysFile, String publicKey, Durability durability) throws IOException {
         List<String> lines = Files.exists(keysFile) ? withoutUserEntry(Files.readAllLines(keysFile, StandardCharsets.ISO_8859_1))
                 : new ArrayList<>();
         lines.add(USER + "=" + publicKey + "," + ROLES);
@@ -112,7 +151,9 @@ public final class ConsoleKey {
             Files.setPosixFilePermissions(tmp, permissions);
         }
         Files.write(tmp, lines, StandardCharsets.ISO_8859_1);
+        durability.force(tmp);
         move(tmp, keysFile);
+        durability.forceFolder(keysFile.getParent());
     }
 
     /** The file's POSIX permissions, or null where it does not exist or the file system has none. */
@@ -168,7 +209,7 @@ public final class ConsoleKey {
         return n % 2 == 1;
     }
 
-    private static void writePrivateKey(Path keyFile, KeyPair pair) throws IOException {
+    private static void writePrivateKey(Path keyFile, KeyPair pair, Durability durability) throws IOException {
         String pem = "-----BEGIN PRIVATE KEY-----\n"
                 + Base64.getMimeEncoder(64, "\n".getBytes(StandardCharsets.US_ASCII)).encodeToString(pair.getPrivate().getEncoded())
                 + "\n-----END PRIVATE KEY-----\n";
@@ -182,7 +223,9 @@ public final class ConsoleKey {
             throw new IOException("temporary key file " + tmp + " appeared while writing it", e);
         }
         Files.writeString(tmp, pem, StandardCharsets.US_ASCII);
+        durability.force(tmp);
         move(tmp, keyFile);
+        durability.forceFolder(keyFile.getParent());
     }
 
     private static void move(Path from, Path to) throws IOException {

@@ -2,6 +2,8 @@ package dev.strata.platform.shell.access;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -10,8 +12,10 @@ import java.security.KeyFactory;
 import java.security.interfaces.RSAPrivateCrtKey;
 import java.security.spec.PKCS8EncodedKeySpec;
 import java.security.spec.RSAPublicKeySpec;
+import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -104,6 +108,43 @@ class ConsoleKeyTest {
         ConsoleKey.ensure(other);
 
         assertThat(Files.readString(other.resolve(ConsoleKey.KEY_FILE))).isNotEqualTo(Files.readString(etc.resolve(ConsoleKey.KEY_FILE)));
+    }
+
+    /**
+     * Each file is forced to disk under its temporary name before it is moved into place, and the
+     * folder after the move: both were moved unforced, so a power loss could leave an empty or cut
+     * {@code keys.properties} or key file under the final name.
+     */
+    @Test
+    void eachFileIsForcedBeforeItsMoveAndTheFolderAfter() throws Exception {
+        List<String> order = new ArrayList<>();
+        ConsoleKey.Durability recording = new ConsoleKey.Durability() {
+            @Override
+            public void force(Path file) throws IOException {
+                order.add("force " + file.getFileName() + " (" + Files.readAllBytes(file).length + " bytes)");
+            }
+
+            @Override
+            public void forceFolder(Path folder) {
+                order.add("folder " + (folder.equals(etc) ? "etc" : folder) + " with " + names(folder));
+            }
+        };
+
+        assertThat(ConsoleKey.ensure(etc, recording)).isTrue();
+
+        assertThat(order).hasSize(4);
+        assertThat(order.get(0)).startsWith("force keys.properties.tmp (").doesNotContain("(0 bytes)");
+        assertThat(order.get(1)).isEqualTo("folder etc with [keys.properties]");
+        assertThat(order.get(2)).startsWith("force strata-console.key.tmp (").doesNotContain("(0 bytes)");
+        assertThat(order.get(3)).isEqualTo("folder etc with [keys.properties, strata-console.key]");
+    }
+
+    private static List<String> names(Path folder) {
+        try (Stream<Path> files = Files.list(folder)) {
+            return files.map(p -> p.getFileName().toString()).sorted().toList();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     private static byte[] pemBody(String pem) {
