@@ -140,6 +140,20 @@ class SigningKeyTest {
         }
     }
 
+    /** A key is created on a file system without POSIX permissions too; asking for them at creation threw a bare UnsupportedOperationException. */
+    @Test
+    void aKeyIsCreatedOnAFileSystemWithoutPosixPermissions() throws Exception {
+        URI zip = URI.create("jar:" + dir.resolve("keys.zip").toUri());
+        try (FileSystem fs = FileSystems.newFileSystem(zip, Map.of("create", "true"))) {
+            Path file = fs.getPath("/strata/provenance-ed25519.key");
+
+            SigningKey k = SigningKey.loadOrCreate(file, ProvenanceService.PID);
+
+            assertMatchingPair(file, k);
+            assertThat(SigningKey.loadOrCreate(file, ProvenanceService.PID).keyId).isEqualTo(k.keyId);
+        }
+    }
+
     private static void assertMatchingPair(Path file, SigningKey k) throws IOException {
         Path pub = file.resolveSibling(file.getFileName() + ".pub");
         byte[] data = {4, 5, 6};
