@@ -72,7 +72,9 @@ import java.util.stream.Collectors;
  *     the inventory for it to name. So is an accelerator's interconnect domain id, the accelerator
  *     kept as in no domain, and a device path from or to such an id; a NIC or disk whose name holds
  *     one is left out of its node as an accelerator is. An attribute key or value of a node, an
- *     offer's machine or an accelerator that holds one is shown escaped, the resource kept. An accelerator of a node (or of an offer's
+ *     offer's machine or an accelerator that holds one is shown escaped, the resource kept, and so is
+ *     a node's hostname, a NIC's link type, an accelerator's vendor, model and compute capability, a
+ *     site's region, zone and operator name and a fabric's technology. An accelerator of a node (or of an offer's
  *     machine) is on that node: one naming another as its own is taken as on it, its provider told.
  *     A site, node or capacity offer that names another provider than the one that reports it is
  *     left out, with a warning to the one that reports it naming the other escaped (a site's
@@ -191,7 +193,7 @@ final class InventoryMerger {
                 if (snapshot instanceof ComputeSnapshot compute) {
                     compute.sites().stream().filter(s -> printableId("site", s.id(), c.providerId(), warnings)
                             && reportedAsItsOwn("site " + s.id(), s.providerId(), c.providerId(), warnings))
-                            .forEach(s -> sites.computeIfAbsent(s.id(), k -> new ArrayList<>()).add(s));
+                            .map(InventoryMerger::withPrintableText).forEach(s -> sites.computeIfAbsent(s.id(), k -> new ArrayList<>()).add(s));
                     compute.powerDomains().stream().filter(p -> printableId("power domain", p.id(), c.providerId(), warnings)
                             && printableReference("power domain", p.id(), "site", p.siteId(), c.providerId(), warnings)
                             && printableReference("power domain", p.id(), "parent power domain", p.parentId(), c.providerId(), warnings))
@@ -228,8 +230,8 @@ final class InventoryMerger {
                             warnings.add(c.providerId(), namesAnother("node " + node.id(), node.providerId(), c.providerId()));
                             continue;
                         }
-                        node = withPrintableAttributes(withPrintableDevices(node, "node", node.id(), c.providerId(), warnings), "node "
-                                + node.id(), c.providerId(), warnings);
+                        node = withPrintableText(withPrintableAttributes(withPrintableDevices(node, "node", node.id(), c.providerId(),
+                                warnings), "node " + node.id(), c.providerId(), warnings));
                         Node merged = c.stale() ? node.withState(ResourceState.STALE) : node;
                         Node previous = nodes.putIfAbsent(node.id(), merged);
                         if (previous != null && previous.providerId().equals(c.providerId())) {
@@ -251,11 +253,11 @@ final class InventoryMerger {
                                     reported.interconnects(), paths, reported.unavailableReason(), reported.warnings());
                     gpus.add(new Owned<>(c.providerId(), c.stale() ? staleGpus(gpu, c.providerId()) : gpu));
                     gpu.interconnects().stream().filter(f -> printableFabric(f, c.providerId(), warnings))
-                            .map(f -> withPrintableMembers(f, c.providerId(), warnings))
+                            .map(f -> withPrintableText(withPrintableMembers(f, c.providerId(), warnings)))
                             .forEach(f -> keepFirst(fabrics, f.id(), f, c.providerId(), "fabric", warnings));
                 } else if (snapshot instanceof FabricSnapshot fabric) {
                     fabric.fabrics().stream().filter(f -> printableFabric(f, c.providerId(), warnings))
-                            .map(f -> withPrintableMembers(f, c.providerId(), warnings))
+                            .map(f -> withPrintableText(withPrintableMembers(f, c.providerId(), warnings)))
                             .forEach(f -> keepFirst(fabrics, f.id(), f, c.providerId(), "fabric", warnings));
                 } else if (snapshot instanceof StorageSnapshot storage) {
                     storage.pools().stream().filter(p -> printableId("storage pool", p.id(), c.providerId(), warnings)
@@ -401,8 +403,8 @@ final class InventoryMerger {
      * fabrics from the fabrics' members, not from the offer.
      */
     private static CapacityOffer withPrintableParts(CapacityOffer offer, String reporter, Warnings warnings) {
-        Node machine = withPrintableAttributes(withPrintableDevices(offer.machine(), "the machine of capacity offer", offer.id(), reporter,
-                warnings), "the machine of capacity offer " + offer.id(), reporter, warnings);
+        Node machine = withPrintableText(withPrintableAttributes(withPrintableDevices(offer.machine(), "the machine of capacity offer",
+                offer.id(), reporter, warnings), "the machine of capacity offer " + offer.id(), reporter, warnings));
         Set<String> fabricIds = printableMembers("capacity offer", offer.id(), "fabric", offer.fabricIds(), reporter, warnings,
                 "no fabric with such an id is in the inventory, so it is dropped from the offer's fabrics and the offer is kept");
         if (machine == offer.machine() && fabricIds.size() == offer.fabricIds().size()) {
@@ -450,7 +452,64 @@ final class InventoryMerger {
      */
     private static List<Accelerator> printableAccelerators(List<Accelerator> accelerators, String reporter, Warnings warnings) {
         return accelerators.stream().filter(a -> printableId("accelerator", a.id(), reporter, warnings))
-                .map(a -> withPrintableAttributes(withPrintableDomain(a, reporter, warnings), reporter, warnings)).toList();
+                .map(a -> withPrintableText(withPrintableAttributes(withPrintableDomain(a, reporter, warnings), reporter, warnings)))
+                .toList();
+    }
+
+    /**
+     * A node (or an offer's machine) with its hostname and its NICs' link types shown printable
+     * ({@link InvalidConfigurationException#printable}), as its attributes are
+     * ({@link #printableAttributes}) and for the same reason: they are a provider's text from
+     * outside (a BMC's, Nova's or EC2's), which the inventory passes to JSON, placement's evidence
+     * and the provenance log, and, unlike an id, only shown, so kept escaped. The same node where
+     * all show as themselves, found without making anything.
+     */
+    private static Node withPrintableText(Node node) {
+        String hostname = InvalidConfigurationException.printable(node.hostname());
+        List<Nic> nics = node.nics();
+        for (int i = 0; i < nics.size(); i++) {
+            Nic n = nics.get(i);
+            String linkType = InvalidConfigurationException.printable(n.linkType());
+            if (linkType != n.linkType()) {
+                if (nics == node.nics()) {
+                    nics = new ArrayList<>(nics);
+                }
+                nics.set(i, new Nic(n.name(), n.pciAddress(), n.macAddress(), n.speedMbps(), n.numaNode(), linkType));
+            }
+        }
+        return hostname == node.hostname() && nics == node.nics() ? node : node.toBuilder().hostname(hostname).nics(nics).build();
+    }
+
+    /** An accelerator with its vendor, model and compute capability shown printable, as a node's hostname is ({@link #withPrintableText(Node)}). */
+    private static Accelerator withPrintableText(Accelerator a) {
+        String vendor = InvalidConfigurationException.printable(a.vendor());
+        String model = InvalidConfigurationException.printable(a.model());
+        String capability = InvalidConfigurationException.printable(a.computeCapability());
+        return vendor == a.vendor() && model == a.model() && capability == a.computeCapability() ? a
+                : a.toBuilder().vendor(vendor).model(model).computeCapability(capability).build();
+    }
+
+    /**
+     * A site with its region, zone and operator's name shown printable, as a node's hostname is
+     * ({@link #withPrintableText(Node)}): they reach a placement's evidence and the provenance log,
+     * and a sovereignty clause's decision is read from them there.
+     */
+    private static Site withPrintableText(Site site) {
+        String region = InvalidConfigurationException.printable(site.region());
+        String zone = InvalidConfigurationException.printable(site.zone());
+        Operator operator = site.operator();
+        String name = operator == null ? null : InvalidConfigurationException.printable(operator.name());
+        if (operator != null && name != operator.name()) {
+            operator = new Operator(name, operator.jurisdictions());
+        }
+        return region == site.region() && zone == site.zone() && operator == site.operator() ? site
+                : site.toBuilder().region(region).zone(zone).operator(operator).build();
+    }
+
+    /** A fabric with its technology shown printable, as a node's hostname is ({@link #withPrintableText(Node)}). */
+    private static Fabric withPrintableText(Fabric fabric) {
+        String technology = InvalidConfigurationException.printable(fabric.technology());
+        return technology == fabric.technology() ? fabric : fabric.toBuilder().technology(technology).build();
     }
 
     /** A node (or an offer's machine, {@code what} naming it) with its attributes shown printable ({@link #printableAttributes}). */

@@ -399,6 +399,49 @@ class InventoryMergerTest {
     }
 
     /**
+     * A node's hostname, its NICs' link types, an accelerator's vendor, model and compute
+     * capability, a site's region, zone and operator's name and a fabric's technology holding a
+     * line break, an ESC or a direction override reach the merged inventory shown printable, as
+     * attributes do, the resource kept; a resource with nothing to escape is the one reported.
+     * Before, each went to JSON, placement's evidence and the provenance log as the provider wrote it.
+     */
+    @Test
+    void freeTextHoldingControlOrBidiCharactersIsShownPrintableAndACleanResourceKeptAsReported() {
+        String odd = "x\n\u001b[2J\u202e";
+        String shown = "x\\u000a\\u001b[2J\\u202e";
+        Accelerator gpu = H200.toBuilder().vendor(odd).model(odd).computeCapability(odd).build();
+        Node a = machine("a", "metal", odd, MACHINE, GPU_FUNCTION).toBuilder()
+                .nics(List.of(new Nic("ib0", null, null, 0, -1, odd), new Nic("eth0", null, null, 0, -1, "ethernet"))).build();
+        Node b = node("b", "metal", "h2").toBuilder().nics(List.of(new Nic("eth0", null, null, 0, -1, "ethernet"))).build();
+        Site site = Site.builder().id("site-metal").providerId("metal").region(odd).zone(odd).operator(new Operator(odd, Set.of("DE")))
+                .build();
+        Site clean = Site.builder().id("fra-1").providerId("metal").region("eu").zone("fra-1a").operator(new Operator("Acme", Set.of("DE")))
+                .build();
+        Fabric ib = Fabric.builder().id("ib-1").type(FabricType.RDMA).technology(odd).siteId("site-metal").build();
+        Fabric efa = Fabric.builder().id("efa-1").type(FabricType.RDMA).technology("EFA").siteId("fra-1").build();
+        InventoryMerger.Result result = merge(
+                new InventoryMerger.Contribution("metal", false, List.of(ComputeSnapshot.builder(1, Instant.EPOCH)
+                        .sites(List.of(site, clean)).nodes(List.of(a, b)).build(),
+                        FabricSnapshot.builder(1, Instant.EPOCH).fabrics(List.of(ib, efa)).build())),
+                gpus("nvidia", GpuSnapshot.builder(1, Instant.EPOCH).hostname("h1").machineId(MACHINE).accelerators(List.of(gpu)).build()));
+
+        Node merged = result.snapshot().node("a").orElseThrow();
+        assertThat(merged.hostname()).isEqualTo(shown);
+        assertThat(merged.nics()).extracting(Nic::linkType).containsExactly(shown, "ethernet");
+        assertThat(merged.accelerators()).singleElement().satisfies(g -> assertThat(List.of(g.vendor(), g.model(), g.computeCapability()))
+                .containsOnly(shown));
+        Site mergedSite = result.snapshot().site("site-metal").orElseThrow();
+        assertThat(List.of(mergedSite.region(), mergedSite.zone(), mergedSite.operator().name())).containsOnly(shown);
+        assertThat(result.snapshot().fabrics()).filteredOn(f -> f.id().equals("ib-1")).singleElement()
+                .satisfies(f -> assertThat(f.technology()).isEqualTo(shown));
+        assertThat(result.snapshot().node("b").orElseThrow()).as("nothing to escape: the node as reported").isSameAs(b);
+        assertThat(result.snapshot().site("fra-1").orElseThrow()).as("nothing to escape: the site as reported").isSameAs(clean);
+        assertThat(result.snapshot().fabrics()).filteredOn(f -> f.id().equals("efa-1")).singleElement()
+                .as("nothing to escape: the fabric as reported").isSameAs(efa);
+        assertThat(result.warnings()).isEmpty();
+    }
+
+    /**
      * A site or a storage pool whose id holds a line break, an ESC, a line separator or half of a
      * surrogate pair is left out of the inventory, its provider told as for a node; the provider's
      * other sites and pools are merged. Before, both went in as they were, unlike a node: a binding
