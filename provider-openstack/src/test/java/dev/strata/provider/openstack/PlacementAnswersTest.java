@@ -51,6 +51,12 @@ class PlacementAnswersTest {
     volatile String listedUuidJson;
     /** The resource_provider_generation, as JSON, that the first resource provider's five reads answer with. */
     volatile String generationJson = "1";
+    /** The first resource provider's parent_provider_uuid as JSON in the listing. */
+    volatile String listedParentJson = "null";
+    /** The first resource provider's root_provider_uuid as JSON in the listing, or null for {@link #uuid}. */
+    volatile String listedRootJson;
+    /** The answer to GET /allocation_candidates, or null for a 404. */
+    volatile String candidates;
     /** Runs as Placement is asked for its resource providers, before it answers. */
     volatile Runnable onListing = () -> { };
 
@@ -79,9 +85,12 @@ class PlacementAnswersTest {
             onListing.run();
             body = "{\"resource_providers\": [{" + (listedWithout.equals("uuid") ? "" : "\"uuid\": " + (listedUuidJson == null ? "\"" + uuid + "\"" : listedUuidJson) + ", ")
                     + "\"name\": " + nameJson + ", " + (listedWithout.equals("generation") ? "" : "\"generation\": 1, ")
-                    + "\"parent_provider_uuid\": null, \"root_provider_uuid\": \"" + uuid + "\"}"
+                    + "\"parent_provider_uuid\": " + listedParentJson + ", \"root_provider_uuid\": "
+                    + (listedRootJson == null ? "\"" + uuid + "\"" : listedRootJson) + "}"
                     + (second == null ? "" : ", {\"uuid\": \"" + second + "\", \"name\": \"cn-2\", \"generation\": 1, "
                             + "\"parent_provider_uuid\": null, \"root_provider_uuid\": \"" + second + "\"}") + "]}";
+        } else if (path.equals("/placement/allocation_candidates")) {
+            body = candidates;
         } else if (path.equals(at)) {
             body = "{\"uuid\": \"" + uuid + "\", \"name\": " + nameJson + ", " + (withoutGeneration.equals("provider") ? "" : "\"generation\": 1, ")
                     + "\"parent_provider_uuid\": null, \"root_provider_uuid\": \"" + uuid + "\"}";
@@ -337,6 +346,120 @@ class PlacementAnswersTest {
                             + "'cn 1{\\u001b[2J' is not read: expected the root provider's UUID (Nova's hypervisor id for a compute node)");
         } finally {
             provider.deactivate();
+        }
+    }
+
+    /**
+     * A resource provider listed with a parent_provider_uuid or root_provider_uuid that is not a
+     * UUID (nor null, for a parent) is Placement's malformed answer naming the field and the value
+     * printable. Before, a malformed parent matched no provider, so the provider was quietly left
+     * out of its tree, and a malformed root went on unchecked.
+     */
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {
+        "\"cn-0\\u202e\"|parent_provider_uuid|\"cn-0\\u202e\"|the parent provider's UUID, or null for a root",
+        "7|parent_provider_uuid|7|the parent provider's UUID, or null for a root",
+        "|root_provider_uuid|\"rp\\u0007 1\"|the root provider's UUID",
+        "|root_provider_uuid|{}|the root provider's UUID"})
+    void aResourceProviderListedWithAParentOrRootThatIsNotAUuidIsPlacementsMalformedAnswer(String parent, String field, String json,
+            String expected) {
+        inventory = "{\"total\": 8}";
+        if (parent != null) {
+            listedParentJson = json;
+        } else {
+            listedRootJson = json;
+        }
+        OpenStackCloudProvider provider = TestClouds.placementOnly(URI.create("http://127.0.0.1:" + endpoint.getAddress().getPort()
+                + "/placement"), dir, 1);
+        try {
+            assertThatThrownBy(() -> provider.discoverCompute(TestClouds.context())).isInstanceOf(ProviderFailureException.class)
+                    .hasMessage("Placement answered GET /placement/resource_providers with resource provider cn-1 (" + uuid + ") whose "
+                            + field + " is " + json + "; expected " + expected);
+        } finally {
+            provider.deactivate();
+        }
+    }
+
+    /**
+     * An allocation candidate whose provider's summary has a root_provider_uuid that is missing or
+     * not a UUID is Placement's malformed answer, named printable. Before, a missing root was taken
+     * to be the provider itself (a child taken for a tree's root) and one of another kind read as
+     * its text, unchecked.
+     */
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {
+        "\"root_provider_uuid\": \"cn\\u202e-1\"|\"cn\\u202e-1\"",
+        "\"root_provider_uuid\": 5|5",
+        "\"parent_provider_uuid\": null|missing"})
+    void anAllocationCandidateWhoseRootIsNotAUuidIsPlacementsMalformedAnswer(String summary, String shown) {
+        String child = UUID.randomUUID().toString();
+        candidates = "{\"allocation_requests\": [{\"allocations\": {\"" + child + "\": {\"resources\": {\"VCPU\": 1}}}}], "
+                + "\"provider_summaries\": {\"" + child + "\": {" + summary + ", \"resources\": {}}}}";
+        OpenStackCloudProvider provider = TestClouds.placementOnly(URI.create("http://127.0.0.1:" + endpoint.getAddress().getPort()
+                + "/placement"), dir, 1);
+        try {
+            dev.strata.provider.openstack.placement.ResourceRequest request = dev.strata.provider.openstack.placement.ResourceRequest.of(
+                    java.util.Map.of("VCPU", 1L));
+            assertThatThrownBy(() -> provider.placement().candidateRoots(request, TestClouds.context()))
+                    .isInstanceOf(ProviderFailureException.class)
+                    .hasMessageEndingWith(" with the summary of resource provider " + child + " whose root_provider_uuid is " + shown
+                            + "; expected the root provider's UUID");
+        } finally {
+            provider.deactivate();
+        }
+    }
+
+    /**
+     * A read of resource providers on the provider's threads that fails with an exception of no
+     * Strata kind (a library's, quoting what it was given) is refused with that exception's text
+     * shown printable. Before, its line break and direction override reached the message as they were.
+     */
+    @Test
+    void aReadFailingWithAnotherExceptionShowsItsTextPrintable() {
+        inventory = "{\"total\": 8}";
+        second = UUID.randomUUID().toString();
+        dev.strata.provider.openstack.auth.StaticSession real = new dev.strata.provider.openstack.auth.StaticSession(
+                new dev.strata.provider.openstack.http.OpenStackHttp(java.time.Duration.ofSeconds(2), java.time.Duration.ofSeconds(30)),
+                java.util.Map.of("placement", URI.create("http://127.0.0.1:" + endpoint.getAddress().getPort() + "/placement")), "admin");
+        dev.strata.provider.openstack.auth.Session failing = new dev.strata.provider.openstack.auth.Session() {
+            @Override
+            public URI endpoint(String serviceType, DiscoveryContext context) {
+                return real.endpoint(serviceType, context);
+            }
+
+            @Override
+            public boolean offers(String serviceType, DiscoveryContext context) {
+                return real.offers(serviceType, context);
+            }
+
+            @Override
+            public dev.strata.provider.openstack.http.ApiResponse send(dev.strata.provider.openstack.http.ApiRequest request,
+                    DiscoveryContext context) {
+                if (request.uri().getPath().endsWith("/inventories")) {
+                    throw new IllegalStateException("unexpected answer 'x\nINFO forged\u202e'");
+                }
+                return real.send(request, context);
+            }
+
+            @Override
+            public String projectId(DiscoveryContext context) {
+                return real.projectId(context);
+            }
+
+            @Override
+            public String describe() {
+                return real.describe();
+            }
+        };
+        dev.strata.provider.openstack.placement.PlacementClient placement = new dev.strata.provider.openstack.placement.PlacementClient(
+                failing, new com.fasterxml.jackson.databind.ObjectMapper());
+        ExecutorService pool = Executors.newFixedThreadPool(2);
+        try {
+            assertThatThrownBy(() -> placement.readAll(TestClouds.context(), pool)).isInstanceOf(ProviderFailureException.class)
+                    .hasMessage("reading resource providers failed: java.lang.IllegalStateException: unexpected answer "
+                            + "'x\\u000aINFO forged\\u202e'");
+        } finally {
+            pool.shutdownNow();
         }
     }
 

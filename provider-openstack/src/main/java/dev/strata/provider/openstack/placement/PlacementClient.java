@@ -146,6 +146,11 @@ public final class PlacementClient {
             problem = "uuid is " + shown(uuid) + "; expected the provider's UUID";
         } else if (generation == null || !generation.isIntegralNumber() || !generation.canConvertToLong()) {
             problem = "generation is " + shown(generation) + "; expected the provider's generation, a whole number";
+        } else if (!nullOrUuid(p.get("parent_provider_uuid"))) {
+            problem = "parent_provider_uuid is " + shown(p.get("parent_provider_uuid")) + "; expected the parent provider's UUID, or null "
+                    + "for a root";
+        } else if (!nullOrUuid(p.get("root_provider_uuid"))) {
+            problem = "root_provider_uuid is " + shown(p.get("root_provider_uuid")) + "; expected the root provider's UUID";
         }
         if (problem != null) {
             String name = p.hasNonNull("name") ? dev.strata.platform.api.exception.InvalidConfigurationException.printable(p.get("name").asText())
@@ -156,6 +161,15 @@ public final class PlacementClient {
         }
         return new ResourceProvider(uuid.asText(), p.path("name").asText(), generation.asLong(), text(p, "parent_provider_uuid"),
                 text(p, "root_provider_uuid"), Map.of(), Map.of(), Set.of(), Set.of());
+    }
+
+    /**
+     * Whether a provider's reference to another (its parent, its root) is absent or a UUID
+     * ({@link #isUuid}): a parent that is not one matched no provider, so the provider was quietly
+     * left out of its tree, and a root went into the URL of a tree's read.
+     */
+    private static boolean nullOrUuid(JsonNode v) {
+        return v == null || v.isNull() || v.isTextual() && isUuid(v.asText());
     }
 
     /**
@@ -226,7 +240,9 @@ public final class PlacementClient {
             if (e.getCause() instanceof StrataException s) {
                 throw s;
             }
-            throw new ProviderFailureException("reading resource providers failed: " + e.getCause(), e.getCause());
+            // a cause's text may be Placement's, shown printable as the provider's name is
+            throw new ProviderFailureException("reading resource providers failed: "
+                    + InvalidConfigurationException.printable(String.valueOf(e.getCause())), e.getCause());
         } catch (CancellationException e) {
             throw new ProviderTimeoutException("reading resource providers was cancelled", e);
         } catch (java.util.concurrent.RejectedExecutionException e) {
@@ -414,11 +430,21 @@ public final class PlacementClient {
      * ({@code GET /allocation_candidates}, unlimited).
      */
     public Set<String> candidateRoots(ResourceRequest request, DiscoveryContext context) {
-        ApiResponse r = call("GET", "/allocation_candidates?" + request.query(), null, context);
+        String path = "/allocation_candidates?" + request.query();
+        ApiResponse r = call("GET", path, null, context);
         Set<String> roots = new HashSet<>();
         JsonNode summaries = r.body().path("provider_summaries");
         for (JsonNode ar : r.body().path("allocation_requests")) {
-            ar.path("allocations").fieldNames().forEachRemaining(rp -> roots.add(summaries.path(rp).path("root_provider_uuid").asText(rp)));
+            ar.path("allocations").fieldNames().forEachRemaining(rp -> {
+                // a root that is not a UUID is Placement's malformed answer, as one in its listing is
+                JsonNode root = summaries.path(rp).get("root_provider_uuid");
+                if (root == null || !root.isTextual() || !isUuid(root.asText())) {
+                    throw OpenStackErrors.forMalformed(ApiRequest.get(SERVICE, base(context, path)), "the summary of resource provider "
+                            + InvalidConfigurationException.printable(rp) + " whose root_provider_uuid is " + shown(root)
+                            + "; expected the root provider's UUID");
+                }
+                roots.add(root.asText());
+            });
         }
         return roots;
     }
