@@ -959,28 +959,29 @@ final class InventoryMerger {
             List<Node> candidates;
             String why;
             if (gpu.machineId() != null) {
-                // a node's identity is in the inventory as its attributes are, printable
+                // a node's identity is in the inventory as its attributes are, printable, and so is it shown in the warning
+                String machineId = InvalidConfigurationException.printable(gpu.machineId());
                 candidates = nodes.values().stream()
-                        .filter(n -> InvalidConfigurationException.printable(gpu.machineId())
-                                .equals(n.attributes().get(MachineIdentity.ATTRIBUTE))).toList();
-                why = candidates.isEmpty() ? "no node has machine identity " + gpu.machineId()
-                        : candidates.size() + " nodes have machine identity " + gpu.machineId() + " (" + ids(candidates) + ")";
+                        .filter(n -> machineId.equals(n.attributes().get(MachineIdentity.ATTRIBUTE))).toList();
+                why = candidates.isEmpty() ? "no node has machine identity " + machineId
+                        : candidates.size() + " nodes have machine identity " + machineId + " (" + ids(candidates) + ")";
             } else {
                 Set<String> addresses = gpu.accelerators().stream().map(Accelerator::pciAddress).filter(Objects::nonNull)
                         .collect(Collectors.toCollection(TreeSet::new));
                 candidates = addresses.isEmpty() ? List.of() : nodes.values().stream()
                         .filter(n -> addresses.stream().allMatch(a -> n.pciDevice(a).isPresent())).toList();
+                String shown = InvalidConfigurationException.printable(String.join(", ", addresses));
                 why = "the snapshot has no machine identity and "
                         + (addresses.isEmpty() ? "its accelerators no PCI addresses"
-                                : candidates.isEmpty() ? "no node has the PCI functions " + String.join(", ", addresses)
-                                        : candidates.size() + " nodes have the PCI functions " + String.join(", ", addresses)
-                                                + " (" + ids(candidates) + ")");
+                                : candidates.isEmpty() ? "no node has the PCI functions " + shown
+                                        : candidates.size() + " nodes have the PCI functions " + shown + " (" + ids(candidates) + ")");
             }
             if (candidates.size() != 1) {
                 gpu.accelerators().forEach(a -> unattached.add(a.nodeId() == null ? a : a.onNode(null, a.numaNode())));
                 int n = gpu.accelerators().size();
                 warnings.add(owned.providerId(), n + (n == 1 ? " accelerator" : " accelerators") + " of host "
-                        + Optional.ofNullable(gpu.hostname()).orElse("(unnamed)") + " attached to no node: " + why);
+                        + Optional.ofNullable(InvalidConfigurationException.printable(gpu.hostname())).orElse("(unnamed)")
+                        + " attached to no node: " + why);
                 continue;
             }
             Node node = candidates.get(0);

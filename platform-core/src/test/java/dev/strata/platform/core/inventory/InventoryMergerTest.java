@@ -1008,6 +1008,25 @@ class InventoryMergerTest {
                 "1 accelerator of host lonely attached to no node: no node has machine identity machine-id:" + "9".repeat(32));
     }
 
+    /**
+     * The warning that a GPU snapshot's accelerators are attached to no node shows the snapshot's
+     * host name, machine identity and PCI addresses printable: they are the GPU provider's text
+     * (nvidia-smi's, a host's files), and the inventory shows a machine identity so. Before, the
+     * warning's cleaning turned a line break or a direction override into a blank, so it named a
+     * machine identity no node shows, and two that differ only there read alike.
+     */
+    @Test
+    void theWarningOfAcceleratorsAttachedToNoNodeShowsTheSnapshotsTextPrintable() {
+        InventoryMerger.Result result = merge(gpus("nvidia", GpuSnapshot.builder(1, Instant.EPOCH).hostname("lonely\u202e")
+                        .machineId("machine-id:\n" + "9".repeat(32)).accelerators(List.of(H200)).build()),
+                gpus("amd", GpuSnapshot.builder(1, Instant.EPOCH).hostname("h\u001b[2J")
+                        .accelerators(List.of(H200.toBuilder().id("GPU-2").pciAddress("0000:3b:00.0\n").build())).build()));
+        assertThat(result.warnings().get("nvidia")).containsExactly("1 accelerator of host lonely\\u202e attached to no node: no node "
+                + "has machine identity machine-id:\\u000a" + "9".repeat(32));
+        assertThat(result.warnings().get("amd")).containsExactly("1 accelerator of host h\\u001b[2J attached to no node: the snapshot "
+                + "has no machine identity and no node has the PCI functions 0000:3b:00.0\\u000a");
+    }
+
     // ---- one machine, one node -------------------------------------------------------------------
 
     private static final String MACHINE = "dmi:4c4c4544-0042-3510-8052-b4c04f563232";
