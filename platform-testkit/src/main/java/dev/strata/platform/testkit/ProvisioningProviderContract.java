@@ -39,6 +39,8 @@ import org.junit.jupiter.api.Test;
  * <li>a machine carries the labels of its request, {@code find} returns it by operation id, and
  *     {@code machines} lists it with those labels (the installation id may be missing, for a
  *     provider that keeps its own record in the installation's store, but is never another);</li>
+ * <li>every handle that create, describe, find, machines and delete answer names this provider
+ *     ({@link #providerId()}), the one that made the machine;</li>
  * <li>two operations make two machines: a create answers the machine of its own operation id, or
  *     refuses, never another operation's machine;</li>
  * <li>{@code delete} is idempotent and the machine ends {@link MachineState#GONE}: not found, not
@@ -135,7 +137,7 @@ public abstract class ProvisioningProviderContract<P extends ProvisioningProvide
                 // a provider that made several machines for one operation finds them one after the other
                 Set<String> deleted = new HashSet<>();
                 for (int i = 0; i < 16; i++) {
-                    Optional<MachineStatus> made = find(provider, operation);
+                    Optional<MachineStatus> made = found(provider, operation);
                     if (made.isEmpty() || made.get().state() == MachineState.GONE || !deleted.add(made.get().handle().machineId())) {
                         break;
                     }
@@ -157,16 +159,30 @@ public abstract class ProvisioningProviderContract<P extends ProvisioningProvide
     private MachineStatus create(P provider, MachineRequest request) {
         DiscoveryContext context = context();
         String what = "create of " + request.operationId();
-        return succeeding(what, () -> withinDeadline(what, context, () -> provider.create(request, context)));
+        return ownHandle(what, succeeding(what, () -> withinDeadline(what, context, () -> provider.create(request, context))));
     }
 
     private MachineStatus describe(P provider, MachineHandle handle) {
+        return ownHandle("describe of " + handle.machineId(), described(provider, handle));
+    }
+
+    /** Describe without the check of {@link #ownHandle}: the clean-up's, which deletes what a test made whatever its handles name. */
+    private MachineStatus described(P provider, MachineHandle handle) {
         DiscoveryContext context = context();
         String what = "describe of " + handle.machineId();
         return succeeding(what, () -> withinDeadline(what, context, () -> provider.describe(handle, context)));
     }
 
     private Optional<MachineStatus> find(P provider, String operationId) {
+        Optional<MachineStatus> found = found(provider, operationId);
+        if (found != null) {
+            found.ifPresent(m -> ownHandle("find of " + operationId, m));
+        }
+        return found;
+    }
+
+    /** Find without the check of {@link #ownHandle}, as {@link #described}. */
+    private Optional<MachineStatus> found(P provider, String operationId) {
         DiscoveryContext context = context();
         String what = "find of " + operationId;
         return succeeding(what, () -> withinDeadline(what, context, () -> provider.find(operationId, context)));
@@ -175,30 +191,53 @@ public abstract class ProvisioningProviderContract<P extends ProvisioningProvide
     private List<MachineStatus> machines(P provider) {
         DiscoveryContext context = context();
         String what = "machines";
-        return succeeding(what, () -> withinDeadline(what, context, () -> provider.machines(context)));
+        List<MachineStatus> listed = succeeding(what, () -> withinDeadline(what, context, () -> provider.machines(context)));
+        if (listed != null) {
+            listed.forEach(m -> ownHandle(what, m));
+        }
+        return listed;
     }
 
     private MachineStatus delete(P provider, MachineHandle handle) {
+        return ownHandle("delete of " + handle.machineId(), deleted(provider, handle));
+    }
+
+    /** Delete without the check of {@link #ownHandle}, as {@link #described}. */
+    private MachineStatus deleted(P provider, MachineHandle handle) {
         DiscoveryContext context = context();
         String what = "delete of " + handle.machineId();
         return succeeding(what, () -> withinDeadline(what, context, () -> provider.delete(handle, context)));
     }
 
+    /**
+     * The machine a call answered, failing unless its handle names this provider, the one that made
+     * the machine ({@link MachineHandle#providerId()}): every call's answer, not create's alone, since
+     * the core persists the handle that find answers after a lost create as it does create's, and
+     * shows it, and the reconciler reports what machines() lists.
+     */
+    private MachineStatus ownHandle(String what, MachineStatus machine) {
+        if (machine != null && !providerId().equals(machine.handle().providerId())) {
+            fail(what + " answered machine " + machine.handle().machineId() + " with a handle naming provider "
+                    + machine.handle().providerId() + "; expected " + providerId() + " (a handle names the provider that made the machine)");
+        }
+        return machine;
+    }
+
     /** Deletes what a test made and waits until it is gone. */
     private void cleanUp(P provider, MachineHandle handle) throws InterruptedException {
-        delete(provider, handle);
+        deleted(provider, handle);
         awaitState(provider, handle, Set.of(MachineState.GONE), "deleted");
     }
 
     private MachineStatus awaitState(P provider, MachineHandle handle, Set<MachineState> wanted, String what) throws InterruptedException {
         long deadline = System.nanoTime() + settleTimeout().toNanos();
-        MachineStatus status = describe(provider, handle);
+        MachineStatus status = described(provider, handle);
         while (!wanted.contains(status.state())) {
             if (System.nanoTime() > deadline) {
                 fail("machine " + handle.machineId() + " was not " + what + " within " + settleTimeout().toSeconds() + " s: " + status.state());
             }
             Thread.sleep(50);
-            status = describe(provider, handle);
+            status = described(provider, handle);
         }
         return status;
     }

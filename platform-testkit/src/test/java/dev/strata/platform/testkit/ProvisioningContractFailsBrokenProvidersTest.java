@@ -38,7 +38,8 @@ class ProvisioningContractFailsBrokenProvidersTest {
 
     enum Flaw { NONE, NOT_IDEMPOTENT, FORGETS_ACROSS_INSTANCES, RACES, FOREIGN_INSTALLATION, OTHER_ALLOCATION, LISTS_WITHOUT_LABELS,
         CONCURRENT_CREATES_FAIL, HANGS, ANSWER_LOST, CREATE_OVERRUNS, FIND_IGNORES_OPERATION,
-        DESCRIBE_FORGETS_ACROSS_INSTANCES, NULL_WHEN_BROKEN, CHANGES_IGNORE_DEADLINE, KEYED_BY_MEMBER, DELETE_FORGETS, SECRET_IN_HANDLE }
+        DESCRIBE_FORGETS_ACROSS_INSTANCES, NULL_WHEN_BROKEN, CHANGES_IGNORE_DEADLINE, KEYED_BY_MEMBER, DELETE_FORGETS, SECRET_IN_HANDLE,
+        READS_NAME_ANOTHER_PROVIDER }
 
     /** The password the provider of {@link Flaw#SECRET_IN_HANDLE} is configured with. */
     static final String SECRET = "bmc-p4ssw0rd-0123456789";
@@ -87,6 +88,18 @@ class ProvisioningContractFailsBrokenProvidersTest {
             MachineHandle handle = flaw == Flaw.SECRET_IN_HANDLE ? new MachineHandle("example", m.id(), Map.of("password", SECRET))
                     : MachineHandle.of("example", m.id());
             return new MachineStatus(handle, m.state(), null, null, m.labels(), Map.of(), Instant.now());
+        }
+
+        /**
+         * A machine as describe, find and machines() answer it: the flawed provider of {@link Flaw#READS_NAME_ANOTHER_PROVIDER}
+         * builds those handles with the id it had before it was renamed, and create's and delete's with its own.
+         */
+        private MachineStatus read(MachineStatus status) {
+            if (flaw != Flaw.READS_NAME_ANOTHER_PROVIDER) {
+                return status;
+            }
+            return new MachineStatus(new MachineHandle("example-old", status.handle().machineId(), status.handle().attributes()),
+                    status.state(), status.message(), status.nodeId(), status.labels(), status.attributes(), status.observedAt());
         }
 
         /** Whether a machine is the one made for a request: the flawed provider of {@link Flaw#KEYED_BY_MEMBER} goes by deployment and member. */
@@ -188,7 +201,7 @@ class ProvisioningContractFailsBrokenProvidersTest {
             Machine m = vendor.computeIfPresent(handle.machineId(), (id, old) -> old.state() == MachineState.PENDING
                     ? new Machine(id, old.labels(), MachineState.RUNNING) : old.state() == MachineState.DELETING
                     ? new Machine(id, old.labels(), MachineState.GONE) : old);
-            return m == null ? new MachineStatus(handle, MachineState.GONE, null, null, Map.of(), Map.of(), Instant.now()) : status(m);
+            return read(m == null ? new MachineStatus(handle, MachineState.GONE, null, null, Map.of(), Map.of(), Instant.now()) : status(m));
         }
 
         @Override
@@ -196,7 +209,7 @@ class ProvisioningContractFailsBrokenProvidersTest {
             check(context);
             // the flawed provider returns whatever machine it has, whichever operation made it
             return vendor.values().stream().filter(m -> (flaw == Flaw.FIND_IGNORES_OPERATION || operationId.equals(m.labels().get("strata:operation")))
-                    && m.state() != MachineState.GONE && !forgotten.contains(m.id())).findFirst().map(this::status);
+                    && m.state() != MachineState.GONE && !forgotten.contains(m.id())).findFirst().map(this::status).map(this::read);
         }
 
         @Override
@@ -207,7 +220,7 @@ class ProvisioningContractFailsBrokenProvidersTest {
             check(context);
             // the flawed provider reads its machines back without their tags
             return vendor.values().stream().filter(m -> m.state() != MachineState.GONE && !forgotten.contains(m.id()))
-                    .map(m -> flaw == Flaw.LISTS_WITHOUT_LABELS ? new Machine(m.id(), Map.of(), m.state()) : m).map(this::status).toList();
+                    .map(m -> flaw == Flaw.LISTS_WITHOUT_LABELS ? new Machine(m.id(), Map.of(), m.state()) : m).map(this::status).map(this::read).toList();
         }
 
         @Override
@@ -349,6 +362,12 @@ class ProvisioningContractFailsBrokenProvidersTest {
         @Override
         protected java.util.Collection<String> secrets() {
             return List.of(SECRET);
+        }
+    }
+
+    static class ReadsNameAnotherProvider extends FlawedContract {
+        Flaw flaw() {
+            return Flaw.READS_NAME_ANOTHER_PROVIDER;
         }
     }
 
@@ -511,6 +530,24 @@ class ProvisioningContractFailsBrokenProvidersTest {
         assertThat(failures).containsOnlyKeys("noSecretIsShownOnAMachine");
         assertThat(failures.get("noSecretIsShownOnAMachine")).contains("what create answered shows secret 1 of secrets() (23 characters)")
                 .doesNotContain(SECRET);
+    }
+
+    /**
+     * A provider whose describe, find and machines() answer handles naming another provider (its
+     * id before a rename) fails every test that reads a machine back, naming the call, the machine
+     * and both ids. Before, only create's handle was compared with {@code providerId()}, and such a
+     * provider passed.
+     */
+    @Test
+    void aHandleOfDescribeFindOrMachinesNamingAnotherProviderFails() {
+        Map<String, String> failures = failures(ReadsNameAnotherProvider.class);
+        assertThat(failures).containsKeys("machinesListsWhatWasMade", "anOperationThatMadeNothingIsNotFound",
+                "aNewInstanceContinuesWhatTheOldOneStarted", "deleteIsIdempotentAndTheMachineEndsGone");
+        assertThat(failures.get("machinesListsWhatWasMade")).containsPattern("machines answered machine i-[-0-9a-f]+ with a handle naming "
+                + "provider example-old; expected example");
+        assertThat(failures.get("anOperationThatMadeNothingIsNotFound")).containsPattern("find of testkit-op-[-0-9a-f]+ answered machine "
+                + "i-[-0-9a-f]+ with a handle naming provider example-old; expected example");
+        assertThat(failures.values()).allSatisfy(f -> assertThat(f).contains("with a handle naming provider example-old; expected example"));
     }
 
     @Test
