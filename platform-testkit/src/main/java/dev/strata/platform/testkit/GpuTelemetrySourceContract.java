@@ -313,6 +313,11 @@ public abstract class GpuTelemetrySourceContract<S extends GpuTelemetrySource> {
             for (Map.Entry<String, List<GpuSample>> e : history.entrySet()) {
                 List<GpuSample> all = e.getValue();
                 if (all.isEmpty()) {
+                    // latest() answers the newest sample each accelerator's history keeps: of one with none, it answers none
+                    assertTrue(!byId.containsKey(e.getKey()), "latest() answered a sample of " + e.getKey() + ", taken at "
+                            + (byId.containsKey(e.getKey()) ? byId.get(e.getKey()).at() : null) + ", of which recent(" + e.getKey()
+                            + ", Integer.MAX_VALUE) keeps none; latest() answers the newest sample recent keeps of each accelerator,"
+                            + " and none of one without samples");
                     continue;
                 }
                 GpuSample newest = all.get(all.size() - 1);

@@ -59,7 +59,8 @@ class TelemetryContractFailsBrokenSourcesTest {
     }
 
     /** How a source under test breaks its promises. */
-    enum Flaw { NONE, NEWEST_FIRST, IGNORES_LIMIT, BEFORE_FROM, DROPS_AT_FROM, NULL_ELEMENTS, SINCE_HANGS, SAMPLES_WHILE_READ }
+    enum Flaw { NONE, NEWEST_FIRST, IGNORES_LIMIT, BEFORE_FROM, DROPS_AT_FROM, NULL_ELEMENTS, SINCE_HANGS, SAMPLES_WHILE_READ,
+        LATEST_WITHOUT_HISTORY }
 
     /** A source of {@link #samples()} with the flaw it is given, implementing every method. */
     static final class Source implements GpuTelemetrySource {
@@ -79,6 +80,10 @@ class TelemetryContractFailsBrokenSourcesTest {
             }
             List<GpuSample> latest = new ArrayList<>();
             samples.values().stream().filter(s -> !s.isEmpty()).forEach(s -> latest.add(s.get(s.size() - 1)));
+            if (flaw == Flaw.LATEST_WITHOUT_HISTORY) {
+                // a source that keeps its latest readings apart from its history: a reading of GPU 2 that the history never kept
+                latest.add(GpuSample.builder().acceleratorId(GPU_2).at(T0).powerWatts(0).build());
+            }
             return flaw == Flaw.NULL_ELEMENTS ? withNull(latest) : latest;
         }
 
@@ -234,6 +239,12 @@ class TelemetryContractFailsBrokenSourcesTest {
         }
     }
 
+    static class LatestWithoutHistory extends FlawedContract {
+        Flaw flaw() {
+            return Flaw.LATEST_WITHOUT_HISTORY;
+        }
+    }
+
     /** A correct source whose sampler was left running: it samples between the kit's calls. */
     static class SamplesWhileRead extends FlawedContract {
         Flaw flaw() {
@@ -319,6 +330,20 @@ class TelemetryContractFailsBrokenSourcesTest {
         assertThat(failed.get("latestHoldsTheNewestSampleOfEachAcceleratorOnce")).contains("latest() answered null as sample 2 of 2; "
                 + "a source answers samples, never null");
         assertThat(failed.values()).allSatisfy(m -> assertThat(m).contains("answered null as sample"));
+    }
+
+    /**
+     * A source whose latest() answers a sample of an accelerator whose history keeps none fails,
+     * naming the accelerator. Before, the kit skipped an accelerator with an empty history, and such
+     * a source passed, its latest reading one that recent and since, which page through its history,
+     * never answer.
+     */
+    @Test
+    void aLatestSampleOfAnAcceleratorWithoutHistoryFails() {
+        Map<String, String> failed = failures(LatestWithoutHistory.class);
+        assertThat(failed).containsOnlyKeys("latestHoldsTheNewestSampleOfEachAcceleratorOnce");
+        assertThat(failed.get("latestHoldsTheNewestSampleOfEachAcceleratorOnce")).contains("latest() answered a sample of example:gpu-2, "
+                + "taken at " + T0 + ", of which recent(example:gpu-2, Integer.MAX_VALUE) keeps none");
     }
 
     /** A source whose since blocks fails each test that calls it, saying so, within the bound, and passes the others. */
