@@ -156,6 +156,14 @@ public abstract class ComputeProviderContract<P extends ComputeProvider> extends
                     + " but its machine at site " + machine.siteId() + "; expected the machine's site id to be the offer's"
                     + " (the inventory leaves out an offer whose machine is at another site)");
             assertDevicesShown(machine, "the machine of " + named);
+            // each launch slot holds the machine's accelerators under the slot's ids (OfferSlots rebases the machine's id to the
+            // slot's), so ids of one machine must differ, as a node's do; across offers they may repeat, the slots' prefixes differing
+            Set<String> gpus = new HashSet<>();
+            for (Accelerator a : machine.accelerators()) {
+                assertTrue(gpus.add(a.id()), "accelerator " + a.id() + " is in the machine of capacity offer " + offer.id() + " twice; "
+                        + "expected each accelerator of the machine once (each launch slot would hold two GPUs of one id, which the "
+                        + "ledger books as one)");
+            }
         }
         snapshot.warnings().forEach(w -> assertTrue(w != null && !w.isBlank(), "a blank warning"));
     }

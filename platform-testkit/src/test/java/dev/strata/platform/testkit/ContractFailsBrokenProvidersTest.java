@@ -29,6 +29,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
 import java.util.stream.Collectors;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.platform.engine.TestExecutionResult;
 import org.junit.platform.testkit.engine.EngineTestKit;
@@ -47,7 +48,7 @@ class ContractFailsBrokenProvidersTest {
         OFFER_AT_UNKNOWN_SITE, UNREADABLE_MACHINE_ATTRIBUTES, HANGS,
         MACHINE_OF_ANOTHER_PROVIDER, MACHINE_AT_ANOTHER_SITE, MACHINE_WITH_ANOTHER_ID, MACHINE_ACCELERATOR_ON_ANOTHER_NODE,
         UNSHOWN_SITE_ID, UNSHOWN_POWER_DOMAIN_ID, UNSHOWN_NODE_ID, UNSHOWN_OFFER_ID, UNSHOWN_OFFER_FABRIC_ID, UNSHOWN_ACCELERATOR_ID,
-        UNSHOWN_INTERCONNECT_DOMAIN, UNSHOWN_NIC_NAME, UNSHOWN_DISK_NAME, UNSHOWN_PATH_END }
+        UNSHOWN_INTERCONNECT_DOMAIN, UNSHOWN_NIC_NAME, UNSHOWN_DISK_NAME, UNSHOWN_PATH_END, MACHINE_ACCELERATOR_TWICE }
 
     /**
      * A small compute provider: one node at one site, in a rack of a row of a hall, with a GPU in
@@ -132,8 +133,9 @@ class ContractFailsBrokenProvidersTest {
             Node machine = Node.builder().id(flaw == Flaw.MACHINE_WITH_ANOTHER_ID ? "example:site-1:medium" : offerId)
                     .providerId(flaw == Flaw.MACHINE_OF_ANOTHER_PROVIDER ? "examples" : "example")
                     .siteId(flaw == Flaw.MACHINE_AT_ANOTHER_SITE ? "site-2" : site).kind(NodeKind.VIRTUAL_MACHINE)
-                    .accelerators(List.of(Accelerator.builder().id(offerId + "/gpu-0").model("H100")
-                            .nodeId(flaw == Flaw.MACHINE_ACCELERATOR_ON_ANOTHER_NODE ? "node-1" : null).build()))
+                    .accelerators(Stream.of(offerId + "/gpu-0", offerId + (flaw == Flaw.MACHINE_ACCELERATOR_TWICE ? "/gpu-0" : "/gpu-1"))
+                            .map(gpuId -> Accelerator.builder().id(gpuId).model("H100")
+                                    .nodeId(flaw == Flaw.MACHINE_ACCELERATOR_ON_ANOTHER_NODE ? "node-1" : null).build()).toList())
                     .build();
             CapacityOffer offer = CapacityOffer.builder().id(offerId).providerId("example")
                     .siteId(flaw == Flaw.OFFER_AT_UNKNOWN_SITE ? "nowhere" : site).shape("large").machine(machine).limit(4)
@@ -285,6 +287,12 @@ class ContractFailsBrokenProvidersTest {
     static class MachineAcceleratorOnAnotherNode extends FlawedContract {
         Flaw flaw() {
             return Flaw.MACHINE_ACCELERATOR_ON_ANOTHER_NODE;
+        }
+    }
+
+    static class MachineAcceleratorTwice extends FlawedContract {
+        Flaw flaw() {
+            return Flaw.MACHINE_ACCELERATOR_TWICE;
         }
     }
 
@@ -466,6 +474,18 @@ class ContractFailsBrokenProvidersTest {
         assertFailsCompleteness(MachineAcceleratorOnAnotherNode.class, "accelerator example:site-1:large/gpu-0 of the machine of capacity "
                 + "offer example:site-1:large says it is on node-1; expected example:site-1:large or none (an accelerator is on the node "
                 + "whose accelerators list it)");
+    }
+
+    /**
+     * A capacity offer whose machine lists one accelerator id twice fails the snapshot's
+     * completeness, naming the accelerator and the offer. Before, the kit checked accelerator ids
+     * for duplicates on nodes alone, and such a provider passed: each launch slot made of the
+     * machine would hold two GPUs under one id.
+     */
+    @Test
+    void anOffersMachineWithAnAcceleratorTwiceFails() {
+        assertFailsCompleteness(MachineAcceleratorTwice.class, "accelerator example:site-1:large/gpu-0 is in the machine of capacity offer "
+                + "example:site-1:large twice; expected each accelerator of the machine once");
     }
 
     /**
