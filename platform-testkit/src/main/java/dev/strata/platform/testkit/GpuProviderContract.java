@@ -45,10 +45,19 @@ public abstract class GpuProviderContract<P extends GpuProvider> extends Provide
         return snapshot.generation();
     }
 
+    /**
+     * The accelerators' ids, and the interconnects' and the accelerators' interconnect domains', each
+     * named by what it is: an interconnect is a fabric of the inventory, whose id, as every resource
+     * id, is stable across calls and versions (the core stores a binding's fabric id with it), and an
+     * accelerator's interconnect domain names one.
+     */
     @Override
     protected final Set<String> ids(GpuSnapshot snapshot) {
         Set<String> ids = new LinkedHashSet<>();
         snapshot.accelerators().forEach(a -> ids.add(a.id()));
+        snapshot.accelerators().stream().filter(a -> a.interconnectDomain() != null)
+                .forEach(a -> ids.add("interconnect domain " + a.interconnectDomain() + " of accelerator " + a.id()));
+        snapshot.interconnects().forEach(f -> ids.add("interconnect " + f.id()));
         return ids;
     }
 

@@ -44,26 +44,35 @@ class GpuContractFailsBrokenProvidersTest {
         private final NoDriver noDriver;
         private final boolean broken;
         private final Unshown unshown;
+        /** Whether its NVLink domain takes a new id on every call (an id made of the discovery's generation). */
+        private final boolean unstableInterconnect;
 
         Provider(NoDriver noDriver, boolean broken) {
             this(noDriver, broken, Unshown.NONE);
         }
 
         Provider(NoDriver noDriver, boolean broken, Unshown unshown) {
+            this(noDriver, broken, unshown, false);
+        }
+
+        Provider(NoDriver noDriver, boolean broken, Unshown unshown, boolean unstableInterconnect) {
             this.noDriver = noDriver;
             this.broken = broken;
             this.unshown = unshown;
+            this.unstableInterconnect = unstableInterconnect;
         }
 
         @Override
         public GpuSnapshot discoverGpus(DiscoveryContext context) {
             context.checkDeadline("GPU discovery");
-            GpuSnapshot.Builder snapshot = GpuSnapshot.builder(CLOCK.incrementAndGet(), Instant.now());
+            long generation = CLOCK.incrementAndGet();
+            GpuSnapshot.Builder snapshot = GpuSnapshot.builder(generation, Instant.now());
             if (!broken) {
                 String gpu = unshown == Unshown.ACCELERATOR_ID ? "example:gpu-0\u001b[1A" : "example:gpu-0";
+                String nvl = unstableInterconnect ? "example:nvl-" + generation : "example:nvl-0";
                 return snapshot.accelerators(List.of(Accelerator.builder().id(gpu).model("H100")
-                                .interconnectDomain(unshown == Unshown.INTERCONNECT_DOMAIN ? "example:nvl-0\u2028" : "example:nvl-0").build()))
-                        .interconnects(List.of(Fabric.builder().id("example:nvl-0").type(FabricType.PCIE).technology("NVLink")
+                                .interconnectDomain(unshown == Unshown.INTERCONNECT_DOMAIN ? nvl + "\u2028" : nvl).build()))
+                        .interconnects(List.of(Fabric.builder().id(nvl).type(FabricType.PCIE).technology("NVLink")
                                 .members(unshown == Unshown.INTERCONNECT_MEMBER ? Set.of(gpu, "example:gpu-1\u200e") : Set.of(gpu)).build()))
                         .paths(List.of(new DevicePath(gpu, unshown == Unshown.PATH_END ? "ib0\u009b" : "ib0", TopologyLevel.SINGLE, 0)))
                         .build();
@@ -114,6 +123,14 @@ class GpuContractFailsBrokenProvidersTest {
     static class EmptyWithoutReason extends Contract {
         NoDriver noDriver() {
             return NoDriver.EMPTY_WITHOUT_REASON;
+        }
+    }
+
+    /** A provider whose NVLink domain, and the interconnect of it, takes a new id on every call. */
+    static class UnstableInterconnect extends Good {
+        @Override
+        protected Provider createProvider() {
+            return new Provider(noDriver(), false, unshown(), true);
         }
     }
 
@@ -173,6 +190,19 @@ class GpuContractFailsBrokenProvidersTest {
         assertThat(failures(EmptyWithoutReason.class)).containsOnlyKeys("onlyStrataExceptionsLeaveABrokenProvider")
                 .hasEntrySatisfying("onlyStrataExceptionsLeaveABrokenProvider", m -> assertThat(m)
                         .contains("returned a snapshot of 0 accelerator(s) without unavailableReason"));
+    }
+
+    /**
+     * A provider whose NVLink domain takes a new id on every call fails the id-stability checks,
+     * naming the interconnect. Before, only accelerator ids were compared, and such a provider passed
+     * though the README promises fabric ids stable across calls, as every resource id.
+     */
+    @Test
+    void anInterconnectWhoseIdChangesBetweenCallsFails() {
+        Map<String, String> failures = failures(UnstableInterconnect.class);
+        assertThat(failures).containsOnlyKeys("idsAreStableAcrossCallsAndInstances", "concurrentCallsAreSafe");
+        assertThat(failures.get("idsAreStableAcrossCallsAndInstances")).contains("ids changed between two calls of one instance")
+                .contains("interconnect example:nvl-").contains("interconnect domain example:nvl-");
     }
 
     /**
