@@ -55,6 +55,36 @@ public abstract class SpiContract<P> {
 
     private final List<P> created = Collections.synchronizedList(new ArrayList<>());
 
+    /**
+     * Every failure of a test, and of what runs after it, masked as {@link #withoutSecrets} masks the
+     * broken provider's: a working provider's {@code StrataException} that names its token reaches
+     * the report through {@link #succeeding} and the contracts' own messages too, and the report goes
+     * to the vendor's build log.
+     */
+    @org.junit.jupiter.api.extension.RegisterExtension
+    final org.junit.jupiter.api.extension.Extension secretsLeftOutOfFailures = new SecretsLeftOut();
+
+    /** Masks each failure through the test instance's {@link #withoutSecrets}. */
+    private static final class SecretsLeftOut implements org.junit.jupiter.api.extension.TestExecutionExceptionHandler,
+            org.junit.jupiter.api.extension.LifecycleMethodExecutionExceptionHandler {
+        @Override
+        public void handleTestExecutionException(org.junit.jupiter.api.extension.ExtensionContext context, Throwable failure)
+                throws Throwable {
+            throw masked(context, failure);
+        }
+
+        @Override
+        public void handleAfterEachMethodExecutionException(org.junit.jupiter.api.extension.ExtensionContext context, Throwable failure)
+                throws Throwable {
+            throw masked(context, failure);
+        }
+
+        private static Throwable masked(org.junit.jupiter.api.extension.ExtensionContext context, Throwable failure) {
+            Object test = context.getTestInstance().orElse(null);
+            return test instanceof SpiContract<?> contract ? contract.withoutSecrets(failure) : failure;
+        }
+    }
+
     /** Calls that had not returned by their bound, each with what it was: they may still act on the provider after the test moved on. */
     private final java.util.Map<Thread, String> overran = new java.util.concurrent.ConcurrentHashMap<>();
     private static final AtomicInteger OPERATIONS = new AtomicInteger();
@@ -321,7 +351,7 @@ public abstract class SpiContract<P> {
         } catch (StrataException e) {
             brokenProviderThrew(e);
         } catch (AssertionError e) {
-            throw withoutSecrets(e);
+            throw (AssertionError) withoutSecrets(e);
         }
     }
 
@@ -330,16 +360,20 @@ public abstract class SpiContract<P> {
      * (a vendor's exception that names the token it was refused), the same failure with each secret
      * replaced by which one it is and no cause: the kit's report goes to the vendor's build log.
      */
-    private AssertionError withoutSecrets(AssertionError failure) {
+    private Throwable withoutSecrets(Throwable failure) {
         List<String> secrets = secrets().stream().filter(v -> v != null && !v.isBlank()).toList();
         StringBuilder all = new StringBuilder();
         for (Throwable t = failure; t != null; t = t.getCause() == t ? null : t.getCause()) {
             all.append(t).append('\n');
+            for (Throwable s : t.getSuppressed()) {
+                all.append(s).append('\n'); // a report shows them too (the failure of a test's clean-up, say)
+            }
         }
         if (secrets.stream().noneMatch(v -> all.indexOf(v) >= 0)) {
             return failure;
         }
-        String message = String.valueOf(failure.getMessage());
+        // an assertion's message as it is; another failure (a StrataException a test rethrows) with its class, as a report shows it
+        String message = failure instanceof AssertionError ? String.valueOf(failure.getMessage()) : String.valueOf(failure);
         for (int i = 0; i < secrets.size(); i++) {
             message = message.replace(secrets.get(i), "(secret " + (i + 1) + " of secrets())");
         }

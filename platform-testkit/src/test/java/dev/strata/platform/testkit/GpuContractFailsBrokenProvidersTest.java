@@ -33,7 +33,10 @@ import org.junit.platform.testkit.engine.Events;
 class GpuContractFailsBrokenProvidersTest {
 
     /** How a provider without a driver answers. */
-    enum NoDriver { UNAVAILABLE_SNAPSHOT, THROWS, EMPTY_WITHOUT_REASON }
+    enum NoDriver { UNAVAILABLE_SNAPSHOT, THROWS, EMPTY_WITHOUT_REASON, THROWS_NAMING_TOKEN }
+
+    /** The token the provider of {@link NoDriver#THROWS_NAMING_TOKEN} is configured with. */
+    static final String TOKEN = "dcgm-t0ken-0123456789";
 
     /** Which id of its snapshot does not show as itself, if any. */
     enum Unshown { NONE, ACCELERATOR_ID, INTERCONNECT_DOMAIN, INTERCONNECT_MEMBER, PATH_END }
@@ -81,6 +84,7 @@ class GpuContractFailsBrokenProvidersTest {
                 case UNAVAILABLE_SNAPSHOT -> snapshot.unavailableReason("no NVIDIA driver loaded").build();
                 case THROWS -> throw new ProviderUnavailableException("nvidia-smi could not communicate with the NVIDIA driver");
                 case EMPTY_WITHOUT_REASON -> snapshot.build();
+                case THROWS_NAMING_TOKEN -> throw new ProviderUnavailableException("the DCGM host engine refused token " + TOKEN);
             };
         }
     }
@@ -134,6 +138,17 @@ class GpuContractFailsBrokenProvidersTest {
         }
     }
 
+    static class ThrowsNamingToken extends Contract {
+        NoDriver noDriver() {
+            return NoDriver.THROWS_NAMING_TOKEN;
+        }
+
+        @Override
+        protected java.util.Collection<String> secrets() {
+            return List.of(TOKEN);
+        }
+    }
+
     static class UnshownAcceleratorId extends Good {
         @Override
         Unshown unshown() {
@@ -182,6 +197,20 @@ class GpuContractFailsBrokenProvidersTest {
                 .hasEntrySatisfying("onlyStrataExceptionsLeaveABrokenProvider", m -> assertThat(m)
                         .contains("the broken GPU provider threw ProviderUnavailableException (nvidia-smi could not communicate")
                         .contains("must not throw, but return an empty snapshot with unavailableReason"));
+    }
+
+    /**
+     * A GPU provider that throws without a driver, naming its token, fails the broken-source check
+     * without showing the token. Before, the GPU contract's failure quoted the exception's message,
+     * the token in it, in the vendor's build log.
+     */
+    @Test
+    void aGpuProviderThatThrowsNamingItsTokenFailsWithoutShowingIt() {
+        Map<String, String> failures = failures(ThrowsNamingToken.class);
+        assertThat(failures).containsKeys("onlyStrataExceptionsLeaveABrokenProvider");
+        assertThat(failures.get("onlyStrataExceptionsLeaveABrokenProvider")).contains("the broken GPU provider threw "
+                + "ProviderUnavailableException (the DCGM host engine refused token (secret 1 of secrets()))");
+        assertThat(failures.values()).allSatisfy(m -> assertThat(m).doesNotContain(TOKEN));
     }
 
     /** Before, an empty snapshot without a reason passed: the core would take the host for one without GPUs. */

@@ -34,7 +34,7 @@ class SecretContractTest {
     static final String SECRET = "s3cr3t-token-0123456789";
 
     /** Where a provider shows its secret. */
-    enum Leak { NONE, DESCRIPTION, WARNING, BROKEN_MESSAGE, LOG, VENDOR_EXCEPTION }
+    enum Leak { NONE, DESCRIPTION, WARNING, BROKEN_MESSAGE, LOG, VENDOR_EXCEPTION, REFUSED_WHILE_WORKING }
 
     static final class Provider implements ComputeProvider, DescribedProvider {
         private static final AtomicLong CLOCK = new AtomicLong(System.currentTimeMillis() * 1000);
@@ -60,6 +60,10 @@ class SecretContractTest {
             if (broken && leak == Leak.VENDOR_EXCEPTION) {
                 // a vendor's exception, naming the token it was refused, leaks out of the provider
                 throw new IllegalStateException("401 Unauthorized for token " + SECRET);
+            }
+            if (leak == Leak.REFUSED_WHILE_WORKING) {
+                // a working provider whose token the vendor refuses, as an account's token is revoked, naming it
+                throw new AuthorizationException("example cloud refused the token " + SECRET);
             }
             if (broken) {
                 throw new AuthorizationException("example cloud refused the token" + (leak == Leak.BROKEN_MESSAGE ? " " + SECRET : ""));
@@ -130,6 +134,12 @@ class SecretContractTest {
         }
     }
 
+    static class RefusedWhileWorking extends Contract {
+        Leak leak() {
+            return Leak.REFUSED_WHILE_WORKING;
+        }
+    }
+
     /** Each failed test with all the kit reports of it: the failure and its causes, as a build log shows them. */
     private static Map<String, String> reports(Class<?> contract) {
         Events tests = EngineTestKit.engine("junit-jupiter").selectors(selectClass(contract)).execute().testEvents();
@@ -188,6 +198,21 @@ class SecretContractTest {
                 .doesNotContain(SECRET);
         assertThat(reports.get("onlyStrataExceptionsLeaveABrokenProvider")).contains("only StrataExceptions may leave a provider, but "
                 + "java.lang.IllegalStateException did: 401 Unauthorized for token (secret 1 of secrets())").doesNotContain(SECRET);
+    }
+
+    /**
+     * A working provider whose calls fail with a StrataException naming its token fails the kit's
+     * tests, and no report (causes included) shows the token. Before, every test that called it
+     * through {@code succeeding} reported "discovery ... failed: ...", the token in it, in the
+     * vendor's build log: only the broken provider's failures were masked.
+     */
+    @Test
+    void aSecretInAWorkingProvidersExceptionIsNotShown() {
+        Map<String, String> reports = reports(RefusedWhileWorking.class);
+        assertThat(reports).containsKeys("snapshotsAreComplete", "idsAreStableAcrossCallsAndInstances", "noSecretIsShown");
+        assertThat(reports.get("snapshotsAreComplete")).contains("failed: dev.strata.platform.api.exception.AuthorizationException: "
+                + "example cloud refused the token (secret 1 of secrets())");
+        assertThat(reports.values()).allSatisfy(r -> assertThat(r).doesNotContain(SECRET));
     }
 
     @Test
