@@ -10,6 +10,7 @@ import dev.strata.platform.api.deployment.DeploymentState;
 import dev.strata.platform.api.deployment.Deployments;
 import dev.strata.platform.api.deployment.MemberState;
 import dev.strata.platform.api.exception.ConflictException;
+import dev.strata.platform.api.exception.InvalidConfigurationException;
 import dev.strata.platform.api.exception.NotFoundException;
 import dev.strata.platform.api.exception.NotLeaderException;
 import dev.strata.platform.api.exception.ProviderFailureException;
@@ -773,11 +774,11 @@ public final class DeploymentEngine implements Deployments, AutoCloseable {
                 try {
                     work.run();
                 } catch (NotLeaderException e) {
-                    LOG.info("Deployment work on {} stopped: this instance no longer leads ({})", key, e.getMessage());
+                    LOG.info("Deployment work on {} stopped: this instance no longer leads ({})", shown(key), e.getMessage());
                 } catch (RuntimeException | Error e) {
                     // an Error too: uncaught, it ended the worker's thread and printed its text uncleaned, and the member was
                     // tried again on the next pass with no backoff
-                    LOG.error("Deployment work on {} failed; it is tried again at the next pass", key, ProviderText.trace(e));
+                    LOG.error("Deployment work on {} failed; it is tried again at the next pass", shown(key), ProviderText.trace(e));
                     // Strata's own failure (a store write, a bug): backed off, not counted as a failure of the provider
                     backOff(key);
                     if (e instanceof VirtualMachineError fatal) {
@@ -828,28 +829,28 @@ public final class DeploymentEngine implements Deployments, AutoCloseable {
                 // it listed the machine and left since (its bundle being replaced, or removed): nothing to call; while it is away
                 // it lists nothing, and the reconciler takes the leak up again when a listing of the provider shows it
                 LOG.warn("Leaked machine {} of provider {} is not deleted now: no provisioning provider {} is running (being replaced, or "
-                        + "not installed); it is deleted on a later pass, once the provider is back", machine.handle().machineId(), providerId,
-                        providerId);
+                        + "not installed); it is deleted on a later pass, once the provider is back", shown(machine.handle().machineId()),
+                        providerId, providerId);
                 return;
             }
             ProvisioningProvider provider = running.get();
             MachineStatus after;
             try {
                 after = call("leak/" + providerId + "/" + machine.handle().machineId(), "delete of leaked machine "
-                        + machine.handle().machineId() + " on provider " + providerId, providerId, CallMetrics.DELETE,
+                        + shown(machine.handle().machineId()) + " on provider " + providerId, providerId, CallMetrics.DELETE,
                         () -> provider.delete(machine.handle(), context("leak-" + machine.handle().machineId())));
             } catch (RuntimeException e) {
                 if (closed) {
-                    LOG.debug("Deleting leaked machine {} of provider {} was cut short as deployments stop: {}", machine.handle().machineId(),
-                            providerId, message(e));
+                    LOG.debug("Deleting leaked machine {} of provider {} was cut short as deployments stop: {}",
+                            shown(machine.handle().machineId()), providerId, message(e));
                 } else {
                     LOG.warn("Leaked machine {} of provider {} could not be deleted: {}; the reconciler tries again",
-                            machine.handle().machineId(), providerId, message(e));
+                            shown(machine.handle().machineId()), providerId, message(e));
                 }
                 return;
             }
             join(store.provenance().append(record.apply(after.state().name())));
-            LOG.warn("Deleted leaked machine {} of provider {} (labels {}): now {}", machine.handle().machineId(), providerId,
+            LOG.warn("Deleted leaked machine {} of provider {} (labels {}): now {}", shown(machine.handle().machineId()), providerId,
                     cleaned(machine.labels()), after.state());
             refreshInventory(providerId);
         });
@@ -885,7 +886,7 @@ public final class DeploymentEngine implements Deployments, AutoCloseable {
                 // as find() holds: a machine is the machine of the operation it carries, and of no other; taken for this one,
                 // two members would share one machine and the deployment would count it twice
                 throw new ProviderFailureException("provider " + m.providerId() + " answered create of operation " + opId + " with machine "
-                        + status.handle().machineId() + ", which operation " + ProviderText.clean(status.operationId())
+                        + shown(status.handle().machineId()) + ", which operation " + ProviderText.clean(status.operationId())
                         + " made; expected the machine of " + opId);
             }
         } catch (RuntimeException e) {
@@ -917,15 +918,15 @@ public final class DeploymentEngine implements Deployments, AutoCloseable {
         String nodeId = status.nodeId() != null ? status.nodeId() : m.target().id();
         steps.record(d.record, m.name(), m.providerId(), nodeId, status);
         Map<String, Object> payload = payload(m, op, status.state().name());
-        payload.put("summary", m.name() + ": provider " + m.providerId() + " made " + status.handle().machineId() + " ("
-                + status.state().name().toLowerCase(java.util.Locale.ROOT) + (status.nodeId() != null ? ", node " + status.nodeId() : "")
+        payload.put("summary", m.name() + ": provider " + m.providerId() + " made " + shown(status.handle().machineId()) + " ("
+                + status.state().name().toLowerCase(java.util.Locale.ROOT) + (status.nodeId() != null ? ", node " + shown(status.nodeId()) : "")
                 + "), operation " + op.id() + (message == null ? "" : ": " + message));
         payload.put("machine", handlePayload(status.handle()));
-        payload.put("node", status.nodeId());
+        payload.put("node", shown(status.nodeId()));
         join(store.deployments().finishOperation(op.id(), OperationState.SUCCEEDED, detail.toJson(), null, entry(KIND_PROVISIONING, SYSTEM,
-                d.record, payload, "provider", m.providerId(), "node", status.nodeId())));
+                d.record, payload, "provider", m.providerId(), "node", shown(status.nodeId()))));
         updateMember(d, m, state, nodeId, detail, null);
-        LOG.info("Deployment {}: {} made {} for {} ({}), operation {}", d.id(), m.providerId(), status.handle().machineId(), m.name(),
+        LOG.info("Deployment {}: {} made {} for {} ({}), operation {}", d.id(), m.providerId(), shown(status.handle().machineId()), m.name(),
                 status.state(), op.id());
         settled(key);
         refreshInventory(m.providerId());
@@ -980,11 +981,11 @@ public final class DeploymentEngine implements Deployments, AutoCloseable {
             status = call(key(d.id(), m.name()), "delete of operation " + opId + " on provider " + m.providerId(), m.providerId(),
                     CallMetrics.DELETE, () -> provider.delete(machine, context(opId)));
             if (status == null || status.state() == null) {
-                throw new ProviderFailureException("provider " + m.providerId() + " answered delete of " + machine.machineId()
+                throw new ProviderFailureException("provider " + m.providerId() + " answered delete of " + shown(machine.machineId())
                         + " with no machine status; expected DELETING or GONE (the provisioning SPI's delete)");
             }
         } catch (RuntimeException e) {
-            if (cutShort(d, m, "delete " + op.id() + " of " + machine.machineId(), e)) {
+            if (cutShort(d, m, "delete " + op.id() + " of " + shown(machine.machineId()), e)) {
                 return false;
             }
             if (retryable(e)) {
@@ -1000,30 +1001,30 @@ public final class DeploymentEngine implements Deployments, AutoCloseable {
             settled(key);
             notBefore.put(key, clock.instant().plus(wait));
             Map<String, Object> payload = payload(m, op, "failed");
-            payload.put("summary", m.name() + ": provider " + m.providerId() + " did not delete " + machine.machineId() + " (try " + failed
-                    + ", operation " + op.id() + "): " + message + "; trying again in " + Reconciler.describe(wait));
+            payload.put("summary", m.name() + ": provider " + m.providerId() + " did not delete " + shown(machine.machineId()) + " (try "
+                    + failed + ", operation " + op.id() + "): " + message + "; trying again in " + Reconciler.describe(wait));
             payload.put("machine", handlePayload(machine));
             payload.put("error", message);
             join(store.deployments().finishOperation(op.id(), OperationState.FAILED, null, message, entry(KIND_PROVISIONING, SYSTEM,
                     d.record, payload, "provider", m.providerId())));
             updateMember(d, m, MemberState.DELETING, currentNode(d, m), new Spec.Detail(machine, detail.operation(), "delete failed (try "
                     + failed + "): " + message + "; trying again in " + Reconciler.describe(wait)), null);
-            LOG.warn("Deployment {}: {} did not delete {} of {} (try {}): {}", d.id(), m.providerId(), machine.machineId(), m.name(), failed,
-                    message);
+            LOG.warn("Deployment {}: {} did not delete {} of {} (try {}): {}", d.id(), m.providerId(), shown(machine.machineId()), m.name(),
+                    failed, message);
             return false;
         }
         boolean gone = status.state() == dev.strata.platform.api.provisioning.MachineState.GONE;
         steps.record(d.record, m.name(), m.providerId(), currentNode(d, m), status);
         Map<String, Object> payload = payload(m, op, status.state().name());
-        payload.put("summary", m.name() + ": provider " + m.providerId() + (gone ? " deleted " : " is deleting ") + machine.machineId()
+        payload.put("summary", m.name() + ": provider " + m.providerId() + (gone ? " deleted " : " is deleting ") + shown(machine.machineId())
                 + ", operation " + op.id());
         payload.put("machine", handlePayload(machine));
         join(store.deployments().finishOperation(op.id(), OperationState.SUCCEEDED, new Spec.Detail(machine, detail.operation(), null).toJson(),
                 null, entry(KIND_PROVISIONING, SYSTEM, d.record, payload, "provider", m.providerId())));
         updateMember(d, m, gone ? MemberState.DELETED : MemberState.DELETING, currentNode(d, m), new Spec.Detail(machine, detail.operation(),
                 null), null);
-        LOG.info("Deployment {}: {} {} {} of {}, operation {}", d.id(), m.providerId(), gone ? "deleted" : "is deleting", machine.machineId(),
-                m.name(), op.id());
+        LOG.info("Deployment {}: {} {} {} of {}, operation {}", d.id(), m.providerId(), gone ? "deleted" : "is deleting",
+                shown(machine.machineId()), m.name(), op.id());
         settled(key);
         refreshInventory(m.providerId());
         return gone;
@@ -1083,7 +1084,7 @@ public final class DeploymentEngine implements Deployments, AutoCloseable {
             if (madeBy != null && !madeBy.equals(op.id())) {
                 // a machine is the machine of the operation it carries, and of no other
                 LOG.warn("Deployment {}: provider {} answered the look-up of operation {} of {} with {}, which operation {} made; it is not "
-                        + "taken for the machine of {}", d.id(), m.providerId(), op.id(), m.name(), status.handle().machineId(),
+                        + "taken for the machine of {}", d.id(), m.providerId(), op.id(), m.name(), shown(status.handle().machineId()),
                         ProviderText.clean(madeBy), op.id());
                 continue;
             }
@@ -1121,8 +1122,8 @@ public final class DeploymentEngine implements Deployments, AutoCloseable {
             steps.record(d.record, m.name(), m.providerId(), m.target().id(), status);
             Spec.Detail detail = new Spec.Detail(status.handle(), op.id(), null);
             Map<String, Object> payload = payload(m, op, status.state().name());
-            payload.put("summary", m.name() + ": provider " + m.providerId() + " has " + status.handle().machineId() + " made by operation "
-                    + op.id() + (pending ? ", whose answer was never recorded" : "") + "; deleting it");
+            payload.put("summary", m.name() + ": provider " + m.providerId() + " has " + shown(status.handle().machineId())
+                    + " made by operation " + op.id() + (pending ? ", whose answer was never recorded" : "") + "; deleting it");
             payload.put("machine", handlePayload(status.handle()));
             ProvenanceEntry why = entry(KIND_PROVISIONING, SYSTEM, d.record, payload, "provider", m.providerId());
             if (pending) {
@@ -1455,11 +1456,24 @@ public final class DeploymentEngine implements Deployments, AutoCloseable {
         return p;
     }
 
-    /** A machine handle as the provenance log records it: its attributes cleaned (the stored handle keeps them as they are). */
+    /**
+     * A machine id (or a node id) a provider gave, as the log, a message and the provenance log show it: each control or format
+     * character (a line break, an ESC, a direction override) written as an escape ({@link InvalidConfigurationException#printable}),
+     * so that it forges no log line and hides nothing from an auditor, and two ids that differ only there still read apart. The
+     * handle the engine stores and passes back to the provider keeps the id as written: the provider matches on it.
+     */
+    static String shown(String machineId) {
+        return InvalidConfigurationException.printable(machineId);
+    }
+
+    /**
+     * A machine handle as the provenance log records it: its id printable ({@link #shown}), its attributes cleaned (the stored
+     * handle keeps them as they are).
+     */
     static Map<String, Object> handlePayload(MachineHandle h) {
         Map<String, Object> p = new LinkedHashMap<>();
         p.put("provider", h.providerId());
-        p.put("id", h.machineId());
+        p.put("id", shown(h.machineId()));
         p.put("attributes", cleaned(h.attributes()));
         return p;
     }

@@ -55,8 +55,8 @@ final class ProvisioningSteps {
         if (steps.isEmpty()) {
             return;
         }
-        String operation = status.operationId() != null ? status.operationId() : status.handle().machineId();
-        String node = status.nodeId() != null ? status.nodeId() : fallbackNode;
+        String operation = DeploymentEngine.shown(status.operationId() != null ? status.operationId() : status.handle().machineId());
+        String node = status.nodeId() != null ? DeploymentEngine.shown(status.nodeId()) : fallbackNode;
         Set<String> known = recorded.computeIfAbsent(d.id(), this::readBack);
         synchronized (known) {
             int n = 0;
@@ -75,8 +75,8 @@ final class ProvisioningSteps {
                     continue;
                 }
                 DeploymentEngine.join(store.provenance().append(DeploymentEngine.entry(KIND, DeploymentEngine.SYSTEM, d,
-                        payload(member, providerId, operation, node, status.handle().machineId(), step), "provider", providerId, "node", node,
-                        "member", member, "operation", operation)));
+                        payload(member, providerId, operation, node, DeploymentEngine.shown(status.handle().machineId()), step), "provider",
+                        providerId, "node", node, "member", member, "operation", operation)));
                 known.add(key);
             }
         }

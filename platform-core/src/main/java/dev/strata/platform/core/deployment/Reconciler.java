@@ -441,8 +441,8 @@ public final class Reconciler {
                     ProvenanceEntry why = null;
                     if (next != s) {
                         Map<String, Object> payload = DeploymentEngine.payload(m, null, st.state().name());
-                        payload.put("summary", m.name() + ": " + h.machineId() + " is " + st.state().name().toLowerCase(java.util.Locale.ROOT)
-                                + (st.nodeId() != null ? " (node " + st.nodeId() + ")" : ""));
+                        payload.put("summary", m.name() + ": " + shown(h.machineId()) + " is "
+                                + st.state().name().toLowerCase(java.util.Locale.ROOT) + (st.nodeId() != null ? " (node " + shown(st.nodeId()) + ")" : ""));
                         payload.put("machine", DeploymentEngine.handlePayload(h));
                         why = DeploymentEngine.entry(DeploymentEngine.KIND_PROVISIONING, DeploymentEngine.SYSTEM, d.record, payload, "provider",
                                 m.providerId(), "node", st.nodeId());
@@ -456,7 +456,8 @@ public final class Reconciler {
             case FAILED -> {
                 if (s != MemberState.FAILED) {
                     String reason = ProviderText.clean(st.message());
-                    String what = "machine " + h.machineId() + " failed: " + (reason == null || reason.isBlank() ? "no reason given" : reason);
+                    String what = "machine " + shown(h.machineId()) + " failed: "
+                            + (reason == null || reason.isBlank() ? "no reason given" : reason);
                     Map<String, Object> payload = DeploymentEngine.payload(m, null, "failed");
                     payload.put("summary", m.name() + ": " + what);
                     payload.put("machine", DeploymentEngine.handlePayload(h));
@@ -472,15 +473,15 @@ public final class Reconciler {
     private void lost(Loaded d, Spec.MemberSpec m, MachineHandle h, MachineStatus st, Counters c) {
         String message = ProviderText.clean(st.message());
         String reason = message == null || message.isBlank() ? "" : " (" + message + ")";
-        String what = "machine " + h.machineId() + " of " + m.name() + (st.state() == MachineState.GONE ? " is gone" : " is being deleted")
-                + ", not by Strata" + reason;
+        String what = "machine " + shown(h.machineId()) + " of " + m.name()
+                + (st.state() == MachineState.GONE ? " is gone" : " is being deleted") + ", not by Strata" + reason;
         Map<String, Object> payload = DeploymentEngine.payload(m, null, "lost");
         payload.put("machine", DeploymentEngine.handlePayload(h));
         payload.put("observed", st.state().name());
         boolean replace = d.spec.onMachineLoss() == OnMachineLoss.REPLACE && d.state() != DeploymentState.FAILED;
         if (replace) {
             payload.put("summary", what + "; replacing it under a new operation (onMachineLoss: replace)");
-            put(d, e.updateMember(d, m, MemberState.REQUESTED, m.target().id(), new Spec.Detail(null, null, "replacing " + h.machineId()
+            put(d, e.updateMember(d, m, MemberState.REQUESTED, m.target().id(), new Spec.Detail(null, null, "replacing " + shown(h.machineId())
                     + ", which disappeared" + reason), DeploymentEngine.entry(DeploymentEngine.KIND_DRIFT, DeploymentEngine.SYSTEM, d.record,
                     payload, "provider", m.providerId())));
             LOG.warn("Deployment {}: {}; replacing it", d.id(), what);
@@ -522,14 +523,14 @@ public final class Reconciler {
         try {
             c.described++;
             ProvisioningProvider provider = e.provider(m.providerId());
-            MachineStatus described = e.call("describe/" + m.providerId() + "/" + h.machineId(), "description of machine " + h.machineId()
+            MachineStatus described = e.call("describe/" + m.providerId() + "/" + h.machineId(), "description of machine " + shown(h.machineId())
                     + " on provider " + m.providerId(), m.providerId(), CallMetrics.DESCRIBE,
                     () -> provider.describe(h, e.context("describe-" + h.machineId())));
             if (described == null) {
                 // a provider's bug, as a look-up answered with nothing: taken as an answer, the machine was asked about again on
                 // every pass, without a backoff and without a word
                 throw new ProviderFailureException("provider " + m.providerId() + " answered the description of machine "
-                        + h.machineId() + " with nothing; expected its status, GONE where it no longer exists (the provisioning "
+                        + shown(h.machineId()) + " with nothing; expected its status, GONE where it no longer exists (the provisioning "
                         + "SPI's describe)");
             }
             e.settled(key);
@@ -542,10 +543,10 @@ public final class Reconciler {
                 // the provider's own fault, named once for each reason until the machine is described again, whatever failed
                 // before it (named only as the first failure of the member in a row, a null answered after a timeout was never
                 // named); a provider that does not answer is said so by its listing
-                LOG.warn("Deployment {}: {} of {} cannot be described: {}; asked again after a backoff", d.id(), h.machineId(), m.name(),
+                LOG.warn("Deployment {}: {} of {} cannot be described: {}; asked again after a backoff", d.id(), shown(h.machineId()), m.name(),
                         why);
             } else {
-                LOG.debug("Deployment {}: {} cannot be described now: {}", d.id(), h.machineId(), why);
+                LOG.debug("Deployment {}: {} cannot be described now: {}", d.id(), shown(h.machineId()), why);
             }
             return null;
         }
@@ -718,7 +719,7 @@ public final class Reconciler {
                 e.steps.record(d.record, m.name(), m.providerId(), held == null ? null : held.nodeId(), st);
                 if (st.state() == MachineState.GONE) {
                     Map<String, Object> payload = DeploymentEngine.payload(m, null, "GONE");
-                    payload.put("summary", m.name() + ": " + detail.machine().machineId() + " is gone");
+                    payload.put("summary", m.name() + ": " + shown(detail.machine().machineId()) + " is gone");
                     payload.put("machine", DeploymentEngine.handlePayload(detail.machine()));
                     MemberRecord r = d.members.get(m.name());
                     put(d, e.updateMember(d, m, MemberState.DELETED, r == null ? null : r.nodeId(), detail.withMessage(null),
@@ -819,6 +820,11 @@ public final class Reconciler {
         return bound.equals(asked);
     }
 
+    /** A machine id as the engine shows it ({@link DeploymentEngine#shown}). */
+    private static String shown(String machineId) {
+        return DeploymentEngine.shown(machineId);
+    }
+
     private static String offerOrNode(String boundId) {
         return dev.strata.platform.core.placement.OfferSlots.offerOf(boundId).orElse(boundId);
     }
@@ -894,6 +900,7 @@ public final class Reconciler {
         }
         // the labels are the provider's text (the reason quotes them): cleaned before the log or the provenance log gets them
         String why = ProviderText.clean(reason);
+        String machine = shown(s.handle().machineId());
         Map<String, Object> payload = new LinkedHashMap<>();
         String deployment = ProviderText.clean(s.labels().get(MachineLabels.DEPLOYMENT));
         payload.put("machine", DeploymentEngine.handlePayload(s.handle()));
@@ -901,18 +908,18 @@ public final class Reconciler {
         payload.put("reason", why);
         if (!e.settings.deleteLeaks()) {
             payload.put("action", "reported");
-            payload.put("summary", "machine " + s.handle().machineId() + " of provider " + providerId + " is leaked: " + why
+            payload.put("summary", "machine " + machine + " of provider " + providerId + " is leaked: " + why
                     + "; left as it is (leaks = report)");
             // durable before the machine is marked as reported: a record that fails is tried again on the next pass
             DeploymentEngine.join(e.store.provenance().append(leakEntry(providerId, s, deployment, payload)));
             leakNext.put(machineKey, Instant.MAX);
-            LOG.warn("Leaked machine {} of provider {}: {}; left as it is (leaks = report)", s.handle().machineId(), providerId, why);
+            LOG.warn("Leaked machine {} of provider {}: {}; left as it is (leaks = report)", machine, providerId, why);
             return;
         }
         int tries = leakTries.merge(machineKey, 1, Integer::sum);
         leakNext.put(machineKey, now.plus(e.settings.backoff(tries)));
         payload.put("action", "delete");
-        payload.put("summary", "machine " + s.handle().machineId() + " of provider " + providerId + " is leaked: " + why + "; deleting it");
+        payload.put("summary", "machine " + machine + " of provider " + providerId + " is leaked: " + why + "; deleting it");
         c.started++;
         e.submitLeakDelete(providerId, s, result -> {
             payload.put("result", result);
@@ -922,7 +929,7 @@ public final class Reconciler {
 
     private static ProvenanceEntry leakEntry(String providerId, MachineStatus s, String deployment, Map<String, Object> payload) {
         return ProvenanceEntry.of(DeploymentEngine.KIND_LEAK, DeploymentEngine.SYSTEM, payload, "deployment", deployment, "tenant",
-                ProviderText.clean(s.labels().get(MachineLabels.TENANT)), "provider", providerId, "node", s.nodeId());
+                ProviderText.clean(s.labels().get(MachineLabels.TENANT)), "provider", providerId, "node", shown(s.nodeId()));
     }
 
     static String describe(Duration d) {

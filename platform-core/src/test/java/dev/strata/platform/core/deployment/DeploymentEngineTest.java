@@ -537,6 +537,36 @@ class DeploymentEngineTest {
     }
 
     /**
+     * A machine id a provider lists is the provider's text: one holding a line break, an ESC and a
+     * direction override reaches the leak's record (its summary, its machine and its node) and the
+     * log printable, each such character as an escape, while the provider is asked to delete the
+     * machine under the id as it wrote it. Before, the id went into the record and the log as it
+     * was, so it forged a log line and hid part of itself from an auditor.
+     */
+    @Test
+    void aLeakedMachineWhoseIdHoldsControlOrBidiCharactersIsShownPrintable() {
+        String raw = "m-\n2026-12-01 12:00:00 INFO [main] forged\u001b[2J\u202eevil";
+        String shown = "m-\\u000a2026-12-01 12:00:00 INFO [main] forged\\u001b[2J\\u202eevil";
+        try (dev.strata.platform.testkit.StderrCapture log = new dev.strata.platform.testkit.StderrCapture()) {
+            lab.lab.plant(raw, Map.of(MachineLabels.DEPLOYMENT, "d-999997", MachineLabels.OPERATION, "op-w"));
+            engine.reconcileNow();
+            engine.awaitIdle(PATIENCE);
+            assertThat(lab.lab.deletes).containsExactly(raw);
+            List<dev.strata.platform.audit.LogRecord> records = lab.store.provenance().find(new dev.strata.platform.core.store.AuditFilter(null,
+                    null, null, "d-999997", "leak", null, null, 10, false));
+            assertThat(records).singleElement().satisfies(r -> {
+                assertThat(r.payload().get("summary")).isEqualTo("machine " + shown + " of provider lab is leaked: its deployment d-999997 is "
+                        + "unknown to this Strata; deleting it");
+                assertThat(r.payload().get("machine")).asInstanceOf(org.assertj.core.api.InstanceOfAssertFactories.MAP).containsEntry("id", shown);
+                assertThat(r.subjects()).containsEntry("node", "lab:" + shown);
+                assertThat(r.subjects() + " " + r.payload()).doesNotContain("\n").doesNotContain("\u001b").doesNotContain("\u202e");
+            });
+            assertThat(log.text()).contains("Deleted leaked machine " + shown + " of provider lab").doesNotContain("\u001b")
+                    .doesNotContain("\u202e").doesNotContain("\n2026-12-01 12:00:00 INFO [main] forged");
+        }
+    }
+
+    /**
      * A member whose machine could not be described for a while and then was seen again starts
      * afresh: when its provider later stops answering a call that changes something, the wait is
      * recorded and named in the deployment as on a first outage. Before, the failed looks were

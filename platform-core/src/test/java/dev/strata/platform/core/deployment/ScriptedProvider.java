@@ -224,6 +224,17 @@ final class ScriptedProvider implements ProvisioningProvider {
         return m.id;
     }
 
+    /**
+     * Makes a machine Strata did not ask for under the vendor id given, made from an offer, so that the node its status names is
+     * the provider's id and that vendor id.
+     */
+    String plant(String machineId, Map<String, String> labels) {
+        Machine m = new Machine(machineId, labels, MachineTarget.offer(id + ":offer"), Instant.now());
+        m.state = MachineState.RUNNING;
+        vendor.machines.put(m.id, m);
+        return m.id;
+    }
+
     List<Machine> live() {
         List<Machine> out = new ArrayList<>();
         for (Machine m : vendor.machines.values()) {
