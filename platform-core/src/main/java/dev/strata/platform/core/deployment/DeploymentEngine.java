@@ -1511,7 +1511,9 @@ public final class DeploymentEngine implements Deployments, AutoCloseable {
             if (cause instanceof RuntimeException r) {
                 throw r;
             }
-            throw new StateStoreException("the state store failed: " + message(cause), cause);
+            // chained as a cleaned copy (its class and stack trace kept), as ProvenanceService.join does: a printed stack trace
+            // showed the driver's text raw (a JDBC URL with its password, a line break) though the message was cleaned
+            throw new StateStoreException("the state store failed: " + message(cause), ProviderText.trace(cause));
         }
     }
 

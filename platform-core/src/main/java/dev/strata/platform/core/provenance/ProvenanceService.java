@@ -327,8 +327,9 @@ public class ProvenanceService implements AuditLog {
                 throw r;
             }
             // the checked cause's text as the store's driver wrote it (a JDBC URL with its password, a line break): cleaned as
-            // every outside text is before it reaches a message, the log or the shell
-            throw new StateStoreException("the state store failed: " + ProviderText.message(cause), cause);
+            // every outside text is before it reaches a message, the log or the shell; the cause too, which a printed stack
+            // trace (the shell's, a log's) shows, is chained as a cleaned copy that keeps its class and stack trace
+            throw new StateStoreException("the state store failed: " + ProviderText.message(cause), ProviderText.trace(cause));
         }
     }
 

@@ -945,4 +945,28 @@ class ProvenanceServiceTest {
         assertThat(atReturn.get()).as("the checkpoint stored when the stop returned").isPresent();
         assertThat(atReturn.get().get().seq()).isEqualTo(head);
     }
+
+    /**
+     * A store's write that fails with a checked exception (a driver's, naming its JDBC URL with the
+     * password, a line break, an ESC and a direction override in its text) is answered with a
+     * StateStoreException whose printed stack trace (the shell's with printStackTraces, a log's
+     * with the throwable) holds neither the password nor a control character, its cause included,
+     * while the cause keeps its class and stack trace. Before, the message was cleaned but the
+     * driver's exception was chained as it was, and the trace printed its text raw.
+     */
+    @Test
+    void aCheckedStoreFailureIsChainedCleanedSoItsPrintedTraceHoldsNoPasswordNorControlCharacter() {
+        String password = "S3cret-" + java.util.UUID.randomUUID();
+        java.sql.SQLException driver = new java.sql.SQLException("cannot connect to jdbc:postgresql://strata:" + password
+                + "@db:5432/strata\n2026-12-07 12:00:00 INFO [main] forged\u001b[2J\u202e");
+        assertThatThrownBy(() -> ProvenanceService.join(java.util.concurrent.CompletableFuture.failedFuture(driver)))
+                .isInstanceOf(dev.strata.platform.api.exception.StateStoreException.class).satisfies(e -> {
+                    java.io.StringWriter printed = new java.io.StringWriter();
+                    e.printStackTrace(new java.io.PrintWriter(printed));
+                    assertThat(printed.toString()).contains("Caused by: java.sql.SQLException: cannot connect to jdbc:postgresql://****@db")
+                            .doesNotContain(password).doesNotContain("\n2026-12-07 12:00:00 INFO [main] forged")
+                            .doesNotContain("\u001b").doesNotContain("\u202e");
+                    assertThat(e.getCause().getStackTrace()).as("the cause's stack trace, kept for debugging").isEqualTo(driver.getStackTrace());
+                });
+    }
 }
