@@ -121,8 +121,13 @@ public final class Reconciler {
     private final Object lock = new Object();
     private final Map<String, Instant> leakNext = new ConcurrentHashMap<>();
     private final Map<String, Integer> leakTries = new ConcurrentHashMap<>();
-    /** By member, why its machine could not be described, as named in the log: each reason once until it is described again. */
+    /**
+     * By member, why its machine could not be described, as named in the log ({@link #reason}): each reason once until it is
+     * described again.
+     */
     private final Map<String, String> undescribed = new ConcurrentHashMap<>();
+    /** A run of digits, or of hex digits holding one: what changes from one call to the next in a provider's error (a request id). */
+    private static final java.util.regex.Pattern VARYING = java.util.regex.Pattern.compile("[A-Fa-f]*+[0-9][0-9A-Fa-f]*+");
     private boolean led = true;
     /** Whether this leadership's first look for allocations placed for deployments that were never stored was made. */
     private boolean unstoredChecked;
@@ -539,7 +544,7 @@ public final class Reconciler {
         } catch (RuntimeException ex) {
             e.retryLater(key);
             String why = DeploymentEngine.message(ex);
-            if (!DeploymentEngine.retryable(ex) && !why.equals(undescribed.put(key, why))) {
+            if (!DeploymentEngine.retryable(ex) && !reason(ex, why).equals(undescribed.put(key, reason(ex, why)))) {
                 // the provider's own fault, named once for each reason until the machine is described again, whatever failed
                 // before it (named only as the first failure of the member in a row, a null answered after a timeout was never
                 // named); a provider that does not answer is said so by its listing
@@ -550,6 +555,15 @@ public final class Reconciler {
             }
             return null;
         }
+    }
+
+    /**
+     * A reason a machine cannot be described for, as the once-per-reason warning tells reasons apart: the exception's class and
+     * its cleaned message with each run of digits (or of hex digits holding one) taken out. A provider whose error names a
+     * request id, a time or a count that changes on every call still gives one reason, and is warned of once, not on every try.
+     */
+    static String reason(RuntimeException ex, String why) {
+        return ex.getClass().getName() + ": " + VARYING.matcher(why).replaceAll("#");
     }
 
     /**

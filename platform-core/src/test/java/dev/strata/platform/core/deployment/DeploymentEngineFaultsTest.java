@@ -752,6 +752,44 @@ class DeploymentEngineFaultsTest {
     }
 
     /**
+     * Provider lab refuses the description of a member's machine with an error that names a new
+     * request id on every call: it is warned of once, however many passes ask again, and a refusal
+     * for another reason is warned of anew. Before, the reasons were told apart by their text, so
+     * each try was warned of as a new reason, bounded only by the backoff.
+     */
+    @Test
+    void aDescriptionRefusedWithARequestIdThatChangesOnEveryCallIsWarnedOfOnce() {
+        DeploymentEngine engine = lab.engine();
+        Deployment d = engine.deploy(lab.workers("train", 1, "lab", ""), "alice").deployment();
+        Lab.settle(engine, d.id(), Set.of(DeploymentState.READY), PATIENCE);
+        java.util.concurrent.atomic.AtomicInteger described = new java.util.concurrent.atomic.AtomicInteger();
+        lab.providers.add("lab", 10, new Delegating(lab.lab) {
+            @Override
+            public MachineStatus describe(MachineHandle handle, DiscoveryContext context) {
+                if (described.incrementAndGet() <= 3) {
+                    throw new dev.strata.platform.api.exception.ProviderFailureException("provider lab: DescribeInstances refused "
+                            + "(request " + java.util.UUID.randomUUID() + ", attempt " + described.get() + ")");
+                }
+                throw new dev.strata.platform.api.exception.ProviderFailureException("provider lab: DescribeInstances refused: quota "
+                        + "exceeded");
+            }
+        });
+        lab.lab.listingFails = true;
+        try (dev.strata.platform.testkit.StderrCapture log = new dev.strata.platform.testkit.StderrCapture()) {
+            for (int pass = 0; pass < 5; pass++) {
+                engine.reconcileNow();
+                lab.pastTheLongestBackoff();
+            }
+            assertThat(described.get()).as("descriptions, each pass past the backoff").isEqualTo(5);
+            assertThat(log.text().lines().filter(line -> line.contains(" WARN ") && line.contains("cannot be described")))
+                    .as("warnings: %s", log.text()).satisfiesExactly(
+                            first -> assertThat(first).contains("DescribeInstances refused (request ").contains("attempt 1)"),
+                            other -> assertThat(other).contains("DescribeInstances refused: quota exceeded"));
+        }
+        assertThat(engine.get(d.id()).orElseThrow().state()).isEqualTo(DeploymentState.READY);
+    }
+
+    /**
      * Provider lab answers the listing of its machines with a null among them: the listing's error
      * names the provider's fault and the position, no machine is taken for a leak, and the member's
      * machine is described instead and stays. Before, the listing failed with a
