@@ -1483,11 +1483,13 @@ public final class DeploymentEngine implements Deployments, AutoCloseable {
      * reader of a deployment show them (the provider alone is given them as written): each value
      * cleaned as provider text is ({@link ProviderText#clean}), sorted by name. A parameter may be
      * a signed URL ({@code ?X-Amz-Signature=...}, an Azure {@code &sig=...}) or a URL with a user
-     * and password, and a record cannot be taken out of the log.
+     * and password, and a record cannot be taken out of the log. Each name is shown printable
+     * ({@link #shown}): a machine's labels and attributes are the provider's, names included, and
+     * a line break or a direction override in a name forged a log line as one in a value did.
      */
     static Map<String, String> cleaned(Map<String, String> values) {
         Map<String, String> out = new java.util.TreeMap<>();
-        values.forEach((k, v) -> out.put(k, ProviderText.clean(v)));
+        values.forEach((k, v) -> out.put(shown(k), ProviderText.clean(v)));
         return out;
     }
 

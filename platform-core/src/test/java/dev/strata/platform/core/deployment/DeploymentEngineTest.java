@@ -537,6 +537,31 @@ class DeploymentEngineTest {
     }
 
     /**
+     * The names of a leaked machine's labels are the provider's text as their values are: one
+     * holding a line break, an ESC and a direction override reaches the leak's record and the log
+     * printable, each such character as an escape. Before, only the values were cleaned, and the
+     * name went into both as it was.
+     */
+    @Test
+    void theLabelNamesOfALeakedMachineAreShownPrintable() {
+        String raw = "owner\n2026-12-01 12:00:00 INFO [main] forged\u001b[2J\u202e";
+        String shown = "owner\\u000a2026-12-01 12:00:00 INFO [main] forged\\u001b[2J\\u202e";
+        try (dev.strata.platform.testkit.StderrCapture log = new dev.strata.platform.testkit.StderrCapture()) {
+            lab.lab.plant(Map.of(MachineLabels.DEPLOYMENT, "d-999996", MachineLabels.OPERATION, "op-v", raw, "ops"));
+            engine.reconcileNow();
+            engine.awaitIdle(PATIENCE);
+            List<dev.strata.platform.audit.LogRecord> records = lab.store.provenance().find(new dev.strata.platform.core.store.AuditFilter(null,
+                    null, null, "d-999996", "leak", null, null, 10, false));
+            assertThat(records).singleElement().satisfies(r -> {
+                assertThat(r.payload().get("labels")).asInstanceOf(org.assertj.core.api.InstanceOfAssertFactories.MAP).containsEntry(shown, "ops");
+                assertThat(r.subjects() + " " + r.payload()).doesNotContain("\n").doesNotContain("\u001b").doesNotContain("\u202e");
+            });
+            assertThat(log.text()).contains(shown + "=ops").doesNotContain("\u001b").doesNotContain("\u202e")
+                    .doesNotContain("\n2026-12-01 12:00:00 INFO [main] forged");
+        }
+    }
+
+    /**
      * A machine id a provider lists is the provider's text: one holding a line break, an ESC and a
      * direction override reaches the leak's record (its summary, its machine and its node) and the
      * log printable, each such character as an escape, while the provider is asked to delete the
