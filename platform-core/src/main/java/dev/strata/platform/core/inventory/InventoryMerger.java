@@ -3,6 +3,9 @@ package dev.strata.platform.core.inventory;
 import dev.strata.platform.api.exception.InvalidConfigurationException;
 import dev.strata.platform.api.model.Accelerator;
 import dev.strata.platform.api.model.CapacityOffer;
+import dev.strata.platform.api.model.CpuPackage;
+import dev.strata.platform.api.model.CpuTopology;
+import dev.strata.platform.api.model.DeviceLink;
 import dev.strata.platform.api.model.DevicePath;
 import dev.strata.platform.api.model.Disk;
 import dev.strata.platform.api.model.Fabric;
@@ -197,11 +200,12 @@ final class InventoryMerger {
                     compute.powerDomains().stream().filter(p -> printableId("power domain", p.id(), c.providerId(), warnings)
                             && printableReference("power domain", p.id(), "site", p.siteId(), c.providerId(), warnings)
                             && printableReference("power domain", p.id(), "parent power domain", p.parentId(), c.providerId(), warnings))
-                            .forEach(p -> keepFirst(powerDomains, p.id(), p, c.providerId(), "power domain", warnings));
+                            .map(InventoryMerger::withPrintableText).forEach(p -> keepFirst(powerDomains, p.id(), p, c.providerId(), "power domain", warnings));
                     for (CapacityOffer offer : compute.offers()) {
                         if (!printableId("capacity offer", offer.id(), c.providerId(), warnings)
                                 || !printableReference("capacity offer", offer.id(), "site", offer.siteId(), c.providerId(), warnings)
-                                || !printableMachine(offer, c.providerId(), warnings)) {
+                                || !printableMachine(offer, c.providerId(), warnings)
+                                || !printableMatched("capacity offer", offer.id(), "shape", offer.shape(), c.providerId(), warnings)) {
                             continue;
                         }
                         if (!offer.providerId().equals(c.providerId())) {
@@ -223,7 +227,8 @@ final class InventoryMerger {
                     for (Node node : compute.nodes()) {
                         if (!printableId("node", node.id(), c.providerId(), warnings)
                                 || !printableReference("node", node.id(), "site", node.siteId(), c.providerId(), warnings)
-                                || !printableReference("node", node.id(), "power domain", node.powerDomainId(), c.providerId(), warnings)) {
+                                || !printableReference("node", node.id(), "power domain", node.powerDomainId(), c.providerId(), warnings)
+                                || !printableMatched("node", node.id(), "owner tenant", node.ownerTenant(), c.providerId(), warnings)) {
                             continue;
                         }
                         if (!node.providerId().equals(c.providerId())) {
@@ -391,7 +396,34 @@ final class InventoryMerger {
         Node machine = offer.machine();
         return printableReference("capacity offer", offer.id(), "machine", machine.id(), reporter, warnings)
                 && printableReference("capacity offer", offer.id(), "machine's site", machine.siteId(), reporter, warnings)
-                && printableReference("capacity offer", offer.id(), "machine's power domain", machine.powerDomainId(), reporter, warnings);
+                && printableReference("capacity offer", offer.id(), "machine's power domain", machine.powerDomainId(), reporter, warnings)
+                && printableMatched("capacity offer", offer.id(), "machine's owner tenant", machine.ownerTenant(), reporter, warnings);
+    }
+
+    /**
+     * Whether a value that code matches on rather than only shows (a capacity offer's shape, which a
+     * launch names as the instance type; a node's owner tenant, which placement and the commitment
+     * check compare with a contract's tenant) shows as itself, or is absent; where not, the resource
+     * is left out, as one whose id holds such a character is ({@link #unprintableId}), and its
+     * provider told, the value shown escaped. Shown escaped in the inventory, as free text is, a
+     * shape would launch an instance type the cloud does not know, and an owner tenant would match
+     * no contract's tenant while the log read it as another's; kept raw, it would forge a line of
+     * the log.
+     */
+    private static boolean printableMatched(String what, String id, String field, String value, String reporter, Warnings warnings) {
+        if (value == null || InvalidConfigurationException.printable(value).equals(value)) {
+            return true;
+        }
+        String matched = field.endsWith("shape") ? "a launch names its instance type by it, and escaped it would name one the cloud "
+                + "does not know" : "placement and the commitment check match it against a contract's tenant, and escaped it would match "
+                + "none while the log read it as another tenant's";
+        warnings.add(reporter, what + " " + InvalidConfigurationException.printable(id) + " of provider " + reporter + " is left out of "
+                + "the inventory: its " + field + " " + InvalidConfigurationException.printable(value) + " holds a control or format "
+                + "character, a line or paragraph separator or half of a surrogate pair (shown here as a backslash, u and four hex "
+                + "digits), which would forge a line of the log or act on a terminal; " + matched + "; expected "
+                + (field.startsWith("o") ? "an " : "a ") + field + " of "
+                + "characters that show as themselves");
+        return false;
     }
 
     /**
@@ -470,23 +502,89 @@ final class InventoryMerger {
         for (int i = 0; i < nics.size(); i++) {
             Nic n = nics.get(i);
             String linkType = InvalidConfigurationException.printable(n.linkType());
-            if (linkType != n.linkType()) {
+            String mac = InvalidConfigurationException.printable(n.macAddress());
+            if (linkType != n.linkType() || mac != n.macAddress()) {
                 if (nics == node.nics()) {
                     nics = new ArrayList<>(nics);
                 }
-                nics.set(i, new Nic(n.name(), n.pciAddress(), n.macAddress(), n.speedMbps(), n.numaNode(), linkType));
+                nics.set(i, new Nic(n.name(), n.pciAddress(), mac, n.speedMbps(), n.numaNode(), linkType));
             }
         }
-        return hostname == node.hostname() && nics == node.nics() ? node : node.toBuilder().hostname(hostname).nics(nics).build();
+        List<PciDevice> devices = node.pciDevices();
+        for (int i = 0; i < devices.size(); i++) {
+            PciDevice d = devices.get(i);
+            String vendor = InvalidConfigurationException.printable(d.vendorName());
+            String device = InvalidConfigurationException.printable(d.deviceName());
+            String driver = InvalidConfigurationException.printable(d.driver());
+            if (vendor != d.vendorName() || device != d.deviceName() || driver != d.driver()) {
+                if (devices == node.pciDevices()) {
+                    devices = new ArrayList<>(devices);
+                }
+                devices.set(i, d.toBuilder().vendorName(vendor).deviceName(device).driver(driver).build());
+            }
+        }
+        CpuTopology cpu = node.cpu();
+        List<CpuPackage> packages = cpu.packages();
+        for (int i = 0; i < packages.size(); i++) {
+            CpuPackage p = packages.get(i);
+            String vendor = InvalidConfigurationException.printable(p.vendor());
+            String model = InvalidConfigurationException.printable(p.model());
+            if (vendor != p.vendor() || model != p.model()) {
+                if (packages == cpu.packages()) {
+                    packages = new ArrayList<>(packages);
+                }
+                packages.set(i, new CpuPackage(p.id(), vendor, model, p.cores()));
+            }
+        }
+        if (packages != cpu.packages()) {
+            cpu = new CpuTopology(packages, cpu.online(), cpu.offline());
+        }
+        return hostname == node.hostname() && nics == node.nics() && devices == node.pciDevices() && cpu == node.cpu() ? node
+                : node.toBuilder().hostname(hostname).nics(nics).pciDevices(devices).cpu(cpu).build();
     }
 
-    /** An accelerator with its vendor, model and compute capability shown printable, as a node's hostname is ({@link #withPrintableText(Node)}). */
+    /**
+     * The texts of a list shown printable ({@link InvalidConfigurationException#printable}): the
+     * same list where all show as themselves.
+     */
+    private static List<String> printableTexts(List<String> texts) {
+        List<String> shown = texts;
+        for (int i = 0; i < texts.size(); i++) {
+            String text = InvalidConfigurationException.printable(texts.get(i));
+            if (text != texts.get(i)) {
+                if (shown == texts) {
+                    shown = new ArrayList<>(texts);
+                }
+                shown.set(i, text);
+            }
+        }
+        return shown;
+    }
+
+    /**
+     * An accelerator with its vendor, model, compute capability, health reasons and links' peer
+     * kinds shown printable, as a node's hostname is ({@link #withPrintableText(Node)}).
+     */
     private static Accelerator withPrintableText(Accelerator a) {
         String vendor = InvalidConfigurationException.printable(a.vendor());
         String model = InvalidConfigurationException.printable(a.model());
         String capability = InvalidConfigurationException.printable(a.computeCapability());
-        return vendor == a.vendor() && model == a.model() && capability == a.computeCapability() ? a
-                : a.toBuilder().vendor(vendor).model(model).computeCapability(capability).build();
+        List<String> reasons = printableTexts(a.health().reasons());
+        Health health = reasons == a.health().reasons() ? a.health() : new Health(a.health().status(), reasons);
+        List<DeviceLink> links = a.links();
+        for (int i = 0; i < links.size(); i++) {
+            DeviceLink l = links.get(i);
+            String peerKind = InvalidConfigurationException.printable(l.peerKind());
+            if (peerKind != l.peerKind()) {
+                if (links == a.links()) {
+                    links = new ArrayList<>(links);
+                }
+                links.set(i, new DeviceLink(l.index(), l.peerPciAddress(), peerKind, l.bandwidthGBps(), l.active()));
+            }
+        }
+        return vendor == a.vendor() && model == a.model() && capability == a.computeCapability() && health == a.health()
+                && links == a.links() ? a
+                : a.toBuilder().vendor(vendor).model(model).computeCapability(capability).health(health).links(links).build();
     }
 
     /**
@@ -506,10 +604,18 @@ final class InventoryMerger {
                 : site.toBuilder().region(region).zone(zone).operator(operator).build();
     }
 
-    /** A fabric with its technology shown printable, as a node's hostname is ({@link #withPrintableText(Node)}). */
+    /** A fabric with its technology and tiers' names shown printable, as a node's hostname is ({@link #withPrintableText(Node)}). */
     private static Fabric withPrintableText(Fabric fabric) {
         String technology = InvalidConfigurationException.printable(fabric.technology());
-        return technology == fabric.technology() ? fabric : fabric.toBuilder().technology(technology).build();
+        List<String> tiers = printableTexts(fabric.tiers());
+        return technology == fabric.technology() && tiers == fabric.tiers() ? fabric
+                : fabric.toBuilder().technology(technology).tiers(tiers).build();
+    }
+
+    /** A power domain with its kind shown printable, as a node's hostname is ({@link #withPrintableText(Node)}). */
+    private static PowerDomain withPrintableText(PowerDomain domain) {
+        String kind = InvalidConfigurationException.printable(domain.kind());
+        return kind == domain.kind() ? domain : new PowerDomain(domain.id(), kind, domain.siteId(), domain.parentId(), domain.budgetWatts());
     }
 
     /** A node (or an offer's machine, {@code what} naming it) with its attributes shown printable ({@link #printableAttributes}). */

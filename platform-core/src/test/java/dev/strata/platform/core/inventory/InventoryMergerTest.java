@@ -6,9 +6,15 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.strata.platform.api.model.Accelerator;
 import dev.strata.platform.api.model.CapacityOffer;
+import dev.strata.platform.api.model.CpuCore;
+import dev.strata.platform.api.model.CpuPackage;
+import dev.strata.platform.api.model.CpuSet;
+import dev.strata.platform.api.model.CpuTopology;
+import dev.strata.platform.api.model.DeviceLink;
 import dev.strata.platform.api.model.DevicePath;
 import dev.strata.platform.api.model.Disk;
 import dev.strata.platform.api.model.Fabric;
+import dev.strata.platform.api.model.Health;
 import dev.strata.platform.api.model.FabricType;
 import dev.strata.platform.api.model.InventorySnapshot;
 import dev.strata.platform.api.model.Nic;
@@ -439,6 +445,100 @@ class InventoryMergerTest {
         assertThat(result.snapshot().fabrics()).filteredOn(f -> f.id().equals("efa-1")).singleElement()
                 .as("nothing to escape: the fabric as reported").isSameAs(efa);
         assertThat(result.warnings()).isEmpty();
+    }
+
+    /**
+     * A PCI function's vendor name, device name and driver, a CPU package's vendor and model, a NIC's
+     * MAC address, an accelerator's health reasons and links' peer kinds, a power domain's kind and a
+     * fabric's tiers holding a line break, an ESC or a direction override reach the merged inventory
+     * shown printable, the resource kept; a resource with nothing to escape is the one reported.
+     * Before, each went to JSON, placement's evidence, the shell and the provenance log as the
+     * provider wrote it.
+     */
+    @Test
+    void moreFreeTextHoldingControlOrBidiCharactersIsShownPrintableAndACleanResourceKeptAsReported() {
+        String odd = "x\n\u001b[2J\u202e";
+        String shown = "x\\u000a\\u001b[2J\\u202e";
+        Accelerator gpu = H200.toBuilder().health(new Health(Health.Status.DEGRADED, List.of(odd, "ecc")))
+                .links(List.of(new DeviceLink(0, null, odd, 25, true), new DeviceLink(1, null, "GPU", 25, true))).build();
+        PciDevice function = GPU_FUNCTION.toBuilder().vendorName(odd).deviceName(odd).driver(odd).build();
+        CpuTopology cpu = new CpuTopology(List.of(new CpuPackage(0, odd, odd, List.of(new CpuCore(0, CpuSet.of(0, 1))))), CpuSet.of(0, 1),
+                CpuSet.EMPTY);
+        Node a = machine("a", "metal", "h1", MACHINE, function).toBuilder().cpu(cpu)
+                .nics(List.of(new Nic("ib0", null, odd, 0, -1, "infiniband"), new Nic("eth0", null, "52:54:00:12:34:56", 0, -1, "ethernet")))
+                .build();
+        Node b = node("b", "metal", "h2", GPU_FUNCTION.toBuilder().vendorName("NVIDIA Corporation").driver("nvidia").build()).toBuilder()
+                .cpu(new CpuTopology(List.of(new CpuPackage(0, "GenuineIntel", "Xeon", List.of())), CpuSet.EMPTY, CpuSet.EMPTY))
+                .nics(List.of(new Nic("eth0", null, "52:54:00:12:34:56", 0, -1, "ethernet"))).build();
+        PowerDomain rack = new PowerDomain("rack-1", odd, "site-metal", null, 20_000);
+        PowerDomain pdu = new PowerDomain("pdu-1", "pdu", "site-metal", null, 20_000);
+        Fabric ib = Fabric.builder().id("ib-1").type(FabricType.RDMA).technology("InfiniBand").siteId("site-metal")
+                .tiers(List.of("leaf", odd)).build();
+        Fabric efa = Fabric.builder().id("efa-1").type(FabricType.RDMA).technology("EFA").siteId("site-metal").tiers(List.of("leaf"))
+                .build();
+        InventoryMerger.Result result = merge(
+                new InventoryMerger.Contribution("metal", false, List.of(ComputeSnapshot.builder(1, Instant.EPOCH)
+                        .sites(List.of(Site.local("site-metal", "metal"))).powerDomains(List.of(rack, pdu)).nodes(List.of(a, b)).build(),
+                        FabricSnapshot.builder(1, Instant.EPOCH).fabrics(List.of(ib, efa)).build())),
+                gpus("nvidia", GpuSnapshot.builder(1, Instant.EPOCH).hostname("h1").machineId(MACHINE).accelerators(List.of(gpu)).build()));
+
+        Node merged = result.snapshot().node("a").orElseThrow();
+        assertThat(merged.pciDevices()).singleElement().satisfies(d -> assertThat(List.of(d.vendorName(), d.deviceName(), d.driver()))
+                .containsOnly(shown));
+        assertThat(merged.cpu().packages()).singleElement().satisfies(p -> assertThat(List.of(p.vendor(), p.model())).containsOnly(shown));
+        assertThat(merged.cpu().online()).isEqualTo(CpuSet.of(0, 1));
+        assertThat(merged.nics()).extracting(Nic::macAddress).containsExactly(shown, "52:54:00:12:34:56");
+        assertThat(merged.accelerators()).singleElement().satisfies(g -> {
+            assertThat(g.health().reasons()).containsExactly(shown, "ecc");
+            assertThat(g.health().status()).isEqualTo(Health.Status.DEGRADED);
+            assertThat(g.links()).extracting(DeviceLink::peerKind).containsExactly(shown, "GPU");
+        });
+        assertThat(result.snapshot().powerDomains()).filteredOn(p -> p.id().equals("rack-1")).singleElement()
+                .satisfies(p -> assertThat(p.kind()).isEqualTo(shown));
+        assertThat(result.snapshot().fabrics()).filteredOn(f -> f.id().equals("ib-1")).singleElement()
+                .satisfies(f -> assertThat(f.tiers()).containsExactly("leaf", shown));
+        assertThat(result.snapshot().node("b").orElseThrow()).as("nothing to escape: the node as reported").isSameAs(b);
+        assertThat(result.snapshot().powerDomains()).filteredOn(p -> p.id().equals("pdu-1")).singleElement()
+                .as("nothing to escape: the power domain as reported").isSameAs(pdu);
+        assertThat(result.snapshot().fabrics()).filteredOn(f -> f.id().equals("efa-1")).singleElement()
+                .as("nothing to escape: the fabric as reported").isSameAs(efa);
+        assertThat(result.warnings()).isEmpty();
+    }
+
+    /**
+     * A capacity offer whose shape, or whose machine's owner tenant, and a node whose owner tenant
+     * holds a line break, an ESC or a direction override are left out of the inventory, their
+     * provider told, naming the value escaped, as for an unprintable id: a launch names the shape as
+     * its instance type and placement matches the owner tenant against a contract's tenant, so
+     * neither may be shown escaped as free text is. Before, each went in as the provider wrote it.
+     */
+    @Test
+    void anOfferWhoseShapeOrANodeWhoseOwnerTenantHoldsAControlOrFormatCharacterIsLeftOutWithAWarning() {
+        CapacityOffer p5 = CapacityOffer.builder().id("aws:eu-central-1a:p5.48xlarge").providerId("odd").siteId("eu-central-1a")
+                .shape("p5.48xlarge").machine(node("p5", "odd", "p5").toBuilder().siteId("eu-central-1a").build()).limit(4).build();
+        CapacityOffer forgedShape = p5.toBuilder().id("aws:p5-a").shape("p5.48xlarge\nINFO forged\u202e").build();
+        CapacityOffer forgedOwner = p5.toBuilder().id("aws:p5-b").machine(p5.machine().toBuilder().ownerTenant("acme\u001b[2J").build())
+                .build();
+        Node owned = node("n1", "odd", "h1").toBuilder().ownerTenant("acme").build();
+        Node forgedNode = node("n2", "odd", "h2").toBuilder().ownerTenant("acme\u2028").build();
+        InventoryMerger.Result result = merge(new InventoryMerger.Contribution("odd", false, List.of(ComputeSnapshot.builder(1, Instant.EPOCH)
+                .sites(List.of(Site.local("eu-central-1a", "odd"), Site.local("site-odd", "odd")))
+                .offers(List.of(forgedShape, p5, forgedOwner)).nodes(List.of(owned, forgedNode)).build())));
+
+        assertThat(result.snapshot().offers()).containsExactly(p5);
+        assertThat(result.snapshot().nodes()).containsExactly(owned);
+        String control = " holds a control or format character, a line or paragraph separator or half of a surrogate pair (shown here as a "
+                + "backslash, u and four hex digits), which would forge a line of the log or act on a terminal; ";
+        String tenant = "placement and the commitment check match it against a contract's tenant, and escaped it would match none while "
+                + "the log read it as another tenant's";
+        assertThat(result.warnings().get("odd")).containsExactly(
+                "capacity offer aws:p5-a of provider odd is left out of the inventory: its shape p5.48xlarge\\u000aINFO forged\\u202e"
+                        + control + "a launch names its instance type by it, and escaped it would name one the cloud does not know; "
+                        + "expected a shape of characters that show as themselves",
+                "capacity offer aws:p5-b of provider odd is left out of the inventory: its machine's owner tenant acme\\u001b[2J" + control
+                        + tenant + "; expected a machine's owner tenant of characters that show as themselves",
+                "node n2 of provider odd is left out of the inventory: its owner tenant acme\\u2028" + control + tenant
+                        + "; expected an owner tenant of characters that show as themselves");
     }
 
     /**
