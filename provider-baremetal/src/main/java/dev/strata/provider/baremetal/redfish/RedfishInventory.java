@@ -418,7 +418,8 @@ final class RedfishInventory {
         // Redfish carries no bus number: the address is the device's and function's ids on the BMC.
         String address = "redfish:" + device.path("Id").asText() + "." + function.path("FunctionId").asText(function.path("Id").asText("0"));
         String name = trim(device.path("Name").asText(null));
-        return PciDevice.builder().address(address).vendorId(vendor).deviceId(Math.max(deviceId, 0)).classCode(classCode)
+        // An absent DeviceId is unknown, 0xffff as the sysfs reader and the builder take it, not device 0.
+        return PciDevice.builder().address(address).vendorId(vendor).deviceId(deviceId < 0 ? 0xffff : deviceId).classCode(classCode)
                 .vendorName(PCI_VENDORS.get(vendor)).deviceName(name).numaNode(-1).localCpus(CpuSet.EMPTY).build();
     }
 
@@ -426,9 +427,15 @@ final class RedfishInventory {
         if (!d.has("BusNumber") || !d.has("VendorID")) {
             return null;
         }
-        String address = String.format("%04x:%02x:%02x.%x", d.path("SegmentNumber").asInt(0), d.path("BusNumber").asInt(),
-                d.path("DeviceNumber").asInt(0), d.path("FunctionNumber").asInt(0));
-        String where = d.path("@odata.id").asText(address);
+        String where = d.path("@odata.id").asText(d.path("Id").asText("(no id)"));
+        long segment = addressPart(where, "SegmentNumber", d.path("SegmentNumber"), 0xffff, "a PCI segment from 0 to 65535");
+        long bus = addressPart(where, "BusNumber", d.path("BusNumber"), 0xff, "a PCI bus from 0 to 255");
+        long number = addressPart(where, "DeviceNumber", d.path("DeviceNumber"), 0x1f, "a PCI device number from 0 to 31");
+        long function = addressPart(where, "FunctionNumber", d.path("FunctionNumber"), 7, "a PCI function number from 0 to 7");
+        if (segment < 0 || bus < 0 || number < 0 || function < 0) {
+            return null;
+        }
+        String address = String.format("%04x:%02x:%02x.%x", segment, bus, number, function);
         int base = pciId(where, "ClassCode", d.path("ClassCode"), decimal(d.path("ClassCode")), 0xff, -1, "a PCI base class from 0 to 255");
         int sub = pciId(where, "SubclassCode", d.path("SubclassCode"), decimal(d.path("SubclassCode")), 0xff, -1,
                 "a PCI subclass from 0 to 255");
@@ -439,6 +446,23 @@ final class RedfishInventory {
                 "a 16-bit PCI device id from 0 to 65535");
         return PciDevice.builder().address(address).vendorId(vendor).deviceId(Math.max(deviceId, 0)).classCode(classCode)
                 .vendorName(PCI_VENDORS.get(vendor)).deviceName(trim(d.path("Name").asText(null))).numaNode(-1).localCpus(CpuSet.EMPTY).build();
+    }
+
+    /**
+     * A part of a PCI address HPE gave (segment, bus, device, function), -1 with a warning where it is no whole number up to
+     * {@code max}, and the device is left out: GPUs are matched to the node's accelerators by their address, and before,
+     * read with {@code asInt()}, a bus of 300 gave {@code 0000:12c:00.0}, a device of -1 {@code ffffffff} and a bus written
+     * as text {@code 0x3b} bus 0, addresses no PCI function has, or another function's.
+     */
+    private long addressPart(String where, String field, JsonNode value, int max, String expected) {
+        long part = decimal(value);
+        if (part <= max) {
+            return part;
+        }
+        LOG.warn("BMC {} ({}): {} {} = {} is no plausible value (expected {}); the PCI device is left out, as no PCI function has "
+                + "such an address", client.endpoint().name(), client.endpoint().address(), InvalidConfigurationException.printable(where),
+                field, InvalidConfigurationException.printable(value.isNumber() ? value.asText() : value.toString()), expected);
+        return -1;
     }
 
     /**

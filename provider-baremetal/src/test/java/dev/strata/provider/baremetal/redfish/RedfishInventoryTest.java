@@ -541,6 +541,73 @@ class RedfishInventoryTest {
     }
 
     /**
+     * PCI address parts beyond what PCI has in HPE's list (the ProLiant's real tree with an A100's segment made {@code 70000},
+     * the video controller's function {@code 8}, a network controller's bus the text {@code "0x45"} and the I350's device
+     * {@code -1}): each such device is left out with a warning naming the BMC, the resource and the value, and every address
+     * kept is one a PCI function can have; and a standard PCIeFunction without a DeviceId has the unknown device id
+     * {@code 0xffff}. Before, the A100 came out at {@code 11170:05:00.0}, counted as a GPU at an address none has, the
+     * others at {@code 0000:61:00.8}, {@code 0000:00:00.0} and {@code 0000:af:ffffffff.0}, without a word, and the missing
+     * DeviceId became device 0.
+     */
+    @Test
+    void pciAddressPartsOutOfRangeLeaveTheDeviceOutWithAWarningAndAMissingDeviceIdIsUnknown(@org.junit.jupiter.api.io.TempDir Path tmp)
+            throws IOException {
+        Path hpe = tmp.resolve("hpe");
+        copy(fixtures.resolve("XL675d_A100"), hpe);
+        Path devices = hpe.resolve("Systems/1/PCIDevices");
+        String[][] garbled = {{"10", "SegmentNumber", "70000"}, {"1", "FunctionNumber", "8"}, {"29", "BusNumber", "\"0x45\""},
+            {"31", "DeviceNumber", "-1"}};
+        for (String[] g : garbled) {
+            com.fasterxml.jackson.databind.node.ObjectNode device = (com.fasterxml.jackson.databind.node.ObjectNode) read(devices.resolve(g[0]
+                    + "/index.json"));
+            device.set(g[1], JSON.readTree(g[2]));
+            Files.writeString(devices.resolve(g[0] + "/index.json"), JSON.writeValueAsString(device));
+        }
+        try (SushyStatic bmc = SushyStatic.start(hpe, Peers.workDir("sushy-static"));
+                dev.strata.platform.testkit.StderrCapture log = new dev.strata.platform.testkit.StderrCapture()) {
+            Node node = discover("odd-hpe-address", bmc.address()).get(0);
+            assertThat(node.pciDevices()).hasSize(files(devices).size() - garbled.length)
+                    .allSatisfy(d -> assertThat(d.address()).matches("[0-9a-f]{4}:[0-9a-f]{2}:[01][0-9a-f]\\.[0-7]"));
+            assertThat(node.accelerators()).as("the A100 at no PCI address is left out").hasSize(7);
+            String prefix = "BMC odd-hpe-address (" + bmc.address();
+            assertThat(log.text().lines().filter(l -> l.contains("WARN") && l.contains(prefix) && l.contains("no plausible value")
+                    && l.contains("the PCI device is left out")))
+                    .anySatisfy(l -> assertThat(l).contains("PCIDevices/10/ SegmentNumber = 70000").contains("0 to 65535"))
+                    .anySatisfy(l -> assertThat(l).contains("PCIDevices/1/ FunctionNumber = 8").contains("0 to 7"))
+                    .anySatisfy(l -> assertThat(l).contains("PCIDevices/29/ BusNumber = \"0x45\"").contains("0 to 255"))
+                    .anySatisfy(l -> assertThat(l).contains("PCIDevices/31/ DeviceNumber = -1").contains("0 to 31"));
+        }
+
+        Path standard = tmp.resolve("standard");
+        copy(fixtures.resolve("XL675d_A100"), standard);
+        Path system = standard.resolve("Systems/1/index.json");
+        com.fasterxml.jackson.databind.node.ObjectNode json = (com.fasterxml.jackson.databind.node.ObjectNode) read(system);
+        json.putArray("PCIeDevices").addObject().put("@odata.id", "/redfish/v1/Systems/1/PCIeDevices/gpu/");
+        Files.writeString(system, JSON.writeValueAsString(json));
+        Path device = standard.resolve("Systems/1/PCIeDevices/gpu");
+        Files.createDirectories(device.resolve("PCIeFunctions/0"));
+        com.fasterxml.jackson.databind.node.ObjectNode gpu = JSON.createObjectNode().put("@odata.id", "/redfish/v1/Systems/1/PCIeDevices/gpu/")
+                .put("Id", "gpu").put("Name", "GPU");
+        gpu.putObject("PCIeFunctions").put("@odata.id", "/redfish/v1/Systems/1/PCIeDevices/gpu/PCIeFunctions/");
+        Files.writeString(device.resolve("index.json"), JSON.writeValueAsString(gpu));
+        String id = "/redfish/v1/Systems/1/PCIeDevices/gpu/PCIeFunctions/0/";
+        com.fasterxml.jackson.databind.node.ObjectNode functions = JSON.createObjectNode()
+                .put("@odata.id", "/redfish/v1/Systems/1/PCIeDevices/gpu/PCIeFunctions/").put("Members@odata.count", 1);
+        functions.withArray("Members").addObject().put("@odata.id", id);
+        Files.writeString(device.resolve("PCIeFunctions/index.json"), JSON.writeValueAsString(functions));
+        Files.writeString(device.resolve("PCIeFunctions/0/index.json"), JSON.writeValueAsString(JSON.createObjectNode()
+                .put("@odata.id", id).put("Id", "0").put("FunctionId", 0).put("VendorId", "0x10de").put("ClassCode", "0x030200")));
+        try (SushyStatic bmc = SushyStatic.start(standard, Peers.workDir("sushy-static"))) {
+            Node node = discover("no-device-id", bmc.address()).get(0);
+            assertThat(node.pciDevices()).singleElement().satisfies(d -> {
+                assertThat(d.address()).isEqualTo("redfish:gpu.0");
+                assertThat(d.vendorId()).isEqualTo(0x10de);
+                assertThat(d.deviceId()).as("no DeviceId: unknown, not device 0").isEqualTo(0xffff);
+            });
+        }
+    }
+
+    /**
      * Wattages out of range (the ProLiant's real tree with its chassis' capacity {@code 1e400}, which reads as infinity, and
      * its consumption {@code -5}; the Cray's GPU0 with a TDP of {@code 1e300}): each is unknown, as before, and now a warning
      * names the BMC, the resource, the field and the value, as for a temperature. Before, the figures vanished without a word.
