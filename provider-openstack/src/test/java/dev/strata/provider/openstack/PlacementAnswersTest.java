@@ -55,6 +55,10 @@ class PlacementAnswersTest {
     volatile String listedParentJson = "null";
     /** The first resource provider's root_provider_uuid as JSON in the listing, or null for {@link #uuid}. */
     volatile String listedRootJson;
+    /** The first resource provider's traits as JSON. */
+    volatile String traitsJson = "[]";
+    /** The first resource provider's aggregates as JSON. */
+    volatile String aggregatesJson = "[]";
     /** The answer to GET /allocation_candidates, or null for a 404. */
     volatile String candidates;
     /** Runs as Placement is asked for its resource providers, before it answers. */
@@ -99,9 +103,9 @@ class PlacementAnswersTest {
         } else if (path.equals(at + "/usages")) {
             body = "{" + generation("usages") + "\"usages\": " + usages + "}";
         } else if (path.equals(at + "/traits")) {
-            body = "{" + generation("traits") + "\"traits\": []}";
+            body = "{" + generation("traits") + "\"traits\": " + traitsJson + "}";
         } else if (path.equals(at + "/aggregates")) {
-            body = "{" + generation("aggregates") + "\"aggregates\": []}";
+            body = "{" + generation("aggregates") + "\"aggregates\": " + aggregatesJson + "}";
         } else if (path.equals(at + "/allocations")) {
             body = "{" + generation("allocations") + "\"allocations\": " + allocations + "}";
         } else {
@@ -460,6 +464,40 @@ class PlacementAnswersTest {
                             + "'x\\u000aINFO forged\\u202e'");
         } finally {
             pool.shutdownNow();
+        }
+    }
+
+    /**
+     * A resource provider whose traits or aggregates Placement lists with one that is not a text
+     * (a number, an object; an aggregate that is no UUID) or not as a list, or whose name is not a
+     * text, is Placement's malformed answer, naming the provider, the call and the value printable.
+     * Before, each was read with asText(): a number became its digits, an object an empty trait or
+     * the name "", and an object in place of the list gave its values.
+     */
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {
+        "traits|[\"HW_CPU_X86_AVX2\", 7]|/traits|traits OF holding 7; expected trait names, each a text",
+        "traits|[{}]|/traits|traits OF holding {}; expected trait names, each a text",
+        "traits|{\"a\": \"CUSTOM_A\"}|/traits|traits OF given as {\"a\":\"CUSTOM_A\"}; expected a list of trait names, each a text",
+        "aggregates|[\"agg\\u001b[2J\"]|/aggregates|aggregates OF holding \"agg\\u001B[2J\"; expected aggregate UUIDs",
+        "aggregates|[12]|/aggregates|aggregates OF holding 12; expected aggregate UUIDs",
+        "name|{}|s|resource provider without a name (RPID) whose name is {}; expected the provider's name, a text",
+        "name|42|s|resource provider without a name (RPID) whose name is 42; expected the provider's name, a text"})
+    void traitsAggregatesOrANameThatAreNotTextArePlacementsMalformedAnswer(String field, String json, String call, String expected) {
+        inventory = "{\"total\": 8}";
+        switch (field) {
+            case "traits" -> traitsJson = json;
+            case "aggregates" -> aggregatesJson = json;
+            default -> nameJson = json;
+        }
+        OpenStackCloudProvider provider = TestClouds.placementOnly(URI.create("http://127.0.0.1:" + endpoint.getAddress().getPort()
+                + "/placement"), dir, 1);
+        try {
+            assertThatThrownBy(() -> provider.discoverCompute(TestClouds.context())).isInstanceOf(ProviderFailureException.class)
+                    .hasMessage("Placement answered GET /placement/resource_provider" + (call.equals("s") ? "s" : "s/" + uuid + call) + " with "
+                            + expected.replace("OF", "of resource provider cn-1 (" + uuid + ")").replace("RPID", uuid));
+        } finally {
+            provider.deactivate();
         }
     }
 

@@ -151,9 +151,12 @@ public final class PlacementClient {
                     + "for a root";
         } else if (!nullOrUuid(p.get("root_provider_uuid"))) {
             problem = "root_provider_uuid is " + shown(p.get("root_provider_uuid")) + "; expected the root provider's UUID";
+        } else if (!p.path("name").isTextual()) {
+            // read with asText(), an object was the name "" and a number its digits, in the inventory and the log
+            problem = "name is " + shown(p.get("name")) + "; expected the provider's name, a text";
         }
         if (problem != null) {
-            String name = p.hasNonNull("name") ? dev.strata.platform.api.exception.InvalidConfigurationException.printable(p.get("name").asText())
+            String name = p.path("name").isTextual() ? dev.strata.platform.api.exception.InvalidConfigurationException.printable(p.get("name").asText())
                     : "without a name";
             String id = uuid != null && uuid.isTextual() && isUuid(uuid.asText()) ? " (" + uuid.asText() + ")" : "";
             throw OpenStackErrors.forMalformed(ApiRequest.get(SERVICE, base(context, path)), "resource provider " + name + id + " whose "
@@ -161,6 +164,21 @@ public final class PlacementClient {
         }
         return new ResourceProvider(uuid.asText(), p.path("name").asText(), generation.asLong(), text(p, "parent_provider_uuid"),
                 text(p, "root_provider_uuid"), Map.of(), Map.of(), Set.of(), Set.of());
+    }
+
+    /**
+     * A provider's traits or aggregates as Placement lists them: a JSON array (absent, none), else
+     * Placement's malformed answer naming {@code what}. Read as they came, a number was taken as its
+     * digits and an object as an empty trait, and an object in place of the array gave its values.
+     */
+    private static Iterable<JsonNode> listOf(ApiRequest read, String what, JsonNode list, String expected) {
+        if (list.isMissingNode()) {
+            return List.of();
+        }
+        if (!list.isArray()) {
+            throw OpenStackErrors.forMalformed(read, what + " given as " + shown(list) + "; expected a list of " + expected);
+        }
+        return list;
     }
 
     /**
@@ -331,9 +349,23 @@ public final class PlacementClient {
                 use.path("usages").properties().forEach(e -> usages.put(e.getKey(), amount(usagesRead, "usages" + of + " whose "
                         + InvalidConfigurationException.printable(e.getKey()), e.getValue())));
                 Set<String> traits = new HashSet<>();
-                tr.path("traits").forEach(t -> traits.add(t.asText()));
+                ApiRequest traitsRead = ApiRequest.get(SERVICE, base(context, at + "/traits"));
+                for (JsonNode t : listOf(traitsRead, "traits" + of, tr.path("traits"), "trait names, each a text")) {
+                    if (!t.isTextual()) {
+                        throw OpenStackErrors.forMalformed(traitsRead, "traits" + of + " holding " + shown(t)
+                                + "; expected trait names, each a text");
+                    }
+                    traits.add(t.asText());
+                }
                 Set<String> aggregates = new HashSet<>();
-                ag.path("aggregates").forEach(a -> aggregates.add(a.asText()));
+                ApiRequest aggregatesRead = ApiRequest.get(SERVICE, base(context, at + "/aggregates"));
+                for (JsonNode a : listOf(aggregatesRead, "aggregates" + of, ag.path("aggregates"), "aggregate UUIDs")) {
+                    if (!a.isTextual() || !isUuid(a.asText())) {
+                        throw OpenStackErrors.forMalformed(aggregatesRead, "aggregates" + of + " holding " + shown(a)
+                                + "; expected aggregate UUIDs");
+                    }
+                    aggregates.add(a.asText());
+                }
                 Map<String, Map<String, Long>> allocations = new TreeMap<>();
                 ApiRequest allocationsRead = ApiRequest.get(SERVICE, base(context, at + "/allocations"));
                 al.path("allocations").properties().forEach(c -> {
