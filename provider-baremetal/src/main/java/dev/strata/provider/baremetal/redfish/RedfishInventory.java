@@ -442,8 +442,9 @@ final class RedfishInventory {
         int classCode = base < 0 || sub < 0 ? 0 : (base << 16) | (sub << 8);
         int vendor = pciId(where, "VendorID", d.path("VendorID"), decimal(d.path("VendorID")), 0xffff, 0xffff,
                 "a 16-bit PCI vendor id from 0 to 65535, such as 4318 (0x10de)");
-        int deviceId = pciId(where, "DeviceID", d.path("DeviceID"), decimal(d.path("DeviceID")), 0xffff, 0xffff,
-                "a 16-bit PCI device id from 0 to 65535");
+        // an absent DeviceID is unknown, 0xffff, as in a standard PCIeFunction, not device 0 (decimal's absent)
+        int deviceId = d.path("DeviceID").isMissingNode() || d.path("DeviceID").isNull() ? 0xffff : pciId(where, "DeviceID",
+                d.path("DeviceID"), decimal(d.path("DeviceID")), 0xffff, 0xffff, "a 16-bit PCI device id from 0 to 65535");
         return PciDevice.builder().address(address).vendorId(vendor).deviceId(Math.max(deviceId, 0)).classCode(classCode)
                 .vendorName(PCI_VENDORS.get(vendor)).deviceName(trim(d.path("Name").asText(null))).numaNode(-1).localCpus(CpuSet.EMPTY).build();
     }

@@ -547,7 +547,7 @@ class RedfishInventoryTest {
      * kept is one a PCI function can have; and a standard PCIeFunction without a DeviceId has the unknown device id
      * {@code 0xffff}. Before, the A100 came out at {@code 11170:05:00.0}, counted as a GPU at an address none has, the
      * others at {@code 0000:61:00.8}, {@code 0000:00:00.0} and {@code 0000:af:ffffffff.0}, without a word, and the missing
-     * DeviceId became device 0.
+     * DeviceId became device 0, as did an HPE device without a DeviceID.
      */
     @Test
     void pciAddressPartsOutOfRangeLeaveTheDeviceOutWithAWarningAndAMissingDeviceIdIsUnknown(@org.junit.jupiter.api.io.TempDir Path tmp)
@@ -563,12 +563,18 @@ class RedfishInventoryTest {
             device.set(g[1], JSON.readTree(g[2]));
             Files.writeString(devices.resolve(g[0] + "/index.json"), JSON.writeValueAsString(device));
         }
+        com.fasterxml.jackson.databind.node.ObjectNode smartArray = (com.fasterxml.jackson.databind.node.ObjectNode) read(devices.resolve(
+                "32/index.json"));
+        smartArray.remove("DeviceID");
+        Files.writeString(devices.resolve("32/index.json"), JSON.writeValueAsString(smartArray));
         try (SushyStatic bmc = SushyStatic.start(hpe, Peers.workDir("sushy-static"));
                 dev.strata.platform.testkit.StderrCapture log = new dev.strata.platform.testkit.StderrCapture()) {
             Node node = discover("odd-hpe-address", bmc.address()).get(0);
             assertThat(node.pciDevices()).hasSize(files(devices).size() - garbled.length)
                     .allSatisfy(d -> assertThat(d.address()).matches("[0-9a-f]{4}:[0-9a-f]{2}:[01][0-9a-f]\\.[0-7]"));
             assertThat(node.accelerators()).as("the A100 at no PCI address is left out").hasSize(7);
+            assertThat(node.pciDevices()).filteredOn(d -> d.address().equals("0000:64:00.0")).singleElement()
+                    .satisfies(d -> assertThat(d.deviceId()).as("HPE's device without a DeviceID: unknown, not device 0").isEqualTo(0xffff));
             String prefix = "BMC odd-hpe-address (" + bmc.address();
             assertThat(log.text().lines().filter(l -> l.contains("WARN") && l.contains(prefix) && l.contains("no plausible value")
                     && l.contains("the PCI device is left out")))
