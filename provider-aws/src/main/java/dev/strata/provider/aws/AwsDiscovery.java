@@ -150,15 +150,38 @@ final class AwsDiscovery {
      * @return each region's answer, in the order of {@code regions}
      */
     <T> Map<String, T> eachRegion(String what, DiscoveryContext context, java.util.function.Function<String, T> read) {
-        List<String> regions = settings.regions();
+        RegionReads<T> reads = readRegions(lookups, " (" + what + ")", context, context.deadline(), read);
+        if (!reads.failures().isEmpty()) {
+            Map<String, RuntimeException> failures = reads.failures();
+            RuntimeException first = settings.regions().stream().filter(failures::containsKey).map(failures::get).findFirst().orElseThrow();
+            failures.values().stream().filter(f -> f != first).forEach(first::addSuppressed);
+            throw first;
+        }
+        return reads.answered();
+    }
+
+    /** What {@link #readRegions} read: each region's answer, and each failed region's error, by region. */
+    private record RegionReads<T>(Map<String, T> answered, Map<String, RuntimeException> failures) {
+    }
+
+    /**
+     * {@code read} of every region at once, each on a thread of {@code pools} for its region, waited for until
+     * {@code waitUntil}: what each answered, and each region that failed (a {@link StrataException}), did not answer by then
+     * (a {@link ProviderTimeoutException}, its read cancelled) or could not be asked (the provider stopped). Anything else a
+     * read throws is no region's failure but a defect here, and is thrown, as is an interruption of the caller.
+     *
+     * @param what what is read, for the messages, after the region (" (DescribeInstances of operation op-1)"), or ""
+     */
+    private <T> RegionReads<T> readRegions(Map<String, ExecutorService> pools, String what, DiscoveryContext context, Instant waitUntil,
+            java.util.function.Function<String, T> read) {
         Map<String, Future<T>> reads = new LinkedHashMap<>();
         Map<String, RuntimeException> failures = new LinkedHashMap<>();
-        for (String region : regions) {
+        for (String region : settings.regions()) {
             try {
-                reads.put(region, lookups.get(region).submit(() -> read.apply(region)));
+                reads.put(region, pools.get(region).submit(() -> read.apply(region)));
             } catch (RejectedExecutionException e) {
                 failures.put(region, new ProviderUnavailableException("AWS provider " + settings.providerId() + ": region " + region
-                        + " was not read (" + what + "): the AWS provider was stopped"));
+                        + " was not read" + what + ": the AWS provider was stopped"));
             }
         }
         Map<String, T> answered = new LinkedHashMap<>();
@@ -166,17 +189,17 @@ final class AwsDiscovery {
             for (Map.Entry<String, Future<T>> entry : reads.entrySet()) {
                 String region = entry.getKey();
                 try {
-                    long wait = Math.max(0, context.remaining().toMillis());
+                    long wait = Math.max(0, Duration.between(context.clock().instant(), waitUntil).toMillis());
                     answered.put(region, entry.getValue().get(wait, TimeUnit.MILLISECONDS));
                 } catch (TimeoutException e) {
                     entry.getValue().cancel(true);
                     failures.put(region, new ProviderTimeoutException("AWS provider " + settings.providerId() + ": region " + region
-                            + " did not answer " + what + " before the deadline (operation " + context.operationId() + ")"));
+                            + " did not answer" + what + " before the deadline (operation " + context.operationId() + ")"));
                 } catch (ExecutionException e) {
                     if (e.getCause() instanceof StrataException failed) {
                         failures.put(region, failed);
                     } else if (e.getCause() instanceof RuntimeException unexpected) {
-                        throw unexpected;
+                        throw unexpected; // not a region's failure but a defect here: it fails the call, as before
                     } else if (e.getCause() instanceof Error error) {
                         throw error;
                     } else {
@@ -186,17 +209,12 @@ final class AwsDiscovery {
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw new ProviderTimeoutException("AWS provider " + settings.providerId() + ": interrupted while reading its regions ("
-                    + what + ", operation " + context.operationId() + ")");
+            throw new ProviderTimeoutException("AWS provider " + settings.providerId() + ": interrupted while reading its regions" + what
+                    + " (operation " + context.operationId() + ")");
         } finally {
             reads.values().forEach(f -> f.cancel(true));
         }
-        if (!failures.isEmpty()) {
-            RuntimeException first = regions.stream().filter(failures::containsKey).map(failures::get).findFirst().orElseThrow();
-            failures.values().stream().filter(f -> f != first).forEach(first::addSuppressed);
-            throw first;
-        }
-        return answered;
+        return new RegionReads<>(answered, failures);
     }
 
     /**
@@ -213,46 +231,9 @@ final class AwsDiscovery {
                 : remaining.dividedBy(10).compareTo(RETURN_MARGIN) < 0 ? remaining.dividedBy(10) : RETURN_MARGIN;
         DiscoveryContext bounded = new DiscoveryContext(context.operationId(), context.deadline().minus(margin), context.clock());
         Instant waitUntil = context.deadline().minus(margin.dividedBy(2));
-        Map<String, Future<View>> reads = new LinkedHashMap<>();
-        Map<String, RuntimeException> failures = new LinkedHashMap<>();
-        for (String region : regions) {
-            try {
-                reads.put(region, readers.get(region).submit(() -> regionView(region, bounded)));
-            } catch (RejectedExecutionException e) {
-                failures.put(region, new ProviderUnavailableException("AWS provider " + settings.providerId() + ": region " + region
-                        + " was not read: the AWS provider was stopped"));
-            }
-        }
-        Map<String, View> answered = new LinkedHashMap<>();
-        try {
-            for (Map.Entry<String, Future<View>> read : reads.entrySet()) {
-                String region = read.getKey();
-                try {
-                    long wait = Math.max(0, Duration.between(context.clock().instant(), waitUntil).toMillis());
-                    answered.put(region, read.getValue().get(wait, TimeUnit.MILLISECONDS));
-                } catch (TimeoutException e) {
-                    read.getValue().cancel(true);
-                    failures.put(region, new ProviderTimeoutException("AWS provider " + settings.providerId() + ": region " + region
-                            + " did not answer before the discovery's deadline (operation " + context.operationId() + ")"));
-                } catch (ExecutionException e) {
-                    if (e.getCause() instanceof StrataException failed) {
-                        failures.put(region, failed);
-                    } else if (e.getCause() instanceof RuntimeException unexpected) {
-                        throw unexpected; // not a region's failure but a defect here: it fails the discovery, as before
-                    } else if (e.getCause() instanceof Error error) {
-                        throw error;
-                    } else {
-                        throw new IllegalStateException(e.getCause());
-                    }
-                }
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new ProviderTimeoutException("AWS provider " + settings.providerId() + ": interrupted while reading its regions (operation "
-                    + context.operationId() + ")");
-        } finally {
-            reads.values().forEach(f -> f.cancel(true));
-        }
+        RegionReads<View> reads = readRegions(readers, "", context, waitUntil, region -> regionView(region, bounded));
+        Map<String, View> answered = reads.answered();
+        Map<String, RuntimeException> failures = reads.failures();
         Instant now = clock.instant();
         List<View> views = new ArrayList<>();
         List<String> warnings = new ArrayList<>();
