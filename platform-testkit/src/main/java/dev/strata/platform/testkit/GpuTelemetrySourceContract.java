@@ -28,7 +28,10 @@ import org.junit.jupiter.api.Test;
  * The contract of {@link GpuTelemetrySource}, as its Javadoc states it:
  * <ul>
  * <li>{@code latest()} is never null, holds no null, at most one sample per accelerator, and for
- *     each accelerator that has samples its newest one (the last that {@code recent} answers);</li>
+ *     each accelerator that has samples its newest one (the last that {@code recent} answers); it
+ *     holds samples only of the accelerators the source covers, so a sample of one that
+ *     {@link #acceleratorIds()} does not name is its newest too, and one of an accelerator whose
+ *     {@code recent} keeps nothing (one the source does not cover) breaks the promise;</li>
  * <li>{@code recent(id, limit)} answers samples of that accelerator, oldest first, at most
  *     {@code limit}, the newest ones kept ({@code recent(id, Integer.MAX_VALUE)} is every sample
  *     kept, on which the default {@code since} relies), no null among them; an accelerator the
@@ -79,7 +82,11 @@ public abstract class GpuTelemetrySourceContract<S extends GpuTelemetrySource> {
      */
     protected abstract S createSource() throws Exception;
 
-    /** The accelerators whose samples the kit reads (those the source covers; an empty history is read too). */
+    /**
+     * The accelerators whose samples the kit reads (those the source covers; an empty history is
+     * read too). It need not name every accelerator the source covers: a sample {@code latest()}
+     * answers of another is compared with what {@code recent} keeps of it.
+     */
     protected abstract Collection<String> acceleratorIds();
 
     /** How many samples at least one accelerator of {@link #acceleratorIds()} must hold; 6 unless overridden. */
@@ -324,6 +331,21 @@ public abstract class GpuTelemetrySourceContract<S extends GpuTelemetrySource> {
                 assertTrue(byId.containsKey(e.getKey()), "latest() holds no sample of " + e.getKey() + ", of which recent keeps " + all.size());
                 assertEquals(newest, byId.get(e.getKey()), "latest() answered a sample of " + e.getKey()
                         + " other than its newest, the last recent(" + e.getKey() + ", Integer.MAX_VALUE) answers");
+            }
+            // latest() answers samples of the accelerators the source covers alone: one acceleratorIds() leaves out is read too
+            for (Map.Entry<String, GpuSample> e : byId.entrySet()) {
+                if (history.containsKey(e.getKey())) {
+                    continue;
+                }
+                List<GpuSample> all = kept(source, e.getKey());
+                if (all.isEmpty()) {
+                    fail("latest() answered a sample of " + e.getKey() + ", taken at " + e.getValue().at() + ", an accelerator that "
+                            + "acceleratorIds() does not name and of which recent(" + e.getKey() + ", Integer.MAX_VALUE) keeps none; "
+                            + "latest() answers samples only of the accelerators the source covers, each the newest recent keeps");
+                }
+                assertEquals(all.get(all.size() - 1), e.getValue(), "latest() answered a sample of " + e.getKey() + " (which "
+                        + "acceleratorIds() does not name) other than its newest, the last recent(" + e.getKey()
+                        + ", Integer.MAX_VALUE) answers");
             }
         });
     }

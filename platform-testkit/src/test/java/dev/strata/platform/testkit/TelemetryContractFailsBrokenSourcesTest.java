@@ -35,6 +35,8 @@ class TelemetryContractFailsBrokenSourcesTest {
     static final String GPU_1 = "example:gpu-1";
     /** An accelerator the source covers that has no sample yet. */
     static final String GPU_2 = "example:gpu-2";
+    /** An accelerator the sources do not cover. */
+    static final String GPU_9 = "example:gpu-9";
     static final Instant T0 = Instant.parse("2026-11-27T03:40:17.203Z");
 
     /**
@@ -60,7 +62,7 @@ class TelemetryContractFailsBrokenSourcesTest {
 
     /** How a source under test breaks its promises. */
     enum Flaw { NONE, NEWEST_FIRST, IGNORES_LIMIT, BEFORE_FROM, DROPS_AT_FROM, NULL_ELEMENTS, SINCE_HANGS, SAMPLES_WHILE_READ,
-        LATEST_WITHOUT_HISTORY }
+        LATEST_WITHOUT_HISTORY, LATEST_OF_AN_UNCOVERED_ACCELERATOR }
 
     /** A source of {@link #samples()} with the flaw it is given, implementing every method. */
     static final class Source implements GpuTelemetrySource {
@@ -83,6 +85,10 @@ class TelemetryContractFailsBrokenSourcesTest {
             if (flaw == Flaw.LATEST_WITHOUT_HISTORY) {
                 // a source that keeps its latest readings apart from its history: a reading of GPU 2 that the history never kept
                 latest.add(GpuSample.builder().acceleratorId(GPU_2).at(T0).powerWatts(0).build());
+            }
+            if (flaw == Flaw.LATEST_OF_AN_UNCOVERED_ACCELERATOR) {
+                // a source that answers the readings of every GPU its sampler sees, one it does not cover (keeps no history of) too
+                latest.add(GpuSample.builder().acceleratorId(GPU_9).at(T0).powerWatts(0).build());
             }
             return flaw == Flaw.NULL_ELEMENTS ? withNull(latest) : latest;
         }
@@ -239,6 +245,24 @@ class TelemetryContractFailsBrokenSourcesTest {
         }
     }
 
+    static class LatestOfAnUncoveredAccelerator extends FlawedContract {
+        Flaw flaw() {
+            return Flaw.LATEST_OF_AN_UNCOVERED_ACCELERATOR;
+        }
+    }
+
+    /** A correct source whose test names only one of the accelerators it covers: latest() answers GPU 1's newest sample too. */
+    static class CorrectReadingOneAccelerator extends FlawedContract {
+        Flaw flaw() {
+            return Flaw.NONE;
+        }
+
+        @Override
+        protected Collection<String> acceleratorIds() {
+            return List.of(GPU_0);
+        }
+    }
+
     static class LatestWithoutHistory extends FlawedContract {
         Flaw flaw() {
             return Flaw.LATEST_WITHOUT_HISTORY;
@@ -344,6 +368,22 @@ class TelemetryContractFailsBrokenSourcesTest {
         assertThat(failed).containsOnlyKeys("latestHoldsTheNewestSampleOfEachAcceleratorOnce");
         assertThat(failed.get("latestHoldsTheNewestSampleOfEachAcceleratorOnce")).contains("latest() answered a sample of example:gpu-2, "
                 + "taken at " + T0 + ", of which recent(example:gpu-2, Integer.MAX_VALUE) keeps none");
+    }
+
+    /**
+     * A source whose latest() answers a sample of an accelerator it does not cover (of which recent
+     * keeps nothing) fails, naming the accelerator; a correct source whose test names only some of
+     * the accelerators it covers passes. Before, latest()'s samples of accelerators that
+     * acceleratorIds() does not name were compared with nothing, and such a source passed.
+     */
+    @Test
+    void aLatestSampleOfAnAcceleratorTheSourceDoesNotCoverFails() {
+        Map<String, String> failed = failures(LatestOfAnUncoveredAccelerator.class);
+        assertThat(failed).containsOnlyKeys("latestHoldsTheNewestSampleOfEachAcceleratorOnce");
+        assertThat(failed.get("latestHoldsTheNewestSampleOfEachAcceleratorOnce")).contains("latest() answered a sample of example:gpu-9, "
+                + "taken at " + T0 + ", an accelerator that acceleratorIds() does not name and of which recent(example:gpu-9, "
+                + "Integer.MAX_VALUE) keeps none");
+        assertThat(failures(CorrectReadingOneAccelerator.class)).isEmpty();
     }
 
     /** A source whose since blocks fails each test that calls it, saying so, within the bound, and passes the others. */
