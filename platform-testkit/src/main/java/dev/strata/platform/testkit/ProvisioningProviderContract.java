@@ -59,7 +59,11 @@ import org.junit.jupiter.api.Test;
  */
 public abstract class ProvisioningProviderContract<P extends ProvisioningProvider> extends SpiContract<P> {
 
-    /** A request the provider can fulfil (for one of its own nodes or offers), with this operation id. */
+    /**
+     * A request the provider can fulfil (for one of its own nodes or offers), with this operation
+     * id. Every test adds an installation and an allocation id where it names none, as the core
+     * since 1.4 sends them.
+     */
     protected abstract MachineRequest request(String operationId);
 
     /** How long a machine may take to settle: to leave {@link MachineState#PENDING}, or to be {@link MachineState#GONE} after a delete. */
@@ -264,7 +268,7 @@ public abstract class ProvisioningProviderContract<P extends ProvisioningProvide
     @Test
     public void aNewInstanceContinuesWhatTheOldOneStarted() throws Exception {
         P old = newProvider();
-        MachineRequest request = request(newOperation());
+        MachineRequest request = installed(newOperation());
         MachineStatus made = create(old, request);
         releaseNow(old);
         P successor = newProvider();
@@ -303,7 +307,7 @@ public abstract class ProvisioningProviderContract<P extends ProvisioningProvide
     @Test
     public void deleteIsIdempotentAndTheMachineEndsGone() throws Exception {
         P provider = newProvider();
-        MachineRequest request = request(newOperation());
+        MachineRequest request = installed(newOperation());
         MachineStatus made = create(provider, request);
         MachineState first = delete(provider, made.handle()).state();
         assertTrue(first == MachineState.DELETING || first == MachineState.GONE, "delete answered " + first);
@@ -456,7 +460,7 @@ public abstract class ProvisioningProviderContract<P extends ProvisioningProvide
     @Test
     public void concurrentCreatesOfOneOperationMakeOneMachine() throws Exception {
         P provider = newProvider();
-        MachineRequest request = request(newOperation());
+        MachineRequest request = installed(newOperation());
         int threads = 6;
         CyclicBarrier start = new CyclicBarrier(threads);
         ExecutorService pool = Executors.newFixedThreadPool(threads);

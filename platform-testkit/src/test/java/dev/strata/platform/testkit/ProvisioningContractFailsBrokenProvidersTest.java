@@ -39,7 +39,7 @@ class ProvisioningContractFailsBrokenProvidersTest {
     enum Flaw { NONE, NOT_IDEMPOTENT, FORGETS_ACROSS_INSTANCES, RACES, FOREIGN_INSTALLATION, OTHER_ALLOCATION, LISTS_WITHOUT_LABELS,
         CONCURRENT_CREATES_FAIL, HANGS, ANSWER_LOST, CREATE_OVERRUNS, FIND_IGNORES_OPERATION,
         DESCRIBE_FORGETS_ACROSS_INSTANCES, NULL_WHEN_BROKEN, CHANGES_IGNORE_DEADLINE, KEYED_BY_MEMBER, DELETE_FORGETS, SECRET_IN_HANDLE,
-        READS_NAME_ANOTHER_PROVIDER }
+        READS_NAME_ANOTHER_PROVIDER, RACES_FOR_AN_ALLOCATION }
 
     /** The password the provider of {@link Flaw#SECRET_IN_HANDLE} is configured with. */
     static final String SECRET = "bmc-p4ssw0rd-0123456789";
@@ -161,7 +161,9 @@ class ProvisioningContractFailsBrokenProvidersTest {
                     return status(made.get());
                 }
             }
-            if (flaw == Flaw.RACES) {
+            // the flawed provider of RACES_FOR_AN_ALLOCATION races only where the request names a ledger allocation, as the core's do
+            boolean races = flaw == Flaw.RACES || flaw == Flaw.RACES_FOR_AN_ALLOCATION && request.allocationId() != null;
+            if (races) {
                 sleep(20); // the check and the creation are not atomic
             }
             Map<String, String> labels = request.labels();
@@ -177,7 +179,7 @@ class ProvisioningContractFailsBrokenProvidersTest {
             }
             Machine machine = new Machine("i-" + UUID.randomUUID(), labels, MachineState.PENDING);
             synchronized (vendor) {
-                if (flaw != Flaw.RACES && flaw != Flaw.NOT_IDEMPOTENT) { // the flaws that are not about idempotency keep it
+                if (!races && flaw != Flaw.NOT_IDEMPOTENT) { // the flaws that are not about idempotency keep it
                     Optional<Machine> raced = vendor.values().stream()
                             .filter(m -> madeFor(m, request) && m.state() != MachineState.GONE && !forgotten.contains(m.id()))
                             .findFirst();
@@ -300,6 +302,13 @@ class ProvisioningContractFailsBrokenProvidersTest {
     static class Races extends FlawedContract {
         Flaw flaw() {
             return Flaw.RACES;
+        }
+    }
+
+    /** Its check and creation are not atomic where the request names an allocation (it reads the allocation's ledger entry between). */
+    static class RacesForAnAllocation extends FlawedContract {
+        Flaw flaw() {
+            return Flaw.RACES_FOR_AN_ALLOCATION;
         }
     }
 
@@ -548,6 +557,17 @@ class ProvisioningContractFailsBrokenProvidersTest {
         assertThat(failures.get("anOperationThatMadeNothingIsNotFound")).containsPattern("find of testkit-op-[-0-9a-f]+ answered machine "
                 + "i-[-0-9a-f]+ with a handle naming provider example-old; expected example");
         assertThat(failures.values()).allSatisfy(f -> assertThat(f).contains("with a handle naming provider example-old; expected example"));
+    }
+
+    /**
+     * A provider whose concurrent creates race only for a request that names a ledger allocation,
+     * as every request of the core since 1.4 does, fails the concurrent-creates test. Before, that
+     * test (and the new-instance and delete tests) built its request without the installation and
+     * allocation that {@code installed} adds, as no core sends it, and such a provider passed.
+     */
+    @Test
+    void concurrentCreatesAreMadeWithTheLabelsTheCoreSends() {
+        assertThat(failed(RacesForAnAllocation.class)).containsExactly("concurrentCreatesOfOneOperationMakeOneMachine");
     }
 
     @Test
