@@ -56,19 +56,40 @@ public abstract class SpiContract<P> {
     private final List<P> created = Collections.synchronizedList(new ArrayList<>());
 
     /**
-     * Every failure of a test, and of what runs after it, masked as {@link #withoutSecrets} masks the
-     * broken provider's: a working provider's {@code StrataException} that names its token reaches
-     * the report through {@link #succeeding} and the contracts' own messages too, and the report goes
-     * to the vendor's build log.
+     * Every failure of a test and of the lifecycle methods around it (the kit's and the vendor
+     * subclass's {@code @BeforeAll}, {@code @BeforeEach}, {@code @AfterEach} and {@code @AfterAll}),
+     * masked as {@link #withoutSecrets} masks the broken provider's: a working provider's
+     * {@code StrataException} that names its token reaches the report through {@link #succeeding}
+     * and the contracts' own messages too, a vendor's set-up (an emulator started, a login) may name
+     * it, and the report goes to the vendor's build log. Registered on the class, so that it sees
+     * the class-level methods too.
      */
     @org.junit.jupiter.api.extension.RegisterExtension
-    final org.junit.jupiter.api.extension.Extension secretsLeftOutOfFailures = new SecretsLeftOut();
+    static final org.junit.jupiter.api.extension.Extension SECRETS_LEFT_OUT_OF_FAILURES = new SecretsLeftOut();
 
-    /** Masks each failure through the test instance's {@link #withoutSecrets}. */
+    /**
+     * Masks each failure through the test instance's {@link #withoutSecrets}. A static
+     * {@code @BeforeAll} or {@code @AfterAll} fails with no test instance (the default lifecycle,
+     * an instance per test): its failure is masked with the {@link #secrets()} of an instance made
+     * for that through the test class's constructor without parameters; where there is none, or it
+     * fails, the failure is reported as it is, saying so.
+     */
     private static final class SecretsLeftOut implements org.junit.jupiter.api.extension.TestExecutionExceptionHandler,
             org.junit.jupiter.api.extension.LifecycleMethodExecutionExceptionHandler {
         @Override
         public void handleTestExecutionException(org.junit.jupiter.api.extension.ExtensionContext context, Throwable failure)
+                throws Throwable {
+            throw masked(context, failure);
+        }
+
+        @Override
+        public void handleBeforeAllMethodExecutionException(org.junit.jupiter.api.extension.ExtensionContext context, Throwable failure)
+                throws Throwable {
+            throw masked(context, failure);
+        }
+
+        @Override
+        public void handleBeforeEachMethodExecutionException(org.junit.jupiter.api.extension.ExtensionContext context, Throwable failure)
                 throws Throwable {
             throw masked(context, failure);
         }
@@ -79,9 +100,52 @@ public abstract class SpiContract<P> {
             throw masked(context, failure);
         }
 
+        @Override
+        public void handleAfterAllMethodExecutionException(org.junit.jupiter.api.extension.ExtensionContext context, Throwable failure)
+                throws Throwable {
+            throw masked(context, failure);
+        }
+
         private static Throwable masked(org.junit.jupiter.api.extension.ExtensionContext context, Throwable failure) {
             Object test = context.getTestInstance().orElse(null);
+            Class<?> type = context.getTestClass().orElse(null);
+            if (test == null && type != null && SpiContract.class.isAssignableFrom(type)) {
+                try {
+                    java.lang.reflect.Constructor<?> constructor = type.getDeclaredConstructor();
+                    constructor.setAccessible(true);
+                    test = constructor.newInstance();
+                } catch (ReflectiveOperationException | RuntimeException | LinkageError e) {
+                    return notMasked(failure, "the kit could not make an instance of " + type.getName() + " to ask its secrets() ("
+                            + e + "): a class-level method's failure is masked with the secrets() of an instance made through its "
+                            + "constructor without parameters", e instanceof java.lang.reflect.InvocationTargetException i ? i.getCause() : e);
+                }
+            }
             return test instanceof SpiContract<?> contract ? contract.withoutSecrets(failure) : failure;
+        }
+    }
+
+    /** Said, as a suppressed failure, of a failure the kit could not mask; never more than once. */
+    private static final class NotMasked extends AssertionError {
+        NotMasked(String message, Throwable cause) {
+            super(message, cause);
+        }
+    }
+
+    /**
+     * A cause or suppressed failure of a masked failure: it shows as the original does in a report
+     * (its class, then its message), each secret replaced, with the original's stack trace.
+     */
+    private static final class Masked extends AssertionError {
+        private final String shown;
+
+        Masked(String shown, String message) {
+            super(message);
+            this.shown = shown;
+        }
+
+        @Override
+        public String toString() {
+            return shown;
         }
     }
 
@@ -356,30 +420,100 @@ public abstract class SpiContract<P> {
     }
 
     /**
-     * A failure as it is, or, where its message or a cause's holds a secret of {@link #secrets()}
-     * (a vendor's exception that names the token it was refused), the same failure with each secret
-     * replaced by which one it is and no cause: the kit's report goes to the vendor's build log.
+     * A failure as it is, or, where its message or that of a cause or a suppressed failure holds a
+     * secret of {@link #secrets()} (a vendor's exception that names the token it was refused), the
+     * same failure with each secret replaced by which one it is: its causes and suppressed failures
+     * (a test's clean-up that failed too) kept, each masked so, as a report shows them (class and
+     * message), with their stack traces. An assumption that failed stays one (the test is skipped,
+     * not failed). The kit's report goes to the vendor's build log. Where {@code secrets()} throws,
+     * the failure is returned as it is, with a suppressed failure saying so: the test's own failure
+     * is what the report shows.
      */
     private Throwable withoutSecrets(Throwable failure) {
-        List<String> secrets = secrets().stream().filter(v -> v != null && !v.isBlank()).toList();
-        StringBuilder all = new StringBuilder();
-        for (Throwable t = failure; t != null; t = t.getCause() == t ? null : t.getCause()) {
-            all.append(t).append('\n');
-            for (Throwable s : t.getSuppressed()) {
-                all.append(s).append('\n'); // a report shows them too (the failure of a test's clean-up, say)
-            }
+        List<String> secrets;
+        try {
+            secrets = secrets().stream().filter(v -> v != null && !v.isBlank()).toList();
+        } catch (RuntimeException | LinkageError | AssertionError e) {
+            return notMasked(failure, "secrets() threw " + e.getClass().getName() + " while the kit masked this failure, which is "
+                    + "therefore shown as it is; secrets() answers the secrets the provider is configured with and never throws", e);
         }
-        if (secrets.stream().noneMatch(v -> all.indexOf(v) >= 0)) {
+        if (!shows(failure, secrets, java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>()))) {
             return failure;
         }
         // an assertion's message as it is; another failure (a StrataException a test rethrows) with its class, as a report shows it
-        String message = failure instanceof AssertionError ? String.valueOf(failure.getMessage()) : String.valueOf(failure);
-        for (int i = 0; i < secrets.size(); i++) {
-            message = message.replace(secrets.get(i), "(secret " + (i + 1) + " of secrets())");
+        Throwable masked;
+        if (failure instanceof org.opentest4j.TestAbortedException) {
+            masked = new org.opentest4j.TestAbortedException(masked(String.valueOf(failure.getMessage()), secrets));
+        } else {
+            masked = new AssertionError(masked(failure instanceof AssertionError ? String.valueOf(failure.getMessage())
+                    : String.valueOf(failure), secrets));
         }
-        AssertionError masked = new AssertionError(message + " [its cause is left out: it shows a secret of secrets()]");
-        masked.setStackTrace(failure.getStackTrace());
-        return masked;
+        java.util.Map<Throwable, Throwable> copies = new java.util.IdentityHashMap<>();
+        copies.put(failure, masked);
+        return withCausesMasked(failure, masked, secrets, copies);
+    }
+
+    /** Whether a failure, a cause or a suppressed failure (and theirs) shows a secret. */
+    private static boolean shows(Throwable failure, List<String> secrets, java.util.Set<Throwable> seen) {
+        if (failure == null || !seen.add(failure)) {
+            return false;
+        }
+        String shown = String.valueOf(failure);
+        if (secrets.stream().anyMatch(shown::contains)) {
+            return true;
+        }
+        for (Throwable s : failure.getSuppressed()) {
+            if (shows(s, secrets, seen)) {
+                return true;
+            }
+        }
+        return shows(failure.getCause(), secrets, seen);
+    }
+
+    private static String masked(String text, List<String> secrets) {
+        for (int i = 0; i < secrets.size(); i++) {
+            text = text.replace(secrets.get(i), "(secret " + (i + 1) + " of secrets())");
+        }
+        return text;
+    }
+
+    /** The copy of a failure, given its stack trace and its original's cause and suppressed failures, each masked. */
+    private static Throwable withCausesMasked(Throwable original, Throwable copy, List<String> secrets,
+            java.util.Map<Throwable, Throwable> copies) {
+        copy.setStackTrace(original.getStackTrace());
+        Throwable cause = original.getCause();
+        if (cause != null) {
+            copy.initCause(maskedCopy(cause, secrets, copies));
+        }
+        for (Throwable s : original.getSuppressed()) {
+            Throwable masked = maskedCopy(s, secrets, copies);
+            if (masked != copy) {
+                copy.addSuppressed(masked);
+            }
+        }
+        return copy;
+    }
+
+    private static Throwable maskedCopy(Throwable original, List<String> secrets, java.util.Map<Throwable, Throwable> copies) {
+        Throwable copy = copies.get(original);
+        if (copy == null) {
+            copy = new Masked(masked(String.valueOf(original), secrets), original.getMessage() == null ? null
+                    : masked(original.getMessage(), secrets));
+            copies.put(original, copy);
+            withCausesMasked(original, copy, secrets, copies);
+        }
+        return copy;
+    }
+
+    /** The failure as it is, with a suppressed failure saying why it could not be masked (once). */
+    private static Throwable notMasked(Throwable failure, String why, Throwable cause) {
+        for (Throwable s : failure.getSuppressed()) {
+            if (s instanceof NotMasked) {
+                return failure;
+            }
+        }
+        failure.addSuppressed(new NotMasked(why, cause));
+        return failure;
     }
 
     /** A broken provider may report its broken source as data instead of throwing; the contract checks that data here. */

@@ -140,6 +140,79 @@ class SecretContractTest {
         }
     }
 
+    /** A vendor's set-up that fails naming the token: its login before each test. */
+    static class BeforeEachNamesTheToken extends Good {
+        @org.junit.jupiter.api.BeforeEach
+        void logIn() {
+            throw new IllegalStateException("login refused for token " + SECRET);
+        }
+    }
+
+    /** A vendor's set-up that fails naming the token: the emulator it starts once, in a static method (an instance per test). */
+    static class BeforeAllNamesTheToken extends Good {
+        @org.junit.jupiter.api.BeforeAll
+        static void startEmulator() {
+            throw new IllegalStateException("the emulator refused token " + SECRET);
+        }
+    }
+
+    /** A vendor's tear-down that fails naming the token, with one instance for all tests. */
+    @org.junit.jupiter.api.TestInstance(org.junit.jupiter.api.TestInstance.Lifecycle.PER_CLASS)
+    static class AfterAllNamesTheToken extends Good {
+        @org.junit.jupiter.api.AfterAll
+        void stopEmulator() {
+            throw new IllegalStateException("the emulator would not stop for token " + SECRET);
+        }
+    }
+
+    /**
+     * A vendor's own test that fails naming the token, its cause naming it, and the report of its
+     * clean-up, added as suppressed, naming it too.
+     */
+    static class OwnTestNamesTheToken extends Good {
+        @Test
+        void createsAndCleansUp() {
+            AssertionError failure = new AssertionError("create failed for token " + SECRET,
+                    new IllegalStateException("401 Unauthorized for token " + SECRET));
+            failure.addSuppressed(new AssertionError("what these operations made may be left on the provider's account: "
+                    + "testkit-op-1 (delete failed: 401 Unauthorized for token " + SECRET + ")"));
+            throw failure;
+        }
+
+        @Test
+        void needsTheLab() {
+            org.junit.jupiter.api.Assumptions.assumeTrue(false, "no lab reachable with token " + SECRET);
+        }
+    }
+
+    /** A vendor's own test that fails without naming anything secret, whose secrets() throws (its vault is unreachable). */
+    static class SecretsThrow extends Good {
+        @Override
+        protected Collection<String> secrets() {
+            throw new IllegalStateException("the vault is unreachable");
+        }
+
+        @Test
+        void countsItsGpus() {
+            throw new AssertionError("expected 8 GPUs, found 7");
+        }
+    }
+
+    /** What a build log shows of a failure: its stack trace with its causes and suppressed failures. */
+    private static String shown(Throwable failure) {
+        java.io.StringWriter out = new java.io.StringWriter();
+        failure.printStackTrace(new java.io.PrintWriter(out));
+        return out.toString();
+    }
+
+    /** Each failed test or class of a contract, with what a build log shows of its failure. */
+    private static Map<String, String> logged(Class<?> contract) {
+        Events all = EngineTestKit.engine("junit-jupiter").selectors(selectClass(contract)).execute().allEvents();
+        return all.failed().stream().collect(Collectors.toMap(e -> e.getTestDescriptor().getDisplayName().replace("()", ""),
+                e -> e.getPayload(TestExecutionResult.class).flatMap(TestExecutionResult::getThrowable).map(SecretContractTest::shown)
+                        .orElse(""), (a, b) -> a, TreeMap::new));
+    }
+
     /** Each failed test with all the kit reports of it: the failure and its causes, as a build log shows them. */
     private static Map<String, String> reports(Class<?> contract) {
         Events tests = EngineTestKit.engine("junit-jupiter").selectors(selectClass(contract)).execute().testEvents();
@@ -213,6 +286,75 @@ class SecretContractTest {
         assertThat(reports.get("snapshotsAreComplete")).contains("failed: dev.strata.platform.api.exception.AuthorizationException: "
                 + "example cloud refused the token (secret 1 of secrets())");
         assertThat(reports.values()).allSatisfy(r -> assertThat(r).doesNotContain(SECRET));
+    }
+
+    /**
+     * A vendor's {@code @BeforeEach} that fails naming the token fails every test without showing
+     * it. Before, only the tests and the after-each methods were masked, and each report showed it.
+     */
+    @Test
+    void aSecretInAVendorsBeforeEachIsNotShown() {
+        Map<String, String> logged = logged(BeforeEachNamesTheToken.class);
+        assertThat(logged).containsKeys("noSecretIsShown", "snapshotsAreComplete");
+        assertThat(logged.values()).allSatisfy(r -> assertThat(r).contains("java.lang.IllegalStateException: login refused for token "
+                + "(secret 1 of secrets())").doesNotContain(SECRET));
+    }
+
+    /**
+     * A vendor's static {@code @BeforeAll} and a {@code @AfterAll} (one instance for all tests)
+     * that fail naming the token fail the class without showing it. Before, neither was masked.
+     */
+    @Test
+    void aSecretInAVendorsBeforeAllOrAfterAllIsNotShown() {
+        assertThat(logged(BeforeAllNamesTheToken.class)).containsOnlyKeys("SecretContractTest$BeforeAllNamesTheToken")
+                .allSatisfy((k, r) -> assertThat(r).contains("java.lang.IllegalStateException: the emulator refused token "
+                        + "(secret 1 of secrets())").doesNotContain(SECRET));
+        assertThat(logged(AfterAllNamesTheToken.class)).containsOnlyKeys("SecretContractTest$AfterAllNamesTheToken")
+                .allSatisfy((k, r) -> assertThat(r).contains("java.lang.IllegalStateException: the emulator would not stop for token "
+                        + "(secret 1 of secrets())").doesNotContain(SECRET));
+    }
+
+    /**
+     * A masked failure keeps its cause and its suppressed failures (a clean-up's report), each
+     * masked, with their stack traces. Before, the masked failure had neither, and said its cause
+     * was left out.
+     */
+    @Test
+    void aMaskedFailureKeepsItsCauseAndSuppressedFailuresEachMasked() {
+        String report = logged(OwnTestNamesTheToken.class).get("createsAndCleansUp");
+        assertThat(report).startsWith("java.lang.AssertionError: create failed for token (secret 1 of secrets())")
+                .contains("Caused by: java.lang.IllegalStateException: 401 Unauthorized for token (secret 1 of secrets())")
+                .contains("Suppressed: java.lang.AssertionError: what these operations made may be left on the provider's account: "
+                        + "testkit-op-1 (delete failed: 401 Unauthorized for token (secret 1 of secrets()))")
+                .contains("at " + OwnTestNamesTheToken.class.getName() + ".createsAndCleansUp(").doesNotContain(SECRET);
+        assertThat(reports(RefusedWhileWorking.class).get("snapshotsAreComplete")).contains("dev.strata.platform.api.exception."
+                + "AuthorizationException: example cloud refused the token (secret 1 of secrets())\n");
+    }
+
+    /**
+     * A vendor's assumption whose message names the token still skips its test, the message
+     * masked. Before, masking made it a failure.
+     */
+    @Test
+    void anAssumptionNamingTheTokenStaysASkip() {
+        Events tests = EngineTestKit.engine("junit-jupiter").selectors(selectClass(OwnTestNamesTheToken.class)).execute().testEvents();
+        assertThat(tests.failed().stream().map(e -> e.getTestDescriptor().getDisplayName())).containsOnly("createsAndCleansUp()");
+        assertThat(tests.aborted().stream().filter(e -> e.getTestDescriptor().getDisplayName().equals("needsTheLab()"))
+                .map(e -> e.getPayload(TestExecutionResult.class).flatMap(TestExecutionResult::getThrowable).map(SecretContractTest::shown)
+                        .orElse(""))).singleElement().satisfies(r -> assertThat(r).contains("no lab reachable with token (secret 1 of "
+                                + "secrets())").doesNotContain(SECRET));
+    }
+
+    /**
+     * A {@code secrets()} that throws does not replace the test's own failure: it is added to it as
+     * suppressed, saying so. Before, the report showed the exception of secrets() alone.
+     */
+    @Test
+    void aSecretsThatThrowsLeavesTheTestsOwnFailure() {
+        assertThat(logged(SecretsThrow.class).get("countsItsGpus")).startsWith("java.lang.AssertionError: expected 8 GPUs, found 7")
+                .contains("Suppressed: dev.strata.platform.testkit.SpiContract$NotMasked: secrets() threw java.lang.IllegalStateException while the kit masked "
+                        + "this failure, which is therefore shown as it is")
+                .contains("Caused by: java.lang.IllegalStateException: the vault is unreachable");
     }
 
     @Test
