@@ -353,6 +353,8 @@ final class AwsDiscovery {
         for (Map.Entry<String, List<String>> e : new TreeMap<>(catalogue.offered()).entrySet()) {
             String type = e.getKey();
             Shape shape = catalogue.shapes().get(type);
+            // the machine a launch under the efa setting gives: its EFA NICs, the efa trait and its fabric alike
+            int efa = AwsProvisioner.efaInterfaces(shape, settings.efa());
             int quota = settings.quota(region, type);
             List<String> offeredZones = e.getValue().stream().distinct().sorted().toList();
             Map<String, Integer> held = new TreeMap<>();
@@ -376,7 +378,7 @@ final class AwsDiscovery {
                 int limit = slots.get(zone);
                 int inUse = 0;
                 Set<String> fabricIds = new LinkedHashSet<>();
-                if (AwsProvisioner.efaInterfaces(shape, settings.efa()) > 0) {
+                if (efa > 0) {
                     String fabricId = Ids.efaFabric(settings.providerId(), zone, efaGbps(shape));
                     fabricIds.add(fabricId);
                     fabrics.computeIfAbsent(fabricId, id -> new FabricBuilder(id, Ids.site(settings.providerId(), zone),
@@ -391,7 +393,7 @@ final class AwsDiscovery {
                 attributes.put("regionQuotaInUseByOthers", String.valueOf(others));
                 ResourceState state = inUse < limit ? ResourceState.AVAILABLE : ResourceState.UNAVAILABLE;
                 Node machine = ShapeNodes.node(offerId, settings.providerId(), Ids.site(settings.providerId(), zone), null, shape, state,
-                        null, attributes);
+                        null, attributes, efa);
                 offers.add(CapacityOffer.builder().id(offerId).providerId(settings.providerId()).siteId(Ids.site(settings.providerId(), zone))
                         .shape(type).machine(machine).limit(limit).inUse(inUse).fabricIds(fabricIds).build());
             }

@@ -34,15 +34,11 @@ final class ShapeNodes {
     private ShapeNodes() {
     }
 
-    static Node node(String id, String providerId, String siteId, String hostname, Shape shape, ResourceState state,
-            String ownerTenant, Map<String, String> extraAttributes) {
-        return node(id, providerId, siteId, hostname, shape, state, ownerTenant, extraAttributes, -1);
-    }
-
     /**
-     * A node of the shape; {@code efaInterfaces} is how many EFA interfaces the machine has (a launched instance: the
-     * cards from 0 that carry one are {@code efa} NICs, and the node has the {@code efa} trait only with one at least),
-     * or -1 for a machine not launched yet, described by what its type supports.
+     * A node of the shape; {@code efaInterfaces} is how many EFA interfaces the machine has (a launched instance: those it
+     * was launched with; an offer's machine: those a launch under the {@code efa} setting gives): the cards from 0 that
+     * carry one are {@code efa} NICs, and the node has the {@code efa} trait only with one at least. -1 describes the
+     * machine by what its type supports.
      */
     static Node node(String id, String providerId, String siteId, String hostname, Shape shape, ResourceState state,
             String ownerTenant, Map<String, String> extraAttributes, int efaInterfaces) {

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.strata.platform.api.exception.NotFoundException;
 import dev.strata.platform.api.exception.ProviderFailureException;
 import dev.strata.platform.api.model.CapacityOffer;
+import dev.strata.platform.api.model.Nic;
 import dev.strata.platform.api.model.Node;
 import dev.strata.platform.api.model.NodeKind;
 import dev.strata.platform.api.model.ResourceState;
@@ -174,6 +175,34 @@ class AwsProviderMotoTest {
                 .satisfies(f -> assertThat(f.id()).isEqualTo("aws:eu-central-1a:efa-100g"));
         assertThat(fabrics.fabrics()).filteredOn(f -> f.members().contains(full.id())).singleElement()
                 .satisfies(f -> assertThat(f.id()).isEqualTo("aws:eu-central-1a:efa-400g"));
+    }
+
+    /**
+     * An offer's machine is what a launch under the {@code efa} setting gives, as a launched instance is described by the
+     * interfaces it has: with {@code off} no {@code efa} trait and no EFA NIC, with {@code one} the trait and card 0 alone
+     * an EFA NIC, with {@code all} each of a p4d.24xlarge's four cards. Before, the machine was described by what the type
+     * supports whatever the setting: with {@code off} it had the trait and four EFA NICs, so a clause asking for EFA was
+     * matched by an offer whose launch has none.
+     */
+    @Test
+    void anOffersMachineHasTheEfaInterfacesALaunchUnderTheSettingGives() {
+        Map<String, Integer> efaNics = Map.of("off", 0, "one", 1, "all", 4);
+        for (Map.Entry<String, Integer> mode : efaNics.entrySet()) {
+            AwsProvider configured = new AwsProvider(TestConfigs.settings(TestConfigs.moto(moto, "efa", mode.getKey())), Clock.systemUTC());
+            try {
+                CapacityOffer offer = configured.discoverCompute(context()).offers().stream().filter(o -> o.id().equals(P4D_EU))
+                        .findFirst().orElseThrow();
+                Node machine = offer.machine();
+                assertThat(machine.nics()).as("efa = %s", mode.getKey()).hasSize(4)
+                        .filteredOn(n -> "efa".equals(n.linkType())).hasSize(mode.getValue());
+                assertThat(machine.nics()).as("efa = %s", mode.getKey()).filteredOn(n -> "efa".equals(n.linkType()))
+                        .extracting(Nic::name).isEqualTo(List.of("card0", "card1", "card2", "card3").subList(0, mode.getValue()));
+                assertThat(machine.traits().contains("efa")).as("efa = %s: the efa trait", mode.getKey()).isEqualTo(mode.getValue() > 0);
+                assertThat(offer.fabricIds().isEmpty()).as("efa = %s: on no EFA fabric", mode.getKey()).isEqualTo(mode.getValue() == 0);
+            } finally {
+                configured.deactivate();
+            }
+        }
     }
 
     @Test
