@@ -91,6 +91,8 @@ final class AwsDiscovery {
     private final Supplier<String> installation;
     /** Since when each region's catalogue fails to be read again while its last good one is served ({@link #catalogue}). */
     private final Map<String, Instant> catalogueFailingSince = new ConcurrentHashMap<>();
+    /** How many reads of each region's catalogue have ended, to tell a call that waited for another's read ({@link #catalogue}). */
+    private final Map<String, Long> catalogueReadsEnded = new ConcurrentHashMap<>();
     /** Each region's last good read, and since when it fails while it does. */
     private final Map<String, RegionRead> lastReads = new ConcurrentHashMap<>();
     /**
@@ -538,7 +540,10 @@ final class AwsDiscovery {
      * good catalogue is served for up to {@link #STALE_CATALOGUE_LIMIT} after it fell due, and read again at every call until
      * it succeeds: one failed DescribeInstanceTypes no longer fails the whole region (its offers gone and its nodes reported
      * only as last read) while an hour-old list still describes what it offers. {@code warnings} then gets a sentence naming
-     * the region, what failed and since when (logged once when the failures begin). The first read of a region, and a re-read
+     * the region, what failed and since when (logged once when the failures begin). A call that waited while another read
+     * the catalogue again and failed (compute and fabric discovery run at once) takes that read's outcome, the last good
+     * catalogue, without reading it again and without the sentence, which the call that read puts in its own discovery's
+     * warnings: one failed re-read is one warning, not one in each discovery. The first read of a region, and a re-read
      * that fails longer than that, fail as before.
      */
     Catalogue catalogue(String region, DiscoveryContext context, List<String> warnings) {
@@ -546,6 +551,7 @@ final class AwsDiscovery {
         if (cached != null) {
             return cached;
         }
+        long readsEnded = catalogueReadsEnded.getOrDefault(region, 0L);
         // compute and fabric discovery may ask at once: one of them reads, the other waits for it, at most until its own deadline
         java.util.concurrent.locks.ReentrantLock lock = loading.computeIfAbsent(region, r -> new java.util.concurrent.locks.ReentrantLock());
         boolean locked;
@@ -566,6 +572,10 @@ final class AwsDiscovery {
                 return cached;
             }
             Catalogue last = catalogues.get(region);
+            if (last != null && catalogueReadsEnded.getOrDefault(region, 0L) != readsEnded && catalogueFailingSince.containsKey(region)) {
+                // another call's re-read failed while this one waited for it: the last good catalogue is still served
+                return last;
+            }
             try {
                 Catalogue read = read(region, context);
                 Instant failedSince = catalogueFailingSince.remove(region);
@@ -593,6 +603,8 @@ final class AwsDiscovery {
                         + since + " (" + what + "); the one read at " + last.readAt() + " is served until "
                         + due.plus(STALE_CATALOGUE_LIMIT) + " and read again at each discovery");
                 return last;
+            } finally {
+                catalogueReadsEnded.merge(region, 1L, Long::sum);
             }
         } finally {
             lock.unlock();

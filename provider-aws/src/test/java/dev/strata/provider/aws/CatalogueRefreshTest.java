@@ -5,9 +5,17 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.strata.platform.api.model.CapacityOffer;
 import dev.strata.platform.api.provider.ComputeSnapshot;
 import dev.strata.platform.api.provider.DiscoveryContext;
+import dev.strata.platform.api.provider.FabricSnapshot;
 import dev.strata.platform.testkit.SettableClock;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.ReentrantLock;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -81,6 +89,81 @@ class CatalogueRefreshTest {
         assertThat(proxy.calls("DescribeInstanceTypes").size()).isGreaterThan(failedReads);
         assertThat(recovered.warnings()).isEmpty();
         assertThat(offersIn(recovered, REGION)).extracting(CapacityOffer::id).containsExactlyElementsOf(offers);
+    }
+
+    /**
+     * Compute and fabric discovery run at once: one reads the catalogue again, the other waits for that read. When it fails,
+     * the waiting one takes its outcome (the last catalogue) without reading again, and the failure is one warning, in the
+     * discovery that read; a discovery that runs alone reads again and carries the warning itself. Before, the waiting one
+     * read the catalogue again too, and both discoveries reported the failure, so the core logged it twice.
+     */
+    @Test
+    void aFailedReReadAnotherDiscoveryWaitedForIsReadAndReportedOnce() throws Exception {
+        SettableClock clock = SettableClock.system();
+        provider = new AwsProvider(TestConfigs.settings(TestConfigs.moto(moto, "endpoint", proxy.endpoint().toString())), clock);
+        List<String> offers = offersIn(provider.discoverCompute(context()), REGION).stream().map(CapacityOffer::id).toList();
+        assertThat(offers).isNotEmpty();
+
+        clock.advance(Duration.ofHours(1).plusSeconds(1));
+        CountDownLatch reading = new CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
+        proxy.inject(call -> {
+            if (!call.region().equals(REGION) || !call.action().equals("DescribeInstanceTypes")) {
+                return null;
+            }
+            reading.countDown();
+            try {
+                release.await(30, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            return Ec2Proxy.Answer.error(503, "Unavailable", "types down");
+        });
+        int readsBefore = typeReads();
+        ExecutorService discoveries = Executors.newFixedThreadPool(2);
+        try {
+            Future<ComputeSnapshot> compute = discoveries.submit(() -> provider.discoverCompute(context()));
+            assertThat(reading.await(30, TimeUnit.SECONDS)).as("the compute discovery reads the catalogue").isTrue();
+            Future<FabricSnapshot> fabrics = discoveries.submit(() -> provider.discoverFabrics(context()));
+            long until = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+            while (!waitingForTheCatalogue()) {
+                assertThat(System.nanoTime()).as("the fabric discovery waits for the compute discovery's read").isLessThan(until);
+                Thread.sleep(20);
+            }
+            release.countDown();
+            ComputeSnapshot computed = compute.get(60, TimeUnit.SECONDS);
+            FabricSnapshot fabricSnapshot = fabrics.get(60, TimeUnit.SECONDS);
+            int pairReads = typeReads() - readsBefore;
+
+            assertThat(offersIn(computed, REGION)).extracting(CapacityOffer::id).containsExactlyElementsOf(offers);
+            assertThat(fabricSnapshot.fabrics()).anyMatch(f -> f.siteId().startsWith("aws:" + REGION));
+            assertThat(computed.warnings()).singleElement().asString()
+                    .startsWith("region eu-central-1: its catalogue (zones, instance types, offerings) fails to be read again since ");
+            assertThat(fabricSnapshot.warnings()).as("the failure the compute discovery reported").isEmpty();
+
+            // alone, a discovery reads again and reports the failure itself: as many reads as the two made together
+            int aloneBefore = typeReads();
+            FabricSnapshot alone = provider.discoverFabrics(context());
+            assertThat(typeReads() - aloneBefore).as("one re-read for both discoveries").isEqualTo(pairReads);
+            assertThat(alone.warnings()).singleElement().asString()
+                    .startsWith("region eu-central-1: its catalogue (zones, instance types, offerings) fails to be read again since ");
+        } finally {
+            release.countDown();
+            discoveries.shutdownNow();
+        }
+    }
+
+    /** The DescribeInstanceTypes requests sent for eu-central-1 so far. */
+    private int typeReads() {
+        return (int) proxy.calls("DescribeInstanceTypes").stream().filter(c -> c.region().equals(REGION)).count();
+    }
+
+    /** Whether a thread that reads eu-central-1 waits for another's read of its catalogue. */
+    private static boolean waitingForTheCatalogue() {
+        return Thread.getAllStackTraces().entrySet().stream()
+                .filter(e -> e.getKey().isAlive() && e.getKey().getName().startsWith("strata-aws-aws-" + REGION + "-"))
+                .anyMatch(e -> Arrays.stream(e.getValue()).anyMatch(f -> f.getClassName().equals(ReentrantLock.class.getName())
+                        && f.getMethodName().equals("tryLock")));
     }
 
     @Test
