@@ -162,6 +162,26 @@ final class AwsDiscovery {
         return reads.answered();
     }
 
+    /**
+     * {@code read} of every region at once, as {@link #eachRegion} reads them, for what one region holds at most (an
+     * instance by its id): the first answer, in the order of the regions, that has it; empty when every region answered
+     * without it. A region that fails or does not answer by the deadline fails the call (the first such region's error,
+     * the others' suppressed) unless another region has it, since "in no region" cannot be told without that region.
+     *
+     * @param what what is read, for the messages ({@code "DescribeInstances of instance i-0123"})
+     */
+    <T> Optional<T> inAnyRegion(String what, DiscoveryContext context, java.util.function.Function<String, Optional<T>> read) {
+        RegionReads<Optional<T>> reads = readRegions(lookups, " (" + what + ")", context, context.deadline(), read);
+        Optional<T> found = reads.answered().values().stream().filter(Optional::isPresent).map(Optional::get).findFirst();
+        if (found.isPresent() || reads.failures().isEmpty()) {
+            return found;
+        }
+        Map<String, RuntimeException> failures = reads.failures();
+        RuntimeException first = settings.regions().stream().filter(failures::containsKey).map(failures::get).findFirst().orElseThrow();
+        failures.values().stream().filter(f -> f != first).forEach(first::addSuppressed);
+        throw first;
+    }
+
     /** What {@link #readRegions} read: each region's answer, and each failed region's error, by region. */
     private record RegionReads<T>(Map<String, T> answered, Map<String, RuntimeException> failures) {
     }

@@ -409,20 +409,22 @@ final class AwsProvisioner {
         return existing.stream().filter(Ec2Instance::active).findFirst().orElse(existing.get(0));
     }
 
+    /**
+     * The handle's instance, read in its region; a handle without one (written by an older version) has it looked up in
+     * every region at once under the one deadline ({@link AwsDiscovery#inAnyRegion}): a region that fails or does not
+     * answer fails the call unless another region lists the instance.
+     */
     private Optional<Ec2Instance> lookup(MachineHandle handle, DiscoveryContext context) {
         String region = handle.attributes().get("region");
-        List<String> regions = region != null ? List.of(region) : settings.regions();
-        if (region != null && !settings.regions().contains(region)) {
+        if (region == null) {
+            return discovery.inAnyRegion("DescribeInstances of instance " + printable(handle.machineId()), context,
+                    r -> gateway.instance(r, handle.machineId(), context).stream().findFirst());
+        }
+        if (!settings.regions().contains(region)) {
             throw new NotFoundException("machine " + handle.machineId() + " is in region " + region + ", which AWS provider "
                     + settings.providerId() + " does not use " + settings.regions());
         }
-        for (String r : regions) {
-            List<Ec2Instance> found = gateway.instance(r, handle.machineId(), context);
-            if (!found.isEmpty()) {
-                return Optional.of(found.get(0));
-            }
-        }
-        return Optional.empty();
+        return gateway.instance(region, handle.machineId(), context).stream().findFirst();
     }
 
     private void requireOwn(MachineHandle handle) {

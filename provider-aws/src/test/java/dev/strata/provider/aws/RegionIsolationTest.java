@@ -12,11 +12,14 @@ import dev.strata.platform.api.model.Site;
 import dev.strata.platform.api.provider.ComputeSnapshot;
 import dev.strata.platform.api.provider.DiscoveryContext;
 import dev.strata.platform.api.provider.FabricSnapshot;
+import dev.strata.platform.api.provisioning.MachineHandle;
+import dev.strata.platform.api.provisioning.MachineState;
 import dev.strata.platform.api.provisioning.MachineStatus;
 import dev.strata.platform.testkit.SettableClock;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -223,6 +226,47 @@ class RegionIsolationTest {
 
         assertThat(found).isInstanceOf(ProviderTimeoutException.class).hasMessageContaining("us-east-1");
         assertThat(listed).isInstanceOf(ProviderTimeoutException.class).hasMessageContaining("us-east-1");
+    }
+
+    /**
+     * describe and delete of a handle without a region (written by an older version) look the instance up in the regions at
+     * once under the one deadline: two regions that each take 8s answer within a deadline of 13s, and an instance neither
+     * lists is gone. Before, the regions were read one after another, so the second had 5s left of the deadline and the
+     * call failed although each region answered in time.
+     */
+    @Test
+    void describeAndDeleteOfAHandleWithoutARegionReadTheRegionsAtOnce() {
+        AwsProvider provider = provider(Clock.systemUTC(), "60s");
+        MachineStatus made = provider.create(AwsProviderMotoTest.request("op-old-handle", "m-0"), context(60));
+        proxy.inject(call -> call.action().equals("DescribeInstances") ? Ec2Proxy.Answer.slow(Duration.ofSeconds(8)) : null);
+        MachineHandle unknown = new MachineHandle("aws", "i-0123456789abcdef0", Map.of());
+        int before = proxy.calls("DescribeInstances").size();
+
+        assertThat(provider.describe(unknown, context(13)).state()).isEqualTo(MachineState.GONE);
+        assertThat(provider.delete(unknown, context(13)).state()).isEqualTo(MachineState.GONE);
+        assertThat(proxy.calls("DescribeInstances").subList(before, proxy.calls("DescribeInstances").size()))
+                .extracting(Ec2Proxy.Call::region).containsExactlyInAnyOrder("eu-central-1", "us-east-1", "eu-central-1", "us-east-1");
+        MachineHandle old = new MachineHandle("aws", made.handle().machineId(), Map.of());
+        assertThat(provider.describe(old, context(13)).handle().attributes()).containsEntry("region", "eu-central-1");
+    }
+
+    /**
+     * A region that fails fails describe of a handle without a region unless another region lists the instance: an instance
+     * found is described, one not found cannot be said to be gone while a region was not read.
+     */
+    @Test
+    void aFailingRegionFailsDescribeOfAHandleWithoutARegionUnlessTheInstanceIsFound() {
+        AwsProvider provider = provider(Clock.systemUTC());
+        MachineStatus made = provider.create(AwsProviderMotoTest.request("op-found", "m-0"), context(60));
+        fail("us-east-1");
+
+        MachineStatus found = provider.describe(new MachineHandle("aws", made.handle().machineId(), Map.of()), context(60));
+        Throwable unknown = catchThrowable(() -> provider.describe(new MachineHandle("aws", "i-0123456789abcdef0", Map.of()), context(60)));
+
+        assertThat(found.handle().machineId()).isEqualTo(made.handle().machineId());
+        assertThat(found.state()).isNotEqualTo(MachineState.GONE);
+        assertThat(unknown).isInstanceOf(ProviderUnavailableException.class)
+                .hasMessageContaining("EC2 DescribeInstances in us-east-1 failed: Unavailable: the region is down");
     }
 
     /** The threads that look the regions up for find and the leak listing are daemon threads, ended when the provider stops. */
