@@ -172,8 +172,9 @@ final class RedfishInventory {
             }
             memoryMiB = total(memoryMiB, mib, dimm);
             JsonNode socket = dimm.path("MemoryLocation").path("Socket");
-            if (socket.isNumber() && mib > 0) {
-                memoryBySocket.merge(socket.asInt(), mib, Long::sum);
+            int number = socket.isNumber() ? socket(dimm, socket) : -1;
+            if (number >= 0 && mib > 0) {
+                memoryBySocket.merge(number, mib, Long::sum);
             } else if (mib > 0) {
                 socketsKnown = false;
             }
@@ -276,6 +277,24 @@ final class RedfishInventory {
             throw malformed(where, field + " = " + value + "; expected 0 to " + max + unit);
         }
         return v;
+    }
+
+    /**
+     * A DIMM's {@code MemoryLocation.Socket}, -1 with a warning where it is no whole number from 0 to what an int holds: its
+     * memory still counts to the node, but the node's NUMA nodes are one for the machine, as where a DIMM names no socket.
+     * Read with {@code asInt()}, a socket of 1.5 was socket 1 and one of 4294967297 socket 1 too, and the DIMM's memory
+     * counted to that socket's NUMA node.
+     */
+    private int socket(JsonNode dimm, JsonNode socket) {
+        double value = socket.doubleValue();
+        boolean whole = socket.isIntegralNumber() ? socket.canConvertToInt()
+                : Double.isFinite(value) && value == Math.rint(value) && value <= Integer.MAX_VALUE;
+        if (whole && socket.intValue() >= 0) {
+            return socket.intValue();
+        }
+        implausible(dimm.path("@odata.id").asText(resourceId(dimm)), "MemoryLocation.Socket", socket,
+                "a whole socket number from 0 to " + Integer.MAX_VALUE + "; the DIMM's memory is counted to no socket");
+        return -1;
     }
 
     private long total(long sum, long mib, JsonNode resource) {

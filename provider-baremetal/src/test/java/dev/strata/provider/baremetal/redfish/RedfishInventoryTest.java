@@ -782,6 +782,53 @@ class RedfishInventoryTest {
         }
     }
 
+    /**
+     * A DIMM whose {@code MemoryLocation.Socket} is no whole number in an int's range (the ProLiant's real tree, two sockets of
+     * eight 16 GiB DIMMs each, with {@code proc2dimm1}'s socket made {@code 1.5}, {@code 4294967297} or {@code -2}): its memory
+     * still counts to the node, but to no socket, so the node is one NUMA node of all its memory, as where a DIMM names no
+     * socket, and a warning names the BMC, the DIMM and the value. Before, the socket was read with {@code asInt()}: 1.5 and
+     * 4294967297 were socket 1, and the DIMM's 16 GiB counted to the first socket's NUMA node (144 GiB against 112).
+     */
+    @Test
+    void aDimmSocketThatIsNoWholeNumberInRangeCountsToNoSocketWithAWarning(@org.junit.jupiter.api.io.TempDir Path tmp) throws IOException {
+        Path memory = fixtures.resolve("XL675d_A100/Systems/1/Memory");
+        long totalMiB = 0;
+        java.util.Map<Integer, Long> bySocket = new java.util.TreeMap<>();
+        for (JsonNode d : files(memory)) {
+            if (d.path("Status").path("State").asText().equals("Enabled")) {
+                totalMiB += d.path("CapacityMiB").asLong();
+                bySocket.merge(d.path("MemoryLocation").path("Socket").intValue(), d.path("CapacityMiB").asLong(), Long::sum);
+            }
+        }
+        assertThat(bySocket).as("the real tree: two sockets").hasSize(2);
+        try (SushyStatic bmc = SushyStatic.start(fixtures.resolve("XL675d_A100"), Peers.workDir("sushy-static"))) {
+            Node node = discover("whole-sockets", bmc.address()).get(0);
+            assertThat(node.numaNodes()).extracting(dev.strata.platform.api.model.NumaNode::memoryBytes)
+                    .as("whole sockets: one NUMA node each").containsExactlyElementsOf(bySocket.values().stream().map(m -> m << 20).toList());
+        }
+        int n = 0;
+        for (String socket : List.of("1.5", "4294967297", "-2")) {
+            Path tree = tmp.resolve("tree-" + n++);
+            copy(fixtures.resolve("XL675d_A100"), tree);
+            Path file = tree.resolve("Systems/1/Memory/proc2dimm1/index.json");
+            com.fasterxml.jackson.databind.node.ObjectNode dimm = (com.fasterxml.jackson.databind.node.ObjectNode) read(file);
+            ((com.fasterxml.jackson.databind.node.ObjectNode) dimm.path("MemoryLocation")).put("Socket", new java.math.BigDecimal(socket));
+            Files.writeString(file, JSON.writeValueAsString(dimm));
+            try (SushyStatic bmc = SushyStatic.start(tree, Peers.workDir("sushy-static"));
+                    dev.strata.platform.testkit.StderrCapture log = new dev.strata.platform.testkit.StderrCapture()) {
+                Node node = discover("odd-socket", bmc.address()).get(0);
+                assertThat(node.memoryBytes()).as("socket %s: the DIMM still counts to the node", socket).isEqualTo(totalMiB << 20);
+                assertThat(node.numaNodes()).as("socket %s: no NUMA node gets the DIMM", socket).hasSize(1);
+                assertThat(node.numaNodes().get(0).memoryBytes()).isEqualTo(totalMiB << 20);
+                String prefix = "BMC odd-socket (" + bmc.address();
+                assertThat(log.text().lines().filter(l -> l.contains("WARN") && l.contains(prefix) && l.contains("no plausible value")))
+                        .as("socket %s", socket)
+                        .anySatisfy(l -> assertThat(l).contains("proc2dimm1").contains("MemoryLocation.Socket = " + socket)
+                                .contains("a whole socket number from 0 to 2147483647"));
+            }
+        }
+    }
+
     /** Sets a resource's {@code Status.State}; the resource as it is now. */
     private static JsonNode setState(Path file, String state) throws IOException {
         com.fasterxml.jackson.databind.node.ObjectNode json = (com.fasterxml.jackson.databind.node.ObjectNode) read(file);
