@@ -37,7 +37,8 @@ import org.slf4j.LoggerFactory;
  * deadline). A BMC that fails (unreachable, wrong password, changed certificate, busy, a bug in
  * its tree) costs only its own nodes: they are reported UNAVAILABLE with the reason in
  * {@link NodeTemplate#ERROR}, with the details last read from it when there are any, and the
- * other BMCs' nodes are unaffected.
+ * other BMCs' nodes are unaffected. A system of a BMC that could not be read while the BMC's
+ * other systems were costs only its own node, shown the same way ({@link #withLastRead}).
  *
  * <p>The pool and {@code bmcTimeout} change together ({@link #reconfigure}): a discovery, or a
  * search for a node, runs to its end on those it began with, and the previous pool's threads end
@@ -476,8 +477,7 @@ public final class BmcFleet implements AutoCloseable {
             List<Node> result;
             try {
                 long wait = Math.max(0, context.remaining().toNanos());
-                result = e.getValue().get(wait, TimeUnit.NANOSECONDS);
-                lastGood.put(bmc.name(), result);
+                result = withLastRead(bmc, e.getValue().get(wait, TimeUnit.NANOSECONDS));
                 if (lastError.remove(bmc.name()) != null) {
                     LOG.info("BMC {} answers again: {} nodes", bmc.name(), result.size());
                 }
@@ -535,6 +535,38 @@ public final class BmcFleet implements AutoCloseable {
         // the client and the settings it was made from, held to the end of the read: a change of the BMC's configuration
         // meanwhile closes them only after it
         return read(bmc, use -> use.bmc().discover(use.template(providerId), bounded));
+    }
+
+    /**
+     * The nodes of a BMC that answered, kept as its last good ones. A system of it that could not be read (its node
+     * UNAVAILABLE with {@link NodeTemplate#ERROR}, the BMC's other systems read) shows the node last read of it, with that
+     * error, its power state unknown, as a BMC that fails shows its nodes; and that node stays the last good one, so a later
+     * failure still shows what was last read. A node missing from a provider's discovery is gone to the core (the snapshot
+     * is the provider's whole inventory), so such a system is never left out.
+     */
+    private List<Node> withLastRead(ConfiguredBmc bmc, List<Node> result) {
+        Map<String, Node> before = new HashMap<>();
+        for (Node n : lastGood.getOrDefault(bmc.name(), List.of())) {
+            before.putIfAbsent(n.id(), n);
+        }
+        List<Node> shown = new ArrayList<>();
+        List<Node> good = new ArrayList<>();
+        for (Node n : result) {
+            String error = n.attributes().get(NodeTemplate.ERROR);
+            Node last = error == null ? null : before.get(n.id());
+            if (last == null) {
+                shown.add(n);
+                good.add(n);
+                continue;
+            }
+            Map<String, String> attributes = new LinkedHashMap<>(last.attributes());
+            attributes.put(NodeTemplate.ERROR, error);
+            attributes.put(NodeTemplate.POWER_STATE, PowerState.UNKNOWN.label());
+            shown.add(with(last, ResourceState.UNAVAILABLE, attributes));
+            good.add(last);
+        }
+        lastGood.put(bmc.name(), good);
+        return shown;
     }
 
     private List<Node> failed(ConfiguredBmc bmc, String message) {

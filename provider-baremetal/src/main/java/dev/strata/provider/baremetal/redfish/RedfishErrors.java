@@ -185,7 +185,8 @@ final class RedfishErrors {
                 + InvalidConfigurationException.printable(problem));
     }
 
-    private static String prefix(RedfishEndpoint bmc) {
+    /** {@code BMC <name> (<address>): }, how every message of the BMC's begins. */
+    static String prefix(RedfishEndpoint bmc) {
         return "BMC " + bmc.name() + " (" + bmc.address() + "): ";
     }
 

@@ -92,14 +92,52 @@ final class RedfishInventory {
                 String chassisPath = link(root.path("Chassis"));
                 chassis = chassisPath == null ? List.of() : client.members(chassisPath, context);
             }
+            dev.strata.platform.api.exception.StrataException failure;
             try {
                 nodes.add(node(system, chassis, context));
+                continue;
             } catch (IllegalArgumentException e) {
                 // what the BMC said breaks a rule of Strata's model (a negative power, an id out of range): its error, said as such
-                throw malformed(system.path("@odata.id").asText(systemsPath), "what it reports cannot be described: " + e.getMessage());
+                failure = malformed(system.path("@odata.id").asText(systemsPath), "what it reports cannot be described: " + e.getMessage());
+            } catch (ProviderFailureException | NotFoundException e) {
+                // the system's data (malformed, or a resource of its answering an error): the system's failure, not the BMC's
+                failure = e;
             }
+            nodes.add(unreadable(system, systemsPath, failure));
         }
         return nodes;
+    }
+
+    /**
+     * The node of a system whose own resources could not be read (malformed data, a resource answering an error): UNAVAILABLE,
+     * its id and {@code bmc.system} as the system gives them, {@link NodeTemplate#ERROR} naming the system and what was wrong,
+     * with a warning; the BMC's other systems are read on ({@code BmcFleet} shows the system's node last read in its place).
+     * Before, one such system failed the whole BMC's discovery, and its healthy systems were UNAVAILABLE with it. What the BMC
+     * as a whole fails (unreachable, busy, a timeout, credentials refused, its service root or systems collection unreadable)
+     * is not caught here, and still fails the BMC; so does a system whose node cannot be made even so (its id breaks the
+     * model's rules): the failure is thrown.
+     */
+    private Node unreadable(JsonNode system, String systemsPath, dev.strata.platform.api.exception.StrataException failure) {
+        String path = system.path("@odata.id").asText(systemsPath);
+        String uuid = NodeIdentity.normalizeUuid(system.path("UUID").asText(null));
+        String error = failure.getMessage();
+        String prefix = RedfishErrors.prefix(client.endpoint());
+        String problem = error != null && error.startsWith(prefix) ? error.substring(prefix.length()) : String.valueOf(error);
+        String message = prefix + "system " + InvalidConfigurationException.printable(path) + " could not be read: "
+                + InvalidConfigurationException.printable(problem);
+        Map<String, String> attributes = template.baseAttributes(path);
+        attributes.put(NodeTemplate.ERROR, message);
+        attributes.put(NodeTemplate.POWER_STATE, PowerState.UNKNOWN.label());
+        Node node;
+        try {
+            node = Node.builder().id(template.nodeId(uuid, system.path("Id").asText(lastSegment(path)))).providerId(template.providerId())
+                    .siteId(template.siteId()).kind(NodeKind.BARE_METAL).powerDomainId(template.powerDomainId()).traits(Set.of("bmc-managed"))
+                    .state(ResourceState.UNAVAILABLE).attributes(attributes).build();
+        } catch (IllegalArgumentException e) {
+            throw failure;
+        }
+        LOG.warn("{}; its node is UNAVAILABLE, the BMC's other systems are read", message);
+        return node;
     }
 
     /** Node id to system path, from the systems alone. */

@@ -264,7 +264,8 @@ class RedfishInventoryTest {
      * a proxy that changes one collection): {@code Members} that is an object rather than an array,
      * a member that is a bare string rather than an object with its link, and a member that links
      * back to the collection itself. Each is the BMC's error, naming the collection, what it found
-     * and what was expected. Before, the systems of the first were silently none (a BMC without
+     * and what was expected: the systems collection's fails the BMC, a system's own collection's
+     * that system (its node UNAVAILABLE, the error in {@code bmc.error}). Before, the systems of the first were silently none (a BMC without
      * machines), the second member was skipped, and the third was read as a processor of no cores,
      * a third package of the machine.
      */
@@ -289,20 +290,100 @@ class RedfishInventoryTest {
         for (Odd odd : cases) {
             try (FaultInjectingProxy proxy = FaultInjectingProxy.start(xl675d.address())) {
                 proxy.rewrite(odd.collection(), odd.change());
-                org.assertj.core.api.Assertions.assertThatThrownBy(() -> discover("odd", proxy.address()))
-                        .as(odd.collection())
-                        .isInstanceOf(dev.strata.platform.api.exception.ProviderFailureException.class)
-                        .hasMessageStartingWith("BMC odd (" + proxy.address())
-                        .hasMessageContaining(odd.message());
+                if (odd.collection().equals("/redfish/v1/Systems")) {
+                    // the BMC's systems collection: the whole BMC's error
+                    org.assertj.core.api.Assertions.assertThatThrownBy(() -> discover("odd", proxy.address()))
+                            .as(odd.collection())
+                            .isInstanceOf(dev.strata.platform.api.exception.ProviderFailureException.class)
+                            .hasMessageStartingWith("BMC odd (" + proxy.address())
+                            .hasMessageContaining(odd.message());
+                } else {
+                    // a collection of one system: that system's error, its node UNAVAILABLE
+                    assertThat(unreadable(discover("odd", proxy.address()))).as(odd.collection())
+                            .startsWith("BMC odd (" + proxy.address()).contains(odd.message());
+                }
             }
         }
+    }
+
+    /**
+     * A BMC of two systems (the Cray EX235n's real tree, through a proxy) where one system's data is bad: a member of Node1's
+     * memory collection that is a bare string, or Node1's CPU of fifty million cores. Node1's node is UNAVAILABLE, its
+     * {@code bmc.error} naming the BMC, the system and what was wrong, with a warning; Node0 is read as always. Through the
+     * provider, Node1 shows what was last read of it (its CPU, memory and GPUs) with that error, and is whole again once its
+     * data is. Before, the one system's bad data failed the whole BMC's discovery: both nodes were UNAVAILABLE.
+     */
+    @Test
+    void aSystemThatCannotBeReadIsUnavailableAloneAndTheBmcsOtherSystemsAreRead() throws IOException {
+        String system = "/redfish/v1/Systems/Node1";
+        record Bad(String path, java.util.function.UnaryOperator<com.fasterxml.jackson.databind.node.ObjectNode> change, String problem) {
+        }
+        List<Bad> cases = List.of(
+                new Bad(system + "/Memory", c -> {
+                    ((com.fasterxml.jackson.databind.node.ArrayNode) c.get("Members")).add(system + "/Memory/DIMM0");
+                    return c;
+                }, system + "/Memory: a member is a string; expected an object with the member's @odata.id"),
+                new Bad(system + "/Processors/CPU0", c -> c.put("TotalCores", 50000000),
+                        system + "/Processors/CPU0: TotalCores = 50000000; expected 0 to 4096 cores in one processor"));
+        for (Bad bad : cases) {
+            try (FaultInjectingProxy proxy = FaultInjectingProxy.start(ex235n.address());
+                    dev.strata.platform.testkit.StderrCapture log = new dev.strata.platform.testkit.StderrCapture()) {
+                proxy.rewrite(bad.path(), bad.change());
+                List<Node> nodes = discover("half", proxy.address());
+                assertThat(nodes).extracting(Node::id).as(bad.path()).containsExactlyInAnyOrder("bmc:half/Node0", "bmc:half/Node1");
+                Node healthy = nodes.stream().filter(n -> n.id().endsWith("/Node0")).findFirst().orElseThrow();
+                assertThat(healthy.state()).isEqualTo(ResourceState.AVAILABLE);
+                assertThat(healthy.attributes()).doesNotContainKey(NodeTemplate.ERROR);
+                assertThat(healthy.accelerators()).hasSize(4);
+                Node broken = nodes.stream().filter(n -> n.id().endsWith("/Node1")).findFirst().orElseThrow();
+                String error = "BMC half (" + proxy.address() + "): system " + system + " could not be read: ";
+                assertThat(broken.state()).isEqualTo(ResourceState.UNAVAILABLE);
+                assertThat(broken.attributes()).containsEntry(NodeTemplate.SYSTEM, system).containsEntry(NodeTemplate.BMC, "half");
+                assertThat(broken.attributes().get(NodeTemplate.ERROR)).startsWith(error).contains(bad.problem());
+                assertThat(log.text().lines().filter(l -> l.contains("WARN") && l.contains(error)))
+                        .anySatisfy(l -> assertThat(l).contains(bad.problem()).contains("its node is UNAVAILABLE"));
+            }
+        }
+
+        try (FaultInjectingProxy proxy = FaultInjectingProxy.start(ex235n.address())) {
+            dev.strata.provider.baremetal.bmc.BmcProvider provider = new dev.strata.provider.baremetal.bmc.BmcProvider(
+                    Peers.workDir("journal"), 2, Duration.ofSeconds(30), Duration.ofSeconds(60), java.time.Clock.systemUTC());
+            try {
+                provider.bind(TestBmcs.bmc(TestBmcs.redfish("cray", proxy.address(), "root", "unused-by-sushy-static")));
+                Node first = node(provider, "bmc:cray/Node1");
+                assertThat(first.state()).isEqualTo(ResourceState.AVAILABLE);
+                proxy.rewrite(cases.get(1).path(), cases.get(1).change());
+                Node during = node(provider, "bmc:cray/Node1");
+                assertThat(during.state()).isEqualTo(ResourceState.UNAVAILABLE);
+                assertThat(during.attributes().get(NodeTemplate.ERROR)).contains("system " + system + " could not be read")
+                        .contains(cases.get(1).problem());
+                assertThat(during.attributes()).containsEntry(NodeTemplate.POWER_STATE, "Unknown");
+                assertThat(during.cpu()).as("what was last read of it").isEqualTo(first.cpu());
+                assertThat(during.memoryBytes()).isEqualTo(first.memoryBytes()).isPositive();
+                assertThat(during.accelerators()).isEqualTo(first.accelerators());
+                assertThat(node(provider, "bmc:cray/Node0").state()).isEqualTo(ResourceState.AVAILABLE);
+                proxy.noRewrites();
+                Node after = node(provider, "bmc:cray/Node1");
+                assertThat(after.state()).isEqualTo(ResourceState.AVAILABLE);
+                assertThat(after.attributes()).doesNotContainKey(NodeTemplate.ERROR);
+            } finally {
+                provider.close();
+            }
+        }
+    }
+
+    private static Node node(dev.strata.provider.baremetal.bmc.BmcProvider provider, String id) {
+        List<Node> nodes = provider.discoverCompute(DiscoveryContext.withTimeout("d", Duration.ofSeconds(60))).nodes();
+        return nodes.stream().filter(n -> n.id().equals(id)).findFirst()
+                .orElseThrow(() -> new AssertionError("no node " + id + " in " + nodes.stream().map(Node::id).toList()));
     }
 
     /**
      * A BMC that reports nonsense numbers (the ProLiant's real tree, copied to a temporary folder
      * with one value changed, served by sushy-static): a processor of two billion threads or fifty
      * million cores, a DIMM of 8 EiB, a GPU's memory past a long's range in bytes. Each is the BMC's
-     * error, naming the resource, the field and the range expected, and nothing is built from it.
+     * error, naming the resource, the field and the range expected, and nothing is built from it: the
+     * system's node is UNAVAILABLE with the error in {@code bmc.error}.
      * Before, the threads filled the heap (OutOfMemoryError) and the DIMM wrapped to a negative
      * size that the model refused with an IllegalArgumentException.
      */
@@ -329,11 +410,8 @@ class RedfishInventoryTest {
             json.set(c.field(), JSON.readTree(c.value()));
             Files.writeString(file, JSON.writeValueAsString(json));
             try (SushyStatic bmc = SushyStatic.start(tree, logs)) {
-                org.assertj.core.api.Assertions.assertThatThrownBy(() -> discover("garbage", bmc.address()))
-                        .as("%s %s", c.field(), c.value())
-                        .isInstanceOf(dev.strata.platform.api.exception.ProviderFailureException.class)
-                        .hasMessageStartingWith("BMC garbage (" + bmc.address())
-                        .hasMessageContaining(c.message());
+                assertThat(unreadable(discover("garbage", bmc.address()))).as("%s %s", c.field(), c.value())
+                        .startsWith("BMC garbage (" + bmc.address()).contains(c.message());
             }
         }
     }
@@ -895,6 +973,14 @@ class RedfishInventoryTest {
         List<String> names = new ArrayList<>(List.of("Proc 10", "Proc 2", "CPU10", "CPU9", "Proc 1", "CPU01", "CPU1", "", "P0", "Proc 100"));
         names.sort(NaturalOrder::compare);
         assertThat(names).containsExactly("", "CPU01", "CPU1", "CPU9", "CPU10", "P0", "Proc 1", "Proc 2", "Proc 10", "Proc 100");
+    }
+
+    /** The {@code bmc.error} of the one system of a BMC that could not be read, its node UNAVAILABLE. */
+    private static String unreadable(List<Node> nodes) {
+        assertThat(nodes).hasSize(1);
+        assertThat(nodes.get(0).state()).isEqualTo(ResourceState.UNAVAILABLE);
+        assertThat(nodes.get(0).attributes()).containsKey(NodeTemplate.ERROR);
+        return nodes.get(0).attributes().get(NodeTemplate.ERROR);
     }
 
     private static void copy(Path from, Path to) throws IOException {
