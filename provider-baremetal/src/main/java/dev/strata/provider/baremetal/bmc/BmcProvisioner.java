@@ -176,7 +176,7 @@ public final class BmcProvisioner {
             op = journal.put(op);
         }
         LOG.info("Operation {}: provisioning node {} (BMC {}, {}) for deployment {} member {}: boot {}{}", op.operationId(), nodeId,
-                op.bmc(), op.system(), op.deploymentId(), op.member(), op.bootDevice(), media == null ? "" : " from " + withoutQuery(media));
+                shown(op.bmc()), op.system(), op.deploymentId(), op.member(), op.bootDevice(), media == null ? "" : " from " + withoutQuery(media));
         return op;
     }
 
@@ -225,7 +225,7 @@ public final class BmcProvisioner {
             if (now == PowerState.POWERING_OFF || now == PowerState.UNKNOWN) {
                 // "On" to a machine that is in fact on does nothing, and it would never boot from the override; a reset to one
                 // that is off may be refused: nothing is sent until the BMC says which (the engine tries again, same operation)
-                throw new ProviderUnavailableException("node " + op.nodeId() + " reads power state " + now.label() + " on BMC " + op.bmc()
+                throw new ProviderUnavailableException("node " + op.nodeId() + " reads power state " + now.label() + " on BMC " + shown(op.bmc())
                         + "; nothing is sent until it reads On or Off (a reset if on, power on if off, to boot it from "
                         + op.bootDevice() + "); operation " + op.operationId() + " resumes then");
             }
@@ -248,7 +248,7 @@ public final class BmcProvisioner {
             op = journal.put(op.withPower(Operation.Phase.POWER_SENT, sent, clock.instant(), clock.instant())
                     .withStep("power-requested", sent.redfishResetType() + (sent == action ? ""
                             : " (instead of " + action.redfishResetType() + ": the machine was off)"), clock.instant()));
-            LOG.info("Operation {}: {} {} on BMC {}", op.operationId(), sent, op.nodeId(), op.bmc());
+            LOG.info("Operation {}: {} {} on BMC {}", op.operationId(), sent, op.nodeId(), shown(op.bmc()));
         }
         if (op.phase() == Operation.Phase.POWER_INTENT && !sentNow) {
             if (op.powerAction() == PowerAction.FORCE_RESTART) {
@@ -444,7 +444,7 @@ public final class BmcProvisioner {
             }
             if (!op.phase().deleting()) {
                 op = journal.put(op.with(Operation.Phase.DELETE_INTENT, clock.instant()));
-                LOG.info("Operation {}: deleting the machine on node {} (BMC {})", op.operationId(), op.nodeId(), op.bmc());
+                LOG.info("Operation {}: deleting the machine on node {} (BMC {})", op.operationId(), op.nodeId(), shown(op.bmc()));
             }
             boolean offIntentNow = false;
             if (op.phase() == Operation.Phase.DELETE_INTENT) {
@@ -478,7 +478,7 @@ public final class BmcProvisioner {
                     power(bmc, op.system(), op.powerAction(), context);
                     op = journal.put(op.withPower(Operation.Phase.POWER_OFF_SENT, op.powerAction(), clock.instant(), clock.instant())
                             .withStep("power-off-requested", op.powerAction().redfishResetType(), clock.instant()));
-                    LOG.info("Operation {}: {} {} on BMC {}", op.operationId(), op.powerAction(), op.nodeId(), op.bmc());
+                    LOG.info("Operation {}: {} {} on BMC {}", op.operationId(), op.powerAction(), op.nodeId(), shown(op.bmc()));
                 }
             }
             while (true) {
@@ -602,10 +602,19 @@ public final class BmcProvisioner {
      * waited for (at most {@link BmcFleet#STOP_WAIT}) before the stop closes the BMCs.
      */
     private ConfiguredBmc.Use bmcOf(Operation op) {
-        ConfiguredBmc configured = fleet.byName(op.bmc()).orElseThrow(() -> new ProviderUnavailableException("BMC " + op.bmc()
+        ConfiguredBmc configured = fleet.byName(op.bmc()).orElseThrow(() -> new ProviderUnavailableException("BMC " + shown(op.bmc())
                 + " of node " + op.nodeId() + " is not configured any more; configure it again to finish operation " + op.operationId()));
         return fleet.hold(configured, "operation " + op.operationId() + " on node " + op.nodeId() + " is not carried on (" + op.phase()
                 + "); tried again once the provider runs, it resumes from there");
+    }
+
+    /**
+     * A BMC's name as a message or the log quotes it: an operation's record and a machine handle hold it as stored, not as the
+     * configuration checked it, so a control, line-break or format character in it (a record edited from outside, a handle
+     * the core stored) is shown as the API shows a value ({@link InvalidConfigurationException#printable}).
+     */
+    private static String shown(String bmc) {
+        return InvalidConfigurationException.printable(bmc);
     }
 
     public MachineHandle handle(Operation op) {

@@ -1,7 +1,9 @@
 package dev.strata.provider.baremetal.bmc;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.strata.platform.api.exception.ProviderUnavailableException;
 import dev.strata.platform.api.provider.DiscoveryContext;
 import dev.strata.platform.api.provisioning.MachineHandle;
 import dev.strata.platform.api.provisioning.MachineState;
@@ -63,6 +65,32 @@ class BmcStaleHandleTest {
         assertThat(status.attributes().get("note")).contains("held by operation op-now");
         assertThat(endpoint.requests()).as("requests that reached the BMC").isZero();
         assertThat(journal.get("op-now").orElseThrow().phase()).as("the holder's record").isEqualTo(Operation.Phase.RUNNING);
+    }
+
+    /**
+     * A handle without a record, and a record, naming a BMC that is not configured, its name holding an escape sequence, a line
+     * break and a direction override (a handle or record edited from outside: the configuration refuses such a name): the
+     * refusal quotes the name printable, in the exception's message and in the {@code bmc.error} of the machine's line, and
+     * nothing reaches a BMC for the handle. Before, the name was quoted as it was stored, and its escape sequence reached the log and the shell.
+     */
+    @Test
+    void aBmcNameFromAHandleOrARecordIsQuotedPrintable() {
+        String name = "gone\u001b[2J\nforged\u202e";
+        String shown = "gone\\u001b[2J\\u000aforged\\u202e";
+        MachineHandle handle = new MachineHandle(BmcProvider.ID, "node-2", Map.of(BmcProvisioner.BMC, name, BmcProvisioner.SYSTEM, SYSTEM,
+                BmcProvisioner.OPERATION, "op-unrecorded"));
+        assertThatThrownBy(() -> provisioner.describe(handle, DiscoveryContext.withTimeout("look", Duration.ofSeconds(5))))
+                .isInstanceOf(ProviderUnavailableException.class)
+                .hasMessageContaining("BMC " + shown + " of node node-2 is not configured any more")
+                .satisfies(e -> assertThat(e.getMessage()).doesNotContain("\u001b", "\n", "\u202e"));
+        assertThat(endpoint.requests()).as("requests that reached the BMC").isZero();
+
+        Instant at = Instant.now().minusSeconds(60);
+        journal.put(new Operation("op-elsewhere", "d3", "m1", "t1", "node-3", name, SYSTEM, "pxe", null, "force",
+                Operation.Phase.RUNNING, PowerAction.ON, at, at, at, null));
+        MachineStatus line = provisioner.machines(DiscoveryContext.withTimeout("list", Duration.ofSeconds(5))).stream()
+                .filter(s -> s.handle().machineId().equals("node-3")).findFirst().orElseThrow();
+        assertThat(line.attributes().get(NodeTemplate.ERROR)).contains("BMC " + shown + " of node node-3").doesNotContain("\u001b", "\n", "\u202e");
     }
 
     @Test
