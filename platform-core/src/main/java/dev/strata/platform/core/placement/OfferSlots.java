@@ -90,8 +90,12 @@ public final class OfferSlots {
         for (CapacityOffer offer : snapshot.offers()) {
             int count = slots(offer);
             List<String> ids = new ArrayList<>(count);
+            Node machine = offer.machine();
+            Map<String, String> acceleratorIds = suffixes(machine.id(), machine.accelerators().stream().map(Accelerator::id).toList());
+            Map<String, String> domainIds = suffixes(machine.id(), machine.accelerators().stream().map(Accelerator::interconnectDomain)
+                    .filter(java.util.Objects::nonNull).toList());
             for (int k = 0; k < count; k++) {
-                Node slot = slot(offer, k);
+                Node slot = slot(offer, k, acceleratorIds, domainIds);
                 nodes.add(slot);
                 ids.add(slot.id());
             }
@@ -120,14 +124,13 @@ public final class OfferSlots {
         return n.attributes().containsKey(MachineLabels.DEPLOYMENT);
     }
 
-    private static Node slot(CapacityOffer offer, int k) {
+    private static Node slot(CapacityOffer offer, int k, Map<String, String> acceleratorIds, Map<String, String> domainIds) {
         String id = slotId(offer.id(), k);
         Node machine = offer.machine();
-        String prefix = machine.id();
         List<Accelerator> accelerators = new ArrayList<>(machine.accelerators().size());
         for (Accelerator a : machine.accelerators()) {
-            accelerators.add(a.toBuilder().id(rebase(a.id(), prefix, id)).nodeId(id)
-                    .interconnectDomain(a.interconnectDomain() == null ? null : rebase(a.interconnectDomain(), prefix, id)).build());
+            accelerators.add(a.toBuilder().id(id + acceleratorIds.get(a.id())).nodeId(id)
+                    .interconnectDomain(a.interconnectDomain() == null ? null : id + domainIds.get(a.interconnectDomain())).build());
         }
         return machine.toBuilder().id(id).providerId(offer.providerId()).siteId(offer.siteId()).accelerators(accelerators)
                 .attribute(OFFER, offer.id()).attribute(SHAPE, offer.shape()).attribute(SLOT, Integer.toString(k)).attribute(QUOTA, Integer.toString(offer.limit()))
@@ -135,15 +138,42 @@ public final class OfferSlots {
     }
 
     /**
-     * An id of the offer's machine (an accelerator's, its interconnect domain's) as the slot's: the
-     * machine's id replaced by the slot's where the id starts with it ({@code <offer>/gpu0} becomes
-     * {@code <offer>#1/gpu0}), else the slot's id and a slash put before it ({@code GPU-0} becomes
-     * {@code <offer>#1/GPU-0}). Each slot is a machine of its own: an id kept as the provider named it
-     * would be one GPU on every slot, and two allocations on two slots would each hold "GPU-0" in the
-     * ledger, the provenance log and the verifier's sets keyed by GPU id, as if they held one GPU.
+     * What follows a slot's id in the slot's ids for the offer's machine's ids (its accelerators', or
+     * their interconnect domains'), the same for every slot: where an id starts with the machine's id
+     * and goes on with no digit, the rest ({@code <offer>/gpu0} on slot 1 is {@code <offer>#1/gpu0}),
+     * else {@code /} and the id ({@code GPU-0} is {@code <offer>#1/GPU-0}). Each slot is a machine of
+     * its own: an id kept as the provider named it would be one GPU on every slot, and two
+     * allocations on two slots would each hold "GPU-0" in the ledger, the provenance log and the
+     * verifier's sets keyed by GPU id, as if they held one GPU. A rest that went on with a digit
+     * would be another slot's ({@code <offer>0/gpu0} on slot 1 read {@code <offer>#10/gpu0}, slot
+     * 10's {@code <offer>/gpu0}), so such an id takes {@code /} too. An id so made that one starting
+     * with the machine's id already has ({@code GPU-0} beside {@code <offer>/GPU-0}) takes {@code ~2}
+     * ({@code ~3}, ...) after it: two GPUs with one id on a slot, placement refused the slot, and so
+     * the whole offer. Each id's suffix depends only on the machine's ids in the machine's order, so
+     * a slot's GPUs keep their ids from one snapshot to the next.
      */
-    private static String rebase(String value, String prefix, String id) {
-        return value.startsWith(prefix) ? id + value.substring(prefix.length()) : id + "/" + value;
+    static Map<String, String> suffixes(String machineId, List<String> ids) {
+        Map<String, String> suffixes = new HashMap<>();
+        Set<String> taken = new java.util.HashSet<>();
+        for (String value : ids) {
+            if (value.startsWith(machineId) && (value.length() == machineId.length() || !Character.isDigit(value.charAt(machineId.length())))) {
+                String suffix = value.substring(machineId.length());
+                suffixes.put(value, suffix);
+                taken.add(suffix);
+            }
+        }
+        for (String value : ids) {
+            if (suffixes.containsKey(value)) {
+                continue;
+            }
+            String suffix = "/" + value;
+            for (int n = 2; taken.contains(suffix); n++) {
+                suffix = "/" + value + "~" + n;
+            }
+            suffixes.put(value, suffix);
+            taken.add(suffix);
+        }
+        return suffixes;
     }
 
     /** An inventory whose snapshots are {@linkplain #expand expanded}, each expanded once. */

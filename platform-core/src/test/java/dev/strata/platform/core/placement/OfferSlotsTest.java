@@ -162,6 +162,67 @@ class OfferSlotsTest {
     }
 
     /**
+     * An offer whose machine holds both {@code <offer>/GPU-0} and {@code GPU-0} (GPUs named partly
+     * from the machine's id, partly by the provider): each slot gave both the id
+     * {@code <offer>#0/GPU-0}, and placement refused the slot for a duplicated GPU id, so the whole
+     * offer was unusable. Each of the machine's GPUs now has an id of its own on every slot, the same
+     * on every expansion.
+     */
+    @Test
+    void anOfferMachinesGpuNamedWithAndWithoutItsIdAreTwoGpusOnASlot() {
+        InventorySnapshot raw = inventory(2, 0);
+        CapacityOffer offer = raw.offers().get(0);
+        Node machine = offer.machine();
+        List<Accelerator> named = new java.util.ArrayList<>();
+        for (int k = 0; k < machine.accelerators().size(); k++) {
+            named.add(machine.accelerators().get(k).toBuilder().id(k % 2 == 0 ? OFFER + "/GPU-" + k / 2 : "GPU-" + k / 2)
+                    .interconnectDomain(k % 2 == 0 ? OFFER + "/nv0" : "nv0").build());
+        }
+        InventorySnapshot snapshot = new InventorySnapshot(raw.generation(), raw.takenAt(), raw.sites(), raw.nodes(), raw.fabrics(),
+                raw.storagePools(), raw.powerDomains(), List.of(offer.toBuilder().machine(machine.toBuilder().accelerators(named).build()).build()));
+
+        InventorySnapshot expanded = OfferSlots.expand(snapshot);
+        List<String> slot0 = expanded.node(OFFER + "#0").orElseThrow().accelerators().stream().map(Accelerator::id).toList();
+        assertThat(slot0).as("the GPUs of one slot").hasSize(8).doesNotHaveDuplicates().allMatch(id -> id.startsWith(OFFER + "#0/"))
+                .contains(OFFER + "#0/GPU-0");
+        assertThat(expanded.nodes().stream().flatMap(n -> n.accelerators().stream()).map(Accelerator::id).distinct()).hasSize(16);
+        assertThat(OfferSlots.expand(snapshot).node(OFFER + "#0").orElseThrow().accelerators()).extracting(Accelerator::id)
+                .as("the same ids on every expansion").isEqualTo(slot0);
+        assertThat(expanded.node(OFFER + "#0").orElseThrow().accelerators()).extracting(Accelerator::interconnectDomain)
+                .as("two NVLink domains of the machine are two of the slot").containsOnly(OFFER + "#0/nv0", OFFER + "#0/nv0~2");
+
+        Placement placement = PlacementEngines.create(fixed(snapshot), "strata", Clock.systemUTC());
+        ContractDocumentReader reader = new ContractDocumentReader();
+        PlacementDecision d = placement.place(reader.read("name: a\ntenant: t\nmembers:\n  - {name: w, gpus: {count: 8}}\n", "a.yaml"), false);
+        assertThat(d.placed()).as(d.summary()).isTrue();
+        assertThat(d.bindings().get(0).acceleratorIds()).hasSize(8).doesNotHaveDuplicates();
+    }
+
+    /**
+     * An offer's machine with a GPU whose id goes on from the machine's id with a digit
+     * ({@code <offer>0/gpu0}): slot 1 gave it {@code <offer>#10/gpu0}, the id slot 10 gives the
+     * machine's {@code <offer>/gpu0}, so two slots' allocations held one GPU id. Such an id is put
+     * after the slot's id and a slash, as one not from the machine's id is.
+     */
+    @Test
+    void aGpuIdGoingOnFromTheMachinesIdWithADigitIsNoOtherSlotsGpu() {
+        InventorySnapshot raw = inventory(11, 0);
+        CapacityOffer offer = raw.offers().get(0);
+        Node machine = offer.machine();
+        List<Accelerator> named = new java.util.ArrayList<>(machine.accelerators());
+        named.set(7, named.get(7).toBuilder().id(OFFER + "0/gpu0").build());
+        InventorySnapshot snapshot = new InventorySnapshot(raw.generation(), raw.takenAt(), raw.sites(), raw.nodes(), raw.fabrics(),
+                raw.storagePools(), raw.powerDomains(), List.of(offer.toBuilder().machine(machine.toBuilder().accelerators(named).build()).build()));
+
+        InventorySnapshot expanded = OfferSlots.expand(snapshot);
+
+        assertThat(expanded.nodes()).hasSize(11);
+        assertThat(expanded.nodes().stream().flatMap(n -> n.accelerators().stream()).map(Accelerator::id)).hasSize(88).doesNotHaveDuplicates();
+        assertThat(expanded.node(OFFER + "#1").orElseThrow().accelerators().get(7).id()).isEqualTo(OFFER + "#1/" + OFFER + "0/gpu0");
+        assertThat(expanded.node(OFFER + "#10").orElseThrow().accelerators().get(0).id()).isEqualTo(OFFER + "#10/gpu0");
+    }
+
+    /**
      * A launch slot beside a hardware node of its shape, both free: the search took them for
      * interchangeable (their facts and free room are alike) and tried only the first for the gang's
      * largest member, though the slot holds one member and the node several. The two small members
