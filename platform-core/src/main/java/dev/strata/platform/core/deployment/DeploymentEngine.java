@@ -647,6 +647,19 @@ public final class DeploymentEngine implements Deployments, AutoCloseable {
         return new Spec.MemberSpec(b.member(), target, providerId, siteId == null ? b.siteId() : siteId, resources, parameters, b.nodeId());
     }
 
+    /**
+     * What a member's request asks of its machine: its resources, for an offer without GPU ids. The
+     * spec keeps the GPUs placement bound, for a launch slot the slot's ({@code <offer>#0/gpu0}),
+     * ids of a machine not yet made that no provider knows; the API promises none for an offer
+     * ({@link MachineResources#gpuIds()}), whose machine is asked for its GPUs by number. A spec
+     * stored with an offer's GPU ids is asked for without them too.
+     */
+    static MachineResources requested(Spec.MemberSpec m) {
+        MachineResources r = m.resources();
+        return m.target().kind() != MachineTarget.Kind.OFFER || r.gpuIds().isEmpty() ? r
+                : new MachineResources(r.cpuMillis(), r.memoryBytes(), r.gpus(), List.of(), r.partitionProfile());
+    }
+
     /** The offer a binding names: a launch slot of it ({@link OfferSlots}), or the offer itself. */
     static Optional<CapacityOffer> offerOf(InventorySnapshot snapshot, String boundId) {
         return OfferSlots.offerOf(boundId).flatMap(snapshot::offer).or(() -> snapshot.offer(boundId));
@@ -868,7 +881,7 @@ public final class DeploymentEngine implements Deployments, AutoCloseable {
         } else {
             LOG.info("Resuming operation {} (create {} of deployment {}) with the same id", op.id(), m.name(), d.id());
         }
-        MachineRequest request = new MachineRequest(op.id(), d.id(), m.name(), d.spec.tenant(), m.target(), m.resources(), m.parameters(),
+        MachineRequest request = new MachineRequest(op.id(), d.id(), m.name(), d.spec.tenant(), m.target(), requested(m), m.parameters(),
                 installation(), d.record.allocationId());
         MachineStatus status;
         try {

@@ -282,6 +282,45 @@ class DeploymentEngineTest {
     }
 
     /**
+     * A member bound to a launch slot of a capacity offer: the request named the slot's GPU ids
+     * ({@code <offer>#0/gpu0}, ...) as its gpuIds, ids of a machine that does not exist yet, which
+     * the API says are empty for an offer. The provider is asked for the number of GPUs and for no
+     * GPU ids; a member on a node still gets the GPUs placement bound there.
+     */
+    @Test
+    void aMemberOnACapacityOffersLaunchSlotIsAskedForGpusByNumberNotBySlotGpuIds(@TempDir Path elsewhere) {
+        String offerId = "lab:lab-3:gpu4";
+        List<dev.strata.platform.api.model.Accelerator> gpus = new ArrayList<>();
+        for (int g = 0; g < 4; g++) {
+            gpus.add(dev.strata.platform.api.model.Accelerator.builder().id(offerId + "/gpu" + g).vendor("NVIDIA").model("NVIDIA H100")
+                    .memoryBytes(80L << 30).nodeId(offerId).build());
+        }
+        dev.strata.platform.api.model.Node machine = Lab.node(offerId, "lab", "lab-3").toBuilder().accelerators(gpus).build();
+        dev.strata.platform.api.model.CapacityOffer offer = dev.strata.platform.api.model.CapacityOffer.builder().id(offerId)
+                .providerId("lab").siteId("lab-3").shape("gpu4").machine(machine).limit(2).inUse(0).build();
+        try (Lab cloud = new Lab(elsewhere, List.of(offer))) {
+            List<MachineRequest> requests = new CopyOnWriteArrayList<>();
+            cloud.lab.beforeCreate = requests::add;
+            DeploymentEngine onCloud = cloud.engine();
+            DeploymentResult result = onCloud.deploy(cloud.contract("name: gpu\ntenant: bank-risk\nsovereignty: {countries: [SE]}\n"
+                    + "members:\n  - {name: trainer, cpu: 4, memory: 8GiB, gpus: {count: 2}}\n"), "alice");
+            assertThat(result.decision().placed()).as(result.decision().summary()).isTrue();
+            assertThat(result.decision().bindings()).singleElement().satisfies(b -> {
+                assertThat(b.nodeId()).isEqualTo(offerId + "#0");
+                assertThat(b.acceleratorIds()).as("the slot's GPUs placement bound").hasSize(2).allMatch(id -> id.startsWith(offerId + "#0/"));
+            });
+
+            Lab.settle(onCloud, result.deployment().id(), READY, PATIENCE);
+
+            assertThat(requests).isNotEmpty().allSatisfy(r -> {
+                assertThat(r.target()).isEqualTo(MachineTarget.offer(offerId));
+                assertThat(r.resources().gpus()).isEqualTo(2);
+                assertThat(r.resources().gpuIds()).as("the GPU ids asked of the provider for an offer").isEmpty();
+            });
+        }
+    }
+
+    /**
      * Undeploying a deployment on a joined node releases its allocation: the allocation binds the
      * member to the node placement chose (the in-band one), the deployment made the machine on the
      * joined provider's node. Before, the two ids differed and the allocation was taken for

@@ -4,6 +4,7 @@ import dev.strata.platform.api.contract.Contract;
 import dev.strata.platform.api.deployment.Deployment;
 import dev.strata.platform.api.deployment.DeploymentState;
 import dev.strata.platform.api.inventory.Inventory;
+import dev.strata.platform.api.model.CapacityOffer;
 import dev.strata.platform.api.model.CpuCore;
 import dev.strata.platform.api.model.CpuPackage;
 import dev.strata.platform.api.model.CpuSet;
@@ -67,9 +68,18 @@ final class Lab implements AutoCloseable {
     }
 
     Lab(Path data, ScriptedProvider.Vendor labVendor, ScriptedProvider.Vendor lab2Vendor) {
+        this(data, labVendor, lab2Vendor, List.of());
+    }
+
+    /** A lab whose inventory also holds these capacity offers (of provider {@code lab}, at its site {@code lab-3} in Sweden). */
+    Lab(Path data, List<CapacityOffer> offers) {
+        this(data, new ScriptedProvider.Vendor(), new ScriptedProvider.Vendor(), offers);
+    }
+
+    private Lab(Path data, ScriptedProvider.Vendor labVendor, ScriptedProvider.Vendor lab2Vendor, List<CapacityOffer> offers) {
         this.data = data;
         this.store = openStore(data, storeClock);
-        InventorySnapshot snapshot = inventory();
+        InventorySnapshot snapshot = inventory(offers);
         this.inventory = new Inventory() {
             @Override
             public InventorySnapshot snapshot() {
@@ -81,7 +91,9 @@ final class Lab implements AutoCloseable {
                 return snapshot;
             }
         };
-        this.placement = PlacementEngines.durable(inventory, store, "strata", Clock.systemUTC(), 0);
+        // as the placement component does, where there are offers to place on as launch slots
+        this.placement = PlacementEngines.durable(offers.isEmpty() ? inventory : dev.strata.platform.core.placement.OfferSlots.view(inventory),
+                store, "strata", Clock.systemUTC(), 0);
         this.lab = new ScriptedProvider("lab", labVendor);
         this.lab2 = new ScriptedProvider("lab2", lab2Vendor);
         providers.add("lab", 1, lab);
@@ -150,7 +162,7 @@ final class Lab implements AutoCloseable {
     /** The lab's own node of the machine that is the in-band node {@code inband:h1}. */
     static final String JOINED_LAB_NODE = "lab:rack-1,bmc\\h1";
 
-    private static InventorySnapshot inventory() {
+    private static InventorySnapshot inventory(List<CapacityOffer> offers) {
         List<Site> sites = List.of(
                 Site.builder().id("lab-1").providerId("lab").country("DE").jurisdictions(Set.of("EU", "DE"))
                         .operator(new Operator("Lab GmbH", Set.of("EU", "DE"))).build(),
@@ -160,6 +172,11 @@ final class Lab implements AutoCloseable {
                         .operator(new Operator("Decl BV", Set.of("EU", "NL"))).build(),
                 Site.builder().id("band-1").providerId("inband").country("BE").jurisdictions(Set.of("EU", "BE"))
                         .operator(new Operator("Band NV", Set.of("EU", "BE"))).build());
+        if (!offers.isEmpty()) {
+            sites = new ArrayList<>(sites);
+            sites.add(Site.builder().id("lab-3").providerId("lab").country("SE").jurisdictions(Set.of("EU", "SE"))
+                    .operator(new Operator("Lab AB", Set.of("EU", "SE"))).build());
+        }
         List<Node> nodes = new ArrayList<>();
         for (int i = 1; i <= 24; i++) {
             nodes.add(node("lab:n" + i, "lab", "lab-1"));
@@ -174,10 +191,10 @@ final class Lab implements AutoCloseable {
                 .attributes(Map.of("strata.joined", JoinedIds.join(List.of("other:h1", JOINED_LAB_NODE)),
                         dev.strata.platform.core.inventory.InventoryService.JOINED_PROVIDERS,
                         JoinedIds.join(List.of("other=other:h1", "lab=" + JOINED_LAB_NODE)))).build());
-        return new InventorySnapshot(7, Instant.now(), sites, nodes, List.of(), List.of(), List.of(), List.of(), List.of());
+        return new InventorySnapshot(7, Instant.now(), sites, nodes, List.of(), List.of(), List.of(), offers, List.of());
     }
 
-    private static Node node(String id, String provider, String site) {
+    static Node node(String id, String provider, String site) {
         List<CpuCore> cores = new ArrayList<>();
         for (int c = 0; c < 16; c++) {
             cores.add(new CpuCore(c, CpuSet.of(c)));
