@@ -57,11 +57,12 @@ public class PlacementService implements Placement, MultiCollector {
     private final Inventory inventory;
     private final AllocationLedger ledger;
     private final Clock clock;
-    /** The engine of the settings in force; replaced whole when a change of them is accepted ({@link #modified}). */
-    private volatile PlacementEngine engine;
-    private volatile String policyName;
-    /** The settings in force, as configured; null where placement was built without a configuration (tests). */
-    private volatile Settings inForce;
+    /**
+     * The engine, its policy's name and the settings in force, replaced whole, in one write, when a
+     * change of them is accepted ({@link #modified}); each call reads it once, so it never works with
+     * one setting's engine and another's name or settings, nor with two engines.
+     */
+    private volatile InForce inForce;
     /** Where the settings in force are recorded; null where placement runs without a state store (tests and benchmarks). */
     private volatile StateStore store;
     private final PlacementMetrics metrics = new PlacementMetrics();
@@ -89,6 +90,14 @@ public class PlacementService implements Placement, MultiCollector {
         this.store = store;
         quotasFrom(store);
         recordConfiguration(store, config);
+    }
+
+    /**
+     * The engine of the settings in force, and its policy's name.
+     *
+     * @param settings the settings in force, as configured; null where placement was built without a configuration (tests)
+     */
+    private record InForce(PlacementEngine engine, String policyName, Settings settings) {
     }
 
     /** The settings placement runs with, checked: a policy it knows, a number of deciders of 0 or more. */
@@ -124,16 +133,14 @@ public class PlacementService implements Placement, MultiCollector {
             ConfigurationRejections.tell(rejections, PID, e.getMessage());
             return;
         }
-        if (!next.equals(inForce)) {
+        if (!next.equals(inForce.settings())) {
             PlacementEngine replacement = new PlacementEngine(inventory, ledger, PackingPolicies.byName(next.policy()), clock,
                     deciders(next.deciders()), next.policy(), next.recordDryRuns());
             StoreQuotas quotas = storeQuotas;
             if (quotas != null) {
                 replacement.quotas(quotas);
             }
-            engine = replacement;
-            policyName = next.policy();
-            inForce = next;
+            inForce = new InForce(replacement, next.policy(), next);
             LOG.info("Placement's settings changed: policy {}, deciders {}, recordDryRuns {}", next.policy(), next.deciders(),
                     next.recordDryRuns());
         }
@@ -146,7 +153,7 @@ public class PlacementService implements Placement, MultiCollector {
     /** Holds every decision to the tenant quotas in {@code store}, read at each decision, and sets them there ({@link #setQuota}). */
     PlacementService quotasFrom(StateStore store) {
         storeQuotas = new StoreQuotas(store);
-        engine.quotas(storeQuotas);
+        inForce.engine().quotas(storeQuotas);
         return this;
     }
 
@@ -168,10 +175,8 @@ public class PlacementService implements Placement, MultiCollector {
         this.inventory = inventory;
         this.ledger = ledger;
         this.clock = clock;
-        this.engine = new PlacementEngine(inventory, ledger, PackingPolicies.byName(settings.policy()), clock,
-                deciders(settings.deciders()), settings.policy(), settings.recordDryRuns());
-        this.policyName = settings.policy();
-        this.inForce = settings;
+        this.inForce = new InForce(new PlacementEngine(inventory, ledger, PackingPolicies.byName(settings.policy()), clock,
+                deciders(settings.deciders()), settings.policy(), settings.recordDryRuns()), settings.policy(), settings);
     }
 
     /**
@@ -214,8 +219,7 @@ public class PlacementService implements Placement, MultiCollector {
         this.inventory = inventory;
         this.ledger = ledger;
         this.clock = clock;
-        this.engine = new PlacementEngine(inventory, ledger, policy, clock, deciders);
-        this.policyName = policyName;
+        this.inForce = new InForce(new PlacementEngine(inventory, ledger, policy, clock, deciders), policyName, null);
     }
 
     private static final String DECIDERS_EXPECTED =
@@ -247,7 +251,7 @@ public class PlacementService implements Placement, MultiCollector {
         return metrics.place(dryRun ? PlacementMetrics.DRY_RUN : PlacementMetrics.PLACE, () -> {
             TenantAccess.require(contract.tenant(), (dryRun ? "dry-run contract " : "place contract ") + contract.name());
             requireNoRetiredQuotas();
-            return engine.place(contract, dryRun, null);
+            return inForce.engine().place(contract, dryRun, null);
         });
     }
 
@@ -259,6 +263,7 @@ public class PlacementService implements Placement, MultiCollector {
                         + "the deployment will be stored under");
             }
             TenantAccess.require(contract.tenant(), "place contract " + contract.name());
+            PlacementEngine engine = inForce.engine();
             if (TenantAccess.restriction().isPresent()) {
                 // the id must not be another tenant's deployment: placed for it, the allocation would be held by that
                 // deployment (a release refused naming it), or freed with it as one never stored
@@ -272,24 +277,25 @@ public class PlacementService implements Placement, MultiCollector {
 
     @Override
     public List<Allocation> allocations() {
-        return TenantAccess.visible(engine.allocations(), Allocation::tenant);
+        return TenantAccess.visible(inForce.engine().allocations(), Allocation::tenant);
     }
 
     @Override
     public Optional<Allocation> allocation(String id) {
-        return TenantAccess.visible(engine.allocation(id), Allocation::tenant);
+        return TenantAccess.visible(inForce.engine().allocation(id), Allocation::tenant);
     }
 
     @Override
     public List<TenantUse> tenants() {
         // as placement counts them: a launch slot holds the whole machine it becomes
+        PlacementEngine engine = inForce.engine();
         return TenantAccess.visible(engine.quotas().with(engine.tenantUses()), TenantUse::tenant);
     }
 
     @Override
     public Map<String, String> unreadableQuotas() {
         Map<String, String> out = new TreeMap<>();
-        engine.quotas().unreadable().forEach((tenant, why) -> {
+        inForce.engine().quotas().unreadable().forEach((tenant, why) -> {
             if (TenantAccess.visible(Optional.of(tenant), t -> t).isPresent()) {
                 out.put(tenant, why);
             }
@@ -306,6 +312,7 @@ public class PlacementService implements Placement, MultiCollector {
         }
         TenantQuotas.Limits set = TenantQuotas.limits(tenant, limits == null ? Map.of() : limits);
         String actor = Actors.current();
+        PlacementEngine engine = inForce.engine();
         // through the ledger, which refuses every commit decided on the quota this one replaces
         engine.holding(() -> quotas.submit(tenant, set, actor));
         LOG.info("Tenant {}'s quota {} by {}", tenant, set.equals(TenantQuotas.Limits.NONE) ? "removed" : "set to " + TenantQuotas.stated(set),
@@ -336,10 +343,11 @@ public class PlacementService implements Placement, MultiCollector {
     }
 
     private Allocation release(String id, ReleaseGuard guard) {
+        PlacementEngine engine = inForce.engine();
         if (TenantAccess.restriction().isPresent()) {
             // another tenant's allocation reads as absent to a tenant's user, and the ledger's answer (which names every
             // allocation) is not passed on
-            if (allocation(id).isEmpty()) {
+            if (TenantAccess.visible(engine.allocation(id), Allocation::tenant).isEmpty()) {
                 throw new dev.strata.platform.api.exception.NotFoundException("no allocation '" + id + "'");
             }
             try {
@@ -358,15 +366,15 @@ public class PlacementService implements Placement, MultiCollector {
     }
 
     String policyName() {
-        return policyName;
+        return inForce.policyName();
     }
 
     PlacementEngine engine() {
-        return engine;
+        return inForce.engine();
     }
 
     /** See {@link PlacementEngine#freeCapacity()}. */
     SortedMap<String, String> freeCapacity() {
-        return engine.freeCapacity();
+        return inForce.engine().freeCapacity();
     }
 }
