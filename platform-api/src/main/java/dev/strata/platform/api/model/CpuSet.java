@@ -99,45 +99,61 @@ public final class CpuSet implements Comparable<CpuSet> {
 
     /**
      * Parses the Linux cpumask format: comma-separated 32-bit hexadecimal words, most
-     * significant first ({@code "ffffffff,00000001"}); an optional {@code 0x} prefix is accepted.
-     * A word printed wider than 8 digits (up to 16, as tools other than sysfs write) counts as
-     * many 32-bit words as its width needs ({@code "8000000000000000"} is CPU 63).
+     * significant first, as sysfs writes it ({@code "ffffffff,00000001"}), or with {@code 0x}
+     * before every word, as hwloc writes it ({@code "0x00000001,0x0"}); a {@code 0x} before the
+     * first word only is accepted too. A word printed wider than 8 digits (up to 16, as tools other
+     * than sysfs write) counts as many 32-bit words as its width needs ({@code "8000000000000000"}
+     * is CPU 63). CPU numbers go from 0 to 1048575, as in a cpulist; a mask that sets one above is
+     * refused before its set is made.
      *
-     * @throws IllegalArgumentException naming the offending word (its control and format characters
-     *     shown as <code>&#92;uXXXX</code>) when the text is not a cpumask
+     * @throws IllegalArgumentException naming the offending word and the text (their control and
+     *     format characters shown as <code>&#92;uXXXX</code>, a long text shortened) when the text is
+     *     not a cpumask or sets a CPU above 1048575
      */
     public static CpuSet parseMask(String text) {
         String trimmed = text == null ? "" : text.strip();
-        if (trimmed.startsWith("0x") || trimmed.startsWith("0X")) {
-            trimmed = trimmed.substring(2);
-        }
         if (trimmed.isEmpty()) {
             return EMPTY;
         }
         String[] words = trimmed.split(",");
         BitSet bits = new BitSet();
-        int base = 0;
+        long base = 0;
         for (int i = words.length - 1; i >= 0; i--) {
             String word = words[i].strip();
+            boolean prefixed = word.startsWith("0x") || word.startsWith("0X");
+            String digits = prefixed ? word.substring(2) : word;
             long value;
             try {
                 // unsigned: a 16-digit word with its top bit set (CPU 63 of the word) is a CPU, not an overflow
-                value = word.isEmpty() ? 0 : Long.parseUnsignedLong(word, 16);
+                value = digits.isEmpty() ? 0 : Long.parseUnsignedLong(digits, 16);
             } catch (NumberFormatException e) {
                 throw new IllegalArgumentException(
-                        "cpumask word '" + Checks.printable(word) + "' in '" + Checks.printable(text)
-                                + "' is not hexadecimal; expected e.g. 0000ffff,00000000");
+                        "cpumask word '" + Checks.printable(word) + "' in " + shown(text)
+                                + " is not hexadecimal; expected e.g. 0000ffff,00000000 (or hwloc's 0x0000ffff,0x0)");
             }
             // Each word is 32 bits, whatever its printed width (hwloc's XML writes wider words).
-            int width = Math.max(32, ((word.length() + 7) / 8) * 32);
+            int width = Math.max(32, ((digits.length() + 7) / 8) * 32);
+            if (value != 0 && base + 63 - Long.numberOfLeadingZeros(value) > MAX_CPU) {
+                throw new IllegalArgumentException("cpumask word '" + Checks.printable(word) + "' in " + shown(text) + " sets CPU "
+                        + (base + 63 - Long.numberOfLeadingZeros(value)) + "; expected CPUs 0 to " + MAX_CPU
+                        + " (far above Linux's largest NR_CPUS, 8192), at most " + (MAX_CPU + 1) / 32 + " words of 32 bits");
+            }
             for (int bit = 0; bit < width && bit < 64; bit++) {
                 if ((value >>> bit & 1L) != 0) {
-                    bits.set(base + bit);
+                    bits.set((int) base + bit);
                 }
             }
             base += width;
         }
         return of(bits);
+    }
+
+    /** A text from outside, quoted for a message: printable, and its start and end only where it is long (a mask of many words). */
+    private static String shown(String text) {
+        String printable = Checks.printable(text);
+        return printable.length() <= 120 ? "'" + printable + "'"
+                : "'" + printable.substring(0, 56) + "..." + printable.substring(printable.length() - 56) + "' (" + text.length()
+                        + " characters)";
     }
 
     public boolean isEmpty() {

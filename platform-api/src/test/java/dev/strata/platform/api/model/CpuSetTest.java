@@ -67,7 +67,45 @@ class CpuSetTest {
                 .hasMessage("cpulist element 'x\\u001b[2J' in '0-3,x\\u001b[2J' is not a CPU number or range of CPUs 0 to 1048575;"
                         + " expected e.g. 0-3,8 (or 0-15:2, 0-1023:2/256)");
         assertThatThrownBy(() -> CpuSet.parseMask("ff\u202e,00000000"))
-                .hasMessage("cpumask word 'ff\\u202e' in 'ff\\u202e,00000000' is not hexadecimal; expected e.g. 0000ffff,00000000");
+                .hasMessage("cpumask word 'ff\\u202e' in 'ff\\u202e,00000000' is not hexadecimal; expected e.g. 0000ffff,00000000 "
+                        + "(or hwloc's 0x0000ffff,0x0)");
+    }
+
+    /**
+     * hwloc writes a cpuset with {@code 0x} before every 32-bit word ({@code complete_cpuset="0x00000011,0x11111111"}
+     * in its XML captures, 16amd64-8n2c-cpusets among them); only a {@code 0x} before the whole text was taken,
+     * and the second word {@code 0x11111111} was refused as not hexadecimal. Both forms are read, sysfs's without
+     * {@code 0x} as before.
+     */
+    @Test
+    void hwlocsMaskWithZeroXBeforeEveryWordIsReadAsSysfssIs() {
+        assertThat(CpuSet.parseMask("0x00000011,0x11111111")).isEqualTo(CpuSet.parseMask("00000011,11111111"))
+                .isEqualTo(CpuSet.parseList("0,4,8,12,16,20,24,28,32,36"));
+        assertThat(CpuSet.parseMask("0x00000001,0x0").toArray()).containsExactly(32);
+        assertThat(CpuSet.parseMask("0x000000ff,0xffffffff")).isEqualTo(CpuSet.parseList("0-39"));
+        assertThat(CpuSet.parseMask("0X00000002,0X00000000").toArray()).containsExactly(33);
+        assertThatThrownBy(() -> CpuSet.parseMask("0x00000001,0xzz")).isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("cpumask word '0xzz' in '0x00000001,0xzz' is not hexadecimal; expected e.g. 0000ffff,00000000 "
+                        + "(or hwloc's 0x0000ffff,0x0)");
+    }
+
+    /**
+     * A cpumask of many words (a garbled or hostile file) made a set of as many CPUs as its words
+     * held, unbounded: a mask setting a CPU above the highest number a cpulist may name
+     * (1048575) is refused, naming the word, the text (shortened) and what is expected.
+     */
+    @Test
+    void aMaskSettingACpuAboveTheHighestNumberIsRefused() {
+        String top = "80000000" + ",00000000".repeat(32767);
+        assertThat(CpuSet.parseMask(top).toArray()).containsExactly(1048575);
+        String above = "00000001" + ",00000000".repeat(32768);
+        assertThatThrownBy(() -> CpuSet.parseMask(above)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("cpumask word '00000001' in '" + above.substring(0, 56) + "..." + above.substring(above.length() - 56) + "' ("
+                        + above.length() + " characters) sets CPU 1048576; expected CPUs 0 to 1048575 (far above Linux's largest NR_CPUS, "
+                        + "8192), at most 32768 words of 32 bits");
+        assertThatThrownBy(() -> CpuSet.parseMask("0x1" + ",0x0".repeat(40000))).hasMessageContaining("sets CPU 1280000");
+        assertThat(CpuSet.parseMask("00000000," + "00000000,".repeat(40000) + "00000001").toArray()).as("zero words set no CPU")
+                .containsExactly(0);
     }
 
     @Test
