@@ -15,6 +15,7 @@ import dev.strata.platform.api.model.MachineIdentity;
 import dev.strata.platform.api.model.Nic;
 import dev.strata.platform.api.model.Node;
 import dev.strata.platform.api.model.Operator;
+import dev.strata.platform.api.model.PartitionProfile;
 import dev.strata.platform.api.model.PciDevice;
 import dev.strata.platform.api.model.PowerDomain;
 import dev.strata.platform.api.model.ResourceState;
@@ -484,8 +485,41 @@ final class InventoryMerger {
      */
     private static List<Accelerator> printableAccelerators(List<Accelerator> accelerators, String reporter, Warnings warnings) {
         return accelerators.stream().filter(a -> printableId("accelerator", a.id(), reporter, warnings))
-                .map(a -> withPrintableText(withPrintableAttributes(withPrintableDomain(a, reporter, warnings), reporter, warnings)))
+                .map(a -> withPrintableText(withPrintableAttributes(withPrintableProfiles(withPrintableDomain(a, reporter, warnings),
+                        reporter, warnings), reporter, warnings)))
                 .toList();
+    }
+
+    /**
+     * An accelerator without the partition (MIG) profiles whose names do not show as themselves, its
+     * provider told of each ({@link #unprintableListed}); the accelerator is kept with its other
+     * profiles. Placement matches a profile by its name against a contract's {@code gpus.partition}
+     * ({@code NodeFacts}, {@code MigTable}), and a binding names it, in the ledger and the log: shown
+     * escaped, as free text is, the name would match a contract that wrote the escape out and none
+     * that named what the GPU reported, while the log read it as either; kept raw, it would forge a
+     * line of the log. The same accelerator where all show as themselves, found without making
+     * anything.
+     */
+    private static Accelerator withPrintableProfiles(Accelerator a, String reporter, Warnings warnings) {
+        List<PartitionProfile> profiles = a.partitionProfiles();
+        List<PartitionProfile> kept = profiles;
+        for (int i = 0; i < profiles.size(); i++) {
+            PartitionProfile p = profiles.get(i);
+            if (InvalidConfigurationException.printable(p.name()).equals(p.name())) {
+                if (kept != profiles) {
+                    kept.add(p);
+                }
+                continue;
+            }
+            if (kept == profiles) {
+                kept = new ArrayList<>(profiles.subList(0, i));
+            }
+            warnings.add(reporter, unprintableListed("accelerator", a.id(), "partition profile name", p.name(), reporter, "placement "
+                    + "matches it against a contract's gpus.partition, and escaped it would match a name the GPU does not have while the "
+                    + "log read it as this one, so the profile is dropped from the accelerator and the accelerator kept with its other "
+                    + "profiles"));
+        }
+        return kept == profiles ? a : a.toBuilder().partitionProfiles(kept).build();
     }
 
     /**
@@ -803,11 +837,20 @@ final class InventoryMerger {
      * shown it would forge a line of the log as the id would.
      */
     private static String unprintableMember(String what, String id, String member, String listed, String reporter, String dropped) {
-        return what + " " + InvalidConfigurationException.printable(id) + " of provider " + reporter + " lists " + member + " id "
+        return unprintableListed(what, id, member + " id", listed, reporter, dropped);
+    }
+
+    /**
+     * Why a value a resource lists that code matches on (a member's id, a partition profile's name, a
+     * PCI address) is dropped from it while the resource is kept, {@code field} naming it: it holds
+     * what an id may not ({@link #unprintableId}).
+     */
+    private static String unprintableListed(String what, String id, String field, String listed, String reporter, String dropped) {
+        return what + " " + InvalidConfigurationException.printable(id) + " of provider " + reporter + " lists " + field + " "
                 + InvalidConfigurationException.printable(listed) + ", which holds a control or format character, a line or paragraph "
                 + "separator or half of a surrogate pair (shown here as a backslash, u and four hex digits), which would forge a line of the "
-                + "log or act on a terminal; " + dropped + "; expected " + (member.startsWith("i") ? "an " : "a ") + member
-                + " id of characters that show as themselves";
+                + "log or act on a terminal; " + dropped + "; expected " + (field.startsWith("i") ? "an " : "a ") + field
+                + " of characters that show as themselves";
     }
 
     /**

@@ -20,6 +20,7 @@ import dev.strata.platform.api.model.InventorySnapshot;
 import dev.strata.platform.api.model.Nic;
 import dev.strata.platform.api.model.Node;
 import dev.strata.platform.api.model.Operator;
+import dev.strata.platform.api.model.PartitionProfile;
 import dev.strata.platform.api.model.PciDevice;
 import dev.strata.platform.api.model.PowerDomain;
 import dev.strata.platform.api.model.Site;
@@ -762,6 +763,54 @@ class InventoryMergerTest {
                 memberDropped("accelerator odd:p5/gpu0", "interconnect domain", "odd:p5/nvswitch\\u2028", domainDropped),
                 memberDropped("accelerator GPU-0", "interconnect domain", "nvl-1\\u000aINFO forged", domainDropped),
                 memberDropped("accelerator GPU-1", "interconnect domain", "nvl\\u001b[2J", domainDropped));
+    }
+
+    /**
+     * A partition (MIG) profile whose name holds a control or format character, of an accelerator from
+     * a GPU provider or on an offer's machine, is dropped from the accelerator, its provider told,
+     * naming it escaped, and the accelerator kept with its other profiles: placement matches the name
+     * against a contract's gpus.partition, so it may be neither shown escaped, as free text is, nor
+     * kept raw. An accelerator whose profiles all show as themselves is the one reported. Before,
+     * each went in as the provider wrote it.
+     */
+    @Test
+    void aPartitionProfileWhoseNameHoldsAControlOrFormatCharacterIsDroppedWithAWarningAndTheAcceleratorKept() {
+        PartitionProfile small = PartitionProfile.builder().name("1g.18gb").profileId(19).maxInstances(7).memoryBytes(18L << 30)
+                .computeSlices(1).totalSlices(7).build();
+        PartitionProfile forged = small.toBuilder().name("2g.35gb\nINFO forged").profileId(14).build();
+        PartitionProfile bidi = small.toBuilder().name("7g.141gb\u202e").profileId(0).build();
+        Accelerator fromGpus = H200.toBuilder().partitionProfiles(List.of(forged, small, bidi)).build();
+        Accelerator clean = Accelerator.builder().id("odd:p5/gpu1").model("NVIDIA H100").nodeId("odd:p5").partitionProfiles(List.of(small))
+                .build();
+        Accelerator onMachine = clean.toBuilder().id("odd:p5/gpu0").partitionProfiles(List.of(small.toBuilder().name("1g\u001b[2J").build()))
+                .build();
+        CapacityOffer p5 = CapacityOffer.builder().id("odd:p5").providerId("odd").siteId("site-odd").shape("p5.48xlarge")
+                .machine(node("odd:p5", "odd", "p5").toBuilder().accelerators(List.of(onMachine, clean)).build()).limit(1).build();
+        InventoryMerger.Result result = merge(new InventoryMerger.Contribution("odd", false, List.of(
+                ComputeSnapshot.builder(1, Instant.EPOCH).sites(List.of(Site.local("site-odd", "odd"))).offers(List.of(p5))
+                        .nodes(List.of(machine("n1", "odd", "h1", MACHINE, GPU_FUNCTION))).build(),
+                GpuSnapshot.builder(1, Instant.EPOCH).hostname("h1").machineId(MACHINE).accelerators(List.of(fromGpus)).build())));
+
+        assertThat(result.snapshot().node("n1").orElseThrow().accelerators()).singleElement()
+                .satisfies(a -> assertThat(a.partitionProfiles()).containsExactly(small));
+        List<Accelerator> machineGpus = result.snapshot().offers().get(0).machine().accelerators();
+        assertThat(machineGpus.get(0).partitionProfiles()).isEmpty();
+        assertThat(machineGpus.get(1)).as("nothing to drop: the accelerator as reported").isSameAs(clean);
+        String dropped = "placement matches it against a contract's gpus.partition, and escaped it would match a name the GPU does not "
+                + "have while the log read it as this one, so the profile is dropped from the accelerator and the accelerator kept with "
+                + "its other profiles";
+        assertThat(result.warnings()).containsOnlyKeys("odd");
+        assertThat(result.warnings().get("odd")).containsExactly(
+                listedDropped("accelerator odd:p5/gpu0", "partition profile name", "1g\\u001b[2J", dropped),
+                listedDropped("accelerator GPU-1", "partition profile name", "2g.35gb\\u000aINFO forged", dropped),
+                listedDropped("accelerator GPU-1", "partition profile name", "7g.141gb\\u202e", dropped));
+    }
+
+    /** The warning to provider odd that drops a value it lists ({@code field}) from a resource ({@code what}), the resource kept. */
+    private static String listedDropped(String what, String field, String escaped, String dropped) {
+        return what + " of provider odd lists " + field + " " + escaped + ", which holds a control or format character, a line or "
+                + "paragraph separator or half of a surrogate pair (shown here as a backslash, u and four hex digits), which would forge a "
+                + "line of the log or act on a terminal; " + dropped + "; expected a " + field + " of characters that show as themselves";
     }
 
     /**
