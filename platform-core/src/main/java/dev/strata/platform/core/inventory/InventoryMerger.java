@@ -523,12 +523,14 @@ final class InventoryMerger {
     }
 
     /**
-     * A node (or an offer's machine) with its hostname and its NICs' link types shown printable
+     * A node (or an offer's machine) with its hostname, its traits and its NICs' link types shown printable
      * ({@link InvalidConfigurationException#printable}), as its attributes are
      * ({@link #printableAttributes}) and for the same reason: they are a provider's text from
      * outside (a BMC's, Nova's or EC2's), which the inventory passes to JSON, placement's evidence
-     * and the provenance log, and, unlike an id, only shown, so kept escaped. The same node where
-     * all show as themselves, found without making anything.
+     * and the provenance log, and, unlike an id, only shown, so kept escaped. A trait is only shown
+     * too: no contract clause asks for one, and neither placement nor a provider reads a node's
+     * traits from the inventory. The same node where all show as themselves, found without making
+     * anything.
      */
     private static Node withPrintableText(Node node) {
         String hostname = InvalidConfigurationException.printable(node.hostname());
@@ -573,8 +575,10 @@ final class InventoryMerger {
         if (packages != cpu.packages()) {
             cpu = new CpuTopology(packages, cpu.online(), cpu.offline());
         }
-        return hostname == node.hostname() && nics == node.nics() && devices == node.pciDevices() && cpu == node.cpu() ? node
-                : node.toBuilder().hostname(hostname).nics(nics).pciDevices(devices).cpu(cpu).build();
+        Set<String> traits = printableTexts(node.traits());
+        return hostname == node.hostname() && nics == node.nics() && devices == node.pciDevices() && cpu == node.cpu()
+                && traits == node.traits() ? node
+                : node.toBuilder().hostname(hostname).nics(nics).pciDevices(devices).cpu(cpu).traits(traits).build();
     }
 
     /**
@@ -593,6 +597,22 @@ final class InventoryMerger {
             }
         }
         return shown;
+    }
+
+    /**
+     * The texts of a set shown printable ({@link InvalidConfigurationException#printable}): the same
+     * set where all show as themselves, found without making anything. Two that then read alike (one
+     * escaped, one written escaped already) are one.
+     */
+    private static Set<String> printableTexts(Set<String> texts) {
+        for (String t : texts) {
+            if (InvalidConfigurationException.printable(t) != t) {
+                Set<String> shown = new TreeSet<>();
+                texts.forEach(text -> shown.add(InvalidConfigurationException.printable(text)));
+                return shown;
+            }
+        }
+        return texts;
     }
 
     /**

@@ -507,6 +507,31 @@ class InventoryMergerTest {
     }
 
     /**
+     * A node's (or an offer's machine's) trait holding a line break, an ESC or a direction override
+     * reaches the merged inventory shown printable, the node kept: no contract clause asks for a
+     * trait and placement matches on none, so it is free text, only shown. A node whose traits all
+     * show as themselves is the one reported. Before, each went to JSON and the shell as the
+     * provider wrote it.
+     */
+    @Test
+    void aNodesTraitHoldingControlOrBidiCharactersIsShownPrintableAndTheNodeKept() {
+        String odd = "x\n\u001b[2J\u202e";
+        String shown = "x\\u000a\\u001b[2J\\u202e";
+        Node a = node("a", "metal", "h1").toBuilder().traits(Set.of("efa", odd)).build();
+        Node b = node("b", "metal", "h2").toBuilder().traits(Set.of("efa", "arch:x86_64")).build();
+        CapacityOffer p5 = CapacityOffer.builder().id("metal:p5").providerId("metal").siteId("site-metal").shape("p5.48xlarge")
+                .machine(node("metal:p5", "metal", "p5").toBuilder().traits(Set.of("aws", "efa\u2028")).build()).limit(1).build();
+        InventoryMerger.Result result = merge(new InventoryMerger.Contribution("metal", false, List.of(ComputeSnapshot.builder(1, Instant.EPOCH)
+                .sites(List.of(Site.local("site-metal", "metal"))).offers(List.of(p5)).nodes(List.of(a, b)).build())));
+
+        assertThat(result.snapshot().node("a").orElseThrow().traits()).containsExactlyInAnyOrder("efa", shown);
+        assertThat(result.snapshot().offers()).singleElement()
+                .satisfies(o -> assertThat(o.machine().traits()).containsExactlyInAnyOrder("aws", "efa\\u2028"));
+        assertThat(result.snapshot().node("b").orElseThrow()).as("nothing to escape: the node as reported").isSameAs(b);
+        assertThat(result.warnings()).isEmpty();
+    }
+
+    /**
      * A capacity offer whose shape, or whose machine's owner tenant, and a node whose owner tenant
      * holds a line break, an ESC or a direction override are left out of the inventory, their
      * provider told, naming the value escaped, as for an unprintable id: a launch names the shape as
