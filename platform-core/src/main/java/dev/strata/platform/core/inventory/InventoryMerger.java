@@ -196,6 +196,7 @@ final class InventoryMerger {
             for (Object snapshot : c.snapshots()) {
                 if (snapshot instanceof ComputeSnapshot compute) {
                     compute.sites().stream().filter(s -> printableId("site", s.id(), c.providerId(), warnings)
+                            && printableJurisdictions(s, c.providerId(), warnings)
                             && reportedAsItsOwn("site " + s.id(), s.providerId(), c.providerId(), warnings))
                             .map(InventoryMerger::withPrintableText).forEach(s -> sites.computeIfAbsent(s.id(), k -> new ArrayList<>()).add(s));
                     compute.powerDomains().stream().filter(p -> printableId("power domain", p.id(), c.providerId(), warnings)
@@ -404,7 +405,8 @@ final class InventoryMerger {
     /**
      * Whether a value that code matches on rather than only shows (a capacity offer's shape, which a
      * launch names as the instance type; a node's owner tenant, which placement and the commitment
-     * check compare with a contract's tenant) shows as itself, or is absent; where not, the resource
+     * check compare with a contract's tenant; a site's or its operator's jurisdiction, which they
+     * compare with a sovereignty clause's) shows as itself, or is absent; where not, the resource
      * is left out, as one whose id holds such a character is ({@link #unprintableId}), and its
      * provider told, the value shown escaped. Shown escaped in the inventory, as free text is, a
      * shape would launch an instance type the cloud does not know, and an owner tenant would match
@@ -416,8 +418,12 @@ final class InventoryMerger {
             return true;
         }
         String matched = field.endsWith("shape") ? "a launch names its instance type by it, and escaped it would name one the cloud "
-                + "does not know" : "placement and the commitment check match it against a contract's tenant, and escaped it would match "
-                + "none while the log read it as another tenant's";
+                + "does not know" : field.endsWith("tenant") ? "placement and the commitment check match it against a contract's tenant, "
+                + "and escaped it would match none while the log read it as another tenant's" : "placement and the commitment check match "
+                + "it against " + (field.startsWith("operator") ? "the operator jurisdictions a contract's sovereignty clause excludes, "
+                + "and escaped it would be excluded by none" : "the jurisdictions a contract's sovereignty clause allows, and escaped it "
+                + "would match a jurisdiction the provider did not name") + " while the log read it as another; its nodes and offers are then "
+                + "at a site no provider reports, placed for no contract with a sovereignty clause";
         warnings.add(reporter, what + " " + InvalidConfigurationException.printable(id) + " of provider " + reporter + " is left out of "
                 + "the inventory: its " + field + " " + InvalidConfigurationException.printable(value) + " holds a control or format "
                 + "character, a line or paragraph separator or half of a surrogate pair (shown here as a backslash, u and four hex "
@@ -425,6 +431,34 @@ final class InventoryMerger {
                 + (field.startsWith("o") ? "an " : "a ") + field + " of "
                 + "characters that show as themselves");
         return false;
+    }
+
+    /**
+     * Whether a site's jurisdictions and its operator's show as themselves; where one does not, the
+     * site is left out and its provider told ({@link #printableMatched}), naming the first such in
+     * order. A sovereignty clause matches them ({@code NodeFilter}, {@code CommitmentCheck}), so
+     * neither raw nor escaped may one be taken, and dropping it alone would fail open (an operator
+     * jurisdiction a contract excludes would no longer be there to exclude); a site the inventory
+     * lacks has its country, jurisdictions and operator unknown, and nothing there is placed for a
+     * contract with a sovereignty clause. Its country needs no check: the API takes only an ISO
+     * 3166-1 alpha-2 code. Its certifications, which no clause reads, are shown printable as free
+     * text is ({@link #withPrintableText(Site)}).
+     */
+    private static boolean printableJurisdictions(Site site, String reporter, Warnings warnings) {
+        return printableMatched("site", site.id(), "jurisdiction", firstUnprintable(site.jurisdictions()), reporter, warnings)
+                && (site.operator() == null || printableMatched("site", site.id(), "operator jurisdiction",
+                        firstUnprintable(site.operator().jurisdictions()), reporter, warnings));
+    }
+
+    /** The first in order of the texts that do not show as themselves, or null where all do, found without making anything. */
+    private static String firstUnprintable(Set<String> texts) {
+        String first = null;
+        for (String t : texts) {
+            if (!InvalidConfigurationException.printable(t).equals(t) && (first == null || t.compareTo(first) < 0)) {
+                first = t;
+            }
+        }
+        return first;
     }
 
     /**
@@ -642,9 +676,10 @@ final class InventoryMerger {
     }
 
     /**
-     * A site with its region, zone and operator's name shown printable, as a node's hostname is
-     * ({@link #withPrintableText(Node)}): they reach a placement's evidence and the provenance log,
-     * and a sovereignty clause's decision is read from them there.
+     * A site with its region, zone, certifications and operator's name shown printable, as a node's
+     * hostname is ({@link #withPrintableText(Node)}): they reach a placement's evidence and the
+     * provenance log, and a sovereignty clause's decision is read from them there; no clause matches
+     * on them ({@link #printableJurisdictions} holds the jurisdictions, which one does).
      */
     private static Site withPrintableText(Site site) {
         String region = InvalidConfigurationException.printable(site.region());
@@ -654,8 +689,9 @@ final class InventoryMerger {
         if (operator != null && name != operator.name()) {
             operator = new Operator(name, operator.jurisdictions());
         }
-        return region == site.region() && zone == site.zone() && operator == site.operator() ? site
-                : site.toBuilder().region(region).zone(zone).operator(operator).build();
+        Set<String> certifications = printableTexts(site.certifications());
+        return region == site.region() && zone == site.zone() && operator == site.operator() && certifications == site.certifications()
+                ? site : site.toBuilder().region(region).zone(zone).operator(operator).certifications(certifications).build();
     }
 
     /** A fabric with its technology and tiers' names shown printable, as a node's hostname is ({@link #withPrintableText(Node)}). */

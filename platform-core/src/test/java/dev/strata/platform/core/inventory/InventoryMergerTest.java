@@ -568,6 +568,52 @@ class InventoryMergerTest {
     }
 
     /**
+     * A site whose jurisdiction, or whose operator's, holds a line break, an ESC or a direction
+     * override is left out of the inventory, its provider told, naming it escaped: a sovereignty
+     * clause matches them, so one may be neither shown escaped nor dropped alone (an excluded
+     * operator jurisdiction dropped would let the operator pass). Its nodes are then at a site no
+     * provider reports, told of as such, and placed for no contract with a sovereignty clause;
+     * another provider's clean report of the site is kept. A certification, which no clause reads,
+     * is shown printable, the site kept. Before, each went in as the provider wrote it.
+     */
+    @Test
+    void aSiteWhoseJurisdictionOrOperatorJurisdictionHoldsAControlOrFormatCharacterIsLeftOutWithAWarning() {
+        Site fra1 = DECLARED_FRA.toBuilder().providerId("odd").jurisdictions(Set.of("EU", "DE\u202e")).build();
+        Site fra2 = Site.builder().id("fra-2").providerId("odd").country("DE").jurisdictions(Set.of("EU"))
+                .operator(new Operator("Acme Cloud Inc.", Set.of("EU", "US\nINFO forged"))).build();
+        Site fra3 = fra2.toBuilder().id("fra-3").operator(new Operator("Acme GmbH", Set.of("EU"))).certifications(Set.of("ISO27001",
+                "C5\u001b[2J")).build();
+        Site fra4 = fra3.toBuilder().id("fra-4").certifications(Set.of("ISO27001")).build();
+        Node n1 = node("n1", "odd", "h1").toBuilder().siteId("fra-1").build();
+        Node n2 = node("n2", "odd", "h2").toBuilder().siteId("fra-2").build();
+        InventoryMerger.Result result = merge(compute("declared", List.of(DECLARED_FRA)),
+                compute("odd", List.of(fra1, fra2, fra3, fra4), n1, n2));
+
+        InventorySnapshot inventory = result.snapshot();
+        assertThat(inventory.sites()).extracting(Site::id).containsExactly("fra-1", "fra-3", "fra-4");
+        assertThat(inventory.site("fra-1").orElseThrow()).as("the other provider's report, alone").isSameAs(DECLARED_FRA);
+        assertThat(inventory.site("fra-3").orElseThrow().certifications()).containsExactlyInAnyOrder("ISO27001", "C5\\u001b[2J");
+        assertThat(inventory.site("fra-4").orElseThrow()).as("nothing to escape: the site as reported").isSameAs(fra4);
+        assertThat(inventory.nodes()).containsExactly(n1, n2);
+        String control = " holds a control or format character, a line or paragraph separator or half of a surrogate pair (shown here as a "
+                + "backslash, u and four hex digits), which would forge a line of the log or act on a terminal; placement and the commitment "
+                + "check match it against ";
+        String unknown = " while the log read it as another; its nodes and offers are then at a site no provider reports, placed for no "
+                + "contract with a sovereignty clause; expected ";
+        assertThat(result.warnings()).containsOnlyKeys("odd");
+        assertThat(result.warnings().get("odd")).containsExactly(
+                "site fra-1 of provider odd is left out of the inventory: its jurisdiction DE\\u202e" + control + "the jurisdictions a "
+                        + "contract's sovereignty clause allows, and escaped it would match a jurisdiction the provider did not name"
+                        + unknown + "a jurisdiction of characters that show as themselves",
+                "site fra-2 of provider odd is left out of the inventory: its operator jurisdiction US\\u000aINFO forged" + control
+                        + "the operator jurisdictions a contract's sovereignty clause excludes, and escaped it would be excluded by none"
+                        + unknown + "an operator jurisdiction of characters that show as themselves",
+                "site fra-2 of node n2 is reported by no provider: its country, jurisdictions and operator are unknown, so nothing there is "
+                        + "placed for a contract with a sovereignty clause until a provider reports it (a contract without one is placed "
+                        + "there as usual)");
+    }
+
+    /**
      * A site or a storage pool whose id holds a line break, an ESC, a line separator or half of a
      * surrogate pair is left out of the inventory, its provider told as for a node; the provider's
      * other sites and pools are merged. Before, both went in as they were, unlike a node: a binding
