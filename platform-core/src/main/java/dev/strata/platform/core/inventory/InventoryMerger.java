@@ -519,9 +519,31 @@ final class InventoryMerger {
      */
     private static List<Accelerator> printableAccelerators(List<Accelerator> accelerators, String reporter, Warnings warnings) {
         return accelerators.stream().filter(a -> printableId("accelerator", a.id(), reporter, warnings))
-                .map(a -> withPrintableText(withPrintableAttributes(withPrintableProfiles(withPrintableDomain(a, reporter, warnings),
-                        reporter, warnings), reporter, warnings)))
+                .map(a -> withPrintableText(withPrintableAttributes(withPrintableProfiles(withPrintableAddress(withPrintableDomain(a,
+                        reporter, warnings), reporter, warnings), reporter, warnings), reporter, warnings)))
                 .toList();
+    }
+
+    /**
+     * An accelerator without its PCI address where that does not show as itself, its provider told
+     * ({@link #unprintableListed}); the accelerator is kept, as at no known PCI address. The merge
+     * matches the address: a GPU provider's accelerators without a machine identity are attached to
+     * the node that has their PCI functions, and each takes the NUMA node of its own function
+     * ({@link #attachAccelerators}); shown escaped, as free text is, it would match a function the GPU
+     * is not, while the log read it as this one. An accelerator at no known address is one the merge
+     * already knows (attached by the others' addresses, or by machine identity, its NUMA node as
+     * reported).
+     */
+    private static Accelerator withPrintableAddress(Accelerator a, String reporter, Warnings warnings) {
+        String address = a.pciAddress();
+        if (address == null || InvalidConfigurationException.printable(address).equals(address)) {
+            return a;
+        }
+        warnings.add(reporter, unprintableListed("accelerator", a.id(), "PCI address", address, reporter, "the merge attaches a GPU "
+                + "provider's accelerators to the node that has their PCI functions, and gives each the NUMA node of its own, matched by "
+                + "address, and escaped it would match a function the GPU is not while the log read it as this one, so it is dropped and "
+                + "the accelerator kept as at no known PCI address"));
+        return a.toBuilder().pciAddress(null).build();
     }
 
     /**
@@ -557,14 +579,14 @@ final class InventoryMerger {
     }
 
     /**
-     * A node (or an offer's machine) with its hostname, its traits and its NICs' link types shown printable
-     * ({@link InvalidConfigurationException#printable}), as its attributes are
-     * ({@link #printableAttributes}) and for the same reason: they are a provider's text from
-     * outside (a BMC's, Nova's or EC2's), which the inventory passes to JSON, placement's evidence
-     * and the provenance log, and, unlike an id, only shown, so kept escaped. A trait is only shown
-     * too: no contract clause asks for one, and neither placement nor a provider reads a node's
-     * traits from the inventory. The same node where all show as themselves, found without making
-     * anything.
+     * A node (or an offer's machine) with its hostname, its traits and its NICs' link types and PCI
+     * addresses shown printable ({@link InvalidConfigurationException#printable}), as its
+     * attributes are ({@link #printableAttributes}) and for the same reason: they are a provider's
+     * text from outside (a BMC's, Nova's or EC2's), which the inventory passes to JSON, placement's
+     * evidence and the provenance log, and, unlike an id, only shown, so kept escaped. A trait and a
+     * NIC's PCI address are only shown too: no contract clause asks for a trait, and nothing matches
+     * a node's traits or a NIC's address from the inventory (placement counts RDMA NICs by their
+     * NUMA node). The same node where all show as themselves, found without making anything.
      */
     private static Node withPrintableText(Node node) {
         String hostname = InvalidConfigurationException.printable(node.hostname());
@@ -573,11 +595,12 @@ final class InventoryMerger {
             Nic n = nics.get(i);
             String linkType = InvalidConfigurationException.printable(n.linkType());
             String mac = InvalidConfigurationException.printable(n.macAddress());
-            if (linkType != n.linkType() || mac != n.macAddress()) {
+            String pci = InvalidConfigurationException.printable(n.pciAddress());
+            if (linkType != n.linkType() || mac != n.macAddress() || pci != n.pciAddress()) {
                 if (nics == node.nics()) {
                     nics = new ArrayList<>(nics);
                 }
-                nics.set(i, new Nic(n.name(), n.pciAddress(), mac, n.speedMbps(), n.numaNode(), linkType));
+                nics.set(i, new Nic(n.name(), pci, mac, n.speedMbps(), n.numaNode(), linkType));
             }
         }
         List<PciDevice> devices = node.pciDevices();
@@ -651,7 +674,9 @@ final class InventoryMerger {
 
     /**
      * An accelerator with its vendor, model, compute capability, health reasons and links' peer
-     * kinds shown printable, as a node's hostname is ({@link #withPrintableText(Node)}).
+     * kinds and peer PCI addresses shown printable, as a node's hostname is
+     * ({@link #withPrintableText(Node)}): nothing matches on a link's peer address once the GPU
+     * provider has made its links.
      */
     private static Accelerator withPrintableText(Accelerator a) {
         String vendor = InvalidConfigurationException.printable(a.vendor());
@@ -663,11 +688,12 @@ final class InventoryMerger {
         for (int i = 0; i < links.size(); i++) {
             DeviceLink l = links.get(i);
             String peerKind = InvalidConfigurationException.printable(l.peerKind());
-            if (peerKind != l.peerKind()) {
+            String peer = InvalidConfigurationException.printable(l.peerPciAddress());
+            if (peerKind != l.peerKind() || peer != l.peerPciAddress()) {
                 if (links == a.links()) {
                     links = new ArrayList<>(links);
                 }
-                links.set(i, new DeviceLink(l.index(), l.peerPciAddress(), peerKind, l.bandwidthGBps(), l.active()));
+                links.set(i, new DeviceLink(l.index(), peer, peerKind, l.bandwidthGBps(), l.active()));
             }
         }
         return vendor == a.vendor() && model == a.model() && capability == a.computeCapability() && health == a.health()
@@ -785,7 +811,10 @@ final class InventoryMerger {
      * ids do not show as themselves, its provider told of each ({@link #unprintableId}), and the node
      * kept: an accelerator ({@link #printableAccelerators}), a NIC or a disk by its name, which the
      * shell shows and a device path names (a NIC's); placement counts the node's RDMA NICs without
-     * it, as it would were the NIC not there. A device path from or to an id that does not show as
+     * it, as it would were the NIC not there. So is a PCI function whose address does not show as
+     * itself ({@link #unprintableListed}): the merge attaches a GPU provider's accelerators to the
+     * node that has their functions, by address ({@link #attachAccelerators}), so shown escaped it
+     * would match a function the node does not have. A device path from or to an id that does not show as
      * itself is dropped, silently where that id is a device so left out, its provider told otherwise
      * ({@link #printablePaths}). Each accelerator kept is on this node: an accelerator that names
      * another node as its own (or one that cannot be shown) is taken as on the node whose list holds
@@ -804,13 +833,30 @@ final class InventoryMerger {
                 .toList();
         List<Disk> disks = node.disks().stream()
                 .filter(d -> printableId("disk", d.name(), reporter, warnings)).toList();
+        List<PciDevice> devices = node.pciDevices();
+        for (int i = 0; i < node.pciDevices().size(); i++) {
+            PciDevice d = node.pciDevices().get(i);
+            if (InvalidConfigurationException.printable(d.address()).equals(d.address())) {
+                if (devices != node.pciDevices()) {
+                    devices.add(d);
+                }
+                continue;
+            }
+            if (devices == node.pciDevices()) {
+                devices = new ArrayList<>(node.pciDevices().subList(0, i));
+            }
+            warnings.add(reporter, unprintableListed(what, id, "PCI device address", d.address(), reporter, "the merge attaches a GPU "
+                    + "provider's accelerators to the node that has their PCI functions, and gives each the NUMA node of its own, matched "
+                    + "by address, and escaped it would match an address the device does not have while the log read it as this one, so "
+                    + "the PCI device is dropped from the node and the node kept"));
+        }
         List<DevicePath> paths = printablePaths(what, id,
                 withoutPathsOf(node.devicePaths(), node.accelerators(), accelerators, node.nics(), nics), reporter, warnings);
         if (accelerators.equals(node.accelerators()) && nics.equals(node.nics()) && disks.equals(node.disks())
-                && paths.equals(node.devicePaths())) {
+                && paths.equals(node.devicePaths()) && devices == node.pciDevices()) {
             return node;
         }
-        return node.toBuilder().accelerators(accelerators).nics(nics).disks(disks).devicePaths(paths).build();
+        return node.toBuilder().accelerators(accelerators).nics(nics).disks(disks).devicePaths(paths).pciDevices(devices).build();
     }
 
     /**

@@ -879,9 +879,61 @@ class InventoryMergerTest {
 
     /** The warning to provider odd that drops a value it lists ({@code field}) from a resource ({@code what}), the resource kept. */
     private static String listedDropped(String what, String field, String escaped, String dropped) {
-        return what + " of provider odd lists " + field + " " + escaped + ", which holds a control or format character, a line or "
+        return listedDropped(what, "odd", field, escaped, dropped);
+    }
+
+    /** The warning to {@code provider} that drops a value it lists ({@code field}) from a resource ({@code what}), the resource kept. */
+    private static String listedDropped(String what, String provider, String field, String escaped, String dropped) {
+        return what + " of provider " + provider + " lists " + field + " " + escaped + ", which holds a control or format character, a line or "
                 + "paragraph separator or half of a surrogate pair (shown here as a backslash, u and four hex digits), which would forge a "
                 + "line of the log or act on a terminal; " + dropped + "; expected a " + field + " of characters that show as themselves";
+    }
+
+    /**
+     * A PCI function whose address holds a control or format character is dropped from its node, and
+     * such an accelerator's PCI address from the accelerator, their providers told, naming it
+     * escaped, the node and the accelerator kept: the merge attaches a GPU provider's accelerators to
+     * the node that has their PCI functions by address, so neither may be shown escaped nor kept
+     * raw; here the GPUs are then attached to no node rather than by an address no log shows. A NIC's
+     * PCI address and an accelerator link's peer address, which nothing matches, are shown printable.
+     * A node with nothing to drop or escape is the one reported. Before, each went in raw, and the
+     * GPUs were attached by the raw address.
+     */
+    @Test
+    void aPciAddressHoldingAControlOrFormatCharacterIsDroppedWhereMatchedAndShownPrintableElsewhere() {
+        PciDevice forged = GPU_FUNCTION.toBuilder().address("0000:3b:00.0\u2028").build();
+        Accelerator linked = Accelerator.builder().id("b/gpu0").model("NVIDIA H200").nodeId("b")
+                .links(List.of(new DeviceLink(0, "0000:3c:00.0\nINFO forged", "GPU", 25, true))).build();
+        Node a = node("a", "metal", "h1", forged, GPU_FUNCTION.toBuilder().address("0000:5e:00.0").build());
+        Node b = node("b", "metal", "h2").toBuilder().accelerators(List.of(linked))
+                .nics(List.of(new Nic("ib0", "0000:5e:00.0\u001b[2J", null, 0, -1, "infiniband"))).build();
+        Node c = node("c", "metal", "h3", GPU_FUNCTION).toBuilder()
+                .accelerators(List.of(linked.toBuilder().id("c/gpu0").nodeId("c").pciAddress("0000:3b:00.0")
+                        .links(List.of(new DeviceLink(0, "0000:3c:00.0", "GPU", 25, true))).build()))
+                .nics(List.of(new Nic("ib0", "0000:5e:00.0", null, 0, -1, "infiniband"))).build();
+        Accelerator gpu = H200.toBuilder().pciAddress("0000:3b:00.0\u2028").build();
+        InventoryMerger.Result result = merge(compute("metal", List.of(), a, b, c),
+                gpus("nvidia", GpuSnapshot.builder(1, Instant.EPOCH).hostname("h1").accelerators(List.of(gpu)).build()));
+
+        InventorySnapshot inventory = result.snapshot();
+        assertThat(inventory.node("a").orElseThrow().pciDevices()).extracting(PciDevice::address).containsExactly("0000:5e:00.0");
+        assertThat(inventory.node("a").orElseThrow().accelerators()).isEmpty();
+        assertThat(inventory.unattached()).containsExactly(H200.toBuilder().pciAddress(null).build());
+        Node shown = inventory.node("b").orElseThrow();
+        assertThat(shown.nics()).extracting(Nic::pciAddress).containsExactly("0000:5e:00.0\\u001b[2J");
+        assertThat(shown.accelerators()).singleElement().satisfies(g -> assertThat(g.links()).extracting(DeviceLink::peerPciAddress)
+                .containsExactly("0000:3c:00.0\\u000aINFO forged"));
+        assertThat(inventory.node("c").orElseThrow()).as("nothing to drop or escape: the node as reported").isSameAs(c);
+        String matched = "the merge attaches a GPU provider's accelerators to the node that has their PCI functions, and gives each the "
+                + "NUMA node of its own, matched by address, and escaped it would match ";
+        assertThat(result.warnings()).containsOnlyKeys("metal", "nvidia");
+        assertThat(result.warnings().get("metal")).containsExactly(listedDropped("node a", "metal", "PCI device address", "0000:3b:00.0\\u2028",
+                matched + "an address the device does not have while the log read it as this one, so the PCI device is dropped from the "
+                        + "node and the node kept"));
+        assertThat(result.warnings().get("nvidia")).containsExactly(
+                listedDropped("accelerator GPU-1", "nvidia", "PCI address", "0000:3b:00.0\\u2028", matched + "a function the GPU is not "
+                        + "while the log read it as this one, so it is dropped and the accelerator kept as at no known PCI address"),
+                "1 accelerator of host h1 attached to no node: the snapshot has no machine identity and its accelerators no PCI addresses");
     }
 
     /**
@@ -1230,8 +1282,9 @@ class InventoryMergerTest {
 
     /**
      * The warning that a GPU snapshot's accelerators are attached to no node shows the snapshot's
-     * host name, machine identity and PCI addresses printable: they are the GPU provider's text
-     * (nvidia-smi's, a host's files), and the inventory shows a machine identity so. Before, the
+     * host name and machine identity printable: they are the GPU provider's text (nvidia-smi's, a
+     * host's files), and the inventory shows a machine identity so; a PCI address that would need
+     * escaping is dropped before, as the merge matches on it. Before, the
      * warning's cleaning turned a line break or a direction override into a blank, so it named a
      * machine identity no node shows, and two that differ only there read alike.
      */
@@ -1243,8 +1296,12 @@ class InventoryMergerTest {
                         .accelerators(List.of(H200.toBuilder().id("GPU-2").pciAddress("0000:3b:00.0\n").build())).build()));
         assertThat(result.warnings().get("nvidia")).containsExactly("1 accelerator of host lonely\\u202e attached to no node: no node "
                 + "has machine identity machine-id:\\u000a" + "9".repeat(32));
-        assertThat(result.warnings().get("amd")).containsExactly("1 accelerator of host h\\u001b[2J attached to no node: the snapshot "
-                + "has no machine identity and no node has the PCI functions 0000:3b:00.0\\u000a");
+        assertThat(result.warnings().get("amd")).containsExactly(listedDropped("accelerator GPU-2", "amd", "PCI address",
+                "0000:3b:00.0\\u000a", "the merge attaches a GPU provider's accelerators to the node that has their PCI functions, and "
+                        + "gives each the NUMA node of its own, matched by address, and escaped it would match a function the GPU is not "
+                        + "while the log read it as this one, so it is dropped and the accelerator kept as at no known PCI address"),
+                "1 accelerator of host h\\u001b[2J attached to no node: the snapshot has no machine identity and its accelerators no PCI "
+                        + "addresses");
     }
 
     // ---- one machine, one node -------------------------------------------------------------------
