@@ -75,10 +75,16 @@ import java.util.stream.Collectors;
  *     warning naming it escaped, and the fabric or offer kept: no resource with such an id is in
  *     the inventory for it to name. So is an accelerator's interconnect domain id, the accelerator
  *     kept as in no domain, and a device path from or to such an id; a NIC or disk whose name holds
- *     one is left out of its node as an accelerator is. An attribute key or value of a node, an
- *     offer's machine or an accelerator that holds one is shown escaped, the resource kept, and so is
- *     a node's hostname, a NIC's link type, an accelerator's vendor, model and compute capability, a
- *     site's region, zone and operator name and a fabric's technology. An accelerator of a node (or of an offer's
+ *     one is left out of its node as an accelerator is. So are the values the merge or placement
+ *     matches on: a partition profile whose name holds one is dropped from its accelerator (a
+ *     contract's {@code gpus.partition} names it), an accelerator's PCI address from it and a PCI
+ *     function from its node (GPUs are attached by address), each with a warning naming it escaped;
+ *     a site whose jurisdiction or operator's jurisdiction holds one is left out (sovereignty clauses
+ *     match them), its resources then at a site no provider reports. An attribute key or value of a
+ *     node, an offer's machine or an accelerator that holds one is shown escaped, the resource kept,
+ *     and so is a node's hostname and traits, a NIC's link type and PCI address, an accelerator's
+ *     vendor, model and compute capability and its links' peer addresses, a site's region, zone,
+ *     certifications and operator name and a fabric's technology. An accelerator of a node (or of an offer's
  *     machine) is on that node: one naming another as its own is taken as on it, its provider told.
  *     A site, node or capacity offer that names another provider than the one that reports it is
  *     left out, with a warning to the one that reports it naming the other escaped (a site's
