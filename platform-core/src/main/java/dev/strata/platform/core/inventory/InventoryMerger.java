@@ -585,8 +585,8 @@ final class InventoryMerger {
     }
 
     /**
-     * A node (or an offer's machine) with its hostname, its traits and its NICs' link types and PCI
-     * addresses shown printable ({@link InvalidConfigurationException#printable}), as its
+     * A node (or an offer's machine) with its hostname, its traits, its NICs' link types and PCI
+     * addresses and its disks' PCI addresses shown printable ({@link InvalidConfigurationException#printable}), as its
      * attributes are ({@link #printableAttributes}) and for the same reason: they are a provider's
      * text from outside (a BMC's, Nova's or EC2's), which the inventory passes to JSON, placement's
      * evidence and the provenance log, and, unlike an id, only shown, so kept escaped. A trait and a
@@ -622,6 +622,17 @@ final class InventoryMerger {
                 devices.set(i, d.toBuilder().vendorName(vendor).deviceName(device).driver(driver).build());
             }
         }
+        List<Disk> disks = node.disks();
+        for (int i = 0; i < disks.size(); i++) {
+            Disk d = disks.get(i);
+            String pci = InvalidConfigurationException.printable(d.pciAddress());
+            if (pci != d.pciAddress()) {
+                if (disks == node.disks()) {
+                    disks = new ArrayList<>(disks);
+                }
+                disks.set(i, new Disk(d.name(), d.sizeBytes(), d.rotational(), pci));
+            }
+        }
         CpuTopology cpu = node.cpu();
         List<CpuPackage> packages = cpu.packages();
         for (int i = 0; i < packages.size(); i++) {
@@ -640,8 +651,8 @@ final class InventoryMerger {
         }
         Set<String> traits = printableTexts(node.traits());
         return hostname == node.hostname() && nics == node.nics() && devices == node.pciDevices() && cpu == node.cpu()
-                && traits == node.traits() ? node
-                : node.toBuilder().hostname(hostname).nics(nics).pciDevices(devices).cpu(cpu).traits(traits).build();
+                && traits == node.traits() && disks == node.disks() ? node
+                : node.toBuilder().hostname(hostname).nics(nics).pciDevices(devices).cpu(cpu).traits(traits).disks(disks).build();
     }
 
     /**

@@ -895,7 +895,8 @@ class InventoryMergerTest {
      * escaped, the node and the accelerator kept: the merge attaches a GPU provider's accelerators to
      * the node that has their PCI functions by address, so neither may be shown escaped nor kept
      * raw; here the GPUs are then attached to no node rather than by an address no log shows. A NIC's
-     * PCI address and an accelerator link's peer address, which nothing matches, are shown printable.
+     * or a disk's PCI address and an accelerator link's peer address, which nothing matches, are
+     * shown printable.
      * A node with nothing to drop or escape is the one reported. Before, each went in raw, and the
      * GPUs were attached by the raw address.
      */
@@ -906,11 +907,13 @@ class InventoryMergerTest {
                 .links(List.of(new DeviceLink(0, "0000:3c:00.0\nINFO forged", "GPU", 25, true))).build();
         Node a = node("a", "metal", "h1", forged, GPU_FUNCTION.toBuilder().address("0000:5e:00.0").build());
         Node b = node("b", "metal", "h2").toBuilder().accelerators(List.of(linked))
-                .nics(List.of(new Nic("ib0", "0000:5e:00.0\u001b[2J", null, 0, -1, "infiniband"))).build();
+                .nics(List.of(new Nic("ib0", "0000:5e:00.0\u001b[2J", null, 0, -1, "infiniband")))
+                .disks(List.of(new Disk("nvme0n1", 1L << 40, false, "0000:d8:00.0\u202e"))).build();
         Node c = node("c", "metal", "h3", GPU_FUNCTION).toBuilder()
                 .accelerators(List.of(linked.toBuilder().id("c/gpu0").nodeId("c").pciAddress("0000:3b:00.0")
                         .links(List.of(new DeviceLink(0, "0000:3c:00.0", "GPU", 25, true))).build()))
-                .nics(List.of(new Nic("ib0", "0000:5e:00.0", null, 0, -1, "infiniband"))).build();
+                .nics(List.of(new Nic("ib0", "0000:5e:00.0", null, 0, -1, "infiniband")))
+                .disks(List.of(new Disk("nvme0n1", 1L << 40, false, "0000:d8:00.0"))).build();
         Accelerator gpu = H200.toBuilder().pciAddress("0000:3b:00.0\u2028").build();
         InventoryMerger.Result result = merge(compute("metal", List.of(), a, b, c),
                 gpus("nvidia", GpuSnapshot.builder(1, Instant.EPOCH).hostname("h1").accelerators(List.of(gpu)).build()));
@@ -921,6 +924,7 @@ class InventoryMergerTest {
         assertThat(inventory.unattached()).containsExactly(H200.toBuilder().pciAddress(null).build());
         Node shown = inventory.node("b").orElseThrow();
         assertThat(shown.nics()).extracting(Nic::pciAddress).containsExactly("0000:5e:00.0\\u001b[2J");
+        assertThat(shown.disks()).extracting(Disk::pciAddress).containsExactly("0000:d8:00.0\\u202e");
         assertThat(shown.accelerators()).singleElement().satisfies(g -> assertThat(g.links()).extracting(DeviceLink::peerPciAddress)
                 .containsExactly("0000:3c:00.0\\u000aINFO forged"));
         assertThat(inventory.node("c").orElseThrow()).as("nothing to drop or escape: the node as reported").isSameAs(c);
