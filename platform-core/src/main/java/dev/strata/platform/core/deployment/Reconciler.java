@@ -887,7 +887,12 @@ public final class Reconciler {
         if (d == null || d.state() == DeploymentState.DELETING) {
             return null;
         }
-        Optional<OperationRecord> op = operation == null ? Optional.empty() : d.operation(operation);
+        if (operation == null || operation.isBlank()) {
+            // every machine Strata makes names the operation that made it (an empty name is none): no operation of the deployment made this one
+            return "it names no operation (its " + MachineLabels.OPERATION + " label is missing or empty), so no operation of deployment "
+                    + deployment + " made it";
+        }
+        Optional<OperationRecord> op = d.operation(operation);
         if (op.isEmpty()) {
             return "deployment " + deployment + " recorded no operation " + operation;
         }

@@ -384,6 +384,28 @@ class DeploymentEngineTest {
     }
 
     /**
+     * A machine that carries a live deployment's label but names no operation (its operation
+     * label missing, or empty) is a leak, and the reason says so. Before, the reason read
+     * "deployment d-000001 recorded no operation null", as if the machine had named one.
+     */
+    @Test
+    void aMachineOfALiveDeploymentThatNamesNoOperationIsALeakThatSaysSo() {
+        Deployment d = engine.deploy(lab.workers("train", 1, "lab", ""), "alice").deployment();
+        Lab.settle(engine, d.id(), READY, PATIENCE);
+        String unnamed = lab.lab.plant(Map.of(MachineLabels.DEPLOYMENT, d.id(), MachineLabels.MEMBER, "train-0"));
+        String empty = lab.lab.plant(Map.of(MachineLabels.DEPLOYMENT, d.id(), MachineLabels.OPERATION, ""));
+        engine.reconcileNow();
+        engine.awaitIdle(PATIENCE);
+        assertThat(lab.lab.deletes).containsExactlyInAnyOrder(unnamed, empty);
+        List<String> leaks = lab.store.provenance().find(new dev.strata.platform.core.store.AuditFilter(null, null, null, d.id(), "leak",
+                null, null, 10, false)).stream().map(r -> String.valueOf(r.payload().get("summary"))).toList();
+        String why = " of provider lab is leaked: it names no operation (its strata:operation label is missing or empty), so no operation of "
+                + "deployment " + d.id() + " made it; deleting it";
+        assertThat(leaks).containsExactlyInAnyOrder("machine " + unnamed + why, "machine " + empty + why);
+        assertThat(Lab.settle(engine, d.id(), READY, PATIENCE).members()).extracting(DeploymentMember::state).containsOnly(MemberState.RUNNING);
+    }
+
+    /**
      * Every machine names the ledger binding it is for: the deployment's allocation and the member
      * ({@link MachineLabels#ALLOCATION}, {@link MachineLabels#MEMBER}), by which a provider whose
      * nodes show only the room left after its machines tells placement what a machine already
