@@ -20,6 +20,7 @@ public final class DataSources {
      * @throws StateStoreException when the driver refuses the settings
      */
     public static DataSource direct(StoreSettings s, DataSourceFactory driver) {
+        knowCredentials(s);
         Properties p = new Properties();
         p.setProperty(DataSourceFactory.JDBC_URL, s.url());
         p.setProperty(DataSourceFactory.JDBC_USER, s.user());
@@ -42,6 +43,30 @@ public final class DataSources {
                     + masked(JdbcStateStore.describe(e), s), ProviderText.trace(e));
         } finally {
             p.clear();
+        }
+    }
+
+    /**
+     * Makes the store's credentials secrets that {@link ProviderText#clean} masks wherever they
+     * appear: the password, and a user part in the URL (only settings made by hand hold one;
+     * {@link StoreSettings#from} refuses it) whole and its password alone. The store's errors
+     * describe a driver's exception and chain it cleaned, and a driver or a server may quote
+     * them where no form shows them for what they are: pgjdbc, asked to connect with
+     * {@code //strata:pw@db/strata}, fails with an {@code UnknownHostException} for
+     * {@code strata:pw@db}.
+     */
+    static void knowCredentials(StoreSettings s) {
+        if (!s.password().isEmpty()) {
+            ProviderText.knowSecret(s.password().reveal());
+        }
+        int at = StoreSettings.userInfoEnd(s.url());
+        if (at >= 0) {
+            String userInfo = s.url().substring(StoreSettings.userInfoStart(s.url()), at);
+            ProviderText.knowSecret(userInfo);
+            int colon = userInfo.indexOf(':');
+            if (colon >= 0) {
+                ProviderText.knowSecret(userInfo.substring(colon + 1));
+            }
         }
     }
 

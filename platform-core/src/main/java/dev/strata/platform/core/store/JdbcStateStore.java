@@ -6,6 +6,7 @@ import dev.strata.platform.api.cluster.ClusterInstance;
 import dev.strata.platform.api.cluster.ClusterMode;
 import dev.strata.platform.api.cluster.ClusterStatus;
 import dev.strata.platform.api.exception.ConflictException;
+import dev.strata.platform.api.exception.InvalidConfigurationException;
 import dev.strata.platform.api.exception.NotFoundException;
 import dev.strata.platform.api.exception.NotLeaderException;
 import dev.strata.platform.api.exception.StateStoreException;
@@ -157,7 +158,8 @@ public final class JdbcStateStore implements StateStore, AutoCloseable {
             }
             schema = Migrations.migrate(c, settings.kind() == StoreSettings.Kind.POSTGRESQL, where);
         } catch (SQLException e) {
-            throw new StateStoreException("cannot open the state store at " + where + " as user " + settings.user() + ": " + describe(e), e);
+            throw new StateStoreException("cannot open the state store at " + where + " as user " + settings.user() + ": " + describe(e),
+                    ProviderText.trace(e));
         }
         HikariConfig config = new HikariConfig();
         config.setDataSource(direct);
@@ -170,7 +172,8 @@ public final class JdbcStateStore implements StateStore, AutoCloseable {
         try {
             pool = new HikariDataSource(config);
         } catch (RuntimeException e) {
-            throw new StateStoreException("cannot open a connection pool to the state store at " + where + ": " + describe(e), e);
+            throw new StateStoreException("cannot open a connection pool to the state store at " + where + ": " + describe(e),
+                    ProviderText.trace(e));
         }
         JdbcStateStore store = new JdbcStateStore(settings, direct, pool, clock, schema);
         try {
@@ -214,9 +217,10 @@ public final class JdbcStateStore implements StateStore, AutoCloseable {
                             + ": another Strata instance with instanceId '" + settings.instanceId() + "' recorded itself there at the same "
                             + "moment; every instance writing to one database needs an instanceId of its own (the instanceId property of "
                             + StoreSettings.PID + ", or the id generated into data/strata/instance-id at first start, which a copied data "
-                            + "folder carries along): " + describe(e), e);
+                            + "folder carries along): " + describe(e), ProviderText.trace(e));
                 }
-                throw new StateStoreException("cannot record this instance in the state store at " + settings.location() + ": " + describe(e), e);
+                throw new StateStoreException("cannot record this instance in the state store at " + settings.location() + ": " + describe(e),
+                        ProviderText.trace(e));
             }
         }
     }
@@ -246,7 +250,7 @@ public final class JdbcStateStore implements StateStore, AutoCloseable {
             others = takeMode();
         } catch (SQLException e) {
             throw new StateStoreException("cannot record the mode of this instance (highAvailability = " + elected + ") in the state store at "
-                    + settings.location() + ": " + describe(e), e);
+                    + settings.location() + ": " + describe(e), ProviderText.trace(e));
         }
         if (!others.isEmpty()) {
             throw new StateStoreException("instance " + settings.instanceId() + " cannot start with highAvailability = " + elected
@@ -510,18 +514,21 @@ public final class JdbcStateStore implements StateStore, AutoCloseable {
      * credential, cleaned as a provider's text is ({@link ProviderText#clean}): a driver quotes what
      * it was given (a URL with its user and password, a value a statement was refused for) with its
      * control and bidirectional characters, which replacing only the line breaks let into the log
-     * and the messages that carry this text.
+     * and the messages that carry this text. Each such character (a line break, an ESC, a format or
+     * direction character) is shown as its escape ({@link InvalidConfigurationException#printable}),
+     * so that what the value held can still be read; before, the line breaks became spaces, the
+     * other controls too, and a format character such as a zero-width space or U+061C went out as it was.
      */
     static String describe(Throwable e) {
         StringBuilder sb = new StringBuilder();
         Throwable t = e;
         while (t != null && sb.length() < 400) {
-            String m = t.getMessage();
+            String m = t.getMessage() == null ? null : InvalidConfigurationException.printable(t.getMessage().strip());
             if (m != null && !m.isBlank() && sb.indexOf(m) < 0) {
                 if (sb.length() > 0) {
                     sb.append("; ");
                 }
-                sb.append(m.strip().replace('\n', ' '));
+                sb.append(m);
                 if (t instanceof SQLException s && s.getSQLState() != null) {
                     sb.append(" (SQL state ").append(s.getSQLState()).append(')');
                 }
@@ -739,10 +746,11 @@ public final class JdbcStateStore implements StateStore, AutoCloseable {
                     return readOnce(f);
                 } catch (SQLException again) {
                     again.addSuppressed(e);
-                    throw new StateStoreException("the state store at " + settings.location() + " failed to read: " + describe(again), again);
+                    throw new StateStoreException("the state store at " + settings.location() + " failed to read: " + describe(again),
+                            ProviderText.trace(again));
                 }
             }
-            throw new StateStoreException("the state store at " + settings.location() + " failed to read: " + describe(e), e);
+            throw new StateStoreException("the state store at " + settings.location() + " failed to read: " + describe(e), ProviderText.trace(e));
         }
     }
 

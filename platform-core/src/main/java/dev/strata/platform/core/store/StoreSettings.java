@@ -319,7 +319,7 @@ public record StoreSettings(Kind kind, String url, String location, String user,
     }
 
     /** Where the user part of a URL begins: after {@code //}, else after {@code jdbc:postgresql:}, else at the start. */
-    private static int userInfoStart(String url) {
+    static int userInfoStart(String url) {
         int slashes = url.indexOf("//");
         return slashes >= 0 ? slashes + 2 : url.startsWith("jdbc:postgresql:") ? "jdbc:postgresql:".length() : 0;
     }

@@ -625,12 +625,12 @@ class EmbeddedStoreTest extends StateStoreContract {
      * A database's message reaches the log and the messages of the store's exceptions through
      * {@code describe}, which replaced only line breaks: a terminal escape or a bidirectional control
      * a statement was refused for, and a URL's user and password a driver quoted, went out as they were.
+     * The store's exception chains the database's exception cleaned, not as it was.
      */
     @Test
     void aDatabasesMessageIsDescribedWithoutControlCharactersOrCredentials() throws Exception {
         JdbcStateStore store = Stores.embedded(data);
-        java.sql.SQLException refused = null;
-        String message = null;
+        StateStoreException failed = null;
         try {
             store.read(c -> {
                 try (Statement s = c.createStatement()) {
@@ -638,20 +638,36 @@ class EmbeddedStoreTest extends StateStoreContract {
                 }
             });
         } catch (StateStoreException e) {
-            refused = (java.sql.SQLException) e.getCause();
-            message = e.getMessage();
+            failed = e;
         }
         store.close();
-        assertThat((Throwable) refused).isNotNull();
-        assertThat(refused.getMessage()).contains("\u001b[2J\u202e");
-        String described = JdbcStateStore.describe(refused);
-        assertThat(described).contains("evil").doesNotContain("\u001b").doesNotContain("\u202e").contains("(SQL state 42S02)");
-        assertThat(message).contains("failed to read").contains("evil").doesNotContain("\u001b").doesNotContain("\u202e");
+        assertThat((Throwable) failed).isNotNull();
+        assertThat(failed.getMessage()).contains("failed to read").contains("evil\\u001b[2J\\u202eelbat").contains("(SQL state 42S02)")
+                .doesNotContain("\u001b").doesNotContain("\u202e");
+        for (Throwable t = failed.getCause(); t != null; t = t.getCause()) {
+            assertThat(t.getMessage() + " " + t).contains("evil").doesNotContain("\u001b").doesNotContain("\u202e");
+        }
 
         String quoted = JdbcStateStore.describe(new java.sql.SQLException("Connection to jdbc:postgresql://strata:s3cr3t-pw@db:5432/strata"
                 + "?sslpassword=k3y-pw\r\nrefused", "08001"));
         assertThat(quoted).doesNotContain("s3cr3t-pw").doesNotContain("k3y-pw").doesNotContain("\r").doesNotContain("\n")
                 .contains("db:5432/strata").contains("(SQL state 08001)");
+    }
+
+    /**
+     * {@code describe} shows each character a terminal or a log does not show as itself as its
+     * escape, by the rule {@link dev.strata.platform.api.exception.InvalidConfigurationException#printable}
+     * follows: a line break, a carriage return, an ESC, a C1 control, a line separator, a direction
+     * override and the format characters a bidirectional or invisible text is made with (a
+     * zero-width space, U+061C, a byte order mark). Before, only the line break was replaced (by a
+     * space), the controls and the direction override became spaces when the text was cleaned,
+     * and the format characters went out as they were.
+     */
+    @Test
+    void describeShowsControlFormatAndDirectionCharactersEscaped() {
+        String described = JdbcStateStore.describe(new java.sql.SQLException("a\nb\rc\u001b[2Jd\u0085e\u2028f\u202eg\u200bh\u061ci\ufeffj",
+                "42000"));
+        assertThat(described).isEqualTo("a\\u000ab\\u000dc\\u001b[2Jd\\u0085e\\u2028f\\u202eg\\u200bh\\u061ci\\ufeffj (SQL state 42000)");
     }
 
     @Test

@@ -137,6 +137,56 @@ class PostgresStoreTest extends StateStoreContract {
     }
 
     /**
+     * A URL that carries a user and password (settings made by hand: {@link StoreSettings#from}
+     * refuses one) reaches PostgreSQL's driver, which fails with an {@code UnknownHostException}
+     * for {@code strata:PASSWORD@127.0.0.1}: before, that went into the store's message (no form
+     * shows it for a credential, so cleaning it left it) and, chained as it was, into every
+     * stack trace logged. Now neither the message nor anything chained holds the password.
+     */
+    @Test
+    void aPasswordInTheUrlThatTheDriverQuotesReachesNoMessageOrCause() {
+        String password = "Url-" + java.util.UUID.randomUUID();
+        String url = "jdbc:postgresql://strata:" + password + "@127.0.0.1:" + pg.port + "/strata";
+        StoreSettings s = new StoreSettings(StoreSettings.Kind.POSTGRESQL, url, StoreSettings.shown(url), "strata", Secret.none(), 4,
+                java.time.Duration.ofSeconds(2), true, false, "pg-test", "localhost", java.time.Duration.ofSeconds(1), null, 0,
+                java.time.Duration.ofSeconds(60), java.time.Duration.ofSeconds(5), 10_000, java.time.Duration.ofSeconds(10));
+        assertThatThrownBy(() -> Stores.postgres(s)).isInstanceOf(StateStoreException.class)
+                .hasMessageStartingWith("cannot open the state store at jdbc:postgresql://****@127.0.0.1:" + pg.port + "/strata as user strata: ")
+                .hasMessageContaining("****@127.0.0.1")
+                .satisfies(e -> assertThat(stackText(e)).contains("UnknownHostException").doesNotContain(password));
+    }
+
+    /**
+     * What PostgreSQL quotes of a statement it refused (here a table name holding a line break, an
+     * ESC, a direction override and a zero-width space) reaches the store's message with each such
+     * character as its escape, and the cause chained holds none of them as they were. Before, the
+     * line break and the controls became spaces in the message, the zero-width space went out as it
+     * was, and the cause was PostgreSQL's exception with all of them.
+     */
+    @Test
+    void aValueTheServerQuotesIsShownPrintable() {
+        JdbcStateStore store = store();
+        try {
+            assertThatThrownBy(() -> store.read(c -> {
+                try (java.sql.Statement st = c.createStatement()) {
+                    return st.executeQuery("SELECT 1 FROM \"evil\n\u001b[2J\u202eelbat\u200b\"");
+                }
+            })).isInstanceOf(StateStoreException.class)
+                    .hasMessageContaining("failed to read: ERROR: relation \"evil\\u000a\\u001b[2J\\u202eelbat\\u200b\" does not exist")
+                    .satisfies(e -> {
+                        assertThat(e.getMessage()).doesNotContain("\n").doesNotContain("\u001b").doesNotContain("\u202e")
+                                .doesNotContain("\u200b");
+                        for (Throwable t = e.getCause(); t != null; t = t.getCause()) {
+                            assertThat(t.getMessage() + " " + t).contains("evil").doesNotContain("\n").doesNotContain("\u001b")
+                                    .doesNotContain("\u202e");
+                        }
+                    });
+        } finally {
+            store.close();
+        }
+    }
+
+    /**
      * A server that goes silent mid-statement (its processes for this store stopped with SIGSTOP,
      * as a hung host or a network that drops everything would leave them) fails the write after
      * {@code socketTimeout}, unacknowledged and not applied, instead of stopping the store's writer
