@@ -51,7 +51,9 @@ public final class DataSources {
      * appear: the password, and a user part in the URL (only settings made by hand hold one;
      * {@link StoreSettings#from} refuses it) whole and its password alone. The store's errors
      * describe a driver's exception and chain it cleaned, and a driver or a server may quote
-     * them where no form shows them for what they are: pgjdbc, asked to connect with
+     * them where no form shows them for what they are (a user part without a password is not
+     * learnt: a user's name is no secret, and masked it would garble every text naming the word):
+     * pgjdbc, asked to connect with
      * {@code //strata:pw@db/strata}, fails with an {@code UnknownHostException} for
      * {@code strata:pw@db}.
      */
@@ -62,9 +64,10 @@ public final class DataSources {
         int at = StoreSettings.userInfoEnd(s.url());
         if (at >= 0) {
             String userInfo = s.url().substring(StoreSettings.userInfoStart(s.url()), at);
-            ProviderText.knowSecret(userInfo);
             int colon = userInfo.indexOf(':');
-            if (colon >= 0) {
+            // a user part without a password is no secret: learnt as one, a user named strata would mask the word everywhere
+            if (colon >= 0 && colon < userInfo.length() - 1) {
+                ProviderText.knowSecret(userInfo);
                 ProviderText.knowSecret(userInfo.substring(colon + 1));
             }
         }

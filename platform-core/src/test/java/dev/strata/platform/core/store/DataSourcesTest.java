@@ -41,4 +41,30 @@ class DataSourcesTest {
                     }
                 });
     }
+
+    /**
+     * A URL's user part is learnt as a secret only with a password in it: a user's name is no
+     * secret, and learnt as one (every text naming the word masked), a user part {@code
+     * strata-owner@} would have garbled every message that names the owner. The password of one
+     * with a password is masked wherever it appears, and the user part with it. (Both are random:
+     * what is learnt stays learnt for the JVM.)
+     */
+    @Test
+    void aUrlsUserPartIsLearntAsASecretOnlyWithAPassword() {
+        String user = "strata-owner-" + java.util.UUID.randomUUID();
+        String password = "Pw-" + java.util.UUID.randomUUID();
+        DataSources.knowCredentials(settings("jdbc:postgresql://" + user + "@db.example:5432/strata"));
+        DataSources.knowCredentials(settings("jdbc:postgresql://" + user + ":@db.example:5432/strata"));
+        assertThat(dev.strata.platform.core.provenance.ProviderText.clean("table owned by " + user)).isEqualTo("table owned by " + user);
+
+        DataSources.knowCredentials(settings("jdbc:postgresql://" + user + ":" + password + "@db.example:5432/strata"));
+        assertThat(dev.strata.platform.core.provenance.ProviderText.clean("no host " + user + ":" + password + "@db.example, "
+                + "and " + password + " alone")).doesNotContain(password).contains("****");
+    }
+
+    private static StoreSettings settings(String url) {
+        return new StoreSettings(StoreSettings.Kind.POSTGRESQL, url, StoreSettings.shown(url), "strata", Secret.none(), 4,
+                Duration.ofSeconds(5), true, false, "r1", "localhost", Duration.ofSeconds(1), null, 0, Duration.ofSeconds(60),
+                Duration.ofSeconds(5), 10_000, Duration.ofSeconds(10));
+    }
 }
