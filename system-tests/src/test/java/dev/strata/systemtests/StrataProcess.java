@@ -34,6 +34,10 @@ final class StrataProcess implements AutoCloseable {
     StrataProcess(Class<?> main, List<String> properties, List<String> arguments, Map<String, String> environment) throws IOException {
         List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-cp",
                 System.getProperty("java.class.path"), "-Dorg.slf4j.simpleLogger.defaultLogLevel=warn"));
+        if (System.getProperty("karaf.data") != null) {
+            // where a provider keeps its generation mark: the test's (under target/), not data/ in the working folder
+            command.add("-Dkaraf.data=" + System.getProperty("karaf.data"));
+        }
         command.addAll(properties);
         command.add(main.getName());
         command.addAll(arguments);
