@@ -126,8 +126,14 @@ public final class Reconciler {
      * described again.
      */
     private final Map<String, String> undescribed = new ConcurrentHashMap<>();
-    /** A run of digits, or of hex digits holding one: what changes from one call to the next in a provider's error (a request id). */
-    private static final java.util.regex.Pattern VARYING = java.util.regex.Pattern.compile("[A-Fa-f]*+[0-9][0-9A-Fa-f]*+");
+    /**
+     * What changes from one call to the next in a provider's error (a request id, a time, a count): a run of hex digits holding
+     * a digit, with the runs of hex digits joined to it by hyphens, so a UUID whose group happens to hold letters only
+     * ({@code 368e9a5e-7ec7-481b-adcc-f36f77e00b91}) is taken whole; and a UUID's 8-4-4-4-12 shape, whatever digits it holds.
+     */
+    private static final java.util.regex.Pattern VARYING = java.util.regex.Pattern.compile(
+            "(?<![0-9A-Za-z])[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}(?![0-9A-Za-z])"
+                    + "|(?:[0-9A-Fa-f]++-)*[A-Fa-f]*+[0-9][0-9A-Fa-f]*+(?:-[0-9A-Fa-f]++)*+");
     private boolean led = true;
     /** Whether this leadership's first look for allocations placed for deployments that were never stored was made. */
     private boolean unstoredChecked;
@@ -559,7 +565,7 @@ public final class Reconciler {
 
     /**
      * A reason a machine cannot be described for, as the once-per-reason warning tells reasons apart: the exception's class and
-     * its cleaned message with each run of digits (or of hex digits holding one) taken out. A provider whose error names a
+     * its cleaned message with each run of digits (or of hex digits holding one, with the hex runs hyphens join to it) taken out. A provider whose error names a
      * request id, a time or a count that changes on every call still gives one reason, and is warned of once, not on every try.
      */
     static String reason(RuntimeException ex, String why) {
