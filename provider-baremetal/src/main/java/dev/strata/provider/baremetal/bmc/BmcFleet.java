@@ -542,18 +542,31 @@ public final class BmcFleet implements AutoCloseable {
      * UNAVAILABLE with {@link NodeTemplate#ERROR}, the BMC's other systems read) shows the node last read of it, with that
      * error, its power state unknown, as a BMC that fails shows its nodes; and that node stays the last good one, so a later
      * failure still shows what was last read. A node missing from a provider's discovery is gone to the core (the snapshot
-     * is the provider's whole inventory), so such a system is never left out.
+     * is the provider's whole inventory), so such a system is never left out. A system whose own resource could not be read
+     * has a node whose id is made from its link, without the UUID its node was last read with: the node last read of the same
+     * system ({@link NodeTemplate#SYSTEM}) is shown, so its id stays the one the core knows.
      */
     private List<Node> withLastRead(ConfiguredBmc bmc, List<Node> result) {
         Map<String, Node> before = new HashMap<>();
+        Map<String, Node> beforeBySystem = new HashMap<>();
         for (Node n : lastGood.getOrDefault(bmc.name(), List.of())) {
             before.putIfAbsent(n.id(), n);
+            String system = n.attributes().get(NodeTemplate.SYSTEM);
+            if (system != null) {
+                beforeBySystem.putIfAbsent(system, n);
+            }
         }
+        Set<String> ids = new java.util.HashSet<>();
+        result.forEach(n -> ids.add(n.id()));
         List<Node> shown = new ArrayList<>();
         List<Node> good = new ArrayList<>();
         for (Node n : result) {
             String error = n.attributes().get(NodeTemplate.ERROR);
             Node last = error == null ? null : before.get(n.id());
+            if (error != null && last == null) {
+                Node ofSystem = beforeBySystem.get(n.attributes().get(NodeTemplate.SYSTEM));
+                last = ofSystem == null || ids.contains(ofSystem.id()) ? null : ofSystem;
+            }
             if (last == null) {
                 shown.add(n);
                 good.add(n);

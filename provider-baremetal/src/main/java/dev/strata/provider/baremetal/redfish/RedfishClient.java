@@ -210,11 +210,37 @@ public final class RedfishClient implements AutoCloseable {
      * nowhere is skipped (vendor trees have such links).
      */
     public List<JsonNode> members(String collection, DiscoveryContext context) {
+        List<JsonNode> resources = new ArrayList<>();
+        for (Member member : members(collection, context, false)) {
+            resources.add(member.resource());
+        }
+        return resources;
+    }
+
+    /**
+     * A member of a collection as {@link #eachMember} read it: its resource, or, where the member's own read failed, its link
+     * and the failure (the resource null).
+     */
+    public record Member(String link, JsonNode resource, ProviderFailureException failure) {
+    }
+
+    /**
+     * The members of a collection as {@link #members(String, DiscoveryContext)} reads them, but a member whose own read fails
+     * with the BMC's error about that one resource (an error status such as 500, an answer that is no JSON object) is
+     * given with its failure, and the others are read on: a BMC's one system that cannot be read is that system's failure
+     * alone. What fails the BMC as a whole (unreachable, busy, a timeout, credentials refused) and a failure of the
+     * collection itself (its pages, its {@code Members}, a member's link to another host) still throw, as there.
+     */
+    public List<Member> eachMember(String collection, DiscoveryContext context) {
+        return members(collection, context, true);
+    }
+
+    private List<Member> members(String collection, DiscoveryContext context, boolean eachApart) {
         Optional<JsonNode> first = expanded(collection, context);
         if (first.isEmpty()) {
             return List.of();
         }
-        List<JsonNode> members = new ArrayList<>();
+        List<Member> members = new ArrayList<>();
         JsonNode page = first.get();
         java.util.Set<String> read = new java.util.HashSet<>();
         read.add(resolve(collection).toString());
@@ -244,9 +270,19 @@ public final class RedfishClient implements AutoCloseable {
                     }
                 }
                 if (isReference(member)) {
-                    find(link, context).ifPresent(members::add);
+                    if (eachApart) {
+                        resolve(link); // a link to another host is the collection's error, and nothing is sent there
+                    }
+                    try {
+                        find(link, context).ifPresent(resource -> members.add(new Member(link, resource, null)));
+                    } catch (ProviderFailureException e) {
+                        if (!eachApart) {
+                            throw e;
+                        }
+                        members.add(new Member(link, null, e));
+                    }
                 } else {
-                    members.add(member);
+                    members.add(new Member(link, member, null));
                 }
             }
             String next = page.path("Members@odata.nextLink").asText("");

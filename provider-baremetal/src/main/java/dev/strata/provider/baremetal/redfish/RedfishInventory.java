@@ -86,7 +86,13 @@ final class RedfishInventory {
         }
         List<JsonNode> chassis = null;
         List<Node> nodes = new ArrayList<>();
-        for (JsonNode system : client.members(systemsPath, context)) {
+        for (RedfishClient.Member member : client.eachMember(systemsPath, context)) {
+            if (member.failure() != null) {
+                // the system's own resource answered an error or no JSON object: its failure, not the BMC's
+                nodes.add(unreadable(RedfishClient.JSON.createObjectNode().put("@odata.id", member.link()), systemsPath, member.failure()));
+                continue;
+            }
+            JsonNode system = member.resource();
             context.checkDeadline("reading system " + system.path("@odata.id").asText());
             if (chassis == null) {
                 String chassisPath = link(root.path("Chassis"));
@@ -109,13 +115,14 @@ final class RedfishInventory {
     }
 
     /**
-     * The node of a system whose own resources could not be read (malformed data, a resource answering an error): UNAVAILABLE,
-     * its id and {@code bmc.system} as the system gives them, {@link NodeTemplate#ERROR} naming the system and what was wrong,
-     * with a warning; the BMC's other systems are read on ({@code BmcFleet} shows the system's node last read in its place).
-     * Before, one such system failed the whole BMC's discovery, and its healthy systems were UNAVAILABLE with it. What the BMC
-     * as a whole fails (unreachable, busy, a timeout, credentials refused, its service root or systems collection unreadable)
-     * is not caught here, and still fails the BMC; so does a system whose node cannot be made even so (its id breaks the
-     * model's rules): the failure is thrown.
+     * The node of a system whose own resources could not be read (malformed data, a resource answering an error, the system's
+     * own resource among them): UNAVAILABLE, its id and {@code bmc.system} as the system gives them (where the system's own
+     * resource could not be read, the id from its link, without its UUID), {@link NodeTemplate#ERROR} naming the system and
+     * what was wrong, with a warning; the BMC's other systems are read on ({@code BmcFleet} shows the system's node last read
+     * in its place). Before, one such system failed the whole BMC's discovery, and its healthy systems were UNAVAILABLE with
+     * it. What the BMC as a whole fails (unreachable, busy, a timeout, credentials refused, its service root or systems
+     * collection unreadable) is not caught here, and still fails the BMC; so does a system whose node cannot be made even so
+     * (its id breaks the model's rules): the failure is thrown.
      */
     private Node unreadable(JsonNode system, String systemsPath, dev.strata.platform.api.exception.StrataException failure) {
         String path = system.path("@odata.id").asText(systemsPath);

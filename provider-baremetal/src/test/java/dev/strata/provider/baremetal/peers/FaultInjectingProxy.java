@@ -47,6 +47,10 @@ public final class FaultInjectingProxy implements AutoCloseable {
         }
     }
 
+    /** An answer given in place of the peer's. */
+    private record Replacement(int status, String contentType, String body) {
+    }
+
     private static final ObjectMapper JSON = new ObjectMapper();
     private final HttpServer server;
     private final URI upstream;
@@ -68,6 +72,7 @@ public final class FaultInjectingProxy implements AutoCloseable {
     private final Map<String, Fault> lateAnswers = new ConcurrentHashMap<>();
     private volatile int pageSize;
     private final Map<String, java.util.function.UnaryOperator<ObjectNode>> rewrites = new ConcurrentHashMap<>();
+    private final Map<String, Replacement> replacements = new ConcurrentHashMap<>();
     private volatile String sessionUser;
     private volatile String sessionPassword;
     private volatile Duration sessionDelay = Duration.ZERO;
@@ -149,9 +154,19 @@ public final class FaultInjectingProxy implements AutoCloseable {
         return this;
     }
 
-    /** Answers pass unchanged again. */
+    /**
+     * Answers of GET to a path (trailing slash ignored) replaced by this status, content type and body, the peer not asked: a
+     * BMC that fails on that one resource (an error, a page that is no JSON) while it answers the others.
+     */
+    public FaultInjectingProxy replace(String path, int status, String contentType, String body) {
+        replacements.put(trim(path), new Replacement(status, contentType, body));
+        return this;
+    }
+
+    /** Answers pass unchanged again: no rewrite nor replacement. */
     public void noRewrites() {
         rewrites.clear();
+        replacements.clear();
     }
 
     public FaultInjectingProxy paging(int size) {
@@ -427,6 +442,19 @@ public final class FaultInjectingProxy implements AutoCloseable {
     }
 
     private int forward(HttpExchange exchange, String method, String path, byte[] body, String authorization, String ifMatch) throws IOException {
+        Replacement replacement = method.equals("GET") ? replacements.get(trim(path)) : null;
+        if (replacement != null) {
+            record(replacement.status());
+            byte[] bytes = replacement.body().getBytes(StandardCharsets.UTF_8);
+            exchange.getResponseHeaders().add("Content-Type", replacement.contentType());
+            exchange.sendResponseHeaders(replacement.status(), bytes.length == 0 ? -1 : bytes.length);
+            if (bytes.length > 0) {
+                try (OutputStream out = exchange.getResponseBody()) {
+                    out.write(bytes);
+                }
+            }
+            return replacement.status();
+        }
         HttpRequest.Builder b = HttpRequest.newBuilder(upstream.resolve(path)).timeout(Duration.ofSeconds(30))
                 .method(method, body.length == 0 ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofByteArray(body));
         String contentType = exchange.getRequestHeaders().getFirst("Content-Type");

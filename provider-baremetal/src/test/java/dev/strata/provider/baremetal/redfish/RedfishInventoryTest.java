@@ -372,6 +372,98 @@ class RedfishInventoryTest {
         }
     }
 
+    /**
+     * A BMC of two systems (the Cray EX235n's real tree, through a proxy; it offers no {@code $expand}, so each system is read
+     * by its own GET) where the GET of Node1's own resource answers HTTP 500 with a Redfish error, a page that is no JSON, or
+     * JSON that is no object. Node1's node is UNAVAILABLE alone, its {@code bmc.error} naming the BMC, the system and what was
+     * wrong, with a warning; Node0 is read as always. Through the provider, Node1 (read with a UUID) keeps its id and shows
+     * what was last read of it with that error, and is whole again once it answers. What fails the BMC as a whole still fails
+     * it: its systems collection answering 500, or Node1's GET refused for the credentials or answered busy. Before, the one
+     * system's failed read failed the whole BMC's discovery: both nodes were UNAVAILABLE.
+     */
+    @Test
+    void aSystemWhoseOwnResourceCannotBeReadIsUnavailableAlone() throws IOException {
+        String system = "/redfish/v1/Systems/Node1";
+        record Failing(int status, String type, String body, String problem) {
+        }
+        List<Failing> cases = List.of(
+                new Failing(500, "application/json", "{\"error\":{\"code\":\"Base.1.8.InternalError\",\"message\":\"sensor data not ready\"}}",
+                        "GET " + system + " answered HTTP 500 (sensor data not ready)"),
+                new Failing(200, "text/html", "<html><body>Loading...</body></html>", system + ": the answer is not a JSON object"),
+                new Failing(200, "application/json", "[]", system + ": the answer is not a JSON object"));
+        for (Failing failing : cases) {
+            try (FaultInjectingProxy proxy = FaultInjectingProxy.start(ex235n.address());
+                    dev.strata.platform.testkit.StderrCapture log = new dev.strata.platform.testkit.StderrCapture()) {
+                proxy.replace(system, failing.status(), failing.type(), failing.body());
+                List<Node> nodes = discover("half", proxy.address());
+                assertThat(nodes).extracting(Node::id).as(failing.body()).containsExactlyInAnyOrder("bmc:half/Node0", "bmc:half/Node1");
+                Node healthy = nodes.stream().filter(n -> n.id().endsWith("/Node0")).findFirst().orElseThrow();
+                assertThat(healthy.state()).isEqualTo(ResourceState.AVAILABLE);
+                assertThat(healthy.attributes()).doesNotContainKey(NodeTemplate.ERROR);
+                assertThat(healthy.accelerators()).hasSize(4);
+                Node broken = nodes.stream().filter(n -> n.id().endsWith("/Node1")).findFirst().orElseThrow();
+                String error = "BMC half (" + proxy.address() + "): system " + system + " could not be read: ";
+                assertThat(broken.state()).isEqualTo(ResourceState.UNAVAILABLE);
+                assertThat(broken.attributes()).containsEntry(NodeTemplate.SYSTEM, system).containsEntry(NodeTemplate.BMC, "half");
+                assertThat(broken.attributes().get(NodeTemplate.ERROR)).isEqualTo(error + failing.problem());
+                assertThat(log.text().lines().filter(l -> l.contains("WARN") && l.contains(error)))
+                        .anySatisfy(l -> assertThat(l).contains(failing.problem()).contains("its node is UNAVAILABLE"));
+            }
+        }
+
+        record Whole(String path, int status, Class<? extends Exception> type, String message) {
+        }
+        for (Whole whole : List.of(
+                new Whole("/redfish/v1/Systems", 500, dev.strata.platform.api.exception.ProviderFailureException.class,
+                        "GET /redfish/v1/Systems answered HTTP 500"),
+                new Whole(system, 401, dev.strata.platform.api.exception.AuthorizationException.class,
+                        "GET " + system + " answered HTTP 401"),
+                new Whole(system, 503, dev.strata.platform.api.exception.ProviderUnavailableException.class,
+                        "GET " + system + " answered HTTP 503"))) {
+            try (FaultInjectingProxy proxy = FaultInjectingProxy.start(ex235n.address())) {
+                proxy.replace(whole.path(), whole.status(), "application/json", "{}");
+                org.assertj.core.api.Assertions.assertThatThrownBy(() -> discover("whole", proxy.address()))
+                        .as("%s %d", whole.path(), whole.status()).isInstanceOf(whole.type())
+                        .hasMessageStartingWith("BMC whole (" + proxy.address()).hasMessageContaining(whole.message());
+            }
+        }
+
+        String uuid = "4c4c4544-0053-3510-8052-b4c04f4d4d32";
+        java.util.function.UnaryOperator<com.fasterxml.jackson.databind.node.ObjectNode> withUuid = c -> c.put("UUID", uuid);
+        try (FaultInjectingProxy proxy = FaultInjectingProxy.start(ex235n.address())) {
+            dev.strata.provider.baremetal.bmc.BmcProvider provider = new dev.strata.provider.baremetal.bmc.BmcProvider(
+                    Peers.workDir("journal"), 2, Duration.ofSeconds(30), Duration.ofSeconds(60), java.time.Clock.systemUTC());
+            try {
+                provider.bind(TestBmcs.bmc(TestBmcs.redfish("cray", proxy.address(), "root", "unused-by-sushy-static")));
+                proxy.rewrite(system, withUuid);
+                Node first = node(provider, "bmc:" + uuid);
+                assertThat(first.state()).isEqualTo(ResourceState.AVAILABLE);
+                assertThat(first.attributes()).containsEntry(NodeTemplate.SYSTEM, system);
+                proxy.replace(system, cases.get(0).status(), cases.get(0).type(), cases.get(0).body());
+                List<Node> nodes = provider.discoverCompute(DiscoveryContext.withTimeout("d", Duration.ofSeconds(60))).nodes();
+                assertThat(nodes).extracting(Node::id).as("the system's id as last read, no second node for it")
+                        .containsExactlyInAnyOrder("bmc:cray/Node0", "bmc:" + uuid);
+                Node during = nodes.stream().filter(n -> n.id().equals("bmc:" + uuid)).findFirst().orElseThrow();
+                assertThat(during.state()).isEqualTo(ResourceState.UNAVAILABLE);
+                assertThat(during.attributes().get(NodeTemplate.ERROR)).contains("system " + system + " could not be read: "
+                        + cases.get(0).problem());
+                assertThat(during.attributes()).containsEntry(NodeTemplate.POWER_STATE, "Unknown").containsEntry(NodeTemplate.SYSTEM, system);
+                assertThat(during.cpu()).as("what was last read of it").isEqualTo(first.cpu());
+                assertThat(during.memoryBytes()).isEqualTo(first.memoryBytes()).isPositive();
+                assertThat(during.accelerators()).isEqualTo(first.accelerators());
+                assertThat(nodes.stream().filter(n -> n.id().equals("bmc:cray/Node0")).findFirst().orElseThrow().state())
+                        .isEqualTo(ResourceState.AVAILABLE);
+                proxy.noRewrites();
+                proxy.rewrite(system, withUuid);
+                Node after = node(provider, "bmc:" + uuid);
+                assertThat(after.state()).isEqualTo(ResourceState.AVAILABLE);
+                assertThat(after.attributes()).doesNotContainKey(NodeTemplate.ERROR);
+            } finally {
+                provider.close();
+            }
+        }
+    }
+
     private static Node node(dev.strata.provider.baremetal.bmc.BmcProvider provider, String id) {
         List<Node> nodes = provider.discoverCompute(DiscoveryContext.withTimeout("d", Duration.ofSeconds(60))).nodes();
         return nodes.stream().filter(n -> n.id().equals(id)).findFirst()
