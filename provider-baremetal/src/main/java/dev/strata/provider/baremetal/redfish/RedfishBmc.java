@@ -30,6 +30,12 @@ public final class RedfishBmc implements Bmc {
     private static final Logger LOG = LoggerFactory.getLogger(RedfishBmc.class);
 
     private final RedfishClient client;
+    /**
+     * By system path, why the system's node was last warned of as UNAVAILABLE ({@link RedfishInventory}): kept from one
+     * discovery to the next, so that a system that stays unreadable for the same reason is warned of once, not at every
+     * discovery.
+     */
+    private final java.util.Map<String, String> unreadable = new java.util.concurrent.ConcurrentHashMap<>();
 
     public RedfishBmc(RedfishClient client) {
         this.client = client;
@@ -51,12 +57,12 @@ public final class RedfishBmc implements Bmc {
 
     @Override
     public List<Node> discover(NodeTemplate template, DiscoveryContext context) {
-        return new RedfishInventory(client, template).nodes(context);
+        return new RedfishInventory(client, template, unreadable).nodes(context);
     }
 
     @Override
     public java.util.Map<String, String> systems(NodeTemplate template, DiscoveryContext context) {
-        return new RedfishInventory(client, template).systems(context);
+        return new RedfishInventory(client, template, unreadable).systems(context);
     }
 
     @Override

@@ -72,10 +72,16 @@ final class RedfishInventory {
 
     private final RedfishClient client;
     private final NodeTemplate template;
+    /**
+     * By system path, why its node was last warned of as UNAVAILABLE (its {@link NodeTemplate#ERROR}), kept by the BMC from one
+     * discovery to the next: each reason is warned of once until the system is read well again, a repeat logged at debug.
+     */
+    private final Map<String, String> warned;
 
-    RedfishInventory(RedfishClient client, NodeTemplate template) {
+    RedfishInventory(RedfishClient client, NodeTemplate template, Map<String, String> warned) {
         this.client = client;
         this.template = template;
+        this.warned = warned;
     }
 
     List<Node> nodes(DiscoveryContext context) {
@@ -86,13 +92,16 @@ final class RedfishInventory {
         }
         List<JsonNode> chassis = null;
         List<Node> nodes = new ArrayList<>();
+        Set<String> listed = new java.util.HashSet<>();
         for (RedfishClient.Member member : client.eachMember(systemsPath, context)) {
             if (member.failure() != null) {
                 // the system's own resource answered an error or no JSON object: its failure, not the BMC's
+                listed.add(member.link());
                 nodes.add(unreadable(RedfishClient.JSON.createObjectNode().put("@odata.id", member.link()), systemsPath, member.failure()));
                 continue;
             }
             JsonNode system = member.resource();
+            listed.add(system.path("@odata.id").asText(systemsPath));
             context.checkDeadline("reading system " + system.path("@odata.id").asText());
             if (chassis == null) {
                 String chassisPath = link(root.path("Chassis"));
@@ -101,6 +110,7 @@ final class RedfishInventory {
             dev.strata.platform.api.exception.StrataException failure;
             try {
                 nodes.add(node(system, chassis, context));
+                warned.remove(system.path("@odata.id").asText(systemsPath)); // read well: a failure again is warned of again
                 continue;
             } catch (IllegalArgumentException e) {
                 // what the BMC said breaks a rule of Strata's model (a negative power, an id out of range): its error, said as such
@@ -111,6 +121,7 @@ final class RedfishInventory {
             }
             nodes.add(unreadable(system, systemsPath, failure));
         }
+        warned.keySet().retainAll(listed); // a system the BMC no longer lists is forgotten
         return nodes;
     }
 
@@ -118,11 +129,12 @@ final class RedfishInventory {
      * The node of a system whose own resources could not be read (malformed data, a resource answering an error, the system's
      * own resource among them): UNAVAILABLE, its id and {@code bmc.system} as the system gives them (where the system's own
      * resource could not be read, the id from its link, without its UUID), {@link NodeTemplate#ERROR} naming the system and
-     * what was wrong, with a warning; the BMC's other systems are read on ({@code BmcFleet} shows the system's node last read
-     * in its place). Before, one such system failed the whole BMC's discovery, and its healthy systems were UNAVAILABLE with
-     * it. What the BMC as a whole fails (unreachable, busy, a timeout, credentials refused, its service root or systems
-     * collection unreadable) is not caught here, and still fails the BMC; so does a system whose node cannot be made even so
-     * (its id breaks the model's rules): the failure is thrown.
+     * what was wrong, with a warning (once for each reason until the system is read well again, {@link #warned}); the BMC's
+     * other systems are read on ({@code BmcFleet} shows the system's node last read in its place). Before, one such system
+     * failed the whole BMC's discovery, and its healthy systems were UNAVAILABLE with it. What the BMC as a whole fails
+     * (unreachable, busy, a timeout, credentials refused, its service root or systems collection unreadable) is not caught
+     * here, and still fails the BMC; so does a system whose node cannot be made even so (its id breaks the model's rules): the
+     * failure is thrown.
      */
     private Node unreadable(JsonNode system, String systemsPath, dev.strata.platform.api.exception.StrataException failure) {
         String path = system.path("@odata.id").asText(systemsPath);
@@ -143,7 +155,11 @@ final class RedfishInventory {
         } catch (IllegalArgumentException e) {
             throw failure;
         }
-        LOG.warn("{}; its node is UNAVAILABLE, the BMC's other systems are read", message);
+        if (!message.equals(warned.put(path, message))) {
+            LOG.warn("{}; its node is UNAVAILABLE, the BMC's other systems are read", message);
+        } else {
+            LOG.debug("{}; its node is still UNAVAILABLE", message);
+        }
         return node;
     }
 

@@ -464,6 +464,48 @@ class RedfishInventoryTest {
         }
     }
 
+    /**
+     * A system that stays unreadable (the Cray EX235n's real tree through a proxy, Node1's CPU of fifty million cores) across
+     * discoveries of the provider: warned of once for that reason, not at every discovery; once it is read well again and then
+     * bad again, warned of again; and again when the reason changes (its own GET answering HTTP 500). Before, every discovery
+     * warned again while the system stayed bad.
+     */
+    @Test
+    void aSystemThatStaysUnreadableIsWarnedOfOncePerReason() throws IOException {
+        String system = "/redfish/v1/Systems/Node1";
+        try (FaultInjectingProxy proxy = FaultInjectingProxy.start(ex235n.address());
+                dev.strata.platform.testkit.StderrCapture log = new dev.strata.platform.testkit.StderrCapture()) {
+            dev.strata.provider.baremetal.bmc.BmcProvider provider = new dev.strata.provider.baremetal.bmc.BmcProvider(
+                    Peers.workDir("journal"), 2, Duration.ofSeconds(30), Duration.ofSeconds(60), java.time.Clock.systemUTC());
+            String warning = "BMC cray (" + proxy.address() + "): system " + system + " could not be read: ";
+            java.util.function.Supplier<List<String>> warnings = () -> log.text().lines()
+                    .filter(l -> l.contains("WARN") && l.contains(warning)).toList();
+            try {
+                provider.bind(TestBmcs.bmc(TestBmcs.redfish("cray", proxy.address(), "root", "unused-by-sushy-static")));
+                assertThat(node(provider, "bmc:cray/Node1").state()).isEqualTo(ResourceState.AVAILABLE);
+                proxy.rewrite(system + "/Processors/CPU0", c -> c.put("TotalCores", 50000000));
+                assertThat(node(provider, "bmc:cray/Node1").state()).isEqualTo(ResourceState.UNAVAILABLE);
+                assertThat(node(provider, "bmc:cray/Node1").state()).isEqualTo(ResourceState.UNAVAILABLE);
+                assertThat(warnings.get()).as("two discoveries of the same bad system").hasSize(1)
+                        .allSatisfy(l -> assertThat(l).contains("TotalCores = 50000000"));
+
+                proxy.noRewrites();
+                assertThat(node(provider, "bmc:cray/Node1").state()).isEqualTo(ResourceState.AVAILABLE);
+                proxy.rewrite(system + "/Processors/CPU0", c -> c.put("TotalCores", 50000000));
+                assertThat(node(provider, "bmc:cray/Node1").state()).isEqualTo(ResourceState.UNAVAILABLE);
+                assertThat(warnings.get()).as("bad again after it was read well").hasSize(2);
+
+                proxy.replace(system, 500, "application/json", "{}");
+                assertThat(node(provider, "bmc:cray/Node1").state()).isEqualTo(ResourceState.UNAVAILABLE);
+                assertThat(node(provider, "bmc:cray/Node1").state()).isEqualTo(ResourceState.UNAVAILABLE);
+                assertThat(warnings.get()).as("another reason").hasSize(3)
+                        .last().satisfies(l -> assertThat(l).contains("GET " + system + " answered HTTP 500"));
+            } finally {
+                provider.close();
+            }
+        }
+    }
+
     private static Node node(dev.strata.provider.baremetal.bmc.BmcProvider provider, String id) {
         List<Node> nodes = provider.discoverCompute(DiscoveryContext.withTimeout("d", Duration.ofSeconds(60))).nodes();
         return nodes.stream().filter(n -> n.id().equals(id)).findFirst()
