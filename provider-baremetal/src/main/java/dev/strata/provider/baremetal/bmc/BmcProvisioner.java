@@ -585,12 +585,12 @@ public final class BmcProvisioner {
         Optional<Operation> holder = journal.holding(handle.machineId());
         if (holder.isPresent()) {
             Operation h = holder.get();
-            LOG.warn("No journal record of operation {} on {}, which operation {} holds now; nothing is sent to its BMC", operationId,
-                    handle.machineId(), h.operationId());
+            LOG.warn("No journal record of operation {} on {}, which operation {} holds now; nothing is sent to its BMC", shown(operationId),
+                    shown(handle.machineId()), shown(h.operationId()));
             return fromHandle.with(Operation.Phase.GONE, now).withNote("no record of this operation; node " + handle.machineId()
                     + " is held by operation " + h.operationId() + " now, so this operation's machine is gone", now);
         }
-        LOG.warn("No journal record of operation {} on {}; working from the handle alone", operationId, handle.machineId());
+        LOG.warn("No journal record of operation {} on {}; working from the handle alone", shown(operationId), shown(handle.machineId()));
         return fromHandle;
     }
 
@@ -609,9 +609,10 @@ public final class BmcProvisioner {
     }
 
     /**
-     * A BMC's name as a message or the log quotes it: an operation's record and a machine handle hold it as stored, not as the
-     * configuration checked it, so a control, line-break or format character in it (a record edited from outside, a handle
-     * the core stored) is shown as the API shows a value ({@link InvalidConfigurationException#printable}).
+     * A BMC's name (or an operation or node id) as a message or the log quotes it: an operation's record and a machine handle
+     * hold it as stored, not as the configuration checked it, so a control, line-break or format character in it (a record
+     * edited from outside, a handle the core stored) is shown as the API shows a value
+     * ({@link InvalidConfigurationException#printable}).
      */
     private static String shown(String bmc) {
         return InvalidConfigurationException.printable(bmc);

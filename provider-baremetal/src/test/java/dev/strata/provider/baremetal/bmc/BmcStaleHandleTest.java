@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.strata.platform.api.exception.ProviderUnavailableException;
+import dev.strata.platform.testkit.StderrCapture;
 import dev.strata.platform.api.provider.DiscoveryContext;
 import dev.strata.platform.api.provisioning.MachineHandle;
 import dev.strata.platform.api.provisioning.MachineState;
@@ -12,6 +13,7 @@ import dev.strata.provider.baremetal.peers.StandInRedfish;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -91,6 +93,38 @@ class BmcStaleHandleTest {
         MachineStatus line = provisioner.machines(DiscoveryContext.withTimeout("list", Duration.ofSeconds(5))).stream()
                 .filter(s -> s.handle().machineId().equals("node-3")).findFirst().orElseThrow();
         assertThat(line.attributes().get(NodeTemplate.ERROR)).contains("BMC " + shown + " of node node-3").doesNotContain("\u001b", "\n", "\u202e");
+    }
+
+    /**
+     * Handles without a journal record whose operation id and node id hold an escape sequence and a line break (a handle the
+     * core stored, edited from outside): the warnings that no record is there, for a node another operation holds now and for
+     * one worked from the handle alone, quote both ids printable. Before, they were logged as given: the line break forged a
+     * line of the log, and the escape sequence reached the terminal that shows it.
+     */
+    @Test
+    void theIdsOfAHandleWithoutARecordAreLoggedPrintable() {
+        String operation = "op-\u001b[31m\nforged";
+        String shownOperation = "op-\\u001b[31m\\u000aforged";
+        String held = "node-4\u001b[2J\nforged";
+        Instant at = Instant.now().minusSeconds(60);
+        journal.put(new Operation("op-holder", "d4", "m1", "t1", held, "rack1", SYSTEM, "pxe", null, "force",
+                Operation.Phase.RUNNING, PowerAction.ON, at, at, at, null));
+        String alone = "node-5\u001b]0;title\u0007\nforged";
+        try (StderrCapture log = new StderrCapture()) {
+            MachineStatus gone = provisioner.describe(new MachineHandle(BmcProvider.ID, held, Map.of(BmcProvisioner.BMC, "rack1",
+                    BmcProvisioner.SYSTEM, SYSTEM, BmcProvisioner.OPERATION, operation)), DiscoveryContext.withTimeout("look", Duration.ofSeconds(5)));
+            assertThat(gone.state()).isEqualTo(MachineState.GONE);
+            provisioner.describe(new MachineHandle(BmcProvider.ID, alone, Map.of(BmcProvisioner.BMC, "rack1", BmcProvisioner.SYSTEM, SYSTEM,
+                    BmcProvisioner.OPERATION, operation)), DiscoveryContext.withTimeout("look", Duration.ofSeconds(5)));
+
+            List<String> warnings = log.text().lines().filter(l -> l.contains("WARN") && l.contains("No journal record of operation")).toList();
+            assertThat(warnings).hasSize(2);
+            assertThat(warnings.get(0)).contains("No journal record of operation " + shownOperation + " on node-4\\u001b[2J\\u000aforged, "
+                    + "which operation op-holder holds now");
+            assertThat(warnings.get(1)).contains("No journal record of operation " + shownOperation + " on node-5\\u001b]0;title\\u0007"
+                    + "\\u000aforged; working from the handle alone");
+            assertThat(log.text()).doesNotContain("\u001b", "\u0007").satisfies(t -> assertThat(t.lines()).noneMatch(l -> l.startsWith("forged")));
+        }
     }
 
     @Test
