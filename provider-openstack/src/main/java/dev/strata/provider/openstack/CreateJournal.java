@@ -3,6 +3,7 @@ package dev.strata.provider.openstack;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.strata.platform.api.exception.InvalidConfigurationException;
 import dev.strata.platform.api.exception.ProviderUnavailableException;
 import dev.strata.platform.api.provisioning.ProviderJournal;
 import java.io.IOException;
@@ -213,7 +214,9 @@ final class CreateJournal {
             try {
                 stored = Entry.parse(text.get());
             } catch (IllegalArgumentException e) {
-                stored = unreadable(providerId, operationId, text.get(), e.getMessage(), j.location(), unreadableQuiet);
+                // the parser quotes the record's text, which the state store holds as it was written or damaged: shown printable
+                stored = unreadable(providerId, operationId, text.get(), InvalidConfigurationException.printable(e.getMessage()), j.location(),
+                        unreadableQuiet);
             }
         }
         if (stored == null) {

@@ -341,8 +341,9 @@ public final class OpenStackCloud implements ComputeProvider, ProvisioningProvid
      * the server by its tag.
      */
     private static StrataException serverExists(String operationId, String serverId, StrataException e) {
-        return retryable(e, "server " + serverId + " of operation " + operationId + " exists, but reading it failed: " + e.getMessage()
-                + "; the operation stays pending and its next try finds the server by its tag");
+        return retryable(e, "server " + InvalidConfigurationException.printable(serverId) + " of operation " + operationId
+                + " exists, but reading it failed: " + e.getMessage() + "; the operation stays pending and its next try finds the server by "
+                + "its tag");
     }
 
     /** A failure while Nova may have the operation's server (its create request got no sure answer): retryable too. */
@@ -392,7 +393,7 @@ public final class OpenStackCloud implements ComputeProvider, ProvisioningProvid
         }
         if (existing.isPresent()) {
             LOG.info("OpenStack {}: operation {} already made server {}; not making another", settings.providerId(), operationId,
-                    existing.get().id());
+                    InvalidConfigurationException.printable(existing.get().id()));
             remember(operationId, before, existing.get());
             return new Started(existing.get(), null);
         }
@@ -411,11 +412,12 @@ public final class OpenStackCloud implements ComputeProvider, ProvisioningProvid
             }
             LOG.info("OpenStack {}: the create request of operation {} at {} got no sure answer ({}) and Nova lists no server for it "
                     + "after the settle period; asking again", settings.providerId(), operationId, before.get().at(),
-                    before.get().detail() == null ? "Strata stopped before the answer came" : before.get().detail());
+                    before.get().detail() == null ? "Strata stopped before the answer came"
+                            : InvalidConfigurationException.printable(before.get().detail()));
         }
         Hypervisor hv = nova.hypervisors(context).stream().filter(h -> h.hostname().equals(hostname)).findFirst()
-                .orElseThrow(() -> new NotFoundException("node " + request.target().id() + " is not a hypervisor of OpenStack provider "
-                        + settings.providerId() + " (any more)"));
+                .orElseThrow(() -> new NotFoundException("node " + InvalidConfigurationException.printable(request.target().id())
+                        + " is not a hypervisor of OpenStack provider " + settings.providerId() + " (any more)"));
         Map<String, String> params = request.parameters();
         Flavor flavor = flavor(request, hv, params.get("flavor"), context);
         String image = params.getOrDefault("image", settings.image());
@@ -491,7 +493,7 @@ public final class OpenStackCloud implements ComputeProvider, ProvisioningProvid
         // Nova's text (the server's id, the flavor's name) shown printable, as in the refusals
         LOG.info("OpenStack {}: server {} ({}) for member {} of deployment {} on host {}, flavor {}, operation {}", settings.providerId(),
                 InvalidConfigurationException.printable(id), OpenStackCloudProvider.serverName(request), request.member(), request.deploymentId(),
-                hostname, InvalidConfigurationException.printable(flavor.name()), request.operationId());
+                InvalidConfigurationException.printable(hostname), InvalidConfigurationException.printable(flavor.name()), request.operationId());
         Optional<Server> made;
         try {
             made = nova.server(id, context);
@@ -503,8 +505,8 @@ public final class OpenStackCloud implements ComputeProvider, ProvisioningProvid
             throw serverExists(request.operationId(), id, e);
         }
         if (made.isEmpty()) {
-            return new Started(null, new MachineStatus(handle(id), MachineState.GONE, "server " + id + " vanished right after it was created",
-                    null, request.labels(), Map.of(), clock.instant()));
+            return new Started(null, new MachineStatus(handle(id), MachineState.GONE, "server " + InvalidConfigurationException.printable(id)
+                    + " vanished right after it was created", null, request.labels(), Map.of(), clock.instant()));
         }
         return new Started(made.get(), null);
     }
@@ -570,7 +572,7 @@ public final class OpenStackCloud implements ComputeProvider, ProvisioningProvid
             }
             if (made.isPresent()) {
                 LOG.info("OpenStack {}: Nova made server {} for operation {} although the request got no sure answer; not asking again",
-                        settings.providerId(), made.get().id(), operationId);
+                        settings.providerId(), InvalidConfigurationException.printable(made.get().id()), operationId);
                 remember(operationId, Optional.empty(), made.get());
                 return new Started(made.get(), null);
             }
@@ -591,21 +593,24 @@ public final class OpenStackCloud implements ComputeProvider, ProvisioningProvid
     }
 
     private static String failedAwaiting(String operationId, Instant at, String detail, Instant quietUntil) {
-        return "Nova failed the create request of operation " + operationId + (at == null ? "" : " at " + at) + " (" + detail
-                + ") and lists no server with the operation's tag yet; it is looked for until " + quietUntil
-                + ", and the operation fails if none shows by then";
+        return "Nova failed the create request of operation " + operationId + (at == null ? "" : " at " + at) + " ("
+                + InvalidConfigurationException.printable(detail) + ") and lists no server with the operation's tag yet; it is looked for "
+                + "until " + quietUntil + ", and the operation fails if none shows by then";
     }
 
     private String failedForGood(String operationId, String detail) {
-        return "Nova failed the create request of operation " + operationId + " (" + detail + ") and lists no server with the operation's "
-                + "tag after the settle period (createSettle " + settings.createSettle().toSeconds() + "s): it made none, and the request is "
+        return "Nova failed the create request of operation " + operationId + " (" + InvalidConfigurationException.printable(detail)
+                + ") and lists no server with the operation's tag after the settle period (createSettle " + settings.createSettle().toSeconds()
+                + "s): it made none, and the request is "
                 + "not sent again; should Nova list a server for the operation later, leak detection finds it";
     }
 
     private static String unanswered(String operationId, Instant at, String detail, Instant quietUntil) {
         return "Nova has not said whether it made the server of operation " + operationId + ": its create request" + (at == null ? "" : " at " + at)
-                + (detail == null ? " was in flight when Strata stopped" : " got no sure answer (" + detail + ")") + ", and Nova lists no "
-                + "server with the operation's tag yet; the operation stays pending, and Nova is not asked again before " + quietUntil;
+                + (detail == null ? " was in flight when Strata stopped"
+                        : " got no sure answer (" + InvalidConfigurationException.printable(detail) + ")")
+                + ", and Nova lists no server with the operation's tag yet; the operation stays pending, and Nova is not asked again before "
+                + quietUntil;
     }
 
     /**
@@ -648,6 +653,8 @@ public final class OpenStackCloud implements ComputeProvider, ProvisioningProvid
     private MachineStatus madeAndGone(MachineRequest request, CreateJournal.Entry before, DiscoveryContext context) {
         String operationId = request.operationId();
         String id = before.serverId();
+        // the record's text (Nova's id, as the record holds it) is shown printable, as Nova's is
+        String shown = InvalidConfigurationException.printable(id);
         Optional<Server> byId;
         try {
             byId = nova.server(id, context);
@@ -655,13 +662,13 @@ public final class OpenStackCloud implements ComputeProvider, ProvisioningProvid
             throw serverExists(operationId, id, e);
         }
         if (byId.isPresent() && ServerStates.of(byId.get().status(), byId.get().taskState()) != MachineState.GONE) {
-            throw new ProviderFailureException("server " + id + ", which Nova made for operation " + operationId + ", no longer carries "
+            throw new ProviderFailureException("server " + shown + ", which Nova made for operation " + operationId + ", no longer carries "
                     + MachineLabels.OPERATION + " = " + operationId + " in its metadata (changed outside Strata); it is not taken as the "
                     + "operation's server, and no other is made for the operation");
         }
         LOG.info("OpenStack {}: server {} of operation {} (recorded {}) is gone from Nova, deleted outside Strata; the operation made its "
-                + "server once and makes no other", settings.providerId(), id, operationId, before.at());
-        return new MachineStatus(handle(id), MachineState.GONE, "server " + id + " of operation " + operationId + " no longer exists in "
+                + "server once and makes no other", settings.providerId(), shown, operationId, before.at());
+        return new MachineStatus(handle(id), MachineState.GONE, "server " + shown + " of operation " + operationId + " no longer exists in "
                 + "Nova (deleted outside Strata); the operation made its server and does not make another", null, request.labels(), Map.of(),
                 clock.instant());
     }
@@ -762,7 +769,8 @@ public final class OpenStackCloud implements ComputeProvider, ProvisioningProvid
             found.sort(Comparator.comparing((Server s) -> "ERROR".equalsIgnoreCase(s.status()))
                     .thenComparing(Server::created, Comparator.nullsLast(Comparator.naturalOrder())));
             LOG.warn("OpenStack {}: {} servers carry operation {}: {}; reporting {}, the oldest{}", settings.providerId(), found.size(),
-                    operationId, found.stream().map(s -> s.id() + " (" + s.status() + ")").toList(), found.get(0).id(),
+                    operationId, found.stream().map(s -> InvalidConfigurationException.printable(s.id() + " (" + s.status() + ")")).toList(),
+                    InvalidConfigurationException.printable(found.get(0).id()),
                     "ERROR".equalsIgnoreCase(found.get(0).status()) ? "" : " not in ERROR");
         }
         return found.stream().findFirst();
@@ -787,7 +795,9 @@ public final class OpenStackCloud implements ComputeProvider, ProvisioningProvid
         if (before.isEmpty() || !nova.deleteServer(handle.machineId(), context)) {
             return gone(handle, before.map(this::labels).orElse(Map.of()));
         }
-        LOG.info("OpenStack {}: deleting server {} ({})", settings.providerId(), handle.machineId(), before.get().name());
+        // the handle's id (Nova's, as the core stored it) and the server's name (anyone in the project may rename it): printable
+        LOG.info("OpenStack {}: deleting server {} ({})", settings.providerId(), InvalidConfigurationException.printable(handle.machineId()),
+                InvalidConfigurationException.printable(before.get().name()));
         Duration poll = FIRST_POLL;
         while (context.remaining().compareTo(poll.plus(Duration.ofMillis(500))) >= 0) {
             sleep(poll);
@@ -899,7 +909,8 @@ public final class OpenStackCloud implements ComputeProvider, ProvisioningProvid
 
     private void requireOurs(MachineHandle handle) {
         if (!handle.providerId().equals(settings.providerId())) {
-            throw new NotFoundException("machine " + handle.machineId() + " belongs to provider " + handle.providerId() + ", not to OpenStack provider "
+            throw new NotFoundException("machine " + InvalidConfigurationException.printable(handle.machineId()) + " belongs to provider "
+                    + InvalidConfigurationException.printable(handle.providerId()) + ", not to OpenStack provider "
                     + settings.providerId());
         }
     }
@@ -907,12 +918,12 @@ public final class OpenStackCloud implements ComputeProvider, ProvisioningProvid
     private String hostOf(MachineTarget target) {
         String prefix = settings.providerId() + ":";
         if (target.kind() != MachineTarget.Kind.NODE) {
-            throw new NotFoundException("offer " + target.id() + " is not OpenStack provider " + settings.providerId()
-                    + "'s: it places servers on hosts and publishes no capacity offers");
+            throw new NotFoundException("offer " + InvalidConfigurationException.printable(target.id()) + " is not OpenStack provider "
+                    + settings.providerId() + "'s: it places servers on hosts and publishes no capacity offers");
         }
         if (!target.id().startsWith(prefix) || target.id().length() == prefix.length()) {
-            throw new NotFoundException("node " + target.id() + " is not OpenStack provider " + settings.providerId() + "'s (its nodes are "
-                    + prefix + "<host>)");
+            throw new NotFoundException("node " + InvalidConfigurationException.printable(target.id()) + " is not OpenStack provider "
+                    + settings.providerId() + "'s (its nodes are " + prefix + "<host>)");
         }
         return target.id().substring(prefix.length());
     }

@@ -161,6 +161,24 @@ class CreateJournalTest {
     }
 
     /**
+     * An unreadable record's text is the state store's, as written or damaged since, and the
+     * parser quotes it: the record's detail and the warning that the record is unreadable show it
+     * printable. Before, a control character in it went into both as the record held it.
+     */
+    @Test
+    void theTextOfAnUnreadableRecordIsShownPrintable() throws java.io.IOException {
+        String tag = java.util.UUID.randomUUID().toString().substring(0, 8);
+        MemoryJournal store = new MemoryJournal();
+        store.put("os", "op-" + tag, "{\"state\": \"SENT\\u001b[2J\\n" + tag + "\", \"at\": \"2026-12-02T23:59:00Z\"}");
+        journal.attach(store);
+        assertThat(journal.get("os", "op-" + tag, QUIET)).get().extracting(CreateJournal.Entry::detail).asString()
+                .contains("No enum constant").contains("SENT\\u001b[2J\\u000a" + tag).doesNotContain("\u001b").doesNotContain("\n");
+        String log = java.nio.file.Files.readString(LogFile.path());
+        assertThat(log).contains("the record of operation op-" + tag + " in the test's journal is unreadable (")
+                .contains("SENT\\u001b[2J\\u000a" + tag).doesNotContain("SENT\u001b[2J\n" + tag);
+    }
+
+    /**
      * Without the core's journal, a record that decides every later create (Nova made the
      * operation's server; Nova failed its request, which is never sent again) stays in memory
      * however old, as the core's journal keeps it: before, it was dropped a day after it was

@@ -65,6 +65,8 @@ final class NovaStandIn implements AutoCloseable {
     /** How long servers made from now on have been building (by this Nova's clock), or null: they are ACTIVE at once. */
     private volatile java.time.Duration building;
     private final java.util.Set<String> unlisted = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    /** The id the next server made gets, or null: a random UUID. */
+    private volatile String nextServerId;
 
     private NovaStandIn(HttpServer server, String hypervisorId, String hostname) {
         this.server = server;
@@ -144,6 +146,23 @@ final class NovaStandIn implements AutoCloseable {
     long count(String method, String pathRegex) {
         Pattern p = Pattern.compile(pathRegex);
         return seen.stream().filter(s -> s.method().equals(method) && p.matcher(s.path()).matches()).count();
+    }
+
+    /** The next server made gets this id (Nova's text, which a test may make hold any character). */
+    void nextServerId(String id) {
+        nextServerId = id;
+    }
+
+    /** Renames a server (as anyone in the project may, with {@code openstack server set --name}). */
+    synchronized void renameServer(String id, String name) {
+        servers.get(id).put("name", name);
+    }
+
+    /** Adds a copy of a server under another id and status, created a second later: a second server carrying its tags and metadata. */
+    synchronized void copyServer(String id, String copyId, String status) {
+        ObjectNode copy = servers.get(id).deepCopy();
+        copy.put("id", copyId).put("status", status).put("created", Instant.parse(copy.path("created").asText()).plusSeconds(1).toString());
+        servers.put(copyId, copy);
     }
 
     /** Deletes a server outside Strata (as an operator with the openstack client would). */
@@ -328,7 +347,8 @@ final class NovaStandIn implements AutoCloseable {
             return new Answer(400, "{\"badRequest\": {\"code\": 400, \"message\": \"Flavor " + request.path("flavorRef").asText()
                     + " could not be found.\"}}");
         }
-        String id = UUID.randomUUID().toString();
+        String id = nextServerId == null ? UUID.randomUUID().toString() : nextServerId;
+        nextServerId = null;
         java.time.Duration age = building;
         ObjectNode s = json.createObjectNode().put("id", id).put("name", request.path("name").asText())
                 .put("status", age == null ? "ACTIVE" : "BUILD").put("OS-EXT-SRV-ATTR:host", hostname)

@@ -14,6 +14,7 @@ import dev.strata.platform.api.provider.ComputeSnapshot;
 import dev.strata.platform.api.provider.DiscoveryContext;
 import dev.strata.platform.api.provisioning.CountedMachine;
 import dev.strata.platform.api.provisioning.Installation;
+import dev.strata.platform.api.provisioning.MachineHandle;
 import dev.strata.platform.api.provisioning.MachineLabels;
 import dev.strata.platform.api.provisioning.MachineRequest;
 import dev.strata.platform.api.provisioning.MachineResources;
@@ -729,5 +730,126 @@ class NovaStandInCreateTest {
         assertThat(stuck.state()).as("building for 11 min by Nova's clock, Strata's two hours behind").isEqualTo(MachineState.FAILED);
         assertThat(stuck.message()).startsWith("server " + stuck.handle().machineId() + " has been building for 66")
                 .contains("longer than buildTimeout 600 s");
+    }
+
+    /**
+     * A server's id, name and status are Nova's text (anyone in the project may rename a server),
+     * and the log lines that name them show them printable: the line saying an operation already
+     * made its server, the warning naming the servers that carry one operation, and the line
+     * saying a server is deleted. Before, they went into the log as Nova gave them, so a line
+     * break, an escape sequence or a bidi override in them forged or hid log lines.
+     */
+    @Test
+    void theIdsNamesAndStatusesOfServersAreLoggedPrintable() throws Exception {
+        String tag = UUID.randomUUID().toString().substring(0, 8);
+        String id = "srv\u001b[2J\n[main] INFO forged-" + tag;
+        String twin = "twin\u202e-" + tag;
+        String name = "web\n[main] WARN forged\u001b]0;x\u0007-" + tag;
+        nova.addFlavor("small", 1, 512, 1, Map.of());
+        nova.nextServerId(id);
+        OpenStackCloud cloud = cloud();
+        String op = UUID.randomUUID().toString();
+        MachineStatus made = cloud.create(small(op), context());
+        assertThat(made.handle().machineId()).isEqualTo(id);
+        nova.copyServer(id, twin, "ERROR\u001b[31m");
+
+        assertThat(cloud.create(small(op), context()).handle().machineId()).isEqualTo(id);
+        nova.renameServer(id, name);
+        assertThat(cloud.delete(made.handle(), context()).state()).isEqualTo(MachineState.GONE);
+
+        String log = Files.readString(LogFile.path());
+        assertThat(log).contains("INFO " + OpenStackCloud.class.getName() + " - OpenStack " + PROVIDER + ": operation " + op
+                        + " already made server " + printable(id) + "; not making another")
+                .contains("WARN " + OpenStackCloud.class.getName() + " - OpenStack " + PROVIDER + ": 2 servers carry operation " + op + ": ["
+                        + printable(id) + " (ACTIVE), " + printable(twin) + " (ERROR\\u001b[31m)]; reporting " + printable(id))
+                .contains("INFO " + OpenStackCloud.class.getName() + " - OpenStack " + PROVIDER + ": deleting server " + printable(id) + " ("
+                        + printable(name) + ")")
+                .doesNotContain(id).doesNotContain(twin).doesNotContain(name).doesNotContain("ERROR\u001b");
+    }
+
+    /**
+     * What a record of a create request holds (the server id Nova answered, the error the request
+     * got) is the state store's text, written long before or damaged since, and is shown printable
+     * wherever it is named: the GONE status of an operation whose recorded server Nova no longer
+     * has and its log line, the refusal while an unanswered request settles, and the line saying
+     * the request is sent again. Before, it went into them as the record held it.
+     */
+    @Test
+    void whatARecordHoldsIsShownPrintable() throws Exception {
+        String tag = UUID.randomUUID().toString().substring(0, 8);
+        String gone = "gone\u001b]0;x\u0007\n-" + tag;
+        String detail = "Nova answered 504\n[main] INFO forged\u202e-" + tag;
+        nova.addFlavor("small", 1, 512, 1, Map.of());
+        OpenStackCloud cloud = cloud();
+
+        String madeOne = UUID.randomUUID().toString();
+        store.put(PROVIDER, madeOne, new CreateJournal.Entry(CreateJournal.State.ACCEPTED, T, null, gone, null).toJson());
+        MachineStatus status = cloud.create(small(madeOne), context());
+        assertThat(status.state()).isEqualTo(MachineState.GONE);
+        assertThat(status.message()).startsWith("server " + printable(gone) + " of operation " + madeOne + " no longer exists in Nova")
+                .doesNotContain(gone);
+
+        String unanswered = UUID.randomUUID().toString();
+        store.put(PROVIDER, unanswered, new CreateJournal.Entry(CreateJournal.State.UNKNOWN, T, T.plus(SETTLE), null, detail).toJson());
+        assertThatThrownBy(() -> cloud.create(small(unanswered), context())).isInstanceOf(ProviderUnavailableException.class)
+                .hasMessageContaining(" got no sure answer (" + printable(detail) + "), and Nova lists no server")
+                .message().doesNotContain(detail);
+        clock.set(T.plus(SETTLE));
+        assertThat(cloud.create(small(unanswered), context()).state()).isEqualTo(MachineState.RUNNING);
+
+        String log = Files.readString(LogFile.path());
+        assertThat(log).contains("OpenStack " + PROVIDER + ": server " + printable(gone) + " of operation " + madeOne + " (recorded " + T
+                        + ") is gone from Nova")
+                .contains("OpenStack " + PROVIDER + ": the create request of operation " + unanswered + " at " + T + " got no sure answer ("
+                        + printable(detail) + ") and Nova lists no server for it after the settle period; asking again")
+                .doesNotContain(gone).doesNotContain(detail);
+    }
+
+    /**
+     * A handle is the core's record of a server (Nova's id, stored): one that names another
+     * provider is refused naming its id and provider printable. Before, they went into the
+     * message as the handle held them.
+     */
+    @Test
+    void aHandleOfAnotherProviderIsRefusedNamingItPrintable() {
+        OpenStackCloud cloud = cloud();
+        MachineHandle other = new MachineHandle("other\u001b[2J", "srv\n[main] INFO forged\u202e", Map.of());
+        assertThatThrownBy(() -> cloud.describe(other, context())).isInstanceOf(NotFoundException.class)
+                .hasMessage("machine srv\\u000a[main] INFO forged\\u202e belongs to provider other\\u001b[2J, not to OpenStack provider "
+                        + PROVIDER);
+    }
+
+    /**
+     * A host's name is Nova's (the hypervisor's), and so is the node id the core binds a member to:
+     * the line saying which host a server is made on and the refusals of a target that is no host
+     * of this cloud show them printable. Before, they went into both as they were.
+     */
+    @Test
+    void aHostsNameIsLoggedAndRefusedPrintable() throws Exception {
+        String tag = UUID.randomUUID().toString().substring(0, 8);
+        String odd = "host\u001b[2J\n[main] INFO forged-" + tag;
+        nova.close();
+        nova = NovaStandIn.start(root, odd);
+        nova.addFlavor("small", 1, 512, 1, Map.of());
+        OpenStackCloud cloud = cloud();
+        MachineResources one = new MachineResources(1000, 512L << 20, 0, List.of(), null);
+        MachineStatus made = cloud.create(new MachineRequest(UUID.randomUUID().toString(), "dep-1", "m0", "bank-risk",
+                MachineTarget.node(PROVIDER + ":" + odd), one, Map.of("flavor", "small")), context());
+        assertThat(made.state()).isEqualTo(MachineState.RUNNING);
+        String log = Files.readString(LogFile.path());
+        assertThat(log).contains("for member m0 of deployment dep-1 on host " + printable(odd) + ", flavor small").doesNotContain(odd);
+
+        String gone = PROVIDER + ":gone\u202e-" + tag;
+        assertThatThrownBy(() -> cloud.create(new MachineRequest(UUID.randomUUID().toString(), "dep-1", "m1", "bank-risk",
+                MachineTarget.node(gone), one, Map.of("flavor", "small")), context())).isInstanceOf(NotFoundException.class)
+                .hasMessage("node " + printable(gone) + " is not a hypervisor of OpenStack provider " + PROVIDER + " (any more)");
+        String elsewhere = "other:host\n" + tag;
+        assertThatThrownBy(() -> cloud.create(new MachineRequest(UUID.randomUUID().toString(), "dep-1", "m1", "bank-risk",
+                MachineTarget.node(elsewhere), one, Map.of()), context())).isInstanceOf(NotFoundException.class)
+                .hasMessageStartingWith("node other:host\\u000a" + tag + " is not OpenStack provider " + PROVIDER + "'s");
+    }
+
+    private static String printable(String text) {
+        return dev.strata.platform.api.exception.InvalidConfigurationException.printable(text);
     }
 }
