@@ -175,6 +175,25 @@ class PlacementAnswersTest {
     }
 
     /**
+     * A resource class is Placement's text: an inventory of a class that no provider has names the
+     * class printable in what it says is wrong, as the rest of the message does. Before, that part
+     * quoted the class as Placement gave it, an escape sequence or a line break in it included.
+     */
+    @Test
+    void aMalformedInventoryNamesItsResourceClassPrintable() {
+        inventory = "{\"total\": 8}, \"CUSTOM_X\\u001b[2J\\n\": {\"total\": 8, \"min_unit\": 0, \"max_unit\": 8}";
+        OpenStackCloudProvider provider = TestClouds.placementOnly(URI.create("http://127.0.0.1:" + endpoint.getAddress().getPort()
+                + "/placement"), dir, 1);
+        try {
+            assertThatThrownBy(() -> provider.discoverCompute(TestClouds.context())).isInstanceOf(ProviderFailureException.class)
+                    .hasMessageContaining("that no provider has (inventory CUSTOM_X\\u001b[2J\\u000a is malformed: total 8")
+                    .message().doesNotContain("\u001b").doesNotContain("\n");
+        } finally {
+            provider.deactivate();
+        }
+    }
+
+    /**
      * An inventory whose figures are not what Placement stores (a text, none, a fraction, a
      * min_unit of 0) is Placement's malformed answer, naming the provider, the class, the field and
      * what was expected. Before, a text or a missing total was read as 0 (the host a node without

@@ -146,7 +146,8 @@ public final class NovaClient {
             }
             if (!markers.add(last)) {
                 throw OpenStackErrors.forMalformed(ApiRequest.get(SERVICE, URI.create(base(context) + page)), "a page of " + key
-                        + " that ends at " + last + " again, where a page before it ended, and a next link: the pages loop; expected each "
+                        + " that ends at " + dev.strata.platform.api.exception.InvalidConfigurationException.printable(last)
+                        + " again, where a page before it ended, and a next link: the pages loop; expected each "
                         + "page to go on past the one before");
             }
             context.checkDeadline("reading the next page of " + key);
@@ -359,7 +360,8 @@ public final class NovaClient {
         }
         String id = r.body().path("flavor").path("id").asText();
         setExtraSpecs(id, extraSpecs, context);
-        return flavor(id, context).orElseThrow(() -> new ProviderFailureException("flavor " + name + " (" + id + ") vanished after it was created"));
+        return flavor(id, context).orElseThrow(() -> new ProviderFailureException("flavor " + name + " ("
+                + dev.strata.platform.api.exception.InvalidConfigurationException.printable(id) + ") vanished after it was created"));
     }
 
     /**
@@ -370,7 +372,9 @@ public final class NovaClient {
      */
     public Flavor completeFlavor(Flavor found, Flavor made, DiscoveryContext context) {
         setExtraSpecs(found.id(), found.specsToComplete(made), context);
-        return flavor(found.id(), context).orElseThrow(() -> new ProviderFailureException("flavor " + found.name() + " (" + found.id()
+        return flavor(found.id(), context).orElseThrow(() -> new ProviderFailureException("flavor "
+                + dev.strata.platform.api.exception.InvalidConfigurationException.printable(found.name()) + " ("
+                + dev.strata.platform.api.exception.InvalidConfigurationException.printable(found.id())
                 + ") vanished while its extra specs were set"));
     }
 

@@ -164,7 +164,9 @@ public final class OpenStackErrors {
         if (e.getMessage() == null) {
             return new ProviderUnavailableException(where + " closed the connection during " + request.describe(), e);
         }
-        return new ProviderUnavailableException(where + " failed during " + request.describe() + ": " + e.getMessage(), e);
+        // the JDK's text may quote what the server sent (an invalid status line or header): shown printable
+        return new ProviderUnavailableException(where + " failed during " + request.describe() + ": "
+                + InvalidConfigurationException.printable(e.getMessage()), e);
     }
 
     /**

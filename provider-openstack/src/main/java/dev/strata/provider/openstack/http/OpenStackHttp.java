@@ -3,6 +3,7 @@ package dev.strata.provider.openstack.http;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.strata.platform.api.exception.InvalidConfigurationException;
 import dev.strata.platform.api.exception.ProviderTimeoutException;
 import dev.strata.platform.api.provider.DiscoveryContext;
 import dev.strata.platform.api.provider.RetryAfter;
@@ -151,8 +152,10 @@ public final class OpenStackHttp {
                         .orElseGet(() -> "the backoff before another attempt is " + seconds(wait)) + " and " + seconds(left)
                         + " of the deadline was left" + (attempt > 1 ? " (attempt " + attempt + " of " + MAX_ATTEMPTS + ")" : "");
             } else {
+                // the header is the service's (or a gateway's) text: shown printable, as in the messages
                 LOG.debug("{} {} -> {}; sending it again in {} ms (Retry-After {}), attempt {} of {}", request.service(),
-                        request.describe(), status, wait.toMillis(), response.header("Retry-After").orElse("none"), attempt + 1,
+                        request.describe(), status, wait.toMillis(),
+                        response.header("Retry-After").map(InvalidConfigurationException::printable).orElse("none"), attempt + 1,
                         MAX_ATTEMPTS);
                 pause(request, wait);
                 continue;
@@ -188,20 +191,24 @@ public final class OpenStackHttp {
             answer = exchange(request, builder.build(), wait);
         } catch (IOException e) {
             if (!retriable(request, e) || context.remaining().compareTo(MINIMUM_WAIT) < 0) {
-                LOG.debug("{} {} failed after {} ms: {}", request.service(), request.describe(), millisSince(started), e.toString());
+                // the JDK's text may quote what the server sent (an invalid status line): shown printable
+                LOG.debug("{} {} failed after {} ms: {}", request.service(), request.describe(), millisSince(started),
+                        InvalidConfigurationException.printable(e.toString()));
                 throw OpenStackErrors.forIo(request, e, wait);
             }
             // The server closed a connection before answering (an idle keep-alive connection it
             // had dropped, or a single-threaded server shedding load): an idempotent call is sent
             // once more on a new connection.
-            LOG.debug("{} {} got no answer ({}); sending it again", request.service(), request.describe(), e.toString());
+            LOG.debug("{} {} got no answer ({}); sending it again", request.service(), request.describe(),
+                    InvalidConfigurationException.printable(e.toString()));
             Duration left = context.remaining();
             Duration second = left.compareTo(requestTimeout) < 0 ? left : requestTimeout;
             builder.timeout(second);
             try {
                 answer = exchange(request, builder.build(), second);
             } catch (IOException again) {
-                LOG.debug("{} {} failed after {} ms: {}", request.service(), request.describe(), millisSince(started), again.toString());
+                LOG.debug("{} {} failed after {} ms: {}", request.service(), request.describe(), millisSince(started),
+                        InvalidConfigurationException.printable(again.toString()));
                 throw OpenStackErrors.forIo(request, again, wait);
             } catch (InterruptedException again) {
                 throw OpenStackErrors.forInterrupt(request, again);
@@ -341,10 +348,12 @@ public final class OpenStackHttp {
                 return json.getNodeFactory().textNode(text);
             }
             if (answer.statusCode() >= 200 && answer.statusCode() < 300) {
-                throw OpenStackErrors.forUnreadableSuccess(request, answer.statusCode(), "a body that is not JSON (" + e.getOriginalMessage()
-                        + ")");
+                throw OpenStackErrors.forUnreadableSuccess(request, answer.statusCode(), "a body that is not JSON ("
+                        + InvalidConfigurationException.printable(e.getOriginalMessage()) + ")");
             }
-            throw OpenStackErrors.forMalformed(request, "a body that is not JSON (" + e.getOriginalMessage() + ")");
+            // the parser quotes the body (an unrecognised token): shown printable, as the service's error text is
+            throw OpenStackErrors.forMalformed(request, "a body that is not JSON (" + InvalidConfigurationException.printable(e.getOriginalMessage())
+                    + ")");
         }
     }
 

@@ -428,8 +428,9 @@ public final class PlacementClient {
             return new Inventory(rc, total, whole(read, of, i, "reserved", 0L), whole(read, of, i, "min_unit", 1L),
                     whole(read, of, i, "max_unit", Math.max(1, total)), whole(read, of, i, "step_size", 1L), ratio);
         } catch (IllegalArgumentException e) {
-            throw OpenStackErrors.forMalformed(read, "an " + of + " that no provider has (" + e.getMessage() + "); expected total and "
-                    + "reserved of 0 or more, min_unit, max_unit and step_size of 1 or more, allocation_ratio above 0");
+            // the message names the resource class as Placement gave it: shown printable, as the text before it does
+            throw OpenStackErrors.forMalformed(read, "an " + of + " that no provider has (" + InvalidConfigurationException.printable(e.getMessage())
+                    + "); expected total and reserved of 0 or more, min_unit, max_unit and step_size of 1 or more, allocation_ratio above 0");
         }
     }
 

@@ -347,4 +347,80 @@ class NovaCreationTest {
                 + "JSON (");
         assertThat(posts.get()).isEqualTo(1);
     }
+
+    /**
+     * The text of Nova's answers that messages and log lines quote (an item's id where the pages
+     * loop, a flavor's id and name, a token the JSON parser stopped at, a {@code Retry-After}) is
+     * shown printable, as Nova's error text is. Before, it went into them as Nova sent it, so a
+     * line break, an escape sequence or a bidi override in it forged or hid log lines.
+     */
+    @Test
+    void theTextOfNovasAnswersIsQuotedPrintable() throws IOException {
+        String next = "\"servers_links\": [{\"rel\": \"next\", \"href\": \"http://nova/v2.1/servers/detail?marker=x\"}]";
+        String ab = "{\"servers\": [{\"id\": \"a\"}, {\"id\": \"b\\u001b[2J\\n\"}], " + next + "}";
+        first.add(new Answer(200, ab));
+        first.add(new Answer(200, "{\"servers\": [{\"id\": \"c\"}], " + next + "}"));
+        first.add(new Answer(200, ab));
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> nova.serversTagged("strata", context()))
+                .hasMessageContaining(" with a page of servers that ends at b\\u001b[2J\\u000a again, where a page before it ended");
+
+        first.add(new Answer(200, "{\"flavor\": {\"id\": \"f\\u001b[2J\"}}"));
+        first.add(new Answer(404, "{\"itemNotFound\": {\"code\": 404, \"message\": \"gone\"}}"));
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> nova.createFlavor("strata-1c-512m-1g", 1, 512, 1, Map.of(), context()))
+                .hasMessage("flavor strata-1c-512m-1g (f\\u001b[2J) vanished after it was created");
+        first.add(new Answer(200, "{\"extra_specs\": {\"resources:PGPU\": \"1\"}}"));
+        first.add(new Answer(404, "{\"itemNotFound\": {\"code\": 404, \"message\": \"gone\"}}"));
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> nova.completeFlavor(new Flavor("g\u202e", "gpu\n[main] INFO forged", 1, 512, 1,
+                true, Map.of()), new Flavor("new", "gpu\n[main] INFO forged", 1, 512, 1, true, Map.of("resources:PGPU", "1")), context()))
+                .hasMessage("flavor gpu\\u000a[main] INFO forged (g\\u202e) vanished while its extra specs were set");
+
+        first.add(new Answer(200, "{\"servers\": tru\u202e\u001b[2J}"));
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> nova.serversTagged("strata", context()))
+                .hasMessageContaining(" with 200 and a body that is not JSON (Unrecognized token 'tru\\u202e\\u001b'")
+                .message().doesNotContain("\u202e").doesNotContain("\u001b");
+
+        String tag = java.util.UUID.randomUUID().toString().substring(0, 8);
+        // the JDK's client refuses a C0 control in a header, not a C1 one: a NEL (U+0085) breaks the line in some log viewers
+        first.add(new Answer(429, "{\"overLimit\": {\"code\": 429, \"message\": \"slow down\"}}", "soon\u0085" + tag));
+        answer.set(new Answer(200, "{\"servers\": []}"));
+        assertThat(nova.serversTagged("strata", context())).isEmpty();
+        String log = java.nio.file.Files.readString(dev.strata.provider.openstack.LogFile.path());
+        assertThat(log).contains("(Retry-After soon\\u0085" + tag + ")").doesNotContain("soon\u0085" + tag);
+    }
+
+    /**
+     * The JDK's HTTP client quotes an invalid status line as the server sent it; the message and
+     * the DEBUG line of the failed call show it printable. Before, an escape sequence or a line
+     * break in it reached both as it came.
+     */
+    @Test
+    void anInvalidStatusLineIsQuotedPrintable() throws Exception {
+        String tag = java.util.UUID.randomUUID().toString().substring(0, 8);
+        try (ServerSocket raw = new ServerSocket(0, 10, InetAddress.getLoopbackAddress())) {
+            Thread server = new Thread(() -> {
+                while (!raw.isClosed()) {
+                    try (java.net.Socket s = raw.accept()) {
+                        java.io.BufferedReader in = new java.io.BufferedReader(new java.io.InputStreamReader(s.getInputStream(),
+                                StandardCharsets.ISO_8859_1));
+                        for (String line = in.readLine(); line != null && !line.isEmpty(); line = in.readLine()) {
+                            // the request's head, read to its end
+                        }
+                        s.getOutputStream().write(("HTTP/1.1 2\u001b[2J" + tag + " OK\r\nContent-Length: 0\r\n\r\n")
+                                .getBytes(StandardCharsets.ISO_8859_1));
+                        s.getOutputStream().flush();
+                    } catch (IOException e) {
+                        return;
+                    }
+                }
+            });
+            server.setDaemon(true);
+            server.start();
+            NovaClient broken = client(URI.create("http://127.0.0.1:" + raw.getLocalPort() + "/v2.1"));
+            org.assertj.core.api.Assertions.assertThatThrownBy(() -> broken.version(context())).isInstanceOf(ProviderUnavailableException.class)
+                    .hasMessageContaining("Invalid status line: \"HTTP/1.1 2\\u001b[2J" + tag + " OK\"")
+                    .message().doesNotContain("\u001b");
+        }
+        String log = java.nio.file.Files.readString(dev.strata.provider.openstack.LogFile.path());
+        assertThat(log).contains("HTTP/1.1 2\\u001b[2J" + tag).doesNotContain("2\u001b[2J" + tag);
+    }
 }
