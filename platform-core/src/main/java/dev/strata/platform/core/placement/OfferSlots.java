@@ -176,30 +176,41 @@ public final class OfferSlots {
         return suffixes;
     }
 
-    /** An inventory whose snapshots are {@linkplain #expand expanded}, each expanded once. */
+    /**
+     * An inventory whose snapshots are {@linkplain #expand expanded}, each expanded once; such an
+     * inventory as it is (an offer's slots added once, not again under ids already taken).
+     */
     public static Inventory view(Inventory inventory) {
-        return new Inventory() {
-            private final AtomicReference<InventorySnapshot[]> last = new AtomicReference<>();
+        return inventory instanceof View ? inventory : new View(inventory);
+    }
 
-            @Override
-            public InventorySnapshot snapshot() {
-                return expanded(inventory.snapshot());
-            }
+    /** The inventory of {@link #view}. */
+    private static final class View implements Inventory {
+        private final Inventory inventory;
+        private final AtomicReference<InventorySnapshot[]> last = new AtomicReference<>();
 
-            @Override
-            public InventorySnapshot refresh(Duration maxWait) {
-                return expanded(inventory.refresh(maxWait));
-            }
+        View(Inventory inventory) {
+            this.inventory = inventory;
+        }
 
-            private InventorySnapshot expanded(InventorySnapshot raw) {
-                InventorySnapshot[] pair = last.get();
-                if (pair != null && pair[0] == raw) {
-                    return pair[1];
-                }
-                InventorySnapshot out = expand(raw);
-                last.set(new InventorySnapshot[] {raw, out});
-                return out;
+        @Override
+        public InventorySnapshot snapshot() {
+            return expanded(inventory.snapshot());
+        }
+
+        @Override
+        public InventorySnapshot refresh(Duration maxWait) {
+            return expanded(inventory.refresh(maxWait));
+        }
+
+        private InventorySnapshot expanded(InventorySnapshot raw) {
+            InventorySnapshot[] pair = last.get();
+            if (pair != null && pair[0] == raw) {
+                return pair[1];
             }
-        };
+            InventorySnapshot out = expand(raw);
+            last.set(new InventorySnapshot[] {raw, out});
+            return out;
+        }
     }
 }

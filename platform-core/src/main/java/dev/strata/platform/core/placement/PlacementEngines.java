@@ -44,8 +44,10 @@ public final class PlacementEngines {
 
     /**
      * A placement service over the durable ledger of a state store, as Strata runs it: every
-     * acknowledged placement is durable, with its contract and provenance record, and every
-     * decision is held to the tenant quotas the store holds, read at each decision.
+     * acknowledged placement is durable, with its contract and provenance record, every decision is
+     * held to the tenant quotas the store holds, read at each decision, and the inventory's capacity
+     * offers are placed on as launch slots ({@link OfferSlots#view}; an inventory that is already
+     * such a view is taken as it is).
      *
      * @param deciders how many decisions run at once (0: as many as the machine has processors, at least 2)
      */
@@ -61,7 +63,7 @@ public final class PlacementEngines {
      */
     public static Placement durable(Inventory inventory, dev.strata.platform.core.store.StateStore store, String policy, Clock clock,
             int deciders, boolean storeQuotas) {
-        PlacementService service = new PlacementService(inventory, new StoreLedger(store), policy, PackingPolicies.byName(policy), clock,
+        PlacementService service = new PlacementService(OfferSlots.view(inventory), new StoreLedger(store), policy, PackingPolicies.byName(policy), clock,
                 PlacementService.deciders(deciders));
         return storeQuotas ? service.quotasFrom(store) : service;
     }

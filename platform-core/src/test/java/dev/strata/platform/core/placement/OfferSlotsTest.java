@@ -104,6 +104,35 @@ class OfferSlotsTest {
         assertThat(placement.place(one, true).placed()).isTrue();
     }
 
+    /**
+     * A placement service over a state store made for tests and benchmarks places on an offer's
+     * launch slots as the running component does. Before, it decided on the inventory as it was: a
+     * contract on an inventory holding only an offer was "not placed: the inventory holds no
+     * nodes", where the running service placed it on the offer's slots.
+     */
+    @Test
+    void aDurablePlacementServicePlacesOnAnOffersSlots(@org.junit.jupiter.api.io.TempDir java.nio.file.Path data) {
+        dev.strata.platform.core.store.JdbcStateStore store = dev.strata.platform.core.store.StoreTestAccess.embedded(data);
+        try {
+            Placement placement = PlacementEngines.durable(fixed(inventory(3, 1)), store, "strata", Clock.systemUTC(), 1);
+            Contract two = new ContractDocumentReader().read("name: two\ntenant: t\nsovereignty: {countries: [DE]}\nmembers:\n"
+                    + "  - {name: w, replicas: 2, gpus: {count: 8}}\n", "two.yaml");
+            PlacementDecision d = placement.place(two, false);
+            assertThat(d.placed()).as(d.summary()).isTrue();
+            assertThat(d.bindings()).extracting(MemberBinding::nodeId).containsExactlyInAnyOrder(OFFER + "#0", OFFER + "#1");
+        } finally {
+            store.close();
+        }
+    }
+
+    /** An inventory that already shows an offer's slots is taken as it is: each slot once, not again under its own id. */
+    @Test
+    void theViewOfAViewShowsEachSlotOnce() {
+        Inventory once = OfferSlots.view(fixed(inventory(3, 1)));
+        assertThat(OfferSlots.view(once)).isSameAs(once);
+        assertThat(OfferSlots.view(once).snapshot().nodes()).extracting(Node::id).containsExactly(OFFER + "#0", OFFER + "#1");
+    }
+
     @Test
     void anOfferWithoutFreeQuotaHasNoSlots() {
         assertThat(OfferSlots.expand(inventory(4, 4)).nodes()).isEmpty();
