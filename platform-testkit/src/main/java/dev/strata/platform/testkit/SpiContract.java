@@ -62,7 +62,8 @@ public abstract class SpiContract<P> {
      * {@code StrataException} that names its token reaches the report through {@link #succeeding}
      * and the contracts' own messages too, a vendor's set-up (an emulator started, a login) may name
      * it, and the report goes to the vendor's build log. Registered on the class, so that it sees
-     * the class-level methods too.
+     * the class-level methods too; a class around {@code @Nested} contracts registers
+     * {@link NestedContractSecrets} for its own.
      */
     @org.junit.jupiter.api.extension.RegisterExtension
     static final org.junit.jupiter.api.extension.Extension SECRETS_LEFT_OUT_OF_FAILURES = new SecretsLeftOut();
@@ -71,8 +72,8 @@ public abstract class SpiContract<P> {
      * Masks each failure through the test instance's {@link #withoutSecrets}. A static
      * {@code @BeforeAll} or {@code @AfterAll} fails with no test instance (the default lifecycle,
      * an instance per test): its failure is masked with the {@link #secrets()} of an instance made
-     * for that through the test class's constructor without parameters; where there is none, or it
-     * fails, the failure is reported as it is, saying so.
+     * for that ({@link #instanceFor}); where none can be made, the failure is reported as it is,
+     * saying so.
      */
     private static final class SecretsLeftOut implements org.junit.jupiter.api.extension.TestExecutionExceptionHandler,
             org.junit.jupiter.api.extension.LifecycleMethodExecutionExceptionHandler {
@@ -111,17 +112,91 @@ public abstract class SpiContract<P> {
             Class<?> type = context.getTestClass().orElse(null);
             if (test == null && type != null && SpiContract.class.isAssignableFrom(type)) {
                 try {
-                    java.lang.reflect.Constructor<?> constructor = type.getDeclaredConstructor();
-                    constructor.setAccessible(true);
-                    test = constructor.newInstance();
+                    test = instanceFor(type, context);
                 } catch (ReflectiveOperationException | RuntimeException | LinkageError e) {
-                    return notMasked(failure, "the kit could not make an instance of " + type.getName() + " to ask its secrets() ("
-                            + e + "): a class-level method's failure is masked with the secrets() of an instance made through its "
-                            + "constructor without parameters", e instanceof java.lang.reflect.InvocationTargetException i ? i.getCause() : e);
+                    return notMasked(failure, cannotMake(type, e), e instanceof java.lang.reflect.InvocationTargetException i ? i.getCause() : e);
                 }
             }
             return test instanceof SpiContract<?> contract ? contract.withoutSecrets(failure) : failure;
         }
+    }
+
+    /**
+     * Masks the failures of the {@code @BeforeAll} and {@code @AfterAll} methods of a test class
+     * that is no contract but holds contracts as {@code @Nested} classes, as a vendor's test that
+     * starts an emulator once for all of them does: each with the {@link #secrets()} of every such
+     * contract, made as for its own static methods ({@link #instanceFor}). The kit's extension is
+     * registered on the contract classes, and JUnit runs an enclosing class's methods with that
+     * class's extensions only, so such a class registers this one itself:
+     * {@code @ExtendWith(SpiContract.NestedContractSecrets.class)}. Where a contract cannot be made,
+     * the failure is masked with the others' secrets and says so.
+     */
+    public static final class NestedContractSecrets implements org.junit.jupiter.api.extension.LifecycleMethodExecutionExceptionHandler {
+        @Override
+        public void handleBeforeAllMethodExecutionException(org.junit.jupiter.api.extension.ExtensionContext context, Throwable failure)
+                throws Throwable {
+            throw masked(context, failure);
+        }
+
+        @Override
+        public void handleAfterAllMethodExecutionException(org.junit.jupiter.api.extension.ExtensionContext context, Throwable failure)
+                throws Throwable {
+            throw masked(context, failure);
+        }
+
+        /** A contract's own methods are masked by the kit's extension on it; only a class that is no contract is masked here. */
+        private static Throwable masked(org.junit.jupiter.api.extension.ExtensionContext context, Throwable failure) {
+            Class<?> type = context.getTestClass().orElse(null);
+            if (type == null || SpiContract.class.isAssignableFrom(type)) {
+                return failure;
+            }
+            for (Class<?> nested : type.getDeclaredClasses()) {
+                if (!nested.isAnnotationPresent(org.junit.jupiter.api.Nested.class) || !SpiContract.class.isAssignableFrom(nested)
+                        || java.lang.reflect.Modifier.isAbstract(nested.getModifiers())) {
+                    continue;
+                }
+                try {
+                    failure = ((SpiContract<?>) instanceFor(nested, context)).withoutSecrets(failure);
+                } catch (ReflectiveOperationException | RuntimeException | LinkageError e) {
+                    failure = notMasked(failure, cannotMake(nested, e),
+                            e instanceof java.lang.reflect.InvocationTargetException i ? i.getCause() : e);
+                }
+            }
+            return failure;
+        }
+    }
+
+    /**
+     * An instance of a contract class, or of a class enclosing one, to ask its {@link #secrets()}
+     * where JUnit has none (a static method failed): the test instance of that class where a
+     * context around has one (one instance for all tests), else one made through its constructor
+     * without parameters, or, for an inner class (a {@code @Nested} contract), through its
+     * constructor given an instance of its enclosing class, found or made so in turn.
+     */
+    private static Object instanceFor(Class<?> type, org.junit.jupiter.api.extension.ExtensionContext context)
+            throws ReflectiveOperationException {
+        for (Optional<org.junit.jupiter.api.extension.ExtensionContext> c = Optional.of(context); c.isPresent(); c = c.get().getParent()) {
+            Optional<Object> instance = c.get().getTestInstance();
+            if (instance.isPresent() && instance.get().getClass() == type) {
+                return instance.get();
+            }
+        }
+        if (type.isMemberClass() && !java.lang.reflect.Modifier.isStatic(type.getModifiers())) {
+            Object enclosing = instanceFor(type.getEnclosingClass(), context);
+            java.lang.reflect.Constructor<?> constructor = type.getDeclaredConstructor(type.getEnclosingClass());
+            constructor.setAccessible(true);
+            return constructor.newInstance(enclosing);
+        }
+        java.lang.reflect.Constructor<?> constructor = type.getDeclaredConstructor();
+        constructor.setAccessible(true);
+        return constructor.newInstance();
+    }
+
+    /** Why a class-level method's failure is not masked: no instance of {@code type} could be made to ask its secrets(). */
+    private static String cannotMake(Class<?> type, Throwable e) {
+        return "the kit could not make an instance of " + type.getName() + " to ask its secrets() (" + e + "): a class-level method's "
+                + "failure is masked with the secrets() of an instance made through its constructor without parameters, or, for an "
+                + "inner class, through its constructor given an instance of its enclosing class made so";
     }
 
     /** Said, as a suppressed failure, of a failure the kit could not mask; never more than once. */

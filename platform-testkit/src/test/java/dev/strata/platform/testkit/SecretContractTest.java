@@ -165,6 +165,47 @@ class SecretContractTest {
         }
     }
 
+    /** A vendor's contract as a {@code @Nested} class (no constructor without parameters) whose static set-up fails naming the token. */
+    static class NestedBeforeAllNamesTheToken {
+        @org.junit.jupiter.api.Nested
+        class Compute extends Good {
+            @org.junit.jupiter.api.BeforeAll
+            static void startEmulator() {
+                throw new IllegalStateException("the emulator refused token " + SECRET);
+            }
+        }
+    }
+
+    /**
+     * A vendor's test that is no contract, starting the emulator once for the contracts nested in
+     * it (as the BMC provider's does), whose set-up fails naming the token; it registers the kit's
+     * extension for that.
+     */
+    @org.junit.jupiter.api.extension.ExtendWith(SpiContract.NestedContractSecrets.class)
+    static class OuterBeforeAllNamesTheToken {
+        @org.junit.jupiter.api.BeforeAll
+        static void startEmulator() {
+            throw new IllegalStateException("the emulator refused token " + SECRET);
+        }
+
+        @org.junit.jupiter.api.Nested
+        class Compute extends Good {
+        }
+    }
+
+    /** As {@link OuterBeforeAllNamesTheToken}, its tear-down failing naming the token after the nested contract passed. */
+    @org.junit.jupiter.api.extension.ExtendWith(SpiContract.NestedContractSecrets.class)
+    static class OuterAfterAllNamesTheToken {
+        @org.junit.jupiter.api.AfterAll
+        static void stopEmulator() {
+            throw new IllegalStateException("the emulator would not stop for token " + SECRET);
+        }
+
+        @org.junit.jupiter.api.Nested
+        class Compute extends Good {
+        }
+    }
+
     /**
      * A vendor's own test that fails naming the token, its cause naming it, and the report of its
      * clean-up, added as suppressed, naming it too.
@@ -310,6 +351,36 @@ class SecretContractTest {
                 .allSatisfy((k, r) -> assertThat(r).contains("java.lang.IllegalStateException: the emulator refused token "
                         + "(secret 1 of secrets())").doesNotContain(SECRET));
         assertThat(logged(AfterAllNamesTheToken.class)).containsOnlyKeys("SecretContractTest$AfterAllNamesTheToken")
+                .allSatisfy((k, r) -> assertThat(r).contains("java.lang.IllegalStateException: the emulator would not stop for token "
+                        + "(secret 1 of secrets())").doesNotContain(SECRET));
+    }
+
+    /**
+     * A static {@code @BeforeAll} of a {@code @Nested} contract (an inner class, whose constructor
+     * takes its enclosing class's instance) that fails naming the token fails the class without
+     * showing it. Before, the kit made no instance of it and reported the failure as it was, the
+     * token in it, saying it "could not make an instance".
+     */
+    @Test
+    void aSecretInANestedContractsStaticBeforeAllIsNotShown() {
+        assertThat(logged(NestedBeforeAllNamesTheToken.class)).containsOnlyKeys("Compute")
+                .allSatisfy((k, r) -> assertThat(r).contains("java.lang.IllegalStateException: the emulator refused token "
+                        + "(secret 1 of secrets())").doesNotContain(SECRET).doesNotContain("could not make an instance"));
+    }
+
+    /**
+     * The {@code @BeforeAll} and {@code @AfterAll} of a class that is no contract, around its
+     * {@code @Nested} contracts, that fail naming the token fail that class without showing it,
+     * masked with the nested contracts' secrets() by the extension it registers. Before, the kit
+     * had no such extension: the outer class's methods ran with no extension of the kit, and the
+     * token reached the report.
+     */
+    @Test
+    void aSecretInTheBeforeAllOrAfterAllOfAClassAroundNestedContractsIsNotShown() {
+        assertThat(logged(OuterBeforeAllNamesTheToken.class)).containsOnlyKeys("SecretContractTest$OuterBeforeAllNamesTheToken")
+                .allSatisfy((k, r) -> assertThat(r).contains("java.lang.IllegalStateException: the emulator refused token "
+                        + "(secret 1 of secrets())").doesNotContain(SECRET));
+        assertThat(logged(OuterAfterAllNamesTheToken.class)).containsOnlyKeys("SecretContractTest$OuterAfterAllNamesTheToken")
                 .allSatisfy((k, r) -> assertThat(r).contains("java.lang.IllegalStateException: the emulator would not stop for token "
                         + "(secret 1 of secrets())").doesNotContain(SECRET));
     }

@@ -9,6 +9,7 @@ import dev.strata.platform.api.provisioning.MachineResources;
 import dev.strata.platform.api.provisioning.MachineTarget;
 import dev.strata.platform.testkit.ComputeProviderContract;
 import dev.strata.platform.testkit.ProvisioningProviderContract;
+import dev.strata.platform.testkit.SpiContract;
 import dev.strata.provider.baremetal.peers.Peers;
 import dev.strata.provider.baremetal.peers.SushyEmulator;
 import dev.strata.provider.baremetal.peers.SushyEmulator.FakeSystem;
@@ -24,6 +25,7 @@ import java.util.Optional;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Nested;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * The compute and provisioning contracts of the test kit, run on the BMC provider against
@@ -31,7 +33,10 @@ import org.junit.jupiter.api.Nested;
  * request). Two fake systems; the provisioning contract provisions the one that starts powered
  * off. The broken provider's BMC is a port where nothing listens: its node is reported
  * UNAVAILABLE with the reason, which is the provider's documented answer instead of an exception.
+ * The emulator is started and stopped here, around both contracts, so the kit's extension masks the
+ * password in a failure of {@link #start()} and {@link #stop()} too.
  */
+@ExtendWith(SpiContract.NestedContractSecrets.class)
 class BmcProviderContractTest {
 
     static final String USER = "strata";
