@@ -81,10 +81,10 @@ public final class NovaClient {
         Microversion min = offered.min();
         Microversion chosen = Microversion.min(max, WANTED);
         if (!chosen.atLeast(REQUIRED) || chosen.compareTo(min) < 0) {
-            throw new ProviderFailureException("Nova at " + root + " offers microversions " + min + " to " + max + "; Strata needs at least "
+            throw new ProviderFailureException("Nova at " + OpenStackErrors.shown(root) + " offers microversions " + min + " to " + max + "; Strata needs at least "
                     + REQUIRED + " (server tags at creation, hypervisor UUIDs)");
         }
-        LOG.debug("Nova at {} offers {} to {}; using {}", root, min, max, chosen);
+        LOG.debug("Nova at {} offers {} to {}; using {}", OpenStackErrors.shown(root), min, max, chosen);
         return chosen;
     }
 

@@ -66,10 +66,15 @@ public record ApiRequest(String service, String method, URI uri, Map<String, Str
                 + (idempotent ? ", idempotent" : "") + "]";
     }
 
-    /** {@code GET /servers/123}: what messages name, without the host and never with a header. */
+    /**
+     * {@code GET /servers/123}: what messages name, without the host and never with a header; a
+     * format character the path or query holds raw (a URI admits a bidi control there, from the
+     * service catalogue's URL or an id the cloud gave) shown as its escape.
+     */
     public String describe() {
         String path = uri.getRawPath();
         String query = uri.getRawQuery();
-        return method + " " + (path == null || path.isEmpty() ? "/" : path) + (query == null ? "" : "?" + query);
+        return dev.strata.platform.api.exception.InvalidConfigurationException.printable(method + " " + (path == null || path.isEmpty() ? "/"
+                : path) + (query == null ? "" : "?" + query));
     }
 }

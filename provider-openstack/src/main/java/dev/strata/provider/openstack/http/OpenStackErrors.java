@@ -146,8 +146,7 @@ public final class OpenStackErrors {
 
     /** The exception for a call that got no answer. */
     public static StrataException forIo(ApiRequest request, IOException e, Duration waited) {
-        URI uri = request.uri();
-        String where = request.service() + " at " + uri.getScheme() + "://" + uri.getAuthority();
+        String where = request.service() + " at " + address(request.uri());
         if (e instanceof HttpConnectTimeoutException) {
             return new ProviderUnavailableException(where + " cannot be reached: connecting timed out after " + waited.toMillis() + " ms ("
                     + request.describe() + ")", e);
@@ -170,13 +169,30 @@ public final class OpenStackErrors {
     }
 
     /**
+     * A service's address as messages name it: scheme, host and port, never the user info a URL
+     * from the service catalogue may carry ({@code http://nova:password@host}), which the URI's
+     * authority would show.
+     */
+    public static String address(URI uri) {
+        return uri.getScheme() + "://" + uri.getHost() + (uri.getPort() < 0 ? "" : ":" + uri.getPort());
+    }
+
+    /**
+     * A URL from the service catalogue as a message or the log names it: a user and password in it
+     * masked ({@link InvalidConfigurationException#withoutCredentials}), and a format character its
+     * path may hold raw (a URI admits a bidi control there) shown as its escape.
+     */
+    public static String shown(URI uri) {
+        return InvalidConfigurationException.printable(InvalidConfigurationException.withoutCredentials(uri.toString()));
+    }
+
+    /**
      * The exception for an answer whose body is longer than the most that is read: the service and
      * its address (scheme, host and port; never user info), the call, the bound, and what the body
      * declared or how much of it was read before reading stopped.
      */
     public static StrataException forTooLarge(ApiRequest request, long limit, long declared, long read) {
-        URI uri = request.uri();
-        String where = request.service() + " at " + uri.getScheme() + "://" + uri.getHost() + (uri.getPort() < 0 ? "" : ":" + uri.getPort());
+        String where = request.service() + " at " + address(request.uri());
         String what = declared > limit ? "its Content-Length is " + declared + " bytes; nothing of it was read"
                 : read + " bytes were read before reading stopped";
         return new ProviderFailureException(where + " answered " + request.describe() + " with a body longer than " + bytes(limit)

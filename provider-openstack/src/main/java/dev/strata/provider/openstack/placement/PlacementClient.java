@@ -95,10 +95,10 @@ public final class PlacementClient {
         }
         Microversion chosen = Microversion.min(max, WANTED);
         if (!chosen.atLeast(REQUIRED) || chosen.compareTo(min) < 0) {
-            throw new ProviderFailureException("Placement at " + root + " offers microversions " + min + " to " + max
+            throw new ProviderFailureException("Placement at " + OpenStackErrors.shown(root) + " offers microversions " + min + " to " + max
                     + "; Strata needs at least " + REQUIRED + " (nested resource providers)");
         }
-        LOG.debug("Placement at {} offers {} to {}; using {}", root, min, max, chosen);
+        LOG.debug("Placement at {} offers {} to {}; using {}", OpenStackErrors.shown(root), min, max, chosen);
         return chosen;
     }
 

@@ -423,4 +423,34 @@ class NovaCreationTest {
         String log = java.nio.file.Files.readString(dev.strata.provider.openstack.LogFile.path());
         assertThat(log).contains("HTTP/1.1 2\\u001b[2J" + tag).doesNotContain("2\u001b[2J" + tag);
     }
+
+    /**
+     * A compute URL in the service catalogue that carries a user and password (a misconfigured
+     * catalogue): Nova that cannot be reached there is named by scheme, host and port, and Nova that
+     * offers too old microversions by the URL with its credentials masked; the password reaches
+     * neither message. Before, the first named the URL's authority, user info included, and the
+     * second the URL as it was. A path holding a bidi control (a URI admits one raw) is shown as its
+     * escape in the call the message names.
+     */
+    @Test
+    void aCatalogueUrlsUserInfoReachesNoMessage() throws Exception {
+        String password = "Pw-" + java.util.UUID.randomUUID();
+        int closed;
+        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            closed = s.getLocalPort();
+        }
+        NovaClient unreachable = client(URI.create("http://nova:" + password + "@127.0.0.1:" + closed + "/v2.1\u202e"));
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> unreachable.version(context()))
+                .isInstanceOf(ProviderUnavailableException.class)
+                .hasMessage("Nova at http://127.0.0.1:" + closed + " cannot be reached: connection refused (GET /v2.1\\u202e/)")
+                .message().doesNotContain(password);
+
+        versionDocument.set("{\"version\": {\"id\": \"v2.1\", \"version\": \"2.10\", \"min_version\": \"2.1\"}}");
+        int port = endpoint.getAddress().getPort();
+        NovaClient old = client(URI.create("http://nova:" + password + "@127.0.0.1:" + port + "/v2.1"));
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> old.version(context()))
+                .isInstanceOf(dev.strata.platform.api.exception.ProviderFailureException.class)
+                .hasMessageStartingWith("Nova at http://****@127.0.0.1:" + port + "/v2.1/ offers microversions 2.1 to 2.10; Strata needs at least")
+                .message().doesNotContain(password);
+    }
 }
