@@ -561,7 +561,8 @@ public final class BmcProvisioner {
     /** The journal's record of the handle's operation, or one made from the handle when the journal has none (it was lost). */
     private Operation operationOf(MachineHandle handle) {
         if (!providerId.equals(handle.providerId())) {
-            throw new NotFoundException("machine " + handle.machineId() + " belongs to provider " + handle.providerId() + ", not " + providerId);
+            throw new NotFoundException("machine " + shown(handle.machineId()) + " belongs to provider " + shown(handle.providerId()) + ", not "
+                    + providerId);
         }
         String operationId = handle.attributes().get(OPERATION);
         if (operationId != null) {
@@ -573,8 +574,8 @@ public final class BmcProvisioner {
         String bmc = handle.attributes().get(BMC);
         String system = handle.attributes().get(SYSTEM);
         if (bmc == null || system == null) {
-            throw new NotFoundException("machine " + handle.machineId() + ": the handle names no BMC and system, and no operation "
-                    + operationId + " is recorded");
+            throw new NotFoundException("machine " + shown(handle.machineId()) + ": the handle names no BMC and system, and no operation "
+                    + shown(operationId) + " is recorded");
         }
         Instant now = clock.instant();
         Operation fromHandle = new Operation(operationId == null ? "unrecorded:" + handle.machineId() : operationId, null, null, null,
@@ -587,8 +588,8 @@ public final class BmcProvisioner {
             Operation h = holder.get();
             LOG.warn("No journal record of operation {} on {}, which operation {} holds now; nothing is sent to its BMC", shown(operationId),
                     shown(handle.machineId()), shown(h.operationId()));
-            return fromHandle.with(Operation.Phase.GONE, now).withNote("no record of this operation; node " + handle.machineId()
-                    + " is held by operation " + h.operationId() + " now, so this operation's machine is gone", now);
+            return fromHandle.with(Operation.Phase.GONE, now).withNote("no record of this operation; node " + shown(handle.machineId())
+                    + " is held by operation " + shown(h.operationId()) + " now, so this operation's machine is gone", now);
         }
         LOG.warn("No journal record of operation {} on {}; working from the handle alone", shown(operationId), shown(handle.machineId()));
         return fromHandle;

@@ -127,6 +127,32 @@ class BmcStaleHandleTest {
         }
     }
 
+    /**
+     * A handle's ids in what the provisioner answers of it: the refusal of another provider's handle, the refusal of a
+     * handle that names no BMC and system, and the note of a machine gone because another operation holds its node now,
+     * each with a control or format character in an id, show it as its escape (the note in the status's {@code note}). Before, they were quoted as the handle
+     * held them, where the log lines about the same handle were already printable.
+     */
+    @Test
+    void theIdsOfAHandleAreShownPrintableInRefusalsAndNotes() {
+        DiscoveryContext look = DiscoveryContext.withTimeout("look", Duration.ofSeconds(5));
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> provisioner.describe(new MachineHandle("other\u001b[2J", "m\nforged",
+                Map.of()), look)).isInstanceOf(dev.strata.platform.api.exception.NotFoundException.class)
+                .hasMessageContaining("machine m\\u000aforged belongs to provider other\\u001b[2J, not ");
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> provisioner.describe(new MachineHandle(BmcProvider.ID, "m\u202e",
+                Map.of(BmcProvisioner.OPERATION, "op-\u001b[31m")), look)).isInstanceOf(dev.strata.platform.api.exception.NotFoundException.class)
+                .hasMessage("machine m\\u202e: the handle names no BMC and system, and no operation op-\\u001b[31m is recorded");
+        String held = "node-6\u001b[2J\nforged";
+        Instant at = Instant.now().minusSeconds(60);
+        journal.put(new Operation("op-\u0007holder", "d4", "m1", "t1", held, "rack1", SYSTEM, "pxe", null, "force",
+                Operation.Phase.RUNNING, PowerAction.ON, at, at, at, null));
+        MachineStatus gone = provisioner.describe(new MachineHandle(BmcProvider.ID, held, Map.of(BmcProvisioner.BMC, "rack1",
+                BmcProvisioner.SYSTEM, SYSTEM, BmcProvisioner.OPERATION, "op-gone")), look);
+        assertThat(gone.state()).isEqualTo(MachineState.GONE);
+        assertThat(gone.attributes().get("note")).contains("node node-6\\u001b[2J\\u000aforged is held by operation op-\\u0007holder now")
+                .doesNotContain("\u001b", "\u0007", "\n");
+    }
+
     @Test
     void aDescribeOfAStaleHandleDoesNotReportTheOtherOperationsMachine() {
         MachineStatus status = provisioner.describe(stale(), DiscoveryContext.withTimeout("look", Duration.ofSeconds(5)));
