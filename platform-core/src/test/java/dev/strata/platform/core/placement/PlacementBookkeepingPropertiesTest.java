@@ -59,7 +59,13 @@ class PlacementBookkeepingPropertiesTest {
     private static final String[] TENANTS = {"t1", "t2", "other"};
     private static final long ORACLE_STEPS = 2_000_000;
 
-    @Property(tries = 25)
+    /**
+     * The coverage checks ask that the generators reach a placement on a launch slot and one over its tenant's quota at all
+     * (more than 0 %): a share above 1 % over 25 tries failed a CI run at 0.33 % (1 of 302 placements), the check of a
+     * random share near its bound failing now and then whatever the code does. 100 tries make both cases many times more
+     * likely than not to appear (each is a few per cent of placements).
+     */
+    @Property(tries = 100)
     void theLedgerAndTheQuotasMatchTheirLiveAllocationsAfterEveryStep(@ForAll long seed) {
         Random r = new Random(seed);
         Infra infra = PlacementOracleTest.inventory(r);
@@ -73,8 +79,8 @@ class PlacementBookkeepingPropertiesTest {
         Map<String, Node> away = new HashMap<>(); // nodes that left the inventory, by id, to come back
         List<String> log = new ArrayList<>();
         Statistics.label("placements").coverage(k -> {
-            k.check("placed, on a launch slot").percentage(p -> p > 1);
-            k.check("over quota").percentage(p -> p > 1);
+            k.check("placed, on a launch slot").percentage(p -> p > 0);
+            k.check("over quota").percentage(p -> p > 0);
         });
         for (int step = 0; step < 24; step++) {
             InventorySnapshot now = OfferSlots.expand(live.snapshot());
