@@ -3,6 +3,7 @@ package dev.strata.provider.openstack.auth;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.strata.platform.api.exception.InvalidConfigurationException;
 import dev.strata.platform.api.exception.ProviderFailureException;
+import dev.strata.provider.openstack.http.OpenStackErrors;
 import java.net.URI;
 import java.util.ArrayList;
 import java.util.List;
@@ -112,7 +113,7 @@ public final class ServiceCatalog {
             Endpoint only = matching.get(0);
             if (only.url() == null) {
                 throw new ProviderFailureException("the service catalogue's '" + type + "' endpoint for interface " + iface
-                        + (only.region() == null ? "" : " in region " + InvalidConfigurationException.printable(only.region())) + " is '" + shown(only.written())
+                        + (only.region() == null ? "" : " in region " + InvalidConfigurationException.printable(only.region())) + " is '" + OpenStackErrors.shown(only.written())
                         + "', which is no URL" + (only.written().contains("_") ? " (Java takes no host name holding '_')" : "") + "; expected an http or https URL such as https://compute.example:8774/v2.1 (the cloud's "
                         + "administrator fixes it with openstack endpoint set --url)");
             }
@@ -133,19 +134,5 @@ public final class ServiceCatalog {
         }
         throw new ProviderFailureException("the service catalogue has " + matching.size() + " '" + type + "' endpoints" + where + " ("
                 + String.join(", ", offered) + "); set the region to choose one");
-    }
-
-    /**
-     * A URL as the catalogue wrote it, cut, for a message: a user and password in it masked as the
-     * API masks a configured URL ({@link InvalidConfigurationException#withoutCredentials},
-     * <code>https://****@h</code>), since a misconfigured catalogue may carry them and the message
-     * reaches the log and the shell; its control and format characters, separators and lone
-     * surrogates shown as the API shows a value ({@link InvalidConfigurationException#printable},
-     * <code>&#92;u001b</code>), so that the message tells what the catalogue holds. The mask comes
-     * before the cut, which could otherwise cut off the {@code @} that ends a password.
-     */
-    private static String shown(String text) {
-        String masked = InvalidConfigurationException.withoutCredentials(text);
-        return InvalidConfigurationException.printable(masked.length() > 200 ? masked.substring(0, 200) + "..." : masked);
     }
 }

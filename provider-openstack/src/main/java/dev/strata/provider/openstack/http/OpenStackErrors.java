@@ -180,10 +180,25 @@ public final class OpenStackErrors {
     /**
      * A URL from the service catalogue as a message or the log names it: a user and password in it
      * masked ({@link InvalidConfigurationException#withoutCredentials}), and a format character its
-     * path may hold raw (a URI admits a bidi control there) shown as its escape.
+     * path may hold raw (a URI admits a bidi control there) shown as its escape ({@link #shown(String)}).
      */
     public static String shown(URI uri) {
-        return InvalidConfigurationException.printable(InvalidConfigurationException.withoutCredentials(uri.toString()));
+        return shown(uri.toString());
+    }
+
+    /**
+     * A URL as the catalogue wrote it, cut, for a message: a user and password in it masked as the
+     * API masks a configured URL ({@link InvalidConfigurationException#withoutCredentials},
+     * <code>https://****@h</code>), since a misconfigured catalogue may carry them and the message
+     * reaches the log and the shell; its control and format characters, separators and lone
+     * surrogates shown as the API shows a value ({@link InvalidConfigurationException#printable},
+     * <code>&#92;u001b</code>), so that the message tells what the catalogue holds; cut at 200
+     * characters. The mask comes before the cut, which could otherwise cut off the {@code @} that
+     * ends a password, and the escape after it, which could otherwise split an escape.
+     */
+    public static String shown(String url) {
+        String masked = InvalidConfigurationException.withoutCredentials(url);
+        return InvalidConfigurationException.printable(masked.length() > 200 ? masked.substring(0, 200) + "..." : masked);
     }
 
     /**
