@@ -109,15 +109,11 @@ public abstract class SpiContract<P> {
 
         private static Throwable masked(org.junit.jupiter.api.extension.ExtensionContext context, Throwable failure) {
             Object test = context.getTestInstance().orElse(null);
-            Class<?> type = context.getTestClass().orElse(null);
-            if (test == null && type != null && SpiContract.class.isAssignableFrom(type)) {
-                try {
-                    test = instanceFor(type, context);
-                } catch (ReflectiveOperationException | RuntimeException | LinkageError e) {
-                    return notMasked(failure, cannotMake(type, e), e instanceof java.lang.reflect.InvocationTargetException i ? i.getCause() : e);
-                }
+            if (test != null) {
+                return test instanceof SpiContract<?> contract ? contract.withoutSecrets(failure) : failure;
             }
-            return test instanceof SpiContract<?> contract ? contract.withoutSecrets(failure) : failure;
+            Class<?> type = context.getTestClass().orElse(null);
+            return type != null && SpiContract.class.isAssignableFrom(type) ? maskedByOneMade(type, context, failure) : failure;
         }
     }
 
@@ -155,12 +151,7 @@ public abstract class SpiContract<P> {
                         || java.lang.reflect.Modifier.isAbstract(nested.getModifiers())) {
                     continue;
                 }
-                try {
-                    failure = ((SpiContract<?>) instanceFor(nested, context)).withoutSecrets(failure);
-                } catch (ReflectiveOperationException | RuntimeException | LinkageError e) {
-                    failure = notMasked(failure, cannotMake(nested, e),
-                            e instanceof java.lang.reflect.InvocationTargetException i ? i.getCause() : e);
-                }
+                failure = maskedByOneMade(nested, context, failure);
             }
             return failure;
         }
@@ -190,6 +181,21 @@ public abstract class SpiContract<P> {
         java.lang.reflect.Constructor<?> constructor = type.getDeclaredConstructor();
         constructor.setAccessible(true);
         return constructor.newInstance();
+    }
+
+    /**
+     * A class-level method's failure masked with the {@link #secrets()} of an instance of the
+     * contract class {@code type} ({@link #instanceFor}), or, where none can be made, as it is and
+     * saying why ({@link #cannotMake}).
+     */
+    private static Throwable maskedByOneMade(Class<?> type, org.junit.jupiter.api.extension.ExtensionContext context, Throwable failure) {
+        SpiContract<?> contract;
+        try {
+            contract = (SpiContract<?>) instanceFor(type, context);
+        } catch (ReflectiveOperationException | RuntimeException | LinkageError e) {
+            return notMasked(failure, cannotMake(type, e), e instanceof java.lang.reflect.InvocationTargetException i ? i.getCause() : e);
+        }
+        return contract.withoutSecrets(failure);
     }
 
     /** Why a class-level method's failure is not masked: no instance of {@code type} could be made to ask its secrets(). */
