@@ -5,7 +5,6 @@ import dev.strata.platform.core.contract.ContractDocumentReader;
 import dev.strata.platform.core.deployment.DeploymentEngine;
 import dev.strata.platform.core.deployment.DeploymentSettings;
 import dev.strata.platform.core.deployment.ProvisioningProviders;
-import dev.strata.platform.core.placement.OfferSlots;
 import dev.strata.platform.core.placement.PlacementEngines;
 import dev.strata.platform.core.store.DataSources;
 import dev.strata.platform.core.store.JdbcStateStore;
@@ -53,7 +52,7 @@ final class AwsStrata implements AutoCloseable {
         this.aws = new AwsProvider(awsConfig(endpoint, quota));
         this.inventory = new ProviderInventory(aws, aws);
         // the durable ledger in the store, as Strata runs it: what a process placed is there after a kill
-        this.placement = around.apply(PlacementEngines.durable(OfferSlots.view(inventory), store, "strata", Clock.systemUTC(), 0));
+        this.placement = around.apply(PlacementEngines.durable(inventory, store, "strata", Clock.systemUTC(), 0));
         providers.add("aws", 1, aws);
         this.engine = new DeploymentEngine(store, placement, inventory, providers, null, settings, Clock.systemUTC());
     }

@@ -6,7 +6,6 @@ import dev.strata.platform.core.contract.ContractDocumentReader;
 import dev.strata.platform.core.deployment.DeploymentEngine;
 import dev.strata.platform.core.deployment.DeploymentSettings;
 import dev.strata.platform.core.deployment.ProvisioningProviders;
-import dev.strata.platform.core.placement.OfferSlots;
 import dev.strata.platform.core.placement.PlacementEngines;
 import dev.strata.platform.core.store.JdbcStateStore;
 import dev.strata.platform.core.store.StoreJournal;
@@ -80,7 +79,7 @@ final class BmcStrata implements AutoCloseable {
         this.inventory = new ProviderInventory(bmc, null, facts);
         // durable, on the store the deployments are in, as Strata runs it: the store stores a deployment only on an allocation its
         // ledger holds
-        this.placement = PlacementEngines.durable(OfferSlots.view(inventory), store, "strata", Clock.systemUTC(), 0);
+        this.placement = PlacementEngines.durable(inventory, store, "strata", Clock.systemUTC(), 0);
         providers.add(BmcProvider.ID, 1, bmc);
         this.engine = new DeploymentEngine(store, placement, inventory, providers, null, settings, Clock.systemUTC());
     }

@@ -14,7 +14,6 @@ import dev.strata.platform.core.deployment.DeploymentEngine;
 import dev.strata.platform.core.deployment.DeploymentSettings;
 import dev.strata.platform.core.deployment.ProvisioningProviders;
 import dev.strata.platform.core.deployment.Reconciler;
-import dev.strata.platform.core.placement.OfferSlots;
 import dev.strata.platform.core.placement.PlacementEngines;
 import dev.strata.platform.core.store.DataSources;
 import dev.strata.platform.core.store.JdbcStateStore;
@@ -193,7 +192,7 @@ public final class DeploymentThroughput {
                 }
             };
             // the durable ledger on the same store, as in Strata: the store stores a deployment only on an allocation its ledger holds
-            Placement placement = PlacementEngines.durable(OfferSlots.view(inventory), store, "strata", Clock.systemUTC(), 0);
+            Placement placement = PlacementEngines.durable(inventory, store, "strata", Clock.systemUTC(), 0);
             ProvisioningProviders providers = new ProvisioningProviders();
             provisioning = memory ? new MemoryProvisioning("aws") : aws;
             providers.add("aws", 1, provisioning);

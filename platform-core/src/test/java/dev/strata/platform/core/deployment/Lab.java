@@ -91,9 +91,8 @@ final class Lab implements AutoCloseable {
                 return snapshot;
             }
         };
-        // as the placement component does, where there are offers to place on as launch slots
-        this.placement = PlacementEngines.durable(offers.isEmpty() ? inventory : dev.strata.platform.core.placement.OfferSlots.view(inventory),
-                store, "strata", Clock.systemUTC(), 0);
+        // offers are placed on as launch slots, as the placement component does (PlacementEngines.durable)
+        this.placement = PlacementEngines.durable(inventory, store, "strata", Clock.systemUTC(), 0);
         this.lab = new ScriptedProvider("lab", labVendor);
         this.lab2 = new ScriptedProvider("lab2", lab2Vendor);
         providers.add("lab", 1, lab);
