@@ -32,16 +32,19 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CancellationException;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Future;
+import java.util.concurrent.FutureTask;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Predicate;
 import java.util.function.Supplier;
 import java.util.stream.Collectors;
 import org.slf4j.Logger;
@@ -152,7 +155,7 @@ final class AwsDiscovery {
      * @return each region's answer, in the order of {@code regions}
      */
     <T> Map<String, T> eachRegion(String what, DiscoveryContext context, java.util.function.Function<String, T> read) {
-        RegionReads<T> reads = readRegions(lookups, " (" + what + ")", context, context.deadline(), read);
+        RegionReads<T> reads = readRegions(lookups, " (" + what + ")", context, context.deadline(), read, t -> false);
         if (!reads.failures().isEmpty()) {
             Map<String, RuntimeException> failures = reads.failures();
             RuntimeException first = settings.regions().stream().filter(failures::containsKey).map(failures::get).findFirst().orElseThrow();
@@ -164,14 +167,15 @@ final class AwsDiscovery {
 
     /**
      * {@code read} of every region at once, as {@link #eachRegion} reads them, for what one region holds at most (an
-     * instance by its id): the first answer, in the order of the regions, that has it; empty when every region answered
-     * without it. A region that fails or does not answer by the deadline fails the call (the first such region's error,
-     * the others' suppressed) unless another region has it, since "in no region" cannot be told without that region.
+     * instance by its id, which is unique across regions): the first answer that has it, returned at once, the reads of
+     * the regions that have not answered yet cancelled (a region that hangs then holds up nothing); empty when every
+     * region answered without it. A region that fails or does not answer in time fails the call (the first such region's
+     * error, the others' suppressed) unless another region has it, since "in no region" cannot be told without that region.
      *
      * @param what what is read, for the messages ({@code "DescribeInstances of instance i-0123"})
      */
     <T> Optional<T> inAnyRegion(String what, DiscoveryContext context, java.util.function.Function<String, Optional<T>> read) {
-        RegionReads<Optional<T>> reads = readRegions(lookups, " (" + what + ")", context, context.deadline(), read);
+        RegionReads<Optional<T>> reads = readRegions(lookups, " (" + what + ")", context, context.deadline(), read, Optional::isPresent);
         Optional<T> found = reads.answered().values().stream().filter(Optional::isPresent).map(Optional::get).findFirst();
         if (found.isPresent() || reads.failures().isEmpty()) {
             return found;
@@ -188,35 +192,51 @@ final class AwsDiscovery {
 
     /**
      * {@code read} of every region at once, each on a thread of {@code pools} for its region, waited for until
-     * {@code waitUntil}: what each answered, and each region that failed (a {@link StrataException}), did not answer by then
-     * (a {@link ProviderTimeoutException}, its read cancelled) or could not be asked (the provider stopped). Anything else a
-     * read throws is no region's failure but a defect here, and is thrown, as is an interruption of the caller.
+     * {@code waitUntil}, or until a region answers what is {@code enough} (the others' reads are then cancelled, and neither
+     * answered nor failed): what each answered, and each region that failed (a {@link StrataException}), did not answer by
+     * then (a {@link ProviderTimeoutException}, its read cancelled) or could not be asked (the provider stopped). Anything
+     * else a read throws is no region's failure but a defect here, and is thrown, as is an interruption of the caller.
      *
      * @param what what is read, for the messages, after the region (" (DescribeInstances of operation op-1)"), or ""
+     * @return the answers and failures, each in the order of the regions
      */
     private <T> RegionReads<T> readRegions(Map<String, ExecutorService> pools, String what, DiscoveryContext context, Instant waitUntil,
-            java.util.function.Function<String, T> read) {
+            java.util.function.Function<String, T> read, Predicate<T> enough) {
         Map<String, Future<T>> reads = new LinkedHashMap<>();
         Map<String, RuntimeException> failures = new LinkedHashMap<>();
+        // the regions whose read has ended, in the order they ended
+        BlockingQueue<String> ended = new LinkedBlockingQueue<>();
         for (String region : settings.regions()) {
+            FutureTask<T> task = new FutureTask<>(() -> read.apply(region)) {
+                @Override
+                protected void done() {
+                    ended.add(region);
+                }
+            };
             try {
-                reads.put(region, pools.get(region).submit(() -> read.apply(region)));
+                pools.get(region).execute(task);
+                reads.put(region, task);
             } catch (RejectedExecutionException e) {
                 failures.put(region, new ProviderUnavailableException("AWS provider " + settings.providerId() + ": region " + region
                         + " was not read" + what + ": the AWS provider was stopped"));
             }
         }
         Map<String, T> answered = new LinkedHashMap<>();
+        boolean enoughRead = false;
         try {
-            for (Map.Entry<String, Future<T>> entry : reads.entrySet()) {
-                String region = entry.getKey();
+            for (int pending = reads.size(); pending > 0 && !enoughRead; pending--) {
+                long wait = Math.max(0, Duration.between(context.clock().instant(), waitUntil).toMillis());
+                String region = ended.poll(wait, TimeUnit.MILLISECONDS);
+                if (region == null) {
+                    break;
+                }
                 try {
-                    long wait = Math.max(0, Duration.between(context.clock().instant(), waitUntil).toMillis());
-                    answered.put(region, entry.getValue().get(wait, TimeUnit.MILLISECONDS));
-                } catch (TimeoutException e) {
-                    entry.getValue().cancel(true);
-                    failures.put(region, new ProviderTimeoutException("AWS provider " + settings.providerId() + ": region " + region
-                            + " did not answer" + what + " before the deadline (operation " + context.operationId() + ")"));
+                    T answer = reads.get(region).get();
+                    answered.put(region, answer);
+                    enoughRead = enough.test(answer);
+                } catch (CancellationException e) {
+                    // cancelled by no one but this method, which does so only once it waits no more
+                    throw new IllegalStateException("the read of region " + region + what + " was cancelled", e);
                 } catch (ExecutionException e) {
                     if (e.getCause() instanceof StrataException failed) {
                         failures.put(region, failed);
@@ -229,14 +249,30 @@ final class AwsDiscovery {
                     }
                 }
             }
+            if (!enoughRead) {
+                for (String region : reads.keySet()) {
+                    if (!answered.containsKey(region) && !failures.containsKey(region)) {
+                        failures.put(region, new ProviderTimeoutException("AWS provider " + settings.providerId() + ": region " + region
+                                + " did not answer" + what + " before the deadline (operation " + context.operationId() + ")"));
+                    }
+                }
+            }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new ProviderTimeoutException("AWS provider " + settings.providerId() + ": interrupted while reading its regions" + what
                     + " (operation " + context.operationId() + ")");
         } finally {
+            // a read still running (a region that hangs, or one no longer needed) is interrupted, which ends its EC2 call
             reads.values().forEach(f -> f.cancel(true));
         }
-        return new RegionReads<>(answered, failures);
+        return new RegionReads<>(inOrder(answered), inOrder(failures));
+    }
+
+    /** {@code byRegion} in the order of the regions. */
+    private <V> Map<String, V> inOrder(Map<String, V> byRegion) {
+        Map<String, V> out = new LinkedHashMap<>();
+        settings.regions().stream().filter(byRegion::containsKey).forEach(r -> out.put(r, byRegion.get(r)));
+        return out;
     }
 
     /**
@@ -253,7 +289,7 @@ final class AwsDiscovery {
                 : remaining.dividedBy(10).compareTo(RETURN_MARGIN) < 0 ? remaining.dividedBy(10) : RETURN_MARGIN;
         DiscoveryContext bounded = new DiscoveryContext(context.operationId(), context.deadline().minus(margin), context.clock());
         Instant waitUntil = context.deadline().minus(margin.dividedBy(2));
-        RegionReads<View> reads = readRegions(readers, "", context, waitUntil, region -> regionView(region, bounded));
+        RegionReads<View> reads = readRegions(readers, "", context, waitUntil, region -> regionView(region, bounded), v -> false);
         Map<String, View> answered = reads.answered();
         Map<String, RuntimeException> failures = reads.failures();
         Instant now = clock.instant();

@@ -411,8 +411,8 @@ final class AwsProvisioner {
 
     /**
      * The handle's instance, read in its region; a handle without one (written by an older version) has it looked up in
-     * every region at once under the one deadline ({@link AwsDiscovery#inAnyRegion}): a region that fails or does not
-     * answer fails the call unless another region lists the instance.
+     * every region at once under the one deadline ({@link AwsDiscovery#inAnyRegion}): the first region that lists the
+     * instance answers at once, and a region that fails or does not answer fails the call unless another region lists it.
      */
     private Optional<Ec2Instance> lookup(MachineHandle handle, DiscoveryContext context) {
         String region = handle.attributes().get("region");

@@ -269,6 +269,44 @@ class RegionIsolationTest {
                 .hasMessageContaining("EC2 DescribeInstances in us-east-1 failed: Unavailable: the region is down");
     }
 
+    /**
+     * describe and delete of a handle without a region answer as soon as one region lists the instance (an instance id is
+     * unique across regions), while the other region hangs: the hung region's read is cancelled, and no lookup thread
+     * outlives the provider. Before, they waited for the hung region until the deadline, and only then answered.
+     */
+    @Test
+    void describeAndDeleteOfAHandleWithoutARegionAnswerOnceARegionListsTheInstanceWhileAnotherHangs() throws InterruptedException {
+        AwsProvider provider = provider(Clock.systemUTC(), "60s");
+        MachineStatus made = provider.create(AwsProviderMotoTest.request("op-hung-other", "m-0"), context(60));
+        assertThat(made.handle().attributes()).containsEntry("region", "eu-central-1");
+        proxy.inject(call -> call.region().equals("us-east-1") ? Ec2Proxy.Answer.hang(Duration.ofSeconds(60)) : null);
+        MachineHandle old = new MachineHandle("aws", made.handle().machineId(), Map.of());
+        Duration deadline = Duration.ofSeconds(20);
+
+        long start = System.nanoTime();
+        MachineStatus described = provider.describe(old, DiscoveryContext.withTimeout("describe", deadline));
+        Duration describing = Duration.ofNanos(System.nanoTime() - start);
+        start = System.nanoTime();
+        MachineStatus deleted = provider.delete(old, DiscoveryContext.withTimeout("delete", deadline));
+        Duration deleting = Duration.ofNanos(System.nanoTime() - start);
+
+        assertThat(described.handle().attributes()).containsEntry("region", "eu-central-1");
+        assertThat(described.state()).isNotEqualTo(MachineState.GONE);
+        assertThat(deleted.state()).isIn(MachineState.DELETING, MachineState.GONE);
+        assertThat(proxy.calls("TerminateInstances")).extracting(Ec2Proxy.Call::region).containsExactly("eu-central-1");
+        assertThat(describing).as("describe answered without waiting for the hung region").isLessThan(deadline.dividedBy(2));
+        assertThat(deleting).as("delete answered without waiting for the hung region").isLessThan(deadline.dividedBy(2));
+        assertThat(proxy.calls("DescribeInstances")).extracting(Ec2Proxy.Call::region).contains("us-east-1");
+
+        provider.deactivate();
+        this.provider = null;
+        long until = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+        while (!lookups("eu-central-1").isEmpty() || !lookups("us-east-1").isEmpty()) {
+            assertThat(System.nanoTime()).as("the lookup threads ended: %s", lookups("us-east-1")).isLessThan(until);
+            Thread.sleep(20);
+        }
+    }
+
     /** The threads that look the regions up for find and the leak listing are daemon threads, ended when the provider stops. */
     @Test
     void theLookupThreadsAreBoundedDaemonThreadsEndedWhenTheProviderStops() throws InterruptedException {
