@@ -44,6 +44,7 @@ import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.BiFunction;
 import java.util.function.Predicate;
 import java.util.function.Supplier;
 import java.util.stream.Collectors;
@@ -146,16 +147,21 @@ final class AwsDiscovery {
 
     /**
      * {@code read} of every region, the regions read at once, each on a lookup thread of its own region ({@link #lookups})
-     * and each given the whole deadline of {@code context}, so that a region that hangs does not use up the time of the
-     * others. Every region must answer: one that fails or does not answer by the deadline fails the whole call (the first
-     * such region's error, the others' suppressed), since a listing short of a region would be taken for "none there" (an
-     * instance taken for leaked, an operation for never launched).
+     * and each given the whole deadline of {@code context} less the margin that discovery keeps ({@link #bounded}), so that a
+     * region that hangs does not use up the time of the others, and the call returns before its deadline with the region
+     * that did not answer named. Every region must answer: one that fails or does not answer in that time fails the whole
+     * call (the first such region's error, the others' suppressed), since a listing short of a region would be taken for
+     * "none there" (an instance taken for leaked, an operation for never launched).
      *
      * @param what what is read, for the messages ({@code "DescribeInstances of operation op-1"})
+     * @param read a region's read, given the region and the context it is bounded by
      * @return each region's answer, in the order of {@code regions}
      */
-    <T> Map<String, T> eachRegion(String what, DiscoveryContext context, java.util.function.Function<String, T> read) {
-        RegionReads<T> reads = readRegions(lookups, " (" + what + ")", context, context.deadline(), read, t -> false);
+    <T> Map<String, T> eachRegion(String what, DiscoveryContext context, BiFunction<String, DiscoveryContext, T> read) {
+        Duration margin = margin(context);
+        DiscoveryContext bounded = bounded(context, margin);
+        RegionReads<T> reads = readRegions(lookups, " (" + what + ")", context, waitUntil(context, margin), r -> read.apply(r, bounded),
+                t -> false);
         if (!reads.failures().isEmpty()) {
             Map<String, RuntimeException> failures = reads.failures();
             RuntimeException first = settings.regions().stream().filter(failures::containsKey).map(failures::get).findFirst().orElseThrow();
@@ -173,9 +179,13 @@ final class AwsDiscovery {
      * error, the others' suppressed) unless another region has it, since "in no region" cannot be told without that region.
      *
      * @param what what is read, for the messages ({@code "DescribeInstances of instance i-0123"})
+     * @param read a region's read, given the region and the context it is bounded by
      */
-    <T> Optional<T> inAnyRegion(String what, DiscoveryContext context, java.util.function.Function<String, Optional<T>> read) {
-        RegionReads<Optional<T>> reads = readRegions(lookups, " (" + what + ")", context, context.deadline(), read, Optional::isPresent);
+    <T> Optional<T> inAnyRegion(String what, DiscoveryContext context, BiFunction<String, DiscoveryContext, Optional<T>> read) {
+        Duration margin = margin(context);
+        DiscoveryContext bounded = bounded(context, margin);
+        RegionReads<Optional<T>> reads = readRegions(lookups, " (" + what + ")", context, waitUntil(context, margin),
+                r -> read.apply(r, bounded), Optional::isPresent);
         Optional<T> found = reads.answered().values().stream().filter(Optional::isPresent).map(Optional::get).findFirst();
         if (found.isPresent() || reads.failures().isEmpty()) {
             return found;
@@ -184,6 +194,26 @@ final class AwsDiscovery {
         RuntimeException first = settings.regions().stream().filter(failures::containsKey).map(failures::get).findFirst().orElseThrow();
         failures.values().stream().filter(f -> f != first).forEach(first::addSuppressed);
         throw first;
+    }
+
+    /**
+     * The margin kept back from the regions' reads to return what they read before the caller's deadline: a tenth of the
+     * time left, at most {@link #RETURN_MARGIN}.
+     */
+    private static Duration margin(DiscoveryContext context) {
+        Duration remaining = context.remaining();
+        return remaining.isNegative() ? Duration.ZERO
+                : remaining.dividedBy(10).compareTo(RETURN_MARGIN) < 0 ? remaining.dividedBy(10) : RETURN_MARGIN;
+    }
+
+    /** The context the regions' reads are given: the caller's, its deadline brought forward by the {@linkplain #margin margin}. */
+    private static DiscoveryContext bounded(DiscoveryContext context, Duration margin) {
+        return new DiscoveryContext(context.operationId(), context.deadline().minus(margin), context.clock());
+    }
+
+    /** Until when the regions' reads are waited for: half the {@linkplain #margin margin} before the caller's deadline. */
+    private static Instant waitUntil(DiscoveryContext context, Duration margin) {
+        return context.deadline().minus(margin.dividedBy(2));
     }
 
     /** What {@link #readRegions} read: each region's answer, and each failed region's error, by region. */
@@ -284,12 +314,10 @@ final class AwsDiscovery {
      */
     View view(DiscoveryContext context) {
         List<String> regions = settings.regions();
-        Duration remaining = context.remaining();
-        Duration margin = remaining.isNegative() ? Duration.ZERO
-                : remaining.dividedBy(10).compareTo(RETURN_MARGIN) < 0 ? remaining.dividedBy(10) : RETURN_MARGIN;
-        DiscoveryContext bounded = new DiscoveryContext(context.operationId(), context.deadline().minus(margin), context.clock());
-        Instant waitUntil = context.deadline().minus(margin.dividedBy(2));
-        RegionReads<View> reads = readRegions(readers, "", context, waitUntil, region -> regionView(region, bounded), v -> false);
+        Duration margin = margin(context);
+        DiscoveryContext bounded = bounded(context, margin);
+        RegionReads<View> reads = readRegions(readers, "", context, waitUntil(context, margin), region -> regionView(region, bounded),
+                v -> false);
         Map<String, View> answered = reads.answered();
         Map<String, RuntimeException> failures = reads.failures();
         Instant now = clock.instant();

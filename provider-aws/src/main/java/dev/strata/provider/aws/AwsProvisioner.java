@@ -248,8 +248,8 @@ final class AwsProvisioner {
      */
     Optional<MachineStatus> find(String operationId, DiscoveryContext context) {
         Map<String, List<Ec2Instance>> made = discovery.eachRegion("DescribeInstances of operation " + operationId, context,
-                region -> made(gateway.instances(region, Map.of("tag:" + MachineLabels.OPERATION, List.of(operationId),
-                        "instance-state-name", Ec2Gateway.EXISTING_STATES), context), operationId));
+                (region, bounded) -> made(gateway.instances(region, Map.of("tag:" + MachineLabels.OPERATION, List.of(operationId),
+                        "instance-state-name", Ec2Gateway.EXISTING_STATES), bounded), operationId));
         for (List<Ec2Instance> inRegion : made.values()) {
             List<Ec2Instance> existing = inRegion.stream().sorted(EARLIEST).toList();
             if (!existing.isEmpty()) {
@@ -268,8 +268,8 @@ final class AwsProvisioner {
     List<MachineStatus> machines(DiscoveryContext context) {
         List<MachineStatus> out = new ArrayList<>();
         Map<String, List<Ec2Instance>> listed = discovery.eachRegion("DescribeInstances of Strata's instances", context,
-                region -> gateway.instances(region, Map.of("tag-key", List.of(MachineLabels.OPERATION),
-                        "instance-state-name", Ec2Gateway.EXISTING_STATES), context));
+                (region, bounded) -> gateway.instances(region, Map.of("tag-key", List.of(MachineLabels.OPERATION),
+                        "instance-state-name", Ec2Gateway.EXISTING_STATES), bounded));
         for (List<Ec2Instance> inRegion : listed.values()) {
             for (Ec2Instance instance : inRegion) {
                 // another provider on the same account lists its own instances, with its own handles
@@ -418,7 +418,7 @@ final class AwsProvisioner {
         String region = handle.attributes().get("region");
         if (region == null) {
             return discovery.inAnyRegion("DescribeInstances of instance " + printable(handle.machineId()), context,
-                    r -> gateway.instance(r, handle.machineId(), context).stream().findFirst());
+                    (r, bounded) -> gateway.instance(r, handle.machineId(), bounded).stream().findFirst());
         }
         if (!settings.regions().contains(region)) {
             throw new NotFoundException("machine " + handle.machineId() + " is in region " + region + ", which AWS provider "

@@ -307,6 +307,30 @@ class RegionIsolationTest {
         }
     }
 
+    /**
+     * find, the leak listing and describe of a handle without a region, with a region that hangs and the instance in no
+     * region, fail naming the region before the caller's deadline, with the margin discovery keeps to return in time.
+     * Before, they waited for the hung region until the deadline itself and failed at or after it.
+     */
+    @Test
+    void aHangingRegionFailsTheLookUpsNamingItBeforeTheDeadline() {
+        AwsProvider provider = provider(Clock.systemUTC(), "60s");
+        assertThat(provider.machines(context(60))).as("both regions answer before one hangs").isEmpty();
+        proxy.inject(call -> call.region().equals("us-east-1") ? Ec2Proxy.Answer.hang(Duration.ofSeconds(30)) : null);
+        MachineHandle unknown = new MachineHandle("aws", "i-0123456789abcdef0", Map.of());
+        List<java.util.function.Function<DiscoveryContext, Object>> calls = List.of(c -> provider.find("op-none", c),
+                provider::machines, c -> provider.describe(unknown, c), c -> provider.delete(unknown, c));
+
+        for (java.util.function.Function<DiscoveryContext, Object> call : calls) {
+            DiscoveryContext context = context(6);
+            Throwable t = catchThrowable(() -> call.apply(context));
+            Duration left = Duration.between(Clock.systemUTC().instant(), context.deadline());
+
+            assertThat(t).isInstanceOf(ProviderTimeoutException.class).hasMessageContaining("us-east-1");
+            assertThat(left).as("time left before the deadline when the call failed").isGreaterThan(Duration.ofMillis(50));
+        }
+    }
+
     /** The threads that look the regions up for find and the leak listing are daemon threads, ended when the provider stops. */
     @Test
     void theLookupThreadsAreBoundedDaemonThreadsEndedWhenTheProviderStops() throws InterruptedException {
