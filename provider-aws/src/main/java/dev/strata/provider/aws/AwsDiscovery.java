@@ -85,6 +85,13 @@ final class AwsDiscovery {
     private final SovereigntyTable sovereignty;
     private final Clock clock;
     private final Map<String, Catalogue> catalogues = new ConcurrentHashMap<>();
+    /**
+     * Instance types looked up alone ({@link #shape}), by {@code REGION/TYPE}: kept while these settings are in force, not
+     * re-read with the catalogue. They describe instances that run (of a type the catalogue does not list) as launched, which
+     * a later change to the type's description does not change (the EFA interfaces come from {@link AwsProvisioner#EFA_TAG});
+     * a type the catalogue lists is taken from the catalogue. Re-read, a failing lone look-up would fail its region, and a
+     * type EC2 no longer lists would drop its running instances from the nodes.
+     */
     private final Map<String, Shape> extraShapes = new ConcurrentHashMap<>();
     /** One catalogue read per region at a time; a caller waits for another's read at most until its own deadline. */
     private final Map<String, java.util.concurrent.locks.ReentrantLock> loading = new ConcurrentHashMap<>();
