@@ -188,12 +188,7 @@ public final class ProviderText {
             return null;
         }
         int length = text.length();
-        String s = length > WINDOW ? dropLastToken(text.substring(0, WINDOW)) : text;
-        for (String secret : KNOWN) {
-            if (s.contains(secret)) {
-                s = s.replace(secret, MASK);
-            }
-        }
+        String s = maskKnown(length > WINDOW ? dropLastToken(text.substring(0, WINDOW)) : text);
         // a mask can complete a form an earlier rule passed over (a URL's user part that ran into a masked value): the
         // rules run again until nothing changes, so that cleaning a clean text changes nothing
         for (int pass = 0; pass < MAX_PASSES; pass++) {
@@ -216,6 +211,28 @@ public final class ProviderText {
             s = dropLastToken(s);
         }
         return s + note;
+    }
+
+    /**
+     * The text with each secret {@link #knowSecret} learnt masked, and nothing else changed; null
+     * stays null. This is the first step of {@link #clean}, for a caller that shows a text's control
+     * and format characters escaped rather than as spaces: it masks first, escapes, and cleans last,
+     * since a secret that holds such a character (a zero-width space in a password) is no longer
+     * found once escaped.
+     *
+     * @param text the text
+     */
+    public static String maskKnown(String text) {
+        if (text == null) {
+            return null;
+        }
+        String s = text;
+        for (String secret : KNOWN) {
+            if (s.contains(secret)) {
+                s = s.replace(secret, MASK);
+            }
+        }
+        return s;
     }
 
     /** One pass of the rules after the known secrets (see the class). */

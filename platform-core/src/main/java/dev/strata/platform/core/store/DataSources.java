@@ -40,7 +40,7 @@ public final class DataSources {
             // a driver's message may quote the URL it was given (pgjdbc's does): neither it nor the cause chained here (which
             // a log line prints) holds more of the URL than the store shows of it
             throw new StateStoreException("the JDBC driver refused the settings for " + s.location() + ": "
-                    + masked(JdbcStateStore.describe(e), s), ProviderText.trace(e));
+                    + masked(JdbcStateStore.describe(e), s), JdbcStateStore.trace(e));
         } finally {
             p.clear();
         }

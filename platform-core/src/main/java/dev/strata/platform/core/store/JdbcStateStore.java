@@ -159,7 +159,7 @@ public final class JdbcStateStore implements StateStore, AutoCloseable {
             schema = Migrations.migrate(c, settings.kind() == StoreSettings.Kind.POSTGRESQL, where);
         } catch (SQLException e) {
             throw new StateStoreException("cannot open the state store at " + where + " as user " + settings.user() + ": " + describe(e),
-                    ProviderText.trace(e));
+                    trace(e));
         }
         HikariConfig config = new HikariConfig();
         config.setDataSource(direct);
@@ -173,7 +173,7 @@ public final class JdbcStateStore implements StateStore, AutoCloseable {
             pool = new HikariDataSource(config);
         } catch (RuntimeException e) {
             throw new StateStoreException("cannot open a connection pool to the state store at " + where + ": " + describe(e),
-                    ProviderText.trace(e));
+                    trace(e));
         }
         JdbcStateStore store = new JdbcStateStore(settings, direct, pool, clock, schema);
         try {
@@ -217,10 +217,10 @@ public final class JdbcStateStore implements StateStore, AutoCloseable {
                             + ": another Strata instance with instanceId '" + settings.instanceId() + "' recorded itself there at the same "
                             + "moment; every instance writing to one database needs an instanceId of its own (the instanceId property of "
                             + StoreSettings.PID + ", or the id generated into data/strata/instance-id at first start, which a copied data "
-                            + "folder carries along): " + describe(e), ProviderText.trace(e));
+                            + "folder carries along): " + describe(e), trace(e));
                 }
                 throw new StateStoreException("cannot record this instance in the state store at " + settings.location() + ": " + describe(e),
-                        ProviderText.trace(e));
+                        trace(e));
             }
         }
     }
@@ -250,7 +250,7 @@ public final class JdbcStateStore implements StateStore, AutoCloseable {
             others = takeMode();
         } catch (SQLException e) {
             throw new StateStoreException("cannot record the mode of this instance (highAvailability = " + elected + ") in the state store at "
-                    + settings.location() + ": " + describe(e), ProviderText.trace(e));
+                    + settings.location() + ": " + describe(e), trace(e));
         }
         if (!others.isEmpty()) {
             throw new StateStoreException("instance " + settings.instanceId() + " cannot start with highAvailability = " + elected
@@ -518,12 +518,15 @@ public final class JdbcStateStore implements StateStore, AutoCloseable {
      * direction character) is shown as its escape ({@link InvalidConfigurationException#printable}),
      * so that what the value held can still be read; before, the line breaks became spaces, the
      * other controls too, and a format character such as a zero-width space or U+061C went out as it was.
+     * The secrets the cleaning knows are masked before the escaping, as {@link #shown} masks them: a
+     * password holding such a character, escaped first, was no longer found and showed.
      */
     static String describe(Throwable e) {
         StringBuilder sb = new StringBuilder();
         Throwable t = e;
         while (t != null && sb.length() < 400) {
-            String m = t.getMessage() == null ? null : InvalidConfigurationException.printable(t.getMessage().strip());
+            String m = t.getMessage() == null ? null
+                    : InvalidConfigurationException.printable(ProviderText.maskKnown(t.getMessage().strip()));
             if (m != null && !m.isBlank() && sb.indexOf(m) < 0) {
                 if (sb.length() > 0) {
                     sb.append("; ");
@@ -536,6 +539,54 @@ public final class JdbcStateStore implements StateStore, AutoCloseable {
             t = t.getCause();
         }
         return sb.length() == 0 ? e.getClass().getSimpleName() : ProviderText.clean(sb.toString());
+    }
+
+    /**
+     * A driver's or a server's text as the store shows it: each secret the cleaning knows (the
+     * store's password, a URL's user part, see {@link DataSources#knowCredentials}) masked first
+     * ({@link ProviderText#maskKnown}), then each character a terminal or a log does not show as
+     * itself escaped ({@link InvalidConfigurationException#printable}), then cleaned as a
+     * provider's text is ({@link ProviderText#clean}). Escaped first, a password holding such a
+     * character (a zero-width space) would no longer be found, and would show.
+     */
+    static String shown(String text) {
+        return text == null ? null : ProviderText.clean(InvalidConfigurationException.printable(ProviderText.maskKnown(text)));
+    }
+
+    /**
+     * What the store chains in place of a driver's exception: one whose message is the original's
+     * class name and its message as {@link #shown} shows it, with the original's stack trace, and
+     * its causes made the same way (up to 8 deep). Before, they were made by {@link ProviderText#trace},
+     * which makes a control character a space and leaves a format character (a zero-width space,
+     * U+061C) as it is, so the stack trace a log line prints showed less, or other, than the
+     * store's own message ({@link #describe}) of the same failure.
+     *
+     * @param e what the driver threw
+     */
+    static Throwable trace(Throwable e) {
+        return trace(e, 0);
+    }
+
+    private static Throwable trace(Throwable e, int depth) {
+        Throwable cause = e.getCause();
+        DriverCause t = new DriverCause(e.getClass().getName() + (e.getMessage() == null ? "" : ": " + shown(e.getMessage())),
+                cause != null && cause != e && depth < 8 ? trace(cause, depth + 1) : null);
+        t.setStackTrace(e.getStackTrace());
+        return t;
+    }
+
+    /** An exception that stands for a driver's, its message shown as {@link #shown} shows text; it prints as the driver's would. */
+    static final class DriverCause extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
+        DriverCause(String message, Throwable cause) {
+            super(message, cause, false, true);
+        }
+
+        @Override
+        public String toString() {
+            return getMessage();
+        }
     }
 
     @Override
@@ -747,10 +798,10 @@ public final class JdbcStateStore implements StateStore, AutoCloseable {
                 } catch (SQLException again) {
                     again.addSuppressed(e);
                     throw new StateStoreException("the state store at " + settings.location() + " failed to read: " + describe(again),
-                            ProviderText.trace(again));
+                            trace(again));
                 }
             }
-            throw new StateStoreException("the state store at " + settings.location() + " failed to read: " + describe(e), ProviderText.trace(e));
+            throw new StateStoreException("the state store at " + settings.location() + " failed to read: " + describe(e), trace(e));
         }
     }
 

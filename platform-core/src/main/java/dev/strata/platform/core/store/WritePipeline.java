@@ -3,7 +3,6 @@ package dev.strata.platform.core.store;
 import dev.strata.platform.api.exception.NotLeaderException;
 import dev.strata.platform.api.exception.StateStoreException;
 import dev.strata.platform.api.exception.StrataException;
-import dev.strata.platform.core.provenance.ProviderText;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.ArrayList;
@@ -308,7 +307,7 @@ final class WritePipeline implements AutoCloseable {
                     // is not run again (that would write it twice) and no caller is told that it was not written
                     StateStoreException unknown = new StateStoreException("the state store at " + host.where() + " failed while "
                             + "committing the write (" + JdbcStateStore.describe(e) + "); it is not acknowledged, and it may or may "
-                            + "not be stored", ProviderText.trace(e));
+                            + "not be stored", JdbcStateStore.trace(e));
                     for (Pending<?> p : batch) {
                         p.future().completeExceptionally(unknown);
                     }
@@ -374,7 +373,7 @@ final class WritePipeline implements AutoCloseable {
 
     StateStoreException translate(Exception e) {
         return new StateStoreException("the state store at " + host.where() + " failed to write: " + JdbcStateStore.describe(e),
-                ProviderText.trace(e));
+                JdbcStateStore.trace(e));
     }
 
     @Override

@@ -670,6 +670,39 @@ class EmbeddedStoreTest extends StateStoreContract {
         assertThat(described).isEqualTo("a\\u000ab\\u000dc\\u001b[2Jd\\u0085e\\u2028f\\u202eg\\u200bh\\u061ci\\ufeffj (SQL state 42000)");
     }
 
+    /**
+     * The causes the store chains to its errors show a driver's text as the store's own message
+     * does, each control, format and direction character as its escape: here H2 quoting a table
+     * name that holds a zero-width space, U+061C, a byte order mark, a word joiner and a line
+     * break (the statement H2 quotes holds them as written). Before, the causes were cleaned as a
+     * provider's text is: the line break became a space and the format characters went out as they
+     * were.
+     */
+    @Test
+    void theCausesOfAStoreErrorShowTheDriversTextEscaped() {
+        JdbcStateStore store = Stores.embedded(data);
+        StateStoreException failed = null;
+        try {
+            store.read(c -> {
+                try (Statement s = c.createStatement()) {
+                    return s.executeQuery("SELECT 1 FROM \"t\u200bu\u061cv\ufeffw\u2060x\ny\"");
+                }
+            });
+        } catch (StateStoreException e) {
+            failed = e;
+        } finally {
+            store.close();
+        }
+        assertThat((Throwable) failed).isNotNull();
+        assertThat(failed.getMessage()).contains("SELECT 1 FROM \"t\\u200bu\\u061cv\\ufeffw\\u2060x\\u000ay\"");
+        assertThat(failed.getCause()).isNotNull();
+        for (Throwable t = failed.getCause(); t != null; t = t.getCause()) {
+            assertThat(t.getMessage() + " " + t).contains("SELECT 1 FROM \"t\\u200bu\\u061cv\\ufeffw\\u2060x\\u000ay\"")
+                    .doesNotContain("\u200b").doesNotContain("\u061c").doesNotContain("\ufeff").doesNotContain("\u2060")
+                    .doesNotContain("\n");
+        }
+    }
+
     @Test
     void migrationsAreSplitIntoStatements() {
         assertThat(Migrations.statements("-- c\nCREATE TABLE a (x INT);\nINSERT INTO a\n VALUES (1);\n")).containsExactly("CREATE TABLE a (x INT)",

@@ -157,11 +157,32 @@ class PostgresStoreTest extends StateStoreContract {
     }
 
     /**
+     * The store's password is masked where a driver quotes it before its text is shown escaped:
+     * here a URL's password that holds a zero-width space and U+061C, which the driver quotes in
+     * its {@code UnknownHostException}. Before, the store's message escaped the text first, so the
+     * password, shown escaped, was no longer the secret the cleaning knew, and showed.
+     */
+    @Test
+    void aPasswordHoldingAFormatCharacterIsMaskedBeforeTheTextIsEscaped() {
+        String uuid = java.util.UUID.randomUUID().toString();
+        String password = "Url-\u200b" + uuid + "\u061c";
+        String url = "jdbc:postgresql://strata:" + password + "@127.0.0.1:" + pg.port + "/strata";
+        StoreSettings s = new StoreSettings(StoreSettings.Kind.POSTGRESQL, url, StoreSettings.shown(url), "strata", Secret.none(), 4,
+                java.time.Duration.ofSeconds(2), true, false, "pg-test", "localhost", java.time.Duration.ofSeconds(1), null, 0,
+                java.time.Duration.ofSeconds(60), java.time.Duration.ofSeconds(5), 10_000, java.time.Duration.ofSeconds(10));
+        assertThatThrownBy(() -> Stores.postgres(s)).isInstanceOf(StateStoreException.class)
+                .hasMessageContaining("****@127.0.0.1")
+                .satisfies(e -> assertThat(e.getMessage() + stackText(e)).contains("UnknownHostException").doesNotContain(uuid)
+                        .doesNotContain("\u200b").doesNotContain("\u061c"));
+    }
+
+    /**
      * What PostgreSQL quotes of a statement it refused (here a table name holding a line break, an
      * ESC, a direction override and a zero-width space) reaches the store's message with each such
-     * character as its escape, and the cause chained holds none of them as they were. Before, the
-     * line break and the controls became spaces in the message, the zero-width space went out as it
-     * was, and the cause was PostgreSQL's exception with all of them.
+     * character as its escape, and the causes chained show them escaped too. Before, the line break
+     * and the controls became spaces in the message, the zero-width space went out as it was, and
+     * the cause was PostgreSQL's exception with all of them; later the causes were cleaned as a
+     * provider's text is, which made the controls spaces and let the zero-width space through.
      */
     @Test
     void aValueTheServerQuotesIsShownPrintable() {
@@ -177,8 +198,8 @@ class PostgresStoreTest extends StateStoreContract {
                         assertThat(e.getMessage()).doesNotContain("\n").doesNotContain("\u001b").doesNotContain("\u202e")
                                 .doesNotContain("\u200b");
                         for (Throwable t = e.getCause(); t != null; t = t.getCause()) {
-                            assertThat(t.getMessage() + " " + t).contains("evil").doesNotContain("\n").doesNotContain("\u001b")
-                                    .doesNotContain("\u202e");
+                            assertThat(t.getMessage() + " " + t).contains("evil\\u000a\\u001b[2J\\u202eelbat\\u200b")
+                                    .doesNotContain("\n").doesNotContain("\u001b").doesNotContain("\u202e").doesNotContain("\u200b");
                         }
                     });
         } finally {
