@@ -214,7 +214,12 @@ public class ContractDocumentReader implements ContractReader {
             // the parser reads a document of only '---' as an empty text
             if (root == null || root.isMissingNode() || root.isNull() || root.isTextual() && root.asText().isEmpty()) {
                 List<Violation> empty = new ArrayList<>();
-                empty.add(new Violation("(document)", null, "is empty", "a mapping with name, tenant and members"));
+                // so is a document of only a tag without a value (!foo): it is no empty document, and the tag is named
+                String tag = tagged(document).stream().filter(v -> v.path().equals("(document)")).map(Violation::value).findFirst()
+                        .orElse(null);
+                empty.add(tag == null ? new Violation("(document)", null, "is empty", "a mapping with name, tenant and members")
+                        : new Violation("(document)", tag, "is only the YAML tag " + tag + ", without a value",
+                                "a mapping with name, tenant and members"));
                 empty.addAll(unread(document)); // a contract after a second '---' is named, not left unsaid
                 throw new InvalidContractException(source, empty);
             }
@@ -490,7 +495,9 @@ public class ContractDocumentReader implements ContractReader {
             String at = field(t == JsonToken.START_ARRAY ? p.getParsingContext().getParent() : p.getParsingContext());
             // a parameter's value is never shown (it could be a credential): its tag is
             boolean parameter = PARAMETER_PATH.matcher(at).lookingAt();
-            out.add(new Violation(at.isEmpty() ? "(document)" : at, t.isStructStart() || parameter ? written : written + " " + p.getText(),
+            // a tag without a value (cpu: !foo) is shown alone, not followed by a blank
+            boolean alone = t.isStructStart() || parameter || p.getText() == null || p.getText().isEmpty();
+            out.add(new Violation(at.isEmpty() ? "(document)" : at, alone ? written : written + " " + p.getText(),
                     "has the YAML tag " + written, "a plain YAML value without a tag: a contract takes no tags (quote text to keep it"
                             + " as written)"));
         });

@@ -635,6 +635,26 @@ class ContractDocumentReaderTest {
     }
 
     /**
+     * A document of only a tag without a value ({@code !foo}) was refused as empty, the tag it
+     * held not named. It is named, shown printable (a control or format character in it escaped),
+     * and what a document must hold is said; a tag without a value on a field is named without a
+     * value after it.
+     */
+    @Test
+    void aDocumentOfOnlyATagWithoutAValueNamesTheTag() {
+        String mapping = "a mapping with name, tenant and members";
+        assertThat(violations("!foo")).containsExactly(new Violation("(document)", "!foo", "is only the YAML tag !foo, without a value", mapping));
+        assertThat(violations("--- !!map\n")).containsExactly(
+                new Violation("(document)", "!!map", "is only the YAML tag !!map, without a value", mapping));
+        assertThat(violations("!f%E2%80%8Bo")).containsExactly(
+                new Violation("(document)", "!f\\u200bo", "is only the YAML tag !f\\u200bo, without a value", mapping));
+        assertThat(violations("name: x\ntenant: t1\nmembers:\n  - name: w\n    cpu: !foo\n")).containsExactly(new Violation("members[0].cpu", "!foo", "has the YAML tag !foo",
+                "a plain YAML value without a tag: a contract takes no tags (quote text to keep it as written)"));
+        // a document with nothing in it is still said to be empty
+        assertThat(violations("---\n")).containsExactly(new Violation("(document)", null, "is empty", mapping));
+    }
+
+    /**
      * YAML 1.1 reads yes, no, on and off as true and false, and numaAligned: yes or allowDegraded: on
      * were taken so; JSON and YAML 1.2 read them as text, and what their author meant is a guess. A
      * true/false field takes true or false only, refusing the others naming the field.
