@@ -18,6 +18,11 @@ import java.util.Objects;
  */
 public record DiscoveryContext(String operationId, Instant deadline, Clock clock) {
 
+    /** The longest {@link #remaining()} is: as many nanoseconds as a {@code long} holds (about 292 years). */
+    private static final Duration LONGEST = Duration.ofNanos(Long.MAX_VALUE);
+    /** The most negative {@link #remaining()} is. */
+    private static final Duration LONGEST_PAST = Duration.ofNanos(Long.MIN_VALUE);
+
     public DiscoveryContext {
         Objects.requireNonNull(operationId, "operationId");
         Objects.requireNonNull(deadline, "deadline");
@@ -28,9 +33,9 @@ public record DiscoveryContext(String operationId, Instant deadline, Clock clock
      * A context with a deadline {@code timeout} from now on the system clock.
      *
      * <p>A timeout that would end past the latest instant ({@link Instant#MAX}) is refused rather than
-     * cut to that instant: a deadline so far has a {@link #remaining()} that providers cannot pass on to
-     * their blocking calls ({@code remaining().toNanos()} overflows past 292 years), so it would fail
-     * in each provider instead, with an {@link ArithmeticException} naming nothing.
+     * cut to that instant: no deadline can be that far. One that ends before it is taken, however long;
+     * {@link #remaining()} is at most about 292 years, so providers can still pass it on to their
+     * blocking calls.
      *
      * @throws IllegalArgumentException naming the timeout when its deadline would be past the latest instant
      */
@@ -47,9 +52,18 @@ public record DiscoveryContext(String operationId, Instant deadline, Clock clock
         return new DiscoveryContext(operationId, deadline, clock);
     }
 
-    /** Time left before the deadline; zero or negative once it has passed. */
+    /**
+     * Time left before the deadline; zero or negative once it has passed. It is held to what
+     * {@link Duration#toNanos()} can give, at most {@code Long.MAX_VALUE} nanoseconds (about 292
+     * years) and at least {@code Long.MIN_VALUE} nanoseconds: a deadline further off, or longer past,
+     * gives that bound. Providers pass {@code remaining().toNanos()} or {@code toMillis()} to their
+     * blocking calls, which overflowed with an {@link ArithmeticException} for a deadline more than
+     * 292 years off (a timeout that long is accepted by {@link #withTimeout}, and any deadline by
+     * the constructor); no blocking call tells such a wait from one of 292 years.
+     */
     public Duration remaining() {
-        return Duration.between(clock.instant(), deadline);
+        Duration left = Duration.between(clock.instant(), deadline);
+        return left.compareTo(LONGEST) > 0 ? LONGEST : left.compareTo(LONGEST_PAST) < 0 ? LONGEST_PAST : left;
     }
 
     /**
