@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Set;
 import java.util.concurrent.ConcurrentSkipListSet;
+import java.util.function.UnaryOperator;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -444,18 +445,29 @@ public final class ProviderText {
      * @param e what the provider threw
      */
     public static Throwable trace(Throwable e) {
-        return trace(e, 0);
+        return trace(e, ProviderText::clean);
     }
 
-    private static Throwable trace(Throwable e, int depth) {
+    /**
+     * As {@link #trace(Throwable)}, each message shown by {@code shown} rather than cleaned (the
+     * state store escapes a driver's text before it cleans it).
+     *
+     * @param e what was thrown
+     * @param shown how a message is shown
+     */
+    public static Throwable trace(Throwable e, UnaryOperator<String> shown) {
+        return trace(e, shown, 0);
+    }
+
+    private static Throwable trace(Throwable e, UnaryOperator<String> shown, int depth) {
         Throwable cause = e.getCause();
-        Cleaned t = new Cleaned(e.getClass().getName() + (e.getMessage() == null ? "" : ": " + clean(e.getMessage())),
-                cause != null && cause != e && depth < MAX_CAUSES ? trace(cause, depth + 1) : null);
+        Cleaned t = new Cleaned(e.getClass().getName() + (e.getMessage() == null ? "" : ": " + shown.apply(e.getMessage())),
+                cause != null && cause != e && depth < MAX_CAUSES ? trace(cause, shown, depth + 1) : null);
         t.setStackTrace(e.getStackTrace());
         return t;
     }
 
-    /** An exception that stands for another, cleaned; it prints as the other would. */
+    /** An exception that stands for another, its message cleaned or shown otherwise; it prints as the other would. */
     static final class Cleaned extends RuntimeException {
         private static final long serialVersionUID = 1L;
 

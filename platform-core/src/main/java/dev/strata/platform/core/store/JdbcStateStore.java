@@ -556,37 +556,16 @@ public final class JdbcStateStore implements StateStore, AutoCloseable {
     /**
      * What the store chains in place of a driver's exception: one whose message is the original's
      * class name and its message as {@link #shown} shows it, with the original's stack trace, and
-     * its causes made the same way (up to 8 deep). Before, they were made by {@link ProviderText#trace},
-     * which makes a control character a space and leaves a format character (a zero-width space,
-     * U+061C) as it is, so the stack trace a log line prints showed less, or other, than the
-     * store's own message ({@link #describe}) of the same failure.
+     * its causes made the same way ({@link ProviderText#trace(Throwable, java.util.function.UnaryOperator)}).
+     * Before, they were cleaned as a provider's text is ({@link ProviderText#trace(Throwable)}), which
+     * makes a control character a space and leaves a format character (a zero-width space, U+061C)
+     * as it is, so the stack trace a log line prints showed less, or other, than the store's own
+     * message ({@link #describe}) of the same failure.
      *
      * @param e what the driver threw
      */
     static Throwable trace(Throwable e) {
-        return trace(e, 0);
-    }
-
-    private static Throwable trace(Throwable e, int depth) {
-        Throwable cause = e.getCause();
-        DriverCause t = new DriverCause(e.getClass().getName() + (e.getMessage() == null ? "" : ": " + shown(e.getMessage())),
-                cause != null && cause != e && depth < 8 ? trace(cause, depth + 1) : null);
-        t.setStackTrace(e.getStackTrace());
-        return t;
-    }
-
-    /** An exception that stands for a driver's, its message shown as {@link #shown} shows text; it prints as the driver's would. */
-    static final class DriverCause extends RuntimeException {
-        private static final long serialVersionUID = 1L;
-
-        DriverCause(String message, Throwable cause) {
-            super(message, cause, false, true);
-        }
-
-        @Override
-        public String toString() {
-            return getMessage();
-        }
+        return ProviderText.trace(e, JdbcStateStore::shown);
     }
 
     @Override
