@@ -190,12 +190,13 @@ class NvidiaGpuProviderTest {
         long start = System.nanoTime();
         assertThatThrownBy(() -> gpus.discoverGpus(DiscoveryContext.withTimeout("op-hang", Duration.ofMillis(800))))
                 .isInstanceOf(ProviderTimeoutException.class).hasMessageContaining("nvidia-smi -q -x").hasMessageContaining("killed");
-        assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(3));
+        // the script hangs for 60 s: the bound leaves a loaded machine room and still tells the deadline from the hang
+        assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(30));
 
         for (String pidFile : new String[] {"smi.pid", "child.pid"}) {
             long pid = Long.parseLong(Files.readString(dir.resolve(pidFile)).strip());
             Optional<ProcessHandle> process = ProcessHandle.of(pid);
-            long until = System.nanoTime() + Duration.ofSeconds(3).toNanos();
+            long until = System.nanoTime() + Duration.ofSeconds(30).toNanos();
             while (process.isPresent() && process.get().isAlive() && System.nanoTime() < until) {
                 Thread.sleep(20);
             }

@@ -83,12 +83,13 @@ class NvmlSourceTest {
     @Test
     void aHangingLibraryCannotHoldDiscoveryPastTheDeadline() {
         RecordedNvml nvml = RecordedNvml.h200();
-        nvml.initDelayMillis = 5_000;
+        nvml.initDelayMillis = 60_000;
         try (NvmlSource source = source(() -> nvml, new XidLog(Clock.systemUTC()))) {
             long start = System.nanoTime();
             assertThatThrownBy(() -> source.discover(deadline(Duration.ofMillis(300))))
                     .isInstanceOf(ProviderTimeoutException.class).hasMessageContaining("NVML discovery");
-            assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(2));
+            // the library hangs for 60 s: the bound leaves a loaded machine room and still tells the deadline from the hang
+            assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(30));
         }
     }
 
