@@ -306,12 +306,13 @@ class NovaCreationTest {
         answer.set(new Answer(200, ab));
         long started = System.nanoTime();
         org.assertj.core.api.Assertions.assertThatThrownBy(() -> nova.serversTagged("strata", DiscoveryContext.withTimeout("test",
-                Duration.ofSeconds(5)))).isInstanceOf(dev.strata.platform.api.exception.ProviderFailureException.class)
+                Duration.ofSeconds(30)))).isInstanceOf(dev.strata.platform.api.exception.ProviderFailureException.class)
                 .hasMessage("Nova answered GET /v2.1/servers/detail?tags=strata&limit=1000&marker=c with a page of servers that ends at b "
                         + "again, where a page before it ended, and a next link: the pages loop; expected each page to go on past the one "
                         + "before");
         assertThat(posts.get()).isEqualTo(3);
-        assertThat(Duration.ofNanos(System.nanoTime() - started)).isLessThan(Duration.ofSeconds(4));
+        // refused at the loop: well before the deadline (30 s), with room for a loaded machine
+        assertThat(Duration.ofNanos(System.nanoTime() - started)).isLessThan(Duration.ofSeconds(15));
     }
 
     /**
