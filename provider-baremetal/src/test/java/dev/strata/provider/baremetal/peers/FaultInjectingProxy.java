@@ -76,6 +76,7 @@ public final class FaultInjectingProxy implements AutoCloseable {
     private volatile String sessionUser;
     private volatile String sessionPassword;
     private volatile Duration sessionDelay = Duration.ZERO;
+    private final AtomicInteger loginsBegun = new AtomicInteger();
     private volatile java.util.function.UnaryOperator<String> sessionLocation = java.util.function.UnaryOperator.identity();
     private volatile java.util.function.UnaryOperator<String> sessionId = java.util.function.UnaryOperator.identity();
 
@@ -187,6 +188,11 @@ public final class FaultInjectingProxy implements AutoCloseable {
         return this;
     }
 
+    /** How many logins (POSTs to the session collection) have arrived, answered or not (one held by {@link #sessionDelay} included). */
+    public int loginsBegun() {
+        return loginsBegun.get();
+    }
+
     /**
      * Answers each login with these links to the session made instead of its path (for the
      * {@code Location} header and the body's {@code @odata.id}, each given the path; null leaves it
@@ -295,6 +301,7 @@ public final class FaultInjectingProxy implements AutoCloseable {
                 exchange.getResponseHeaders().add("Location", "/taskmon/" + n);
                 status = send(exchange, 202, "{\"@odata.id\":\"/redfish/v1/TaskService/Tasks/" + n + "\",\"TaskState\":\"New\"}");
             } else if (sessionUser != null && method.equals("POST") && trim(path).equals("/redfish/v1/SessionService/Sessions")) {
+                loginsBegun.incrementAndGet();
                 if (!sessionDelay.isZero()) {
                     try {
                         Thread.sleep(sessionDelay.toMillis());
