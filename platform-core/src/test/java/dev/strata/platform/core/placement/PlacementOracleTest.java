@@ -325,7 +325,9 @@ class PlacementOracleTest {
         Statistics.label("machines of bindings the ledger does not hold").collect(unknown);
         Statistics.label("a counted attribute not in the documented form").collect(malformed);
         Statistics.label("a node's room raised to what the ledger holds").collect(raised);
-        Statistics.label("a binding's machine counted").coverage(c -> c.check(true).percentage(p -> p > 50));
+        // about 54 % of tries count one (some hold no binding, and a binding's machine is counted 5 times in 8): asking more than
+        // 50 % of 1,000 tries failed about one run in 90 (seed 115: 49.7 %); more than 40 % fails a run about once in 10^17
+        Statistics.label("a binding's machine counted").coverage(c -> c.check(true).percentage(p -> p > 40));
         Statistics.label("counted more CPU or memory than its binding").coverage(c -> c.check(true).percentage(p -> p > 30));
         Statistics.label("counted fewer GPUs than its binding (its GPUs held)").coverage(c -> c.check(true).percentage(p -> p > 10));
         Statistics.label("counted as many GPUs as its binding or more (none held)").coverage(c -> c.check(true).percentage(p -> p > 10));
