@@ -74,8 +74,9 @@ class ProviderDeparturesTest {
 
         long start = System.nanoTime();
         directory.unregister(v1.serviceId(), Capability.COMPUTE);
-        assertThat(interrupted.await(3, TimeUnit.SECONDS)).as("the departed service's call was interrupted when it left").isTrue();
-        assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(3));
+        // the call sleeps for 60 s unless interrupted: the bounds leave a loaded machine room and still tell the two apart
+        assertThat(interrupted.await(30, TimeUnit.SECONDS)).as("the departed service's call was interrupted when it left").isTrue();
+        assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(30));
         assertThat(directory.status("metal").orElseThrow().state()).isEqualTo(ProviderState.DEPARTED);
 
         // the new version is called at once: the stopped call holds nothing back

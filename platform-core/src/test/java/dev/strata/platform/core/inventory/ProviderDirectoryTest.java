@@ -288,7 +288,8 @@ class ProviderDirectoryTest {
         assertThatThrownBy(() -> directory.refresh("hang", WAIT))
                 .isInstanceOf(ProviderTimeoutException.class)
                 .hasMessageContaining("did not finish within 300ms");
-        assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(3));
+        // the call sleeps for 60 s unless interrupted: the bound leaves a loaded machine room and still tells the deadline from the hang
+        assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(30));
         assertThat(interrupted.await(5, TimeUnit.SECONDS)).as("the hung call was interrupted").isTrue();
         assertThat(directory.status("hang").orElseThrow().state()).isEqualTo(ProviderState.FAILED);
         assertThat(directory.refresh("good", WAIT).state()).isEqualTo(ProviderState.ACTIVE);
