@@ -122,9 +122,10 @@ class PlacementOracleTest {
         boolean boundReached = d.summary().contains("stopped at its bound");
         Statistics.label("refused at the search bound").collect(boundReached);
         // the stated bound (GangBinder.SEARCH_STEPS node checks per decision) may run out on a small case: the
-        // refusal then says that an assignment may exist, which is the documented answer; about 1 try in 6,000
-        // of this generator gets there, and more than 1 % would fail the property
-        Statistics.label("refused at the search bound").coverage(c -> c.check(true).percentage(p -> p < 1.0));
+        // refusal then says that an assignment may exist, which is the documented answer; about 1 refusal in 1,800
+        // of this generator gets there (47 of 85,229), about 0.2 a run of the main property's 350 or so refusals:
+        // asking fewer than 1 % of them failed about one run in 19,000, fewer than 2 % less than once in 10^8 runs
+        Statistics.label("refused at the search bound").coverage(c -> c.check(true).percentage(p -> p < 2.0));
         if (boundReached) {
             return;
         }
