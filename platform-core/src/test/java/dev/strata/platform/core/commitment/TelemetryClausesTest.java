@@ -918,8 +918,14 @@ class TelemetryClausesTest {
             assertThat(bounded.forPass().latestGpuSamples()).isEmpty();
             assertThat(bounded.answered()).as("the call before still in the source").isFalse();
             hold.countDown();
-            Thread.sleep(400); // the held call returns meanwhile
-            assertThat(bounded.forPass().latestGpuSamples()).hasSize(1);
+            // the held call returns meanwhile: until it has, a pass's call is not made; then one is, and answered
+            long until = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+            List<GpuSample> answered = bounded.forPass().latestGpuSamples();
+            while (answered.isEmpty() && System.nanoTime() < until) {
+                Thread.sleep(20);
+                answered = bounded.forPass().latestGpuSamples();
+            }
+            assertThat(answered).hasSize(1);
             assertThat(bounded.answered()).isTrue();
         }
         try (BoundedTelemetry none = new BoundedTelemetry(() -> null, Duration.ofSeconds(5))) {
