@@ -100,7 +100,9 @@ public class LocalStorageProvider implements StorageProvider {
             }
             // blanks around the id (a .cfg line's trailing blank) are dropped, as around each mount point: kept, every pool
             // was at a site "lab-1 " that no other provider reports and no contract naming lab-1 finds
-            return new Settings(List.copyOf(paths), site.strip(), java.util.concurrent.ConcurrentHashMap.newKeySet());
+            // a mount point listed twice is read once: read twice, it was warned of as on "the file system of" itself
+            return new Settings(List.copyOf(new java.util.LinkedHashSet<>(paths)), site.strip(),
+                    java.util.concurrent.ConcurrentHashMap.newKeySet());
         }
     }
 

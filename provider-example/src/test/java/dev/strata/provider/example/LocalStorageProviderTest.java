@@ -76,6 +76,20 @@ class LocalStorageProviderTest {
     }
 
     /**
+     * A mount point listed twice ({@code /data, /data/}) is read once, without a warning. Before, the
+     * second was read again and warned of as being "on the file system of" the first, itself.
+     */
+    @Test
+    void aMountPointListedTwiceIsReadOnceWithoutAWarning(@org.junit.jupiter.api.io.TempDir Path dir) throws Exception {
+        LocalStorageProvider provider = new LocalStorageProvider(config(Map.of("paths", dir + ", " + dir + "/", "site", "lab-1")));
+        try (dev.strata.platform.testkit.StderrCapture log = new dev.strata.platform.testkit.StderrCapture()) {
+            List<StoragePool> pools = provider.discoverStorage(DiscoveryContext.withTimeout("t", Duration.ofSeconds(10))).pools();
+            assertThat(pools).extracting(StoragePool::id).containsExactly("example-storage:" + dir);
+            assertThat(log.text()).doesNotContain("is on the file system of");
+        }
+    }
+
+    /**
      * A {@code .cfg} file gives {@code paths = /data, /} as one string, as the feature's default
      * configuration says: each of its comma-separated mount points is reported. Before, the whole
      * string was taken for one mount point, {@code "/data, /"}, which does not exist, and every
