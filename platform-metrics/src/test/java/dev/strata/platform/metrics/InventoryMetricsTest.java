@@ -240,6 +240,22 @@ class InventoryMetricsTest {
         assertThat(Series.of(scrape, "strata_provider_warnings")).isEqualTo(Map.of(labels("provider", "aws"), 0.0, labels("provider", "baremetal"), 2.0));
     }
 
+    /**
+     * A provider whose last discovery is stamped past about 292 million years (a clock gone wrong) has
+     * that time in the scrape, in seconds as any other. Before, {@code toEpochMilli()} threw, and the
+     * whole collector failed: every provider's and node's figures left out of the scrape.
+     */
+    @Test
+    void aLastDiscoveryFarInTheFutureIsScrapedNotAFailure() {
+        Instant far = Instant.MAX;
+        ProviderStatus wrong = new ProviderStatus("aws", "vendor", "1.0", "bundle", Set.of(Capability.COMPUTE), ProviderState.ACTIVE, T, far,
+                Duration.ofMillis(1500), 3, 2, null, 0, List.of(), null);
+        MetricSnapshots scraped = new InventoryMetrics(inventory(snapshot), registry(List.of(wrong))).collect();
+        assertThat(Series.of(scraped, "strata_provider_last_discovery_timestamp_seconds"))
+                .isEqualTo(Map.of(labels("provider", "aws"), far.getEpochSecond() + far.getNano() / 1e9));
+        assertThat(Series.of(scraped, "strata_nodes")).isNotEmpty();
+    }
+
     @Test
     void oddProviderIdsAreEscapedInTheTextFormat() {
         List<Node> nodes = new ArrayList<>(snapshot.nodes());
