@@ -100,6 +100,23 @@ final class MigProfiles {
         return true;
     }
 
+    /**
+     * The most instances of {@code slots} slots each that fit side by side at {@code starts}
+     * (ascending): the earliest-ending start that is free taken first, which is the most for
+     * intervals of one length.
+     */
+    static int sideBySide(List<Integer> starts, int slots) {
+        int count = 0;
+        long free = Long.MIN_VALUE;
+        for (int s : starts) {
+            if (s >= free) {
+                count++;
+                free = (long) s + slots;
+            }
+        }
+        return count;
+    }
+
     private static PartitionProfile full(JsonNode p, String at, int computeSlices, long gpuMemoryBytes, Problems problems) {
         problems.unknownFields(p, at + ".", FULL);
         Matcher name = NAME.matcher(p.path("profile").asText());
@@ -157,6 +174,15 @@ final class MigProfiles {
             problems.add(at + ".instances", p.get("instances"), "at most " + placements.size() + " instances of " + name.group()
                     + ", one per start in its placements " + placements + " (" + instances + " instances need as many starts; list every"
                     + " start nvidia-smi mig -lgipp reports)");
+            return null;
+        }
+        int sideBySide = sideBySide(placements, slots);
+        if (instances > sideBySide) {
+            // starts closer than an instance's slots overlap: placement never puts two instances on one slot, so the count
+            // past what fits side by side is shown (strata:gpu) but can never be made
+            problems.add(at + ".instances", p.get("instances"), "at most " + sideBySide + " instances of " + name.group()
+                    + ", as many as fit side by side at its placements " + placements + " of " + slots + " slots each (starts closer"
+                    + " than " + slots + " slots overlap, and one slot holds one instance)");
             return null;
         }
         int g = bounded(name.group(1), 1, MAX_SLICES);

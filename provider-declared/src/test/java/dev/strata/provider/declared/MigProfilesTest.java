@@ -371,4 +371,64 @@ class MigProfilesTest {
         assertThat(reader.withModels(model.replace("instances: 7", "instances: 2"), "x.yaml").model("x").gpus().profiles().get(0)
                 .maxInstances()).isEqualTo(2);
     }
+
+    /**
+     * Starts closer than an instance's slots overlap: {@code slots: 2} at {@code placements: [0, 1, 2]}
+     * hold two instances side by side (at 0 and 2), not three. The full form took {@code instances: 3},
+     * which {@code strata:gpu} showed though placement, which never puts two instances on one slot,
+     * could make two. It is refused, naming how many fit side by side; the count is exact for every
+     * set of starts (checked against every subset of starts, below).
+     */
+    @Test
+    void moreInstancesThanFitSideBySideAtOverlappingStartsAreRefused() {
+        String model = """
+                models:
+                  x:
+                    cpu: {sockets: 1, coresPerSocket: 16}
+                    memory: 256GiB
+                    gpus:
+                      count: 1
+                      model: NVIDIA H100
+                      memory: 80GiB
+                      migProfiles:
+                        - {profile: 2g.20gb, instances: 3, memory: 19.75GiB, placements: [0, 1, 2], slots: 2}
+                        - 7g.80gb:1
+                """;
+        assertThatThrownBy(() -> reader.withModels(model, "x.yaml")).isInstanceOf(ProviderFailureException.class)
+                .hasMessageContaining("x.yaml has 1 error:")
+                .hasMessageContaining("models.x.gpus.migProfiles[0].instances: '3'; expected at most 2 instances of 2g.20gb, as many as fit"
+                        + " side by side at its placements [0, 1, 2] of 2 slots each (starts closer than 2 slots overlap, and one slot"
+                        + " holds one instance)");
+        assertThat(reader.withModels(model.replace("instances: 3", "instances: 2"), "x.yaml").model("x").gpus().profiles().get(0)
+                .maxInstances()).isEqualTo(2);
+
+        // the count against an exhaustive search: the largest subset of starts whose slots do not overlap, for every set of
+        // starts in 0..7 and every size 1..4
+        for (int mask = 1; mask < 1 << 8; mask++) {
+            java.util.List<Integer> starts = new java.util.ArrayList<>();
+            for (int s = 0; s < 8; s++) {
+                if ((mask & 1 << s) != 0) {
+                    starts.add(s);
+                }
+            }
+            for (int slots = 1; slots <= 4; slots++) {
+                int best = 0;
+                for (int subset = 1; subset < 1 << starts.size(); subset++) {
+                    long used = 0;
+                    boolean apart = true;
+                    for (int i = 0; i < starts.size() && apart; i++) {
+                        if ((subset & 1 << i) != 0) {
+                            long taken = ((1L << slots) - 1) << starts.get(i);
+                            apart = (used & taken) == 0;
+                            used |= taken;
+                        }
+                    }
+                    if (apart) {
+                        best = Math.max(best, Integer.bitCount(subset));
+                    }
+                }
+                assertThat(MigProfiles.sideBySide(starts, slots)).as("starts %s of %d slots", starts, slots).isEqualTo(best);
+            }
+        }
+    }
 }
