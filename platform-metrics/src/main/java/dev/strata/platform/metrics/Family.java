@@ -3,6 +3,7 @@ package dev.strata.platform.metrics;
 import io.prometheus.metrics.model.snapshots.GaugeSnapshot;
 import io.prometheus.metrics.model.snapshots.GaugeSnapshot.GaugeDataPointSnapshot;
 import io.prometheus.metrics.model.snapshots.Labels;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
@@ -71,6 +72,15 @@ final class Family {
             key.add(v == null ? "" : unicode(v));
         }
         return key;
+    }
+
+    /**
+     * {@code at} as seconds since the epoch, for a {@code _timestamp_seconds} gauge. Not {@code toEpochMilli()}, which throws
+     * for an instant past about 292 million years: one time from a clock gone wrong (or a garbled timestamp) failed a whole
+     * collector, every series it writes left out of the scrape.
+     */
+    static double seconds(Instant at) {
+        return at.getEpochSecond() + at.getNano() / 1e9;
     }
 
     /** The value with each unpaired surrogate written as the text {@code \}{@code uXXXX}; the value itself when it has none. */

@@ -112,8 +112,7 @@ public class InventoryMetrics implements MultiCollector {
                 took.set(p.lastDiscoveryTime().toNanos() / 1e9, p.id());
             }
             if (p.lastDiscovery() != null) {
-                // not toEpochMilli(), which throws past about 292 million years: a clock gone wrong failed the whole collector
-                at.set(p.lastDiscovery().getEpochSecond() + p.lastDiscovery().getNano() / 1e9, p.id());
+                at.set(Family.seconds(p.lastDiscovery()), p.id());
             }
             swaps.set(p.swaps(), p.id());
             warnings.set(p.warnings().size(), p.id());

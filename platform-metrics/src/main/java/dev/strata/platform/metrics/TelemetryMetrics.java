@@ -75,9 +75,7 @@ public class TelemetryMetrics implements MultiCollector {
             for (String reason : s.throttleReasons()) {
                 throttle.set(1, id, node, reason);
             }
-            // not toEpochMilli(), which throws for an instant past about 292 million years: one source's sample with a clock
-            // gone wrong (or a garbled timestamp) failed the whole collector, every GPU's telemetry left out of the scrape
-            sampledAt.set(s.at().getEpochSecond() + s.at().getNano() / 1e9, id, node);
+            sampledAt.set(Family.seconds(s.at()), id, node);
         }
         MetricSnapshots.Builder out = MetricSnapshots.builder();
         for (Family f : new Family[] {utilisation, memoryUtilisation, memoryUsed, power, temperature, clock, corrected, uncorrected, throttle,
