@@ -1,8 +1,11 @@
 package dev.strata.platform.shell;
 
+import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Stream;
+import org.apache.karaf.shell.api.console.Candidate;
 import org.apache.karaf.shell.api.console.CommandLine;
+import org.apache.karaf.shell.api.console.Completer;
 import org.apache.karaf.shell.api.console.Session;
 import org.apache.karaf.shell.support.completers.StringsCompleter;
 
@@ -24,6 +27,23 @@ final class Completions {
         StringsCompleter strings = new StringsCompleter();
         ids.map(Completions::escaped).forEach(strings.getStrings()::add);
         return strings.complete(session, commandLine, candidates);
+    }
+
+    /**
+     * The candidates the console lists for {@code completer}'s ids: those Karaf makes of its {@code complete} (the
+     * value inserted, an id's own characters kept), each shown as it is listed made {@link Format#visible}. Karaf lists
+     * a candidate's text as it is, so an id from a provider or a contract holding an escape sequence or a line break
+     * was sent to the operator's terminal while completing, as a contract file's name was ({@link ContractFileCompleter}).
+     */
+    static void listed(Completer completer, Session session, CommandLine commandLine, List<Candidate> candidates) {
+        List<Candidate> found = new ArrayList<>();
+        // Karaf's own conversion (the interface's), called on a completer that has no other: the values stay as it makes them
+        Completer plain = completer::complete;
+        plain.completeCandidates(session, commandLine, found);
+        for (Candidate c : found) {
+            candidates.add(new Candidate(c.value(), c.displ() == null ? null : Format.visible(c.displ()), c.group(),
+                    c.descr() == null ? null : Format.visible(c.descr()), c.suffix(), c.key(), c.complete()));
+        }
     }
 
     /** The id as it is to be typed: each of {@link #GOGO_SPECIAL} behind a backslash, which Gogo takes away again. */

@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.stream.Stream;
 import org.apache.karaf.shell.api.action.lifecycle.Reference;
 import org.apache.karaf.shell.api.action.lifecycle.Service;
+import org.apache.karaf.shell.api.console.Candidate;
 import org.apache.karaf.shell.api.console.CommandLine;
 import org.apache.karaf.shell.api.console.Completer;
 import org.apache.karaf.shell.api.console.Session;
@@ -28,5 +29,11 @@ public class GpuIdCompleter implements Completer {
         var snapshot = inventory.snapshot();
         return Stream.concat(snapshot.nodes().stream().flatMap(n -> n.accelerators().stream()), snapshot.unattached().stream())
                 .map(Accelerator::id);
+    }
+
+    /** The ids as the console lists them: each shown escaped ({@link Completions#listed}). */
+    @Override
+    public void completeCandidates(Session session, CommandLine commandLine, List<Candidate> candidates) {
+        Completions.listed(this, session, commandLine, candidates);
     }
 }

@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.stream.Stream;
 import org.apache.karaf.shell.api.action.lifecycle.Reference;
 import org.apache.karaf.shell.api.action.lifecycle.Service;
+import org.apache.karaf.shell.api.console.Candidate;
 import org.apache.karaf.shell.api.console.CommandLine;
 import org.apache.karaf.shell.api.console.Completer;
 import org.apache.karaf.shell.api.console.Session;
@@ -22,5 +23,11 @@ public class ProviderIdCompleter implements Completer {
         Stream<String> ids = registry == null ? Stream.empty()
                 : registry.providers().stream().map(ProviderStatus::id);
         return Completions.complete(ids, session, commandLine, candidates);
+    }
+
+    /** The ids as the console lists them: each shown escaped ({@link Completions#listed}). */
+    @Override
+    public void completeCandidates(Session session, CommandLine commandLine, List<Candidate> candidates) {
+        Completions.listed(this, session, commandLine, candidates);
     }
 }

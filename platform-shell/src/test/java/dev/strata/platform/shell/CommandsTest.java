@@ -480,6 +480,53 @@ class CommandsTest {
     }
 
     /**
+     * The ids the console lists while completing are shown escaped: a node, GPU, provider, allocation, deployment or
+     * tenant id holding an escape sequence or a line break (from a provider, a contract or the shared store) was listed
+     * as it is, since Karaf lists a candidate's text so, and reached the operator's terminal, as a contract file's name
+     * once did. The value the console inserts is still the id itself, which the command is given.
+     */
+    @Test
+    void aCompletedIdHoldingAnEscapeSequenceIsListedEscaped() {
+        // ESC c resets the terminal; U+202E reads what follows backwards
+        String hostile = "n1\u001bc\u0007\u202e1\nx";
+        NodeIdCompleter nodes = new NodeIdCompleter();
+        nodes.inventory = Fixtures.inventory(Fixtures.node().toBuilder().id(hostile).build());
+        GpuIdCompleter gpus = new GpuIdCompleter();
+        gpus.inventory = Fixtures.inventory(List.of(), List.of(dev.strata.platform.api.model.Accelerator.builder().id(hostile)
+                .model("NVIDIA H200").memoryBytes(141L << 30).build()));
+        ProviderIdCompleter providers = new ProviderIdCompleter();
+        providers.registry = Fixtures.registry(Fixtures.status(hostile, ProviderState.ACTIVE, null));
+        dev.strata.platform.api.placement.Placement placement = (dev.strata.platform.api.placement.Placement) java.lang.reflect.Proxy
+                .newProxyInstance(getClass().getClassLoader(), new Class<?>[] {dev.strata.platform.api.placement.Placement.class},
+                        (proxy, method, args) -> switch (method.getName()) {
+                            case "allocations" -> List.of(StatusCommandTest.allocationOn(hostile, "baremetal:gpu1"));
+                            case "tenants" -> List.of(new dev.strata.platform.api.placement.TenantUse(hostile, 1, 0, 0, 0, -1, -1, -1));
+                            default -> throw new UnsupportedOperationException(method.getName());
+                        });
+        AllocationIdCompleter allocations = new AllocationIdCompleter();
+        allocations.placement = placement;
+        TenantIdCompleter tenants = new TenantIdCompleter();
+        tenants.placement = placement;
+        DeploymentCommandsTest.RecordingDeployments service = new DeploymentCommandsTest.RecordingDeployments();
+        dev.strata.platform.api.deployment.Deployment ready = service.deployment;
+        service.deployment = new dev.strata.platform.api.deployment.Deployment(hostile, "llm", "bank", "a-000004", ready.state(), null,
+                ready.onMachineLoss(), ready.createdAt(), ready.updatedAt(), 3, ready.members());
+        service.awaited = service.deployment;
+        DeploymentIdCompleter deployments = new DeploymentIdCompleter();
+        deployments.deployments = service;
+        for (org.apache.karaf.shell.api.console.Completer completer : List.of(nodes, gpus, providers, allocations, tenants, deployments)) {
+            List<org.apache.karaf.shell.api.console.Candidate> candidates = new ArrayList<>();
+            completer.completeCandidates(null, line(""), candidates);
+            String what = completer.getClass().getSimpleName();
+            assertThat(candidates).as(what).singleElement().satisfies(c -> {
+                assertThat(c.displ()).as(what).doesNotContain("\u001b").doesNotContain("\u0007").doesNotContain("\u202e")
+                        .doesNotContain("\n").isEqualTo("n1\\x1bc\\x07\\u202e1 x");
+                assertThat(c.value()).as(what + ": the id inserted as it is").isEqualTo(hostile);
+            });
+        }
+    }
+
+    /**
      * The contract file's completer answers Karaf's older {@code complete} too, with the names {@code completeCandidates}
      * offers: a file's followed by a blank, a folder's not, replacing the argument under the cursor. Before, it threw
      * {@link UnsupportedOperationException}, as Karaf's file completer does there. Read back through Karaf's own conversion
