@@ -43,8 +43,8 @@ public class AuditExportCommand implements Action {
         // a relative path was taken from the server's working directory, wherever bin/strata start was run: it is taken from the
         // instance folder, as the option says, and the absolute path written is printed
         Path base = Path.of(System.getProperty("karaf.base", "")).toAbsolutePath();
-        Path target = base.resolve(file).normalize();
-        Path keys = publicKey == null ? null : base.resolve(publicKey).normalize();
+        Path target = resolve(base, "export file", file, "the path of a file to write the log to");
+        Path keys = publicKey == null ? null : resolve(base, "--public-key", publicKey, "the path of a file to write the public keys to");
         for (Path p : keys == null ? java.util.List.of(target) : java.util.List.of(target, keys)) {
             if (Files.isDirectory(p)) {
                 throw new IllegalArgumentException((p == target ? "" : "--public-key ") + Format.visible(p) + " is a directory; expected the path of a file to "
@@ -81,5 +81,19 @@ public class AuditExportCommand implements Action {
         System.out.println(Format.visible("Verify offline: bin/strata audit-verify " + e.file() + " --key "
                 + (e.publicKeyFile() == null ? "KEYS.pem" : e.publicKeyFile())));
         return null;
+    }
+
+    /**
+     * A path given to an audit command, taken from the instance folder {@code base}. A NUL character, which no file name
+     * can hold, is refused naming {@code what} was given and what was expected: {@link Path#resolve} threw an
+     * {@link java.nio.file.InvalidPathException} ("Nul character not allowed: ...") that named neither and quoted the
+     * path with its NUL as it is.
+     */
+    static Path resolve(Path base, String what, String value, String expected) {
+        if (value.indexOf('\0') >= 0) {
+            throw new IllegalArgumentException(what + " " + Format.visible(value.replace("\0", "\\0")) + ": the path holds a NUL character "
+                    + "(\\0), which no file name can hold; expected " + expected);
+        }
+        return base.resolve(value).normalize();
     }
 }

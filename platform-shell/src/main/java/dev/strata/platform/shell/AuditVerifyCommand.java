@@ -54,7 +54,8 @@ public class AuditVerifyCommand implements Action {
             List<String> read = new ArrayList<>();
             Path base = Path.of(System.getProperty("karaf.base", "")).toAbsolutePath();
             for (String f : keyFiles) {
-                Path file = base.resolve(f).normalize();
+                Path file = AuditExportCommand.resolve(base, "--key", f, "a file of Ed25519 public keys in PEM, as strata:audit-export "
+                        + "--public-key writes them");
                 if (!Files.isRegularFile(file)) {
                     throw new IllegalArgumentException("--key " + Format.visible(file) + " is not a file; expected a file of Ed25519 public keys in PEM, "
                             + "as strata:audit-export --public-key writes them");

@@ -95,6 +95,44 @@ class OptionValuesTest {
     }
 
     /**
+     * A NUL character in the export file, --public-key or --key made the path throw Java's InvalidPathException ("Nul
+     * character not allowed: ..."), which named neither the option nor what was expected and printed the path with its NUL
+     * as it is; each is refused naming what was given and what a path there is for, before the log is asked.
+     */
+    @Test
+    void aNulCharacterInAnAuditPathIsRefusedNamingTheOption(@TempDir Path dir) throws Exception {
+        List<String> asked = new ArrayList<>();
+        AuditAndClusterCommandsTest.RecordingAuditLog log = new AuditAndClusterCommandsTest.RecordingAuditLog() {
+            @Override
+            public dev.strata.platform.api.audit.AuditExport export(Path file, Path publicKeyFile) {
+                asked.add("export " + file);
+                return super.export(file, publicKeyFile);
+            }
+        };
+        AuditExportCommand export = new AuditExportCommand();
+        export.audit = log;
+        export.file = dir + "/log\0.jsonl";
+        assertThatThrownBy(export::execute).isExactlyInstanceOf(IllegalArgumentException.class)
+                .hasMessage("export file " + dir + "/log\\0.jsonl: the path holds a NUL character (\\0), which no file name can hold; "
+                        + "expected the path of a file to write the log to");
+        export.file = dir + "/log.jsonl";
+        export.publicKey = "keys\0\u001b[2J.pem";
+        assertThatThrownBy(export::execute).isExactlyInstanceOf(IllegalArgumentException.class)
+                .hasMessage("--public-key keys\\0\\x1b[2J.pem: the path holds a NUL character (\\0), which no file name can hold; "
+                        + "expected the path of a file to write the public keys to");
+        assertThat(asked).as("nothing exported").isEmpty();
+
+        Path good = Files.writeString(dir.resolve("keys.pem"), "-----BEGIN PUBLIC KEY-----\nA\n-----END PUBLIC KEY-----\n");
+        AuditVerifyCommand verify = new AuditVerifyCommand();
+        verify.audit = log;
+        verify.keyFiles = List.of(good.toString(), dir + "/other\0.pem");
+        assertThatThrownBy(verify::execute).isExactlyInstanceOf(IllegalArgumentException.class)
+                .hasMessage("--key " + dir + "/other\\0.pem: the path holds a NUL character (\\0), which no file name can hold; expected "
+                        + "a file of Ed25519 public keys in PEM, as strata:audit-export --public-key writes them");
+        assertThat(log.trustedKeysPem).as("nothing verified").isNull();
+    }
+
+    /**
      * strata:refresh --wait took whole seconds only: Karaf refused {@code --wait 3s} itself ("unable
      * to convert option -w with value '3s' to type int"), while --timeout of strata:deploy takes a
      * duration. It takes a duration, read from the command line as Karaf reads it; a bare number is
