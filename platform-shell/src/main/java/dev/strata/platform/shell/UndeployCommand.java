@@ -26,7 +26,7 @@ public class UndeployCommand implements Action {
     Deployments deployments;
 
     @Argument(index = 0, name = "id", description = "The deployment id (see strata:deployments)", required = true)
-    @Completion(DeploymentIdCompleter.class)
+    @Completion(UndeployableIdCompleter.class)
     String id;
 
     @Option(name = "-w", aliases = "--wait", description = "Wait until every machine is deleted and the allocation released; "

@@ -642,4 +642,31 @@ class DeploymentCommandsTest {
         assertThatThrownBy(command::execute).isInstanceOf(IllegalStateException.class)
                 .hasMessageStartingWith("the Strata deployment service is not running");
     }
+
+    /** The ids Tab offers after {@code command}'s deployment id, from {@code service}, through the completer the argument names. */
+    static List<String> idCandidates(Class<?> command, Deployments service) throws Exception {
+        Class<?> type = command.getDeclaredField("id").getAnnotation(org.apache.karaf.shell.api.action.Completion.class).value();
+        org.apache.karaf.shell.api.console.Completer completer = (org.apache.karaf.shell.api.console.Completer) type
+                .getDeclaredConstructor().newInstance();
+        type.getDeclaredField("deployments").set(completer, service);
+        List<org.apache.karaf.shell.api.console.Candidate> candidates = new ArrayList<>();
+        completer.completeCandidates(null, CommandsTest.line(""), candidates);
+        return candidates.stream().map(org.apache.karaf.shell.api.console.Candidate::value).toList();
+    }
+
+    /**
+     * Tab after strata:undeploy offered every deployment the service keeps, every one ever deleted among them (undeploying
+     * one changes nothing), so the few still running were lost in a list that only grows; it offers those not deleted.
+     * strata:deployment, which shows a deleted one's history, still offers them all.
+     */
+    @Test
+    void undeployCompletesOnlyDeploymentsNotDeleted() throws Exception {
+        RecordingDeployments service = new RecordingDeployments();
+        Deployment deleted = deployment(DeploymentState.DELETED, MemberState.DELETED);
+        service.awaited = new Deployment("d-000002", deleted.contract(), deleted.tenant(), "a-000005", deleted.state(), deleted.message(),
+                deleted.onMachineLoss(), deleted.createdAt(), deleted.updatedAt(), deleted.version(), deleted.members());
+        assertThat(service.list()).extracting(Deployment::id).containsExactly("d-000001", "d-000002");
+        assertThat(idCandidates(UndeployCommand.class, service)).containsExactly("d-000001");
+        assertThat(idCandidates(DeploymentCommand.class, service)).containsExactly("d-000001", "d-000002");
+    }
 }
