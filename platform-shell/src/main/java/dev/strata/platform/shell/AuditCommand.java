@@ -35,9 +35,11 @@ public class AuditCommand implements Action {
     String tenant;
 
     @Option(name = "-a", aliases = "--allocation", description = "Records about this allocation")
+    @Completion(AllocationIdCompleter.class)
     String allocation;
 
     @Option(name = "-d", aliases = "--deployment", description = "Records about this deployment")
+    @Completion(DeploymentIdCompleter.class)
     String deployment;
 
     @Option(name = "-k", aliases = "--kind", description = "Records of this kind (placement, release, configuration, ...)")

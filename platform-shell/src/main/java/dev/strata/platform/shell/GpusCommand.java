@@ -12,6 +12,7 @@ import java.util.function.Function;
 import java.util.stream.Collectors;
 import org.apache.karaf.shell.api.action.Action;
 import org.apache.karaf.shell.api.action.Command;
+import org.apache.karaf.shell.api.action.Completion;
 import org.apache.karaf.shell.api.action.Option;
 import org.apache.karaf.shell.api.action.lifecycle.Reference;
 import org.apache.karaf.shell.api.action.lifecycle.Service;
@@ -29,6 +30,7 @@ public class GpusCommand implements Action {
     Telemetry telemetry;
 
     @Option(name = "-n", aliases = "--node", description = "Only the GPUs of this node")
+    @Completion(NodeIdCompleter.class)
     String node;
 
     @Option(name = "--no-format", description = "Plain output without table borders, for scripts")

@@ -50,6 +50,7 @@ public class QuotaCommand implements Action {
      */
     @Option(name = "--tenant", description = "The tenant, for an id that starts with - (which the shell would read as an option): "
             + "strata:quota --tenant -ops gpus=8")
+    @Completion(TenantIdCompleter.class)
     String tenantOption;
 
     @Override

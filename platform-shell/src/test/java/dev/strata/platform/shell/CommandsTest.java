@@ -401,6 +401,35 @@ class CommandsTest {
     }
 
     /**
+     * An id given to an option completes with Tab as one given as an argument does: strata:gpus -n (a node), strata:audit
+     * -a and -d (an allocation, a deployment) and strata:quota --tenant named no completer, and Karaf offers nothing for a
+     * text option that names none, though the README says ids complete with Tab. Each names the completer of its ids
+     * (strata:audit -t did already), and the one Karaf finds there offers them: strata:gpus -n the inventory's nodes.
+     */
+    @Test
+    void anIdGivenToAnOptionCompletesAsAnArgumentDoes() throws Exception {
+        record Expected(Class<?> command, String field, Class<?> completer) {
+        }
+        for (Expected e : List.of(new Expected(GpusCommand.class, "node", NodeIdCompleter.class),
+                new Expected(AuditCommand.class, "tenant", TenantIdCompleter.class),
+                new Expected(AuditCommand.class, "allocation", AllocationIdCompleter.class),
+                new Expected(AuditCommand.class, "deployment", DeploymentIdCompleter.class),
+                new Expected(QuotaCommand.class, "tenantOption", TenantIdCompleter.class))) {
+            org.apache.karaf.shell.api.action.Completion completion = e.command().getDeclaredField(e.field())
+                    .getAnnotation(org.apache.karaf.shell.api.action.Completion.class);
+            assertThat(completion).as("the completer of %s.%s", e.command().getSimpleName(), e.field()).isNotNull();
+            assertThat(completion.value()).as("the completer of %s.%s", e.command().getSimpleName(), e.field()).isEqualTo(e.completer());
+        }
+        NodeIdCompleter nodes = (NodeIdCompleter) GpusCommand.class.getDeclaredField("node")
+                .getAnnotation(org.apache.karaf.shell.api.action.Completion.class).value().getDeclaredConstructor().newInstance();
+        nodes.inventory = Fixtures.inventory(Fixtures.node(), Fixtures.node().toBuilder().id("aws:i-0abc").build());
+        List<org.apache.karaf.shell.api.console.Candidate> candidates = new ArrayList<>();
+        nodes.completeCandidates(null, line(""), candidates);
+        assertThat(candidates).extracting(org.apache.karaf.shell.api.console.Candidate::value)
+                .containsExactlyInAnyOrder("baremetal:gpu1", "aws:i-0abc");
+    }
+
+    /**
      * A completed id is inserted as the console's language (Felix Gogo, Karaf's own parser here)
      * reads it back as that id, in one word: an id holding a character Gogo reads as its own was
      * offered as it is, and the console inserts it so, escaping only blanks, so that
