@@ -489,13 +489,14 @@ final class InventoryDocumentReader {
             double idle = watts(power.get("idle"), path + ".power.idle", problems, NODE_WATTS);
             double max = watts(power.get("max"), path + ".power.max", problems, NODE_WATTS);
             if (idle > 0 && max > 0 && idle > max) {
-                problems.add(path + ".power.idle", power.get("idle"), "at most the maximum draw, power.max: '" + power.get("max").asText()
-                        + "' (a node draws no more idle than at full load)");
+                problems.add(path + ".power.idle", power.get("idle"), "at most the maximum draw, power.max: '"
+                        + Problems.shown(power.get("max").asText()) + "' (a node draws no more idle than at full load)");
             }
             if (gpus != null && gpus.powerLimitWatts() > 0 && max > 0 && max < gpus.count() * gpus.powerLimitWatts()) {
                 // what a power domain is charged for the node would be less than its GPUs alone may draw
                 problems.add(path + ".power.max", power.get("max"), "at least what the GPUs may draw together, " + gpus.count() + " x "
-                        + m.path("gpus").path("powerLimit").asText() + " (a node draws at full load at least its GPUs' power limits)");
+                        + Problems.shown(m.path("gpus").path("powerLimit").asText())
+                        + " (a node draws at full load at least its GPUs' power limits)");
             }
             if (problems.size() > before) {
                 continue;

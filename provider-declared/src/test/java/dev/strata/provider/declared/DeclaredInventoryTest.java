@@ -1028,6 +1028,30 @@ class DeclaredInventoryTest {
                 .containsExactly("1000/1000", "2000/0", "0/1000");
     }
 
+    /**
+     * A power that parses with a line break or tab around its number ({@code "1kW\n"}) was quoted as it stood in the problem
+     * of the value beside it (an idle draw above it, a maximum draw below the GPUs' power limits), so the line break reached
+     * the provider's message and the log. It is shown escaped, as every other value of the file.
+     */
+    @Test
+    void aPowerQuotedBesideAnotherValueIsShownEscaped() {
+        assertThatThrownBy(() -> read("""
+                models:
+                  a: {cpu: {coresPerSocket: 8}, memory: 1TiB, power: {idle: 2kW, max: "1kW\\n"}}
+                  b:
+                    cpu: {coresPerSocket: 8}
+                    memory: 1TiB
+                    gpus: {count: 8, model: H100, memory: 80GiB, powerLimit: "700W\\t"}
+                    power: {max: 5kW}
+                """))
+                .isInstanceOf(ProviderFailureException.class)
+                .hasMessage("declared inventory inv.yaml has 2 errors:\n"
+                        + "  line 2, models.a.power.idle: '2kW'; expected at most the maximum draw, power.max: '1kW\\n'"
+                        + " (a node draws no more idle than at full load)\n"
+                        + "  line 7, models.b.power.max: '5kW'; expected at least what the GPUs may draw together, 8 x 700W\\t"
+                        + " (a node draws at full load at least its GPUs' power limits)");
+    }
+
     /** A key given twice in one mapping is refused with its path and line, not read as its last value. */
     @Test
     void aKeyGivenTwiceIsRefusedWithItsLine() {
