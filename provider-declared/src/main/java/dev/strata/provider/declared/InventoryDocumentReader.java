@@ -872,8 +872,14 @@ final class InventoryDocumentReader {
             List<String> domainList = texts(n.get("powerDomains"), path + ".powerDomains", problems,
                     "a list of power domain ids, filled in order", "the id of a power domain");
             for (int d = 0; d < domainList.size(); d++) {
+                int first = domainList.indexOf(domainList.get(d));
                 if (domainList.get(d) != null && !domains.contains(domainList.get(d))) {
                     problems.add(path + ".powerDomains[" + d + "]", n.get("powerDomains").get(d), "the id of a power domain");
+                } else if (domainList.get(d) != null && first < d) {
+                    // the list is filled in order: a domain listed twice would take twice its share of the entry's nodes
+                    problems.add(path + ".powerDomains[" + d + "]", n.get("powerDomains").get(d), "each power domain once ("
+                            + Problems.shown(domainList.get(d)) + " is powerDomains[" + first + "] too; the domains listed are filled"
+                            + " in order, so one listed twice would take the nodes of two places)");
                 }
             }
             nodeDomains.addAll(present(domainList));

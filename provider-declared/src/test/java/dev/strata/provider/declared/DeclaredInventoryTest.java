@@ -1214,6 +1214,27 @@ class DeclaredInventoryTest {
     }
 
     /**
+     * A power domain listed twice in a node entry's powerDomains ({@code [r1, r2, r1]}, r3 meant) was taken: the list is filled
+     * in order, so r1 was given the nodes of two places in it, twice those of r2, and nothing said so. It is refused naming
+     * where it is listed first; each domain listed once is taken.
+     */
+    @Test
+    void aPowerDomainListedTwiceInANodeEntryIsRefused() {
+        String text = """
+                sites: [{id: s1}]
+                powerDomains: [{id: r1, site: s1, budget: 40kW}, {id: r2, site: s1, budget: 40kW}, {id: r3, site: s1, budget: 40kW}]
+                nodes: [{count: 6, model: dgx-a100, idPrefix: a-, site: s1, powerDomains: [r1, r2, r1]}]
+                """;
+        assertThatThrownBy(() -> read(text))
+                .isInstanceOf(ProviderFailureException.class)
+                .hasMessage("declared inventory inv.yaml has 1 error:\n"
+                        + "  line 3, nodes[0].powerDomains[2]: 'r1'; expected each power domain once (r1 is powerDomains[0] too; the"
+                        + " domains listed are filled in order, so one listed twice would take the nodes of two places)");
+        assertThat(read(text.replace("[r1, r2, r1]", "[r1, r2, r3]")).nodes()).extracting(Node::powerDomainId)
+                .containsExactly("r1", "r1", "r2", "r2", "r3", "r3");
+    }
+
+    /**
      * A model's NIC type was free text: {@code infiniban} or {@code ether net} was carried into the inventory as the NICs'
      * link type, which no one reads (placement takes only infiniband as RDMA), so a misspelt InfiniBand node was silently
      * not RDMA-capable. A type other than those the providers report is refused naming them; a known one in another
