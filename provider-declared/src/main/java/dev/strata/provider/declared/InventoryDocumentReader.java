@@ -562,7 +562,9 @@ final class InventoryDocumentReader {
             problems.add(path + ".nvlinkGBps", g.get("nvlinkGBps"), "nvlinkGBps with an interconnect (such as interconnect: NVSwitch), or"
                     + " neither for GPUs joined by PCIe only");
         }
-        String capability = optionalText(g.get("computeCapability"), path + ".computeCapability", problems, "the compute capability, such as '9.0'");
+        String capability = line(optionalText(g.get("computeCapability"), path + ".computeCapability", problems,
+                "the compute capability, such as '9.0'"), g.get("computeCapability"), path + ".computeCapability", problems,
+                "the compute capability");
         return new NodeModel.Gpus(count, model, memory, capability, limit, interconnect, nvlink, profiles);
     }
 
@@ -802,6 +804,7 @@ final class InventoryDocumentReader {
             List<String> explicit = texts(f.get("members"), path + ".members", problems, "a list of member ids (sites for a WAN)",
                     "a member id");
             for (int m = 0; m < explicit.size(); m++) {
+                explicit.set(m, line(explicit.get(m), f.get("members").get(m), path + ".members[" + m + "]", problems, "a member id"));
                 String member = explicit.get(m);
                 if (member != null && type == FabricType.WAN && !sites.contains(member)) {
                     problems.add(path + ".members[" + m + "]", f.get("members").get(m), "a site id (WAN members are sites)");
@@ -815,8 +818,12 @@ final class InventoryDocumentReader {
             members.addAll(present(explicit));
             double bandwidth = gbps(f.get("bandwidth"), path + ".bandwidth", problems, FABRIC_BANDWIDTH);
             double latency = f.hasNonNull("latency") ? latency(f.get("latency"), path + ".latency", problems, id) : 0;
-            List<String> tiers = present(texts(f.get("tiers"), path + ".tiers", problems, "a list of tiers such as [leaf, spine]",
-                    "a tier name such as leaf or spine"));
+            List<String> tierList = texts(f.get("tiers"), path + ".tiers", problems, "a list of tiers such as [leaf, spine]",
+                    "a tier name such as leaf or spine");
+            for (int t = 0; t < tierList.size(); t++) {
+                tierList.set(t, line(tierList.get(t), f.get("tiers").get(t), path + ".tiers[" + t + "]", problems, "a tier name"));
+            }
+            List<String> tiers = present(tierList);
             if (problems.size() == before && id != null) {
                 fabrics.add(Fabric.builder().id(id).type(type).technology(technology).siteId(site).members(members)
                         .linkBandwidthGbps(bandwidth).latencyMicros(latency).tiers(tiers).build());

@@ -813,6 +813,36 @@ class DeclaredInventoryTest {
         assertThat(read.sites().get(0).certifications()).containsExactlyInAnyOrder("ISO27001", "C5 ");
     }
 
+    /**
+     * A fabric's tiers and members and a GPU's compute capability were taken with a line break or a direction override and
+     * handed on as they were to the inventory and the shell (strata:gpu shows the capability), where a fabric's technology
+     * beside them was refused. They are held to the same rule, each refusal naming where it is.
+     */
+    @Test
+    void aFabricsTiersAndMembersAndAGpusComputeCapabilityAreRefusedWithAControlOrFormatCharacter() {
+        String text = """
+                models:
+                  m1: {cpu: {coresPerSocket: 4}, memory: 64GiB, gpus: {count: 1, model: H100, memory: 80GiB, computeCapability: "9.0\\u202E"}}
+                sites: [{id: s1}]
+                fabrics:
+                  - {id: ib, type: RDMA, site: s1, members: ["bmc-n\\u202E07"], tiers: [leaf, "spine\\nINFO forged"]}
+                nodes:
+                  - {id: n1, model: m1, site: s1, fabrics: [ib]}
+                """;
+        String expected = " on one line, without control or format characters (a tab, a line break, a zero-width space, a direction"
+                + " override)";
+        assertThatThrownBy(() -> read(text)).isInstanceOf(ProviderFailureException.class)
+                .hasMessage("declared inventory inv.yaml has 3 errors:\n"
+                        + "  line 2, models.m1.gpus.computeCapability: '9.0\\u202E'; expected the compute capability" + expected + "\n"
+                        + "  line 5, fabrics[0].members[0]: 'bmc-n\\u202E07'; expected a member id" + expected + "\n"
+                        + "  line 5, fabrics[0].tiers[1]: 'spine\\nINFO forged'; expected a tier name" + expected);
+
+        DeclaredInventory read = read(text.replace("\\u202E", "").replace("\\nINFO forged", ""));
+        assertThat(read.fabrics().get(0).members()).containsExactlyInAnyOrder("bmc-n07", "n1");
+        assertThat(read.fabrics().get(0).tiers()).containsExactly("leaf", "spine");
+        assertThat(read.nodes().get(0).accelerators().get(0).computeCapability()).isEqualTo("9.0");
+    }
+
     /** A number too large for a long is refused with the bounds, not wrapped into them (2^64 + 1 would read as 1). */
     @Test
     void aWholeNumberTooLargeToHoldIsRefusedWithItsBounds() {
