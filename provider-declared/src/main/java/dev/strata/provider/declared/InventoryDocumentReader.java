@@ -1287,9 +1287,21 @@ final class InventoryDocumentReader {
         try {
             return Quantities.bytes(v.asText());
         } catch (IllegalArgumentException e) {
-            problems.add(path, v, expected);
+            problems.add(path, v, expected + units(e));
             return 0;
         }
+    }
+
+    /**
+     * The units a quantity may have, as its parser lists them where the unit written is none of them
+     * ({@code " (units are case-sensitive: mW, W, kW, MW, GW)"}); empty where the value was refused for
+     * another reason. Without it, {@code 40KW} was refused with an example alone, which does not say that
+     * the unit is what is wrong.
+     */
+    private static String units(IllegalArgumentException e) {
+        String message = String.valueOf(e.getMessage());
+        int at = message.lastIndexOf(" (units are case-sensitive: ");
+        return at >= 0 && message.contains(" has unit '") && message.endsWith(")") ? message.substring(at) : "";
     }
 
     /** A memory size above 0 bytes; 0 where absent (the caller said so) or refused. */
@@ -1339,13 +1351,15 @@ final class InventoryDocumentReader {
             return 0;
         }
         double gbps;
+        String units = "";
         try {
             gbps = Quantities.gbps(v.asText());
         } catch (IllegalArgumentException e) {
             gbps = -1;
+            units = units(e);
         }
         if (!(gbps >= RateBounds.MIN_GBPS && gbps <= RateBounds.MAX_GBPS)) {
-            problems.add(path, v, bounds.expected());
+            problems.add(path, v, bounds.expected() + units);
             return 0;
         }
         return gbps;
@@ -1383,13 +1397,15 @@ final class InventoryDocumentReader {
             return 0;
         }
         double watts;
+        String units = "";
         try {
             watts = Quantities.watts(v.asText());
         } catch (IllegalArgumentException e) {
             watts = -1;
+            units = units(e);
         }
         if (!(watts >= 1 && watts <= bounds.maxWatts())) {
-            problems.add(path, v, bounds.expected());
+            problems.add(path, v, bounds.expected() + units);
             return 0;
         }
         return watts;
@@ -1405,15 +1421,17 @@ final class InventoryDocumentReader {
      */
     private static double latency(JsonNode v, String path, Problems problems, String fabric) {
         double micros;
+        String units = "";
         try {
             micros = Quantities.micros(v.asText());
         } catch (IllegalArgumentException e) {
             micros = -1;
+            units = units(e);
         }
         if (!(micros >= 0.001 && micros <= MAX_LATENCY_MICROS)) {
             problems.add(path, v, "the one-way latency of fabric " + (fabric == null ? "(no id)" : Problems.shown(fabric)) + ", a duration"
                     + " from 1ns to 1s, such as 2us (a fabric in a hall) or 90ms (a WAN between continents); leave it out where it is"
-                    + " unknown");
+                    + " unknown" + units);
             return 0;
         }
         return micros;

@@ -970,6 +970,40 @@ class DeclaredInventoryTest {
     }
 
     /**
+     * A quantity whose unit was written in another case ({@code 40KW}, {@code 2tib}, {@code 400gbps}, {@code 2US}) or is no unit
+     * at all ({@code 40 kilowatts}) was refused with the bounds and an example alone, which do not say that the unit is what is
+     * wrong, nor that units are case-sensitive. The refusal names the units; a value refused
+     * for its size, or without a unit, is told so as before.
+     */
+    @Test
+    void aQuantityWithAnUnknownUnitIsRefusedNamingTheUnits() {
+        String text = """
+                models:
+                  m: {cpu: {coresPerSocket: 8}, memory: 2tib, nics: {count: 2, speed: 400gbps}, power: {max: 10 kilowatts}}
+                sites: [{id: s1}]
+                powerDomains: [{id: r1, site: s1, budget: 40KW}]
+                fabrics: [{id: f, type: RDMA, site: s1, latency: 2US}]
+                """;
+        assertThatThrownBy(() -> read(text))
+                .isInstanceOf(ProviderFailureException.class)
+                .hasMessage("declared inventory inv.yaml has 5 errors:\n"
+                        + "  line 2, models.m.memory: '2tib'; expected a size such as 80GiB or 2TiB (units are case-sensitive: B, kB, MB, GB,"
+                        + " TB, PB, EB, KiB, MiB, GiB, TiB, PiB, EiB, Ki, Mi, Gi, Ti, Pi, Ei)\n"
+                        + "  line 2, models.m.nics.speed: '400gbps'; expected each NIC's speed, a bandwidth from 1Mbps to 100Tbps, such as"
+                        + " 400Gbps (units are case-sensitive: bps, kbps, Mbps, Gbps, Tbps, bit/s, kbit/s, Mbit/s, Gbit/s, Tbit/s, b/s,"
+                        + " kb/s, Mb/s, Gb/s, Tb/s, B/s, kB/s, MB/s, GB/s, TB/s, KiB/s, MiB/s, GiB/s, TiB/s)\n"
+                        + "  line 2, models.m.power.max: '10 kilowatts'; expected a power from 1W to 1MW, such as 10.2kW (leave it out where"
+                        + " it is unknown) (units are case-sensitive: mW, W, kW, MW, GW)\n"
+                        + "  line 4, powerDomains[0].budget: '40KW'; expected the domain's power budget, a power from 1W to 1GW, such as"
+                        + " 40kW (units are case-sensitive: mW, W, kW, MW, GW)\n"
+                        + "  line 5, fabrics[0].latency: '2US'; expected the one-way latency of fabric f, a duration from 1ns to 1s, such as"
+                        + " 2us (a fabric in a hall) or 90ms (a WAN between continents); leave it out where it is unknown (units are"
+                        + " case-sensitive: ns, us, µs, ms, s, m, min, h, d)");
+        assertThat(read(text.replace("2tib", "2TiB").replace("400gbps", "400Gbps").replace("10 kilowatts", "10kW")
+                .replace("40KW", "40kW").replace("2US", "2us")).powerDomains()).extracting(PowerDomain::budgetWatts).containsExactly(40_000L);
+    }
+
+    /**
      * A bandwidth was read without bounds: a NIC's speed, rounded into whole Mbit/s, saturated
      * (10^39 Gbit/s written out became 9.2 * 10^18 Mbit/s) or became 0 below half a Mbit/s, which
      * means unknown or link down; a fabric's was taken as written, however large. Both are refused
