@@ -120,10 +120,13 @@ final class InventoryDocumentReader {
         problems.unknownFields(root, "", TOP);
         if (root.path("models").isObject()) {
             root.get("models").fieldNames().forEachRemaining(name -> {
-                if (catalogue.containsKey(name)) {
-                    // it would replace the catalogue's figures for every node of that model without a word
-                    problems.addProblem("models." + name, "is a model of the built-in catalogue", "a name of its own for a model"
-                            + " the file declares, such as " + name + "-custom (built in: " + Problems.listed(catalogue.keySet()) + ")");
+                String builtIn = catalogue.keySet().stream().filter(name::equalsIgnoreCase).findFirst().orElse(null);
+                if (builtIn != null) {
+                    // the same name would replace the catalogue's figures for every node of that model without a word; another
+                    // case would be a second model that whoever reads the file takes for the built-in one
+                    problems.addProblem("models." + name, builtIn.equals(name) ? "is a model of the built-in catalogue"
+                            : "differs only in case from the built-in model " + builtIn, "a name of its own for a model the file"
+                            + " declares, such as " + builtIn + "-custom (built in: " + Problems.listed(catalogue.keySet()) + ")");
                 }
             });
         }
@@ -450,12 +453,21 @@ final class InventoryDocumentReader {
             problems.add("models", node, "a mapping from model name to its specification");
             return models;
         }
+        Map<String, String> folded = new HashMap<>();
         for (var e : node.properties()) {
             String path = "models." + e.getKey();
             JsonNode m = e.getValue();
             if (!oneLine(e.getKey())) {
                 // the name is every node's model attribute, shown and logged as it is
                 problems.addProblem(path, "the model's name holds a control or format character", "a model name " + ONE_LINE);
+                continue;
+            }
+            String other = folded.putIfAbsent(e.getKey().toLowerCase(Locale.ROOT), e.getKey());
+            if (other != null) {
+                // as ids: in a file typed by hand, big and BIG are far likelier one model typed twice than two
+                problems.addProblem(path, "differs only in case from the model " + Problems.shown(other) + ", models." + Problems.shown(other),
+                        "a name that differs by more than case from every other model's (model names are case-sensitive, and two that"
+                        + " differ only in case are likely one typed twice)");
                 continue;
             }
             if (!mapping(m, path, problems, "a model: a mapping with cpu and memory, and gpus, nics and power if it has them")) {

@@ -1346,6 +1346,35 @@ class DeclaredInventoryTest {
         assertThat(node.attributes()).containsEntry("model", "dgx-h100-lab");
     }
 
+    /**
+     * Model names are case-sensitive: a model the file declared as DGX-H100 was taken beside the built-in dgx-h100, and a
+     * node of {@code model: DGX-H100} got the file's figures where whoever reads the file sees the built-in model; two
+     * models of the file named big and BIG were two models, as a site or node id typed twice in another case is not. Both
+     * are refused naming the other name; models of names of their own are taken.
+     */
+    @Test
+    void aModelNamedLikeAnotherButForCaseIsRefused() {
+        String text = """
+                models:
+                  DGX-H100: {cpu: {coresPerSocket: 8}, memory: 64GiB}
+                  big: {cpu: {coresPerSocket: 8}, memory: 1TiB}
+                  BIG: {cpu: {coresPerSocket: 8}, memory: 2TiB}
+                sites: [{id: s1}]
+                nodes: [{id: n1, model: DGX-H100, site: s1}, {id: n2, model: BIG, site: s1}]
+                """;
+        assertThatThrownBy(() -> read(text))
+                .isInstanceOf(ProviderFailureException.class)
+                .hasMessage("declared inventory inv.yaml has 2 errors:\n"
+                        + "  models.DGX-H100: differs only in case from the built-in model dgx-h100; expected a name of its own for a model"
+                        + " the file declares, such as dgx-h100-custom (built in: cpu-2s-genoa, dgx-a100, dgx-h100, dgx-h200, l40s-4)\n"
+                        + "  models.BIG: differs only in case from the model big, models.big; expected a name that differs by more than case"
+                        + " from every other model's (model names are case-sensitive, and two that differ only in case are likely one"
+                        + " typed twice)");
+        assertThat(read(text.replace("DGX-H100", "dgx-h100-lab").replace("BIG", "huge")).nodes())
+                .extracting(n -> n.attributes().get("model") + "/" + n.memoryBytes())
+                .containsExactly("dgx-h100-lab/" + (64L << 30), "huge/" + (2L << 40));
+    }
+
     /** A model the file declares but that is refused is named once, at its field, not again as an unknown model at each node of it. */
     @Test
     void aRefusedModelIsNotReportedAgainAsUnknownAtItsNodes() {
