@@ -11,6 +11,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
+import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import org.slf4j.Logger;
@@ -18,7 +19,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Writes a scrape in the format the scraper asks for: OpenMetrics text when its {@code Accept}
- * header names {@code application/openmetrics-text}, else the Prometheus text format 0.0.4.
+ * header asks for {@code application/openmetrics-text} at least as much as for the text format
+ * (by their {@code q}, as Prometheus weighs its {@code scrape_protocols}; {@code q=0} refuses it),
+ * else the Prometheus text format 0.0.4.
  *
  * <p>Each family is written on its own, to memory: one that cannot be written (a collector's
  * family with a null label value, which the model accepts and the writer does not) is left out
@@ -52,7 +55,7 @@ final class Exposition {
      * @param accept the request's {@code Accept} header, or null
      */
     static Rendered render(MetricSnapshots families, String accept) {
-        ExpositionFormatWriter writer = accept != null && OPEN_METRICS.accepts(accept) ? OPEN_METRICS : TEXT;
+        ExpositionFormatWriter writer = prefersOpenMetrics(accept) ? OPEN_METRICS : TEXT;
         EscapingScheme escaping = EscapingScheme.fromAcceptHeader(accept);
         ByteArrayOutputStream page = new ByteArrayOutputStream(8192);
         int errors = 0;
@@ -77,6 +80,60 @@ final class Exposition {
             page.writeBytes(EOF);
         }
         return new Rendered(writer.getContentType(), page.toByteArray());
+    }
+
+    /**
+     * Whether {@code accept} (the request's {@code Accept} header, or null) asks for OpenMetrics at
+     * least as much as for the text format: the highest {@code q} of its {@code application/openmetrics-text}
+     * ranges (any version) is above 0 and not below the {@code q} of the text format, taken from its
+     * most specific range ({@code text/plain}, else {@code text/*}, else {@code *}{@code /*}; none: 0).
+     * Media types and parameter names in any case; a range whose {@code q} is not a number from 0 to 1
+     * is not counted. Not the writer's own test, which took any header naming OpenMetrics, whatever
+     * its {@code q}: a scraper that prefers the text format (Prometheus with
+     * {@code scrape_protocols: [PrometheusText0.0.4, OpenMetricsText1.0.0]}) or refuses OpenMetrics
+     * ({@code q=0}) was written OpenMetrics.
+     */
+    static boolean prefersOpenMetrics(String accept) {
+        if (accept == null) {
+            return false;
+        }
+        double openMetrics = 0;
+        double[] text = {-1, -1, -1}; // text/plain, text/*, */*
+        for (String range : accept.split(",")) {
+            String[] parts = range.split(";");
+            String type = parts[0].strip().toLowerCase(Locale.ROOT);
+            double q = 1;
+            for (int i = 1; i < parts.length; i++) {
+                String[] parameter = parts[i].split("=", 2);
+                if (parameter.length == 2 && parameter[0].strip().equalsIgnoreCase("q")) {
+                    q = quality(parameter[1].strip());
+                }
+            }
+            if (Double.isNaN(q)) {
+                continue;
+            }
+            switch (type) {
+                case "application/openmetrics-text" -> openMetrics = Math.max(openMetrics, q);
+                case "text/plain" -> text[0] = Math.max(text[0], q);
+                case "text/*" -> text[1] = Math.max(text[1], q);
+                case "*/*" -> text[2] = Math.max(text[2], q);
+                default -> {
+                    // another format: neither of these
+                }
+            }
+        }
+        double textQuality = text[0] >= 0 ? text[0] : text[1] >= 0 ? text[1] : Math.max(0, text[2]);
+        return openMetrics > 0 && openMetrics >= textQuality;
+    }
+
+    /** A {@code q} parameter's value, NaN when it is not a number from 0 to 1. */
+    private static double quality(String value) {
+        try {
+            double q = Double.parseDouble(value);
+            return q >= 0 && q <= 1 ? q : Double.NaN;
+        } catch (NumberFormatException e) {
+            return Double.NaN;
+        }
     }
 
     /** One family as the writer writes it, without the {@code # EOF} that ends an OpenMetrics page. */
