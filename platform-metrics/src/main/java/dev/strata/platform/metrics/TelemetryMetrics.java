@@ -18,7 +18,8 @@ import org.osgi.service.component.annotations.Reference;
 /**
  * The latest telemetry sample of each GPU, one series per GPU (labels {@code accelerator} and
  * {@code node}). Sources serve what their sampler last read, so a scrape never waits on a device.
- * A value the device does not report (-1) is left out, not written as -1. A GPU that several
+ * A value the device does not report (-1) is left out, not written as -1, as is one that is no
+ * number (NaN, infinite: a source's garbled reading, no measurement). A GPU that several
  * sources report is written from one sample, the last source's, as {@code strata:gpus} shows it.
  */
 @Component(service = MultiCollector.class)
@@ -85,9 +86,12 @@ public class TelemetryMetrics implements MultiCollector {
         return out.build();
     }
 
-    /** Sets the series unless the value is -1 (or any negative: not reported). */
+    /**
+     * Sets the series unless the value is -1 (or any negative: not reported) or is no number: an
+     * infinite reading was written as +Inf, which a sum over a node's GPUs took whole.
+     */
     private static void reported(Family family, double value, String accelerator, String node) {
-        if (value >= 0) {
+        if (value >= 0 && value < Double.POSITIVE_INFINITY) {
             family.set(value, accelerator, node);
         }
     }

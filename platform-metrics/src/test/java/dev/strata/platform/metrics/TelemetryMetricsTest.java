@@ -107,6 +107,29 @@ class TelemetryMetricsTest {
         assertThat(text).doesNotContain(" -1\n");
     }
 
+    /**
+     * A reading that is no number (a source's garbled value: infinite, NaN) is no measurement and is
+     * left out as a value not reported is: an infinite power or utilisation was written as +Inf, so
+     * that a sum of the node's power was +Inf and an alert on it fired, while NaN and -Inf were left out.
+     */
+    @Test
+    void valuesThatAreNoNumberAreAbsentLikeThoseNotReported() {
+        GpuSample garbled = GpuSample.builder().acceleratorId("GPU-a").at(AT).gpuUtilisationPercent(Double.POSITIVE_INFINITY)
+                .memoryUtilisationPercent(Double.NaN).powerWatts(Double.POSITIVE_INFINITY).temperatureCelsius(Double.POSITIVE_INFINITY)
+                .smClockMHz(1410).build();
+        MetricSnapshots withGarbled = new TelemetryMetrics(telemetry(List.of(garbled, sparse)), InventoryMetricsTest.inventory(inventory))
+                .collect();
+        Map<String, String> a = labels("accelerator", "GPU-a", "node", "n1");
+        for (String name : List.of("strata_gpu_utilisation_ratio", "strata_gpu_memory_utilisation_ratio", "strata_gpu_power_watts",
+                "strata_gpu_temperature_celsius")) {
+            assertThat(Series.of(withGarbled, name)).as(name).doesNotContainKey(a);
+        }
+        assertThat(Series.of(withGarbled, "strata_gpu_sm_clock_hertz")).isEqualTo(Map.of(a, 1.41e9));
+        assertThat(Series.of(withGarbled, "strata_gpu_power_watts")).isEqualTo(Map.of(labels("accelerator", ODD, "node", "n1"), 90.0));
+        String text = new String(Exposition.render(withGarbled, null).body(), StandardCharsets.UTF_8);
+        assertThat(text).doesNotContain("Inf").doesNotContain("NaN");
+    }
+
     @Test
     void aGpuTheInventoryDoesNotHoldHasAnEmptyNode() {
         assertThat(Series.of(scrape, "strata_gpu_temperature_celsius")).containsEntry(labels("accelerator", "GPU-z", "node", ""), 40.0);
