@@ -351,6 +351,12 @@ final class ScrapeAuth {
         if (rest.indexOf('\n') >= 0 || rest.indexOf('\r') >= 0) {
             throw new UnusableTokenFile("token file " + file + " holds more than one line; expected one line holding the token");
         }
+        // an editor's byte order mark is invisible in it, and no space: named, where "other than visible ASCII" pointed at nothing
+        // the file shows (a scraper reading the same file sends the mark as part of the token)
+        if (token.charAt(0) == BYTE_ORDER_MARK) {
+            throw new UnusableTokenFile("token file " + file + " begins with a byte order mark (U+FEFF, which some editors write at the "
+                    + "start of a UTF-8 file and do not show); expected the token alone: save the file without it");
+        }
         if (!token.chars().allMatch(c -> c > 0x20 && c < 0x7f)) {
             throw new UnusableTokenFile("token file " + file + " holds characters other than visible ASCII (spaces, control "
                     + "characters or non-ASCII letters); expected a token such as openssl rand -hex 32 writes");
@@ -361,6 +367,9 @@ final class ScrapeAuth {
         }
         return token;
     }
+
+    /** The byte order mark some editors write at the start of a UTF-8 file. */
+    private static final char BYTE_ORDER_MARK = '\uFEFF';
 
     private static UnusableTokenFile tooLarge(Path file) {
         return new UnusableTokenFile("token file " + file + " is larger than " + MAX_TOKEN_FILE + " bytes; expected one line holding the token");

@@ -155,6 +155,27 @@ class ScrapeAuthTest {
         assertThat(ScrapeAuth.token(file)).as("whitespace around the token is not part of it").isEqualTo(TOKEN);
     }
 
+    /**
+     * A token file that begins with a byte order mark (some editors write one at the start of a
+     * UTF-8 file and do not show it) refuses every scrape, as a scraper reading the same file sends
+     * the mark with the token, and says so: it was refused as holding "characters other than
+     * visible ASCII (spaces, control characters or non-ASCII letters)", none of which the file shows.
+     */
+    @Test
+    void aTokenFileBeginningWithAByteOrderMarkIsRefusedNamingTheMark() throws IOException {
+        Path file = tokenFile("\uFEFF" + TOKEN + "\r\n");
+        ScrapeAuth auth = ScrapeAuth.configured("metrics.token", etc);
+        assertThat(auth.check("Bearer " + TOKEN)).isEqualTo(Outcome.UNAVAILABLE);
+        assertThatThrownBy(() -> ScrapeAuth.token(file)).hasMessageContaining(file.toString()).hasMessageContaining("byte order mark")
+                .hasMessageContaining("save the file without it").hasMessageNotContaining(TOKEN);
+        tokenFile("\uFEFF");
+        assertThatThrownBy(() -> ScrapeAuth.token(file)).hasMessageContaining("byte order mark");
+        tokenFile(TOKEN + "\uFEFF");
+        assertThatThrownBy(() -> ScrapeAuth.token(file)).hasMessageContaining("visible ASCII").hasMessageNotContaining(TOKEN);
+        tokenFile(TOKEN + "\n");
+        assertThat(auth.check("Bearer " + TOKEN)).as("saved without it").isEqualTo(Outcome.ALLOWED);
+    }
+
     @Test
     void aTokenFileThatNamesNoPathRefusesEveryScrapeRatherThanNone() {
         ScrapeAuth auth = ScrapeAuth.configured("metrics\0.token", etc);
