@@ -525,8 +525,7 @@ public final class JdbcStateStore implements StateStore, AutoCloseable {
         StringBuilder sb = new StringBuilder();
         Throwable t = e;
         while (t != null && sb.length() < 400) {
-            String m = t.getMessage() == null ? null
-                    : InvalidConfigurationException.printable(ProviderText.maskKnown(t.getMessage().strip()));
+            String m = t.getMessage() == null ? null : maskedPrintable(t.getMessage().strip());
             if (m != null && !m.isBlank() && sb.indexOf(m) < 0) {
                 if (sb.length() > 0) {
                     sb.append("; ");
@@ -550,7 +549,16 @@ public final class JdbcStateStore implements StateStore, AutoCloseable {
      * character (a zero-width space) would no longer be found, and would show.
      */
     static String shown(String text) {
-        return text == null ? null : ProviderText.clean(InvalidConfigurationException.printable(ProviderText.maskKnown(text)));
+        return text == null ? null : ProviderText.clean(maskedPrintable(text));
+    }
+
+    /**
+     * The first two steps of {@link #shown} and {@link #describe}: the secrets the cleaning knows
+     * masked ({@link ProviderText#maskKnown}), then the text escaped printable
+     * ({@link InvalidConfigurationException#printable}), in that order.
+     */
+    private static String maskedPrintable(String text) {
+        return InvalidConfigurationException.printable(ProviderText.maskKnown(text));
     }
 
     /**
