@@ -217,12 +217,12 @@ final class WritePipeline implements AutoCloseable {
         boolean maybeStored = commitReached;
         try {
             LOG.error("State store writer at {}: {} while running a batch of {} writes; they failed ({}), the writer goes on", host.where(),
-                    e.getClass().getName(), batch.size(), maybeStored ? "perhaps stored" : "not stored", e);
+                    e.getClass().getName(), batch.size(), maybeStored ? "perhaps stored" : "not stored", JdbcStateStore.trace(e));
         } catch (Throwable logging) {
             // out of memory may fail the log line too: the callers must still get their answer
         }
         StateStoreException failure = new StateStoreException("the state store at " + host.where() + " failed to write: its writer hit "
-                + e.getClass().getName() + (e.getMessage() == null ? "" : ": " + e.getMessage())
+                + e.getClass().getName() + (e.getMessage() == null ? "" : ": " + JdbcStateStore.shown(e.getMessage()))
                 + (maybeStored ? "; the write is not acknowledged, and it may or may not be stored" : "; the write is not stored"), e);
         for (Pending<?> p : batch) {
             p.future().completeExceptionally(failure);
@@ -253,7 +253,7 @@ final class WritePipeline implements AutoCloseable {
         try {
             host.housekeeping(idle);
         } catch (RuntimeException | Error e) {
-            LOG.warn("State store writer: housekeeping at {} failed: {}", host.where(), e.toString());
+            LOG.warn("State store writer: housekeeping at {} failed: {}", host.where(), JdbcStateStore.shown(e.toString()));
         }
     }
 
@@ -298,7 +298,7 @@ final class WritePipeline implements AutoCloseable {
         } catch (SQLException | RuntimeException e) {
             if (committed) {
                 // only giving the connection back failed: the batch is committed, and running it again would write it twice
-                LOG.debug("Closing the connection after a commit to {} failed: {}", host.where(), e.getMessage());
+                LOG.debug("Closing the connection after a commit to {} failed: {}", host.where(), JdbcStateStore.describe(e));
             } else {
                 host.rolledBack();
                 host.failed(e);
@@ -314,7 +314,7 @@ final class WritePipeline implements AutoCloseable {
                     return;
                 }
                 if (batch.size() > 1 && unitsRun) {
-                    LOG.debug("A batch of {} writes failed ({}); running them one by one", batch.size(), e.getMessage());
+                    LOG.debug("A batch of {} writes failed ({}); running them one by one", batch.size(), JdbcStateStore.describe(e));
                     for (Pending<?> p : batch) {
                         run(List.of(p));
                     }

@@ -177,6 +177,50 @@ class PostgresStoreTest extends StateStoreContract {
     }
 
     /**
+     * What PostgreSQL quotes of a statement it refused, when a batch of writes fails on it, reaches
+     * the writer's log line (before it runs the writes one by one) with each line break and format
+     * character escaped and the store's password masked. Before, the line printed the driver's
+     * message as it was: its line breaks (the quoted name's, and the one before "Position") forged
+     * lines, the zero-width space and U+061C went out unseen, and the password showed.
+     */
+    @Test
+    void aBatchFailureTheServerQuotesIsLoggedEscapedAndMasked() throws Exception {
+        JdbcStateStore store = store();
+        try (dev.strata.platform.testkit.StderrCapture log = new dev.strata.platform.testkit.StderrCapture()) {
+            java.util.concurrent.CountDownLatch running = new java.util.concurrent.CountDownLatch(1);
+            java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+            java.util.concurrent.CompletableFuture<Integer> holding = store.write(tx -> {
+                running.countDown();
+                try {
+                    release.await();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+                return 0;
+            });
+            assertThat(running.await(30, java.util.concurrent.TimeUnit.SECONDS)).as("the first write runs").isTrue();
+            // queued while the writer is held: the two run as one batch, which fails on the first
+            java.util.concurrent.CompletableFuture<Integer> refused = store.write(tx -> {
+                try (java.sql.Statement st = tx.connection.createStatement()) {
+                    st.executeQuery("SELECT 1 FROM \"evil\n" + PostgresCluster.PASSWORD + "\u200b\u061c\"");
+                }
+                return 1;
+            });
+            java.util.concurrent.CompletableFuture<Integer> other = store.write(tx -> 2);
+            release.countDown();
+            assertThat(holding.get(30, java.util.concurrent.TimeUnit.SECONDS)).isZero();
+            assertThat(other.get(30, java.util.concurrent.TimeUnit.SECONDS)).isEqualTo(2);
+            assertThat(refused).failsWithin(java.time.Duration.ofSeconds(30));
+            String line = log.text().lines().filter(l -> l.contains("A batch of 2 writes failed")).findFirst().orElseThrow();
+            assertThat(line).contains("ERROR: relation \"evil\\u000a****\\u200b\\u061c\" does not exist\\u000a  Position:")
+                    .endsWith("running them one by one");
+            assertThat(log.text()).doesNotContain(PostgresCluster.PASSWORD).doesNotContain("\u200b").doesNotContain("\u061c");
+        } finally {
+            store.close();
+        }
+    }
+
+    /**
      * What PostgreSQL quotes of a statement it refused (here a table name holding a line break, an
      * ESC, a direction override and a zero-width space) reaches the store's message with each such
      * character as its escape, and the causes chained show them escaped too. Before, the line break

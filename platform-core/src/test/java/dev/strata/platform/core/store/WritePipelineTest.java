@@ -542,4 +542,66 @@ class WritePipelineTest {
             assertThat(pipeline.submit(Recording::unit)).as("a write after it").succeedsWithin(java.time.Duration.ofSeconds(10)).isEqualTo(2L);
         }
     }
+
+    /**
+     * What a failed housekeeping step threw (H2's store, whose messages quote what it read) reaches
+     * the writer's warning with its line breaks and format characters escaped and a known secret
+     * masked. Before, the warning printed the exception as it was: a line break forged a log line,
+     * a zero-width space and U+061C went out unseen, and the secret showed.
+     */
+    @Test
+    void aHousekeepingFailureIsLoggedEscapedAndMasked() throws Exception {
+        String secret = "hk-" + java.util.UUID.randomUUID();
+        dev.strata.platform.core.provenance.ProviderText.knowSecret(secret);
+        Recording host = new Recording("housekeeping-text") {
+            @Override
+            public void housekeeping(boolean idle) {
+                throw new IllegalStateException("chunk \"" + secret + "\u200b\u061c\"\n2026-01-01 forged line");
+            }
+        };
+        try (dev.strata.platform.testkit.StderrCapture log = new dev.strata.platform.testkit.StderrCapture();
+                WritePipeline pipeline = new WritePipeline(host, 16, "test-writer")) {
+            pipeline.submit(Recording::unit).join();
+            // the writer runs the housekeeping after the first batch before it takes the second
+            pipeline.submit(Recording::unit).join();
+            String line = log.text().lines().filter(l -> l.contains("housekeeping at test failed")).findFirst().orElseThrow();
+            assertThat(line).endsWith("java.lang.IllegalStateException: chunk \"****\\u200b\\u061c\"\\u000a2026-01-01 forged line");
+            assertThat(log.text()).doesNotContain(secret).doesNotContain("\u200b").doesNotContain("\u061c")
+                    .doesNotContain("\n2026-01-01 forged line");
+        }
+    }
+
+    /**
+     * An exception after the commit that quotes what it read (H2's store header check) is logged by
+     * the writer, and told to the batch's callers, with its line breaks and format characters
+     * escaped and a known secret masked, in the log line's stack trace too. Before, the log printed
+     * the exception as it was, and the callers' message carried its text raw.
+     */
+    @Test
+    void aWriterErrorIsLoggedAndToldEscapedAndMasked() throws Exception {
+        String secret = "wr-" + java.util.UUID.randomUUID();
+        dev.strata.platform.core.provenance.ProviderText.knowSecret(secret);
+        java.util.concurrent.atomic.AtomicBoolean failSync = new java.util.concurrent.atomic.AtomicBoolean(true);
+        Recording host = new Recording("sync-throws-text") {
+            @Override
+            public void sync() throws IOException {
+                if (failSync.getAndSet(false)) {
+                    throw new IllegalStateException("header \"" + secret + "\u200b\ufeff\"\n2026-01-01 forged line");
+                }
+                super.sync();
+            }
+        };
+        try (dev.strata.platform.testkit.StderrCapture log = new dev.strata.platform.testkit.StderrCapture();
+                WritePipeline pipeline = new WritePipeline(host, 16, "test-writer")) {
+            assertThat(pipeline.submit(Recording::unit)).failsWithin(java.time.Duration.ofSeconds(10))
+                    .withThrowableOfType(java.util.concurrent.ExecutionException.class)
+                    .havingCause().isInstanceOf(dev.strata.platform.api.exception.StateStoreException.class)
+                    .withMessage("the state store at test failed to write: its writer hit java.lang.IllegalStateException: header "
+                            + "\"****\\u200b\\ufeff\"\\u000a2026-01-01 forged line; the write is not acknowledged, and it may or may "
+                            + "not be stored");
+            assertThat(log.text()).contains("State store writer at test: java.lang.IllegalStateException while running a batch of 1 writes")
+                    .contains("java.lang.IllegalStateException: header \"****\\u200b\\ufeff\"\\u000a2026-01-01 forged line")
+                    .doesNotContain(secret).doesNotContain("\u200b").doesNotContain("\ufeff").doesNotContain("\n2026-01-01 forged line");
+        }
+    }
 }
