@@ -149,7 +149,7 @@ final class Migrations {
                             // a full disk) left the statements before that point applied and its version not recorded, and the
                             // store never opened again, failing on what the first of them had made
                             LOG.warn("State store migration {} on {}: {} (applied by a start that stopped before the migration "
-                                    + "was recorded); going on with the next statement", m.name(), where, e.getMessage());
+                                    + "was recorded); going on with the next statement", m.name(), where, JdbcStateStore.describe(e));
                         }
                     }
                 }

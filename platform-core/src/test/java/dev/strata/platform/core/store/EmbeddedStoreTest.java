@@ -622,6 +622,32 @@ class EmbeddedStoreTest extends StateStoreContract {
     }
 
     /**
+     * A statement of a migration cut short that H2 refuses as applied already is logged with H2's
+     * message escaped: its line break (before "SQL statement") and the format characters of what
+     * it quotes show as their escapes. Before, the warning printed H2's message as it was, the
+     * statement on a line of its own and the zero-width space and U+FEFF unseen.
+     */
+    @Test
+    void aMigrationStatementAppliedBeforeIsLoggedWithTheDatabasesMessageEscaped() throws Exception {
+        List<Migrations.Migration> withTable = new java.util.ArrayList<>(Migrations.bundled());
+        withTable.add(new Migrations.Migration(withTable.size() + 1, "V0" + (withTable.size() + 1) + "__table.sql",
+                "CREATE TABLE \"made\u200b\ufeff\" (x INT);\n"));
+        try (Connection c = Stores.embeddedDataSource(data.resolve("escaped")).getConnection();
+                dev.strata.platform.testkit.StderrCapture log = new dev.strata.platform.testkit.StderrCapture()) {
+            Migrations.migrate(c, false, "a store", Migrations.bundled());
+            try (Statement s = c.createStatement()) {
+                // the statement ran, and the start stopped before the migration was recorded
+                s.execute("CREATE TABLE \"made\u200b\ufeff\" (x INT)");
+            }
+            assertThat(Migrations.migrate(c, false, "a store", withTable).version()).isEqualTo(withTable.size());
+            String line = log.text().lines().filter(l -> l.contains("State store migration V0" + withTable.size())).findFirst().orElseThrow();
+            assertThat(line).contains("\"made\\u200b\\ufeff\"").contains("\\u000aCREATE TABLE")
+                    .endsWith("going on with the next statement");
+            assertThat(log.text()).doesNotContain("\u200b").doesNotContain("\ufeff");
+        }
+    }
+
+    /**
      * A database's message reaches the log and the messages of the store's exceptions through
      * {@code describe}, which replaced only line breaks: a terminal escape or a bidirectional control
      * a statement was refused for, and a URL's user and password a driver quoted, went out as they were.
