@@ -139,7 +139,7 @@ final class DatabaseLeadership implements Leadership, AutoCloseable {
             Thread.currentThread().interrupt();
             LOG.warn("Interrupted while waiting for the first leader election round of {}; the instance starts as a follower", instanceId);
         } catch (Exception e) {
-            LOG.warn("First leader election round failed: {}", e.getMessage());
+            LOG.warn("First leader election round failed: {}", JdbcStateStore.describe(e));
         }
         timer.scheduleWithFixedDelay(this::tick, interval.toMillis(), interval.toMillis(), TimeUnit.MILLISECONDS);
     }
@@ -351,7 +351,7 @@ final class DatabaseLeadership implements Leadership, AutoCloseable {
             try {
                 hung.abort(Runnable::run);
             } catch (SQLException | RuntimeException e) {
-                LOG.debug("Aborting the leadership connection of {}: {}", instanceId, e.getMessage());
+                LOG.debug("Aborting the leadership connection of {}: {}", instanceId, JdbcStateStore.describe(e));
             }
         }
     }
@@ -371,7 +371,7 @@ final class DatabaseLeadership implements Leadership, AutoCloseable {
             try {
                 lock.close();
             } catch (SQLException e) {
-                LOG.debug("Closing the leadership connection: {}", e.getMessage());
+                LOG.debug("Closing the leadership connection: {}", JdbcStateStore.describe(e));
             }
             lock = null;
         }
@@ -489,7 +489,7 @@ final class DatabaseLeadership implements Leadership, AutoCloseable {
             try {
                 hung.abort(Runnable::run);
             } catch (SQLException | RuntimeException e) {
-                LOG.debug("Aborting the leadership connection of {}: {}", instanceId, e.getMessage());
+                LOG.debug("Aborting the leadership connection of {}: {}", instanceId, JdbcStateStore.describe(e));
             }
         }
     }

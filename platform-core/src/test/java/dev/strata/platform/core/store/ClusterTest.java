@@ -1402,6 +1402,43 @@ class ClusterTest {
     }
 
     /**
+     * A first election round that fails beyond what the round answers for (here its connection's
+     * close throws after the round failed, quoting the password with a zero-width space and a
+     * line break) is logged with the text escaped and the password masked. Before, the warning
+     * printed the exception's message as it was.
+     */
+    @Test
+    void aFirstElectionRoundThatFailsIsLoggedEscapedAndMasked() throws Exception {
+        String url = pg.newDatabase("firstround_" + DATABASES.incrementAndGet());
+        StoreSettings settings = Stores.postgresSettings(pg, url, etc, "strata-first", false, "1s");
+        Stores.postgres(settings).close(); // the schema
+        javax.sql.DataSource real = DataSources.direct(settings, new org.postgresql.osgi.PGDataSourceFactory());
+        AtomicBoolean roundFails = new AtomicBoolean(true);
+        AtomicBoolean closeFails = new AtomicBoolean(true);
+        javax.sql.DataSource failing = handing(real, c -> around(java.sql.Connection.class, c, (method, args, call) -> {
+            if (method.equals("setNetworkTimeout") && roundFails.getAndSet(false)) {
+                throw new IllegalStateException("the round fails");
+            }
+            Object out = call.proceed();
+            if (method.equals("close") && closeFails.getAndSet(false)) {
+                throw new IllegalStateException("closing \"" + PostgresCluster.PASSWORD + "\u200b\u061c\"\n2026-01-01 forged line");
+            }
+            return out;
+        }), new AtomicReference<>());
+        DatabaseLeadership election = new DatabaseLeadership(failing, "strata-first", "first.example:8101", java.time.Duration.ofHours(1),
+                java.time.Clock.systemUTC());
+        try (dev.strata.platform.testkit.StderrCapture log = new dev.strata.platform.testkit.StderrCapture()) {
+            election.start();
+            String line = log.text().lines().filter(l -> l.contains("First leader election round failed")).findFirst().orElseThrow();
+            assertThat(line).endsWith("java.lang.IllegalStateException: closing \"****\\u200b\\u061c\"\\u000a2026-01-01 forged line");
+            assertThat(log.text()).doesNotContain(PostgresCluster.PASSWORD).doesNotContain("\u200b").doesNotContain("\u061c")
+                    .doesNotContain("\n2026-01-01 forged line");
+        } finally {
+            election.close();
+        }
+    }
+
+    /**
      * Closing while an election round hangs on the database: here another session holds the
      * instance's row, so the round's heartbeat waits for its lock, as on a database that does not
      * answer (with a one-hour interval the connection's network timeout is three hours). Before,
