@@ -241,7 +241,7 @@ final class H2Compaction implements AutoCloseable {
         try {
             connection.close();
         } catch (SQLException e) {
-            LOG.debug("Closing the compaction connection: {}", e.getMessage());
+            LOG.debug("Closing the compaction connection: {}", JdbcStateStore.describe(e));
         }
     }
 }

@@ -103,7 +103,7 @@ final class H2HeaderGuard implements AutoCloseable {
         } catch (ReflectiveOperationException | SQLException | IOException | RuntimeException e) {
             LOG.warn("The embedded state store at {} cannot keep H2's store header on its newest commit ({}): after a kill -9 or a "
                     + "power cut, H2 may start from an older commit and lose the last acknowledged writes", where,
-                    e instanceof SQLException ? JdbcStateStore.describe(e) : e.toString());
+                    e instanceof SQLException ? JdbcStateStore.describe(e) : JdbcStateStore.shown(e.toString()));
             H2Compaction.discard(c, e);
             return null;
         }
@@ -157,7 +157,7 @@ final class H2HeaderGuard implements AutoCloseable {
         try {
             connection.close();
         } catch (SQLException e) {
-            LOG.debug("Closing the header guard's connection: {}", e.getMessage());
+            LOG.debug("Closing the header guard's connection: {}", JdbcStateStore.describe(e));
         }
     }
 

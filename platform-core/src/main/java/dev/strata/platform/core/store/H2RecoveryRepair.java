@@ -94,7 +94,7 @@ final class H2RecoveryRepair {
         } catch (ReflectiveOperationException | RuntimeException e) {
             Throwable cause = e instanceof java.lang.reflect.InvocationTargetException ite && ite.getCause() != null ? ite.getCause() : e;
             LOG.warn("The embedded state store at {} cannot check what H2's crash recovery left in its layout ({}): after a kill -9 or a "
-                    + "power cut, a later start may roll back to an older commit", where, cause.toString());
+                    + "power cut, a later start may roll back to an older commit", where, JdbcStateStore.shown(cause.toString()));
             return List.of();
         }
     }

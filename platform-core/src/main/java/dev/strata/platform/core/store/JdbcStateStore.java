@@ -442,7 +442,7 @@ public final class JdbcStateStore implements StateStore, AutoCloseable {
         try {
             c.close(); // frees the mode lock
         } catch (SQLException | RuntimeException e) {
-            LOG.debug("Closing the state store's mode connection: {}", e.getMessage());
+            LOG.debug("Closing the state store's mode connection: {}", describe(e));
         }
     }
 
@@ -487,7 +487,7 @@ public final class JdbcStateStore implements StateStore, AutoCloseable {
             } catch (IOException | RuntimeException e) {
                 // a platform that cannot open a folder as a channel (Windows) or a folder that cannot be read
                 LOG.warn("Cannot force the folder {} of the embedded state store to disk ({}): a power cut soon after the store file was "
-                        + "first made may lose the file", dir, e.toString());
+                        + "first made may lose the file", dir, shown(e.toString()));
             }
         }
     }
@@ -734,7 +734,7 @@ public final class JdbcStateStore implements StateStore, AutoCloseable {
         } catch (java.nio.channels.OverlappingFileLockException e) {
             heldHere = true; // H2's lock, taken in this JVM
         } catch (IOException e) {
-            LOG.debug("Could not tell whether H2 still holds {}: {}", settings.h2File(), e.getMessage());
+            LOG.debug("Could not tell whether H2 still holds {}: {}", settings.h2File(), describe(e));
         }
         if (heldHere) {
             KEPT_OPEN.add(channel);
@@ -745,7 +745,7 @@ public final class JdbcStateStore implements StateStore, AutoCloseable {
         try {
             channel.close();
         } catch (IOException e) {
-            LOG.debug("Closing {}: {}", settings.h2File(), e.getMessage());
+            LOG.debug("Closing {}: {}", settings.h2File(), describe(e));
         }
     }
 
@@ -1106,7 +1106,7 @@ public final class JdbcStateStore implements StateStore, AutoCloseable {
             try {
                 c.close();
             } catch (SQLException e) {
-                LOG.debug("Closing a connection to the closed embedded database: {}", e.getMessage());
+                LOG.debug("Closing a connection to the closed embedded database: {}", describe(e));
             }
             refuseBeforeReopen();
             reopenEmbedded();
@@ -1249,10 +1249,10 @@ public final class JdbcStateStore implements StateStore, AutoCloseable {
                     // its database was opened again and no write was stored since (a disk full still): the warning that it
                     // was closed says it all for the episode
                     LOG.debug("Online compaction of the state store file {} failed again while no write can be stored: {}",
-                            settings.location(), cause.toString());
+                            settings.location(), shown(cause.toString()));
                 } else {
                     LOG.warn("Online compaction of the state store file {} failed and is off until Strata restarts (or until the store "
-                            + "opens its database again after H2 closed it): {}", settings.location(), cause.toString());
+                            + "opens its database again after H2 closed it): {}", settings.location(), shown(cause.toString()));
                 }
                 compaction = null;
                 c.close();

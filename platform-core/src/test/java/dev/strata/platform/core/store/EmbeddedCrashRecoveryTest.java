@@ -101,6 +101,30 @@ class EmbeddedCrashRecoveryTest {
         }
     }
 
+    /**
+     * What H2 threw when the header guard could not reach its store (here a runtime exception, as
+     * H2's store throws them, quoting what it read) reaches the warning with its line break and
+     * format characters escaped and a known secret masked. Before, the warning printed the
+     * exception as it was.
+     */
+    @Test
+    void aFailureToReachTheHeaderIsLoggedEscapedAndMasked() {
+        String secret = "hg-" + java.util.UUID.randomUUID();
+        dev.strata.platform.core.provenance.ProviderText.knowSecret(secret);
+        javax.sql.DataSource failing = (javax.sql.DataSource) java.lang.reflect.Proxy.newProxyInstance(getClass().getClassLoader(),
+                new Class<?>[] {javax.sql.DataSource.class}, (p, m, a) -> {
+                    throw new IllegalStateException("File corrupted \"" + secret + "\u200b\u061c\"\n2026-01-01 forged line");
+                });
+        try (dev.strata.platform.testkit.StderrCapture log = new dev.strata.platform.testkit.StderrCapture()) {
+            assertThat(H2HeaderGuard.attach(failing, "test")).isNull();
+            String line = log.text().lines().filter(l -> l.contains("cannot keep H2's store header")).findFirst().orElseThrow();
+            assertThat(line).contains("(java.lang.IllegalStateException: File corrupted \"****\\u200b\\u061c\"\\u000a2026-01-01 forged "
+                    + "line): after a kill -9");
+            assertThat(log.text()).doesNotContain(secret).doesNotContain("\u200b").doesNotContain("\u061c")
+                    .doesNotContain("\n2026-01-01 forged line");
+        }
+    }
+
     /** Where H2's classes do not offer what the check needs (a connection that is not H2's own), it says so and is not used. */
     @Test
     void withoutH2sMembersTheStoreSaysItCannotKeepTheHeader() {
