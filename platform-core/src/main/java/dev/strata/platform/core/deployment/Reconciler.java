@@ -162,6 +162,9 @@ public final class Reconciler {
                     e.freeUnstoredPlacements();
                     unstoredChecked = true;
                 } catch (RuntimeException ex) {
+                    // the look cleared the mark as it began: set again, or the next pass did not look again (a release that failed
+                    // here was tried only on a new leader's first pass)
+                    e.unstoredLeft.set(true);
                     LOG.error("Looking for allocations placed for deployments that were never stored failed; the next pass looks again: {}",
                             DeploymentEngine.message(ex));
                 }

@@ -160,4 +160,32 @@ class UnstoredDeploymentTest {
             }
         }
     }
+    /**
+     * The release of an allocation placed for a deployment that was never stored fails on the
+     * reconciler's pass as well (the store still does not answer): the pass after it tries again,
+     * and frees it once the store answers. Before, the failed pass had already cleared the mark
+     * that asks for another look, and the allocation was held until a new leader's first pass.
+     */
+    @Test
+    void aReleaseThatFailsAgainOnTheReconcilersPassIsTriedOnThePassAfter() {
+        try (Lab lab = new Lab(dir)) {
+            FailingStore flaky = new FailingStore(lab.store);
+            Placement placement = PlacementEngines.durable(lab.inventory, flaky, "strata", Clock.systemUTC(), 0);
+            try (DeploymentEngine engine = new DeploymentEngine(flaky, placement, lab.inventory, lab.providers, null, Lab.FAST,
+                    Clock.systemUTC())) {
+                assertThat(engine.reconcileNow().leader()).as("the first pass as leader is made, with nothing to free").isTrue();
+                flaky.failCreate = FailingStore.once(n -> true);
+                flaky.failRelease = true;
+                assertThatThrownBy(() -> engine.deploy(lab.workers("train", 1, "lab", ""), "alice")).isInstanceOf(StateStoreException.class);
+                engine.reconcileNow();
+                assertThat(placement.allocations()).as("the release failed on the pass too").hasSize(1);
+
+                flaky.failRelease = false;
+                engine.reconcileNow();
+                assertThat(placement.allocations()).isEmpty();
+                assertThat(lab.store.ledger().placedForMissingDeployments()).isEmpty();
+                assertThat(records(lab, "leak", "d-000001")).hasSize(1);
+            }
+        }
+    }
 }
