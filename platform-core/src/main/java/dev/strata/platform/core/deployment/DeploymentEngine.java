@@ -251,15 +251,31 @@ public final class DeploymentEngine implements Deployments, AutoCloseable {
         // knows the allocation for one placed for a deployment that never was, and frees it (freeUnstoredPlacements)
         String id = store.deployments().nextId();
         placing.add(id);
+        boolean placementUnsure = false;
         try {
-            return deploy(contract, who, id);
+            PlacementDecision decision;
+            try {
+                decision = placement.placeFor(contract, id);
+            } catch (StateStoreException e) {
+                // the ledger may have committed the allocation without acknowledging it (a connection lost while committing):
+                // placed for a deployment that is never stored, it is freed by the reconciler, asked below to look for it
+                placementUnsure = true;
+                throw new StateStoreException("deployment " + id + " of " + contract.name() + " was not started: its placement failed ("
+                        + message(e) + "); nothing was provisioned; should the store have kept its allocation anyway, the reconciler "
+                        + "frees it, as one placed for a deployment that was never stored", e);
+            }
+            return deploy(contract, who, id, decision);
         } finally {
             placing.remove(id);
+            if (placementUnsure) {
+                // once out of `placing`: a pass that looked before would leave the allocation to a deploy under way
+                unstoredLeft.set(true);
+                kick();
+            }
         }
     }
 
-    private DeploymentResult deploy(Contract contract, String who, String id) {
-        PlacementDecision decision = placement.placeFor(contract, id);
+    private DeploymentResult deploy(Contract contract, String who, String id, PlacementDecision decision) {
         if (!decision.placed()) {
             return new DeploymentResult(decision, false, List.of(), null);
         }

@@ -57,6 +57,11 @@ final class FailingStore implements StateStore {
     /** Releases of allocations that fail (nothing written). */
     volatile boolean failRelease;
     /**
+     * Placements for these deployment ids that are committed to the ledger and then reported failed, as a commit whose
+     * acknowledgement was lost.
+     */
+    volatile Predicate<String> losePlacementAcknowledgement = id -> false;
+    /**
      * The first look before a release sees no deployment holding the allocation, as if one was
      * stored between that look and the release: only the release's own transaction can refuse.
      */
@@ -118,6 +123,11 @@ final class FailingStore implements StateStore {
             @Override
             public CompletableFuture<LedgerChange> commitPlacement(long expectedGeneration, Allocation allocation, NewContract contract,
                     ProvenanceEntry why, String deploymentId) {
+                if (losePlacementAcknowledgement.test(deploymentId)) {
+                    return l.commitPlacement(expectedGeneration, allocation, contract, why, deploymentId).thenCompose(done ->
+                            CompletableFuture.failedFuture(new StateStoreException("the state store at test failed while committing the "
+                                    + "write (connection reset); it is not acknowledged, and it may or may not be stored")));
+                }
                 return l.commitPlacement(expectedGeneration, allocation, contract, why, deploymentId);
             }
 

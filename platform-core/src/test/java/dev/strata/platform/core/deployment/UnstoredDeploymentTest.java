@@ -2,6 +2,7 @@ package dev.strata.platform.core.deployment;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.catchThrowable;
 import static org.assertj.core.api.Assertions.entry;
 
 import dev.strata.platform.api.deployment.Deployment;
@@ -160,6 +161,39 @@ class UnstoredDeploymentTest {
             }
         }
     }
+    /**
+     * The ledger commits a deploy's placement and the store fails to acknowledge it (a connection
+     * lost while committing): the deploy fails saying so, and the allocation, placed for a
+     * deployment that is never stored, is freed by the reconciler's next pass. Before, nothing told
+     * the reconciler to look again, and the allocation was held until a new leader's first pass.
+     */
+    @Test
+    void anAllocationWhosePlacementWasNotAcknowledgedIsFreedByTheNextPass() {
+        try (Lab lab = new Lab(dir)) {
+            FailingStore flaky = new FailingStore(lab.store);
+            Placement placement = PlacementEngines.durable(lab.inventory, flaky, "strata", Clock.systemUTC(), 0);
+            try (DeploymentEngine engine = new DeploymentEngine(flaky, placement, lab.inventory, lab.providers, null, Lab.FAST,
+                    Clock.systemUTC())) {
+                assertThat(engine.reconcileNow().leader()).as("the first pass as leader is made, with nothing to free").isTrue();
+                flaky.losePlacementAcknowledgement = FailingStore.once(id -> true);
+                Throwable refused = catchThrowable(() -> engine.deploy(lab.workers("train", 1, "lab", ""), "alice"));
+                assertThat(lab.store.ledger().placedForMissingDeployments()).as("the placement was committed").containsValue("d-000001");
+
+                engine.reconcileNow();
+                assertThat(placement.allocations()).isEmpty();
+                assertThat(lab.store.ledger().placedForMissingDeployments()).isEmpty();
+                assertThat(lab.store.deployments().list()).isEmpty();
+                assertThat(records(lab, "leak", "d-000001")).hasSize(1);
+                assertThat(lab.lab.creates).isEmpty();
+                assertThat(refused).isInstanceOf(StateStoreException.class)
+                        .hasMessageStartingWith("deployment d-000001 of train was not started: its placement failed (")
+                        .hasMessageContaining("it is not acknowledged, and it may or may not be stored")
+                        .hasMessageEndingWith("nothing was provisioned; should the store have kept its allocation anyway, the reconciler "
+                                + "frees it, as one placed for a deployment that was never stored");
+            }
+        }
+    }
+
     /**
      * The release of an allocation placed for a deployment that was never stored fails on the
      * reconciler's pass as well (the store still does not answer): the pass after it tries again,
