@@ -48,7 +48,7 @@ final class ProvisioningSteps {
      *
      * @param member the member the machine is for
      * @param providerId its provider
-     * @param fallbackNode the node when the status names none
+     * @param fallbackNode the node when the status names none (as stored: shown printable here)
      */
     void record(DeploymentRecord d, String member, String providerId, String fallbackNode, MachineStatus status) {
         List<String> steps = status.steps();
@@ -56,7 +56,8 @@ final class ProvisioningSteps {
             return;
         }
         String operation = DeploymentEngine.shown(status.operationId() != null ? status.operationId() : status.handle().machineId());
-        String node = status.nodeId() != null ? DeploymentEngine.shown(status.nodeId()) : fallbackNode;
+        // the member's node as stored (the provider's text, kept as written) where the status names none: shown printable too
+        String node = DeploymentEngine.shown(status.nodeId() != null ? status.nodeId() : fallbackNode);
         Set<String> known = recorded.computeIfAbsent(d.id(), this::readBack);
         synchronized (known) {
             int n = 0;

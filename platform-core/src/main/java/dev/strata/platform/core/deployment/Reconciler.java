@@ -459,7 +459,7 @@ public final class Reconciler {
                                 + st.state().name().toLowerCase(java.util.Locale.ROOT) + (st.nodeId() != null ? " (node " + shown(st.nodeId()) + ")" : ""));
                         payload.put("machine", DeploymentEngine.handlePayload(h));
                         why = DeploymentEngine.entry(DeploymentEngine.KIND_PROVISIONING, DeploymentEngine.SYSTEM, d.record, payload, "provider",
-                                m.providerId(), "node", st.nodeId());
+                                m.providerId(), "node", shown(st.nodeId()));
                     }
                     put(d, e.updateMember(d, m, next, nodeId, detail.withMessage(null), why));
                     if (next == MemberState.RUNNING && s != MemberState.RUNNING) {

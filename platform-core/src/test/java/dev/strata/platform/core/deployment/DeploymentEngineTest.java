@@ -653,6 +653,35 @@ class DeploymentEngineTest {
     }
 
     /**
+     * The node id a provider names for a machine is the provider's text: one holding a line break,
+     * an ESC and a direction override reaches every provenance record of the deployment printable
+     * (the record of the machine seen running, and the steps reported as it is deleted, whose status
+     * names no node), as it does the record of the machine made. Before, the record of the machine
+     * seen running named the node as it was, and so did a step's record where the status named none.
+     */
+    @Test
+    void aNodeIdWithControlOrBidiCharactersReachesNoProvenanceRecordRaw() {
+        String odd = "\n2026-12-01 12:00:00 INFO [main] forged\u001b[2J\u202e";
+        String shown = "\\u000a2026-12-01 12:00:00 INFO [main] forged\\u001b[2J\\u202e";
+        lab.lab.nodeIds = node -> node + odd;
+        lab.lab.reportSteps = true;
+        Deployment d = engine.deploy(lab.workers("odd", 1, "lab", ""), "alice").deployment();
+        Lab.settle(engine, d.id(), READY, PATIENCE);
+        engine.undeploy(d.id(), "alice");
+        Lab.settle(engine, d.id(), DELETED, PATIENCE);
+
+        List<dev.strata.platform.audit.LogRecord> records = lab.store.provenance().find(new dev.strata.platform.core.store.AuditFilter(null,
+                null, null, d.id(), null, null, null, 1000, false));
+        assertThat(records).filteredOn(r -> String.valueOf(r.payload().get("summary")).endsWith(shown + ")")
+                && String.valueOf(r.payload().get("summary")).contains(" is running (node lab:n")).singleElement()
+                .satisfies(r -> assertThat(r.subjects().get("node")).startsWith("lab:n").endsWith(shown));
+        assertThat(records).filteredOn(r -> "powered-off".equals(r.payload().get("step"))).singleElement()
+                .satisfies(r -> assertThat(r.subjects().get("node")).startsWith("lab:n").endsWith(shown));
+        assertThat(records).allSatisfy(r -> assertThat(r.subjects() + " " + r.payload()).doesNotContain("\n").doesNotContain("\u001b")
+                .doesNotContain("\u202e"));
+    }
+
+    /**
      * A member whose machine could not be described for a while and then was seen again starts
      * afresh: when its provider later stops answering a call that changes something, the wait is
      * recorded and named in the deployment as on a first outage. Before, the failed looks were

@@ -80,6 +80,8 @@ final class ScriptedProvider implements ProvisioningProvider {
     final Map<String, String> faults = new ConcurrentHashMap<>();
     /** Steps, besides the usual ones, that every machine made reports (each as its detail, after an instant). */
     final List<String> extraSteps = new CopyOnWriteArrayList<>();
+    /** The node id each status names, from the one the vendor gives (a provider's text, which a test may make odd). */
+    volatile java.util.function.UnaryOperator<String> nodeIds = node -> node;
     /** The attributes of the handles this provider hands out. */
     final Map<String, String> handleAttributes = new ConcurrentHashMap<>(Map.of("zone", "lab"));
     volatile Consumer<MachineRequest> beforeCreate = r -> { };
@@ -256,7 +258,7 @@ final class ScriptedProvider implements ProvisioningProvider {
 
     private MachineStatus status(Machine m) {
         String node = m.state == MachineState.GONE ? null
-                : m.target.kind() == MachineTarget.Kind.NODE ? m.target.id() : id + ":" + m.id;
+                : nodeIds.apply(m.target.kind() == MachineTarget.Kind.NODE ? m.target.id() : id + ":" + m.id);
         Map<String, String> attributes = reportSteps ? Map.of(MachineStatus.STEPS, String.join("\n", m.steps)) : Map.of();
         return new MachineStatus(new MachineHandle(id, m.id, Map.copyOf(handleAttributes)), m.state, m.state == MachineState.FAILED ? m.fault : null, node,
                 m.labels, attributes, Instant.now());
