@@ -892,7 +892,17 @@ public final class DeploymentEngine implements Deployments, AutoCloseable {
             if (failedMeanwhile(d, m)) {
                 return;
             }
-            op = join(store.deployments().beginOperation(new NewOperation(d.id(), m.name(), m.providerId(), Loaded.CREATE, attempt)));
+            try {
+                op = join(store.deployments().beginOperation(new NewOperation(d.id(), m.name(), m.providerId(), Loaded.CREATE, attempt)));
+            } catch (StoreRefusedException refused) {
+                if (undeployed(d.id())) {
+                    // undeployed after the look above: the store refuses the operation in its own transaction, and nothing is sent
+                    LOG.info("Deployment {}: the create of {} is not sent: the deployment was undeployed after the create was queued",
+                            d.id(), m.name());
+                    return;
+                }
+                throw refused;
+            }
             inFlight.put(key, op.id());
         } else {
             LOG.info("Resuming operation {} (create {} of deployment {}) with the same id", op.id(), m.name(), d.id());
@@ -959,6 +969,12 @@ public final class DeploymentEngine implements Deployments, AutoCloseable {
                 status.state(), op.id());
         settled(key);
         refreshInventory(m.providerId());
+    }
+
+    /** Whether a deployment is being deleted or deleted, as the store holds it now. */
+    private boolean undeployed(String id) {
+        return store.deployments().get(id).map(r -> DeploymentState.valueOf(r.state()))
+                .filter(s -> s == DeploymentState.DELETING || s == DeploymentState.DELETED).isPresent();
     }
 
     /**

@@ -50,6 +50,9 @@ public interface DeploymentStore {
      * state {@link OperationState#PENDING}. Make the call only once this has completed. Its
      * {@code createdAt} is later than that of every operation of the deployment before it, even
      * where the clock went back, so that {@link #operations} lists them in the order they were made.
+     *
+     * @return fails with {@link StoreRefusedException} when there is no such deployment, or for a
+     *     {@code create} when the deployment is {@code DELETING} or {@code DELETED} (undeployed)
      */
     CompletableFuture<OperationRecord> beginOperation(NewOperation operation);
 

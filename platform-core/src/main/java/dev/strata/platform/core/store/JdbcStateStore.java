@@ -2082,8 +2082,16 @@ public final class JdbcStateStore implements StateStore, AutoCloseable {
         public CompletableFuture<OperationRecord> beginOperation(NewOperation op) {
             return write(tx -> {
                 Connection c = tx.connection;
-                if (deployment(c, op.deploymentId()).isEmpty()) {
+                Optional<DeploymentRecord> deployment = deployment(c, op.deploymentId());
+                if (deployment.isEmpty()) {
                     throw new StoreRefusedException("no deployment '" + op.deploymentId() + "'");
+                }
+                String state = deployment.get().state();
+                if ("create".equals(op.action()) && ("DELETING".equals(state) || "DELETED".equals(state))) {
+                    // checked in the transaction that records it, which the undeploy's does not overlap (one writer): looked at
+                    // before, an undeploy in between let the create be recorded and sent, a machine made only to be deleted
+                    throw new StoreRefusedException("deployment " + op.deploymentId() + " is " + state + " (undeployed): no create is "
+                            + "begun for member " + op.member());
                 }
                 String id = "op-" + UUID.randomUUID();
                 // a deployment's operations are read newest last, by created_ms (then id, which is random): each is made later

@@ -641,6 +641,35 @@ class DeploymentEngineFaultsTest {
     }
 
     /**
+     * The undeploy comes after the create's worker looked at the deployment (still provisioning)
+     * and before the create's operation is recorded: the store refuses the operation in its own
+     * transaction, and the create is not sent. Before, it was recorded and sent, and a machine was
+     * made for a deployment being deleted, only to be deleted again.
+     */
+    @Test
+    void anUndeployBetweenACreatesLastLookAndItsOperationSendsNoCreate() {
+        FailingStore flaky = new FailingStore(lab.store);
+        DeploymentEngine engine = lab.engine(Lab.FAST, flaky);
+        Deployment d = engine.deploy(lab.workers("train", 1, "lab", ""), "alice").deployment();
+        java.util.concurrent.atomic.AtomicBoolean undeployed = new java.util.concurrent.atomic.AtomicBoolean();
+        flaky.failBegin = op -> {
+            if (op.action().equals("create") && !undeployed.getAndSet(true)) {
+                engine.undeploy(d.id(), "bob");
+            }
+            return false;
+        };
+
+        engine.reconcileNow();
+        assertThat(engine.awaitIdle(PATIENCE)).isTrue();
+        assertThat(undeployed).as("the undeploy came between the look and the operation").isTrue();
+        Deployment deleted = Lab.settle(engine, d.id(), Set.of(DeploymentState.DELETED), PATIENCE);
+        assertThat(lab.lab.creates).as("creates sent").isEmpty();
+        assertThat(lab.store.deployments().operations(d.id())).isEmpty();
+        assertThat(deleted.members()).extracting(DeploymentMember::state).containsOnly(MemberState.DELETED);
+        assertThat(lab.placement.allocations()).isEmpty();
+    }
+
+    /**
      * A provider that answers the look-up of an operation with nothing (null, not an empty answer)
      * while a deployment is deleted: the log names the provider, the operation and what was
      * expected, and the look-up is tried again after a backoff. Before, a NullPointerException in
