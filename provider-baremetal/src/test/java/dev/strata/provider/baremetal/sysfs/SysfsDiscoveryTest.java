@@ -683,6 +683,52 @@ class SysfsDiscoveryTest {
     }
 
     /**
+     * LUNs and namespaces of another machine's storage reached over a storage network are no disks, as {@code nbd} and
+     * {@code rbd} devices are not, in a small tree written here in the kernel's layout: an iSCSI LUN {@code sdb} below the
+     * session {@code session1} of a software initiator's host (drivers/scsi/scsi_transport_iscsi.c names it
+     * {@code session%u}), one Fibre Channel LUN seen over two remote ports as {@code sdc} and {@code sdd}
+     * (scsi_transport_fc.c: {@code rport-%d:%d-%d}), an NVMe/TCP namespace {@code nvme1n1} under native multipath (below
+     * {@code nvme-subsys1}, which links to its controller {@code nvme1} of transport {@code tcp}) and an NVMe/RDMA namespace
+     * {@code nvme2n1} below its controller (transport {@code rdma}; Documentation/ABI/testing/sysfs-class-nvme). The local
+     * SATA disk {@code sda} and the local PCIe namespace {@code nvme0n1} under multipath (its controller of transport
+     * {@code pcie}) stay. Before, sdb, sdc, sdd, nvme1n1 and nvme2n1 were disks beside them: the FC LUN's size counted
+     * twice, and the arrays' and targets' storage as the machine's own.
+     */
+    @Test
+    void lunsAndNamespacesReachedOverAStorageNetworkAreNoDisks() throws Exception {
+        oneCpu();
+        String sda = "/sys/devices/pci0000:00/0000:00:1f.2/ata1/host0/target0:0:0/0:0:0:0/block/sda";
+        String sdb = "/sys/devices/platform/host2/session1/target2:0:0/2:0:0:1/block/sdb";
+        String hba = "/sys/devices/pci0000:00/0000:00:03.0/0000:08:00.0/host3/";
+        String sdc = hba + "rport-3:0-2/target3:0:0/3:0:0:0/block/sdc";
+        String sdd = hba + "rport-3:0-3/target3:0:1/3:0:1:0/block/sdd";
+        for (String dir : List.of(sda, sdb, sdc, sdd)) {
+            write(dir + "/size", "1000\n");
+            write(dir + "/removable", "0\n");
+            link("/sys/block/" + dir.substring(dir.lastIndexOf('/') + 1), dir);
+        }
+        String pcie = "/sys/devices/pci0000:3a/0000:3a:00.0/0000:3d:00.0/nvme/nvme0";
+        write(pcie + "/transport", "pcie\n");
+        write(pcie + "/nvme0c0n1/size", "2000\n");
+        write(pcie + "/nvme0c0n1/hidden", "1\n");
+        link("/sys/block/nvme0c0n1", pcie + "/nvme0c0n1");
+        write("/sys/devices/virtual/nvme-subsystem/nvme-subsys0/nvme0n1/size", "2000\n");
+        link("/sys/devices/virtual/nvme-subsystem/nvme-subsys0/nvme0", pcie);
+        link("/sys/block/nvme0n1", "../devices/virtual/nvme-subsystem/nvme-subsys0/nvme0n1");
+        write("/sys/devices/virtual/nvme-fabrics/ctl/nvme1/transport", "tcp\n");
+        write("/sys/devices/virtual/nvme-subsystem/nvme-subsys1/nvme1n1/size", "3000\n");
+        write("/sys/devices/virtual/nvme-subsystem/nvme-subsys1/nvme1n1/hidden", "0\n");
+        link("/sys/devices/virtual/nvme-subsystem/nvme-subsys1/nvme1", "../../nvme-fabrics/ctl/nvme1");
+        link("/sys/block/nvme1n1", "../devices/virtual/nvme-subsystem/nvme-subsys1/nvme1n1");
+        write("/sys/devices/virtual/nvme-fabrics/ctl/nvme2/transport", "rdma\n");
+        write("/sys/devices/virtual/nvme-fabrics/ctl/nvme2/nvme2n1/size", "4000\n");
+        link("/sys/block/nvme2n1", "../devices/virtual/nvme-fabrics/ctl/nvme2/nvme2n1");
+
+        assertThat(discover().disks()).extracting(Disk::name, Disk::sizeBytes).containsExactly(
+                org.assertj.core.groups.Tuple.tuple("nvme0n1", 2000L * 512), org.assertj.core.groups.Tuple.tuple("sda", 1000L * 512));
+    }
+
+    /**
      * Disks are listed in the natural order of their names, as NICs are: {@code nvme2n1} before
      * {@code nvme10n1}. Before, they came in the names' text order, nvme10n1 before nvme2n1.
      */
