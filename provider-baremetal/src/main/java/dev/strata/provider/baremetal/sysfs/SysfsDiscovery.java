@@ -56,13 +56,23 @@ public final class SysfsDiscovery {
         }
     }
 
-    /** The host name from {@code proc/sys/kernel/hostname}, else {@code etc/hostname}, else null. */
+    /**
+     * What the kernel shows as its host name when none was ever set ({@code CONFIG_DEFAULT_HOSTNAME}, whose default is
+     * {@code "(none)"}, init/Kconfig): no host name of the machine's, so every such machine would be the same node
+     * {@code baremetal:(none)}.
+     */
+    private static final String KERNEL_HOSTNAME_UNSET = "(none)";
+
+    /**
+     * The host name from {@code proc/sys/kernel/hostname}, else {@code etc/hostname}, else null; the kernel's
+     * {@code (none)}, a host name never set, is none.
+     */
     public String hostname() {
         if (root == null || !Files.isDirectory(root)) {
             return null;
         }
         SysfsFiles files = new SysfsFiles(root);
-        return files.value(files.path("/proc/sys/kernel/hostname"))
+        return files.value(files.path("/proc/sys/kernel/hostname")).filter(name -> !name.equals(KERNEL_HOSTNAME_UNSET))
                 .or(() -> files.lines(files.path("/etc/hostname")).stream()
                         .map(String::strip)
                         .filter(line -> !line.isEmpty() && !line.startsWith("#"))

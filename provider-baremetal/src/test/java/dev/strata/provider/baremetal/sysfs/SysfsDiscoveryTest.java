@@ -881,6 +881,22 @@ class SysfsDiscoveryTest {
         assertThat(new SysfsDiscovery(root).hostname()).isEqualTo("node-3");
     }
 
+    /**
+     * The kernel shows {@code (none)} in {@code /proc/sys/kernel/hostname} while no host name was ever set (its
+     * {@code CONFIG_DEFAULT_HOSTNAME}, init/Kconfig): that is no host name, so {@code /etc/hostname} is read, as for an
+     * empty one, and without it there is none. Before, {@code (none)} was the host name, and every such machine the node
+     * {@code baremetal:(none)}.
+     */
+    @Test
+    void theKernelsHostnameNeverSetIsNoHostname() throws IOException {
+        oneCpu();
+        write("/proc/sys/kernel/hostname", "(none)\n");
+        assertThat(new SysfsDiscovery(root).hostname()).isNull();
+        write("/etc/hostname", "node-7\n");
+        assertThat(new SysfsDiscovery(root).hostname()).isEqualTo("node-7");
+        assertThat(discover().hostname()).isEqualTo("node-7");
+    }
+
     // ---------------------------------------------------------------- tree helpers
 
     private Node discover() {
