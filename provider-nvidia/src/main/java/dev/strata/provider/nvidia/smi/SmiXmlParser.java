@@ -36,6 +36,8 @@ import org.xml.sax.SAXException;
 public final class SmiXmlParser {
 
     private static final Pattern NUMBER = Pattern.compile("\\s*(-?[0-9]+(?:\\.[0-9]+)?)\\s*([A-Za-z%/()]*)\\s*");
+    /** What nvidia-smi prints in place of a value it does not show, lower case and without brackets. */
+    private static final Set<String> NOT_SHOWN = Set.of("n/a", "unknown error", "not supported", "insufficient permissions", "err!");
 
     private SmiXmlParser() {
     }
@@ -269,10 +271,16 @@ public final class SmiXmlParser {
         return null;
     }
 
+    /**
+     * The text of a value, or null where nvidia-smi shows none: empty, {@code N/A}, or one of the texts it prints in place of
+     * a value ({@code Unknown Error}, {@code Not Supported}, {@code Insufficient Permissions}, {@code ERR!},
+     * {@code Requested functionality has been deprecated}), each also in brackets as its CSV output prints them
+     * ({@code [Unknown Error]}): such a text is no serial, no ECC mode and no recovery action the driver asks for.
+     */
     private static String clean(String value) {
         String v = value == null ? "" : DriverText.clean(value);
-        if (v.isEmpty() || v.equalsIgnoreCase("N/A") || v.equalsIgnoreCase("[N/A]") || v.startsWith("Requested functionality")
-                || v.equalsIgnoreCase("Unknown Error") || v.equalsIgnoreCase("[Not Supported]") || v.equalsIgnoreCase("Not Supported")) {
+        String bare = v.length() > 1 && v.startsWith("[") && v.endsWith("]") ? v.substring(1, v.length() - 1).strip() : v;
+        if (bare.isEmpty() || NOT_SHOWN.contains(bare.toLowerCase(Locale.ROOT)) || bare.startsWith("Requested functionality")) {
             return null;
         }
         return v;

@@ -251,6 +251,26 @@ class SmiMapperTest {
         assertThat(healthOf(captured, noSysfs)).isEqualTo(Health.OK);
     }
 
+    /**
+     * A recovery action nvidia-smi cannot read is no action the driver asks for: the element then holds the error text
+     * nvidia-smi prints in place of a value ({@code Insufficient Permissions} to a caller without the privileges,
+     * {@code ERR!}, or the bracketed forms such as {@code [Unknown Error]} of its CSV output). Before, each was taken for an
+     * action and the GPU made DEGRADED, reason {@code the driver asks for recovery action Insufficient Permissions}. Each
+     * case is the real H200 {@code -q -x} with that element changed by hand.
+     */
+    @Test
+    void aRecoveryActionNvidiaSmiCannotReadLeavesTheGpuOk(@TempDir Path noSysfs) {
+        String captured = Fixtures.text(Fixtures.nvidia("h200-vm").resolve("nvidia-smi-q.xml"));
+        String none = "<gpu_recovery_action>None</gpu_recovery_action>";
+        assertThat(captured).contains(none);
+
+        for (String unread : new String[] {"Insufficient Permissions", "[Insufficient Permissions]", "[Unknown Error]", "ERR!",
+            "[N/A]", "[Not Supported]"}) {
+            assertThat(healthOf(captured.replace(none, "<gpu_recovery_action>" + unread + "</gpu_recovery_action>"), noSysfs))
+                    .as(unread).isEqualTo(Health.OK);
+        }
+    }
+
     private static Health healthOf(String xml, Path noSysfs) {
         SmiLog log = SmiXmlParser.parse(xml.getBytes(StandardCharsets.UTF_8));
         return SmiMapper.map(log, Map.of(), null, Map.of(), Map.of(), new PciSysfs(noSysfs), "host:test").accelerators().get(0).health();

@@ -181,4 +181,30 @@ class SmiXmlParserTest {
             assertThat(gpu.memoryTotalMiB()).isEqualTo(143771);
         }
     }
+
+    /**
+     * The error texts nvidia-smi prints in place of a value ({@code Insufficient Permissions}, {@code ERR!}, and the
+     * bracketed forms of its CSV output such as {@code [Unknown Error]} and {@code [Insufficient Permissions]}) are no
+     * serial, VBIOS version or ECC mode: each reads as not shown, as {@code N/A} does. Before, they were kept as the
+     * value and listed as the GPU's {@code serial}, {@code vbiosVersion} and {@code eccMode}. Each variant is the real H200
+     * capture with those elements changed by hand.
+     */
+    @Test
+    void anErrorTextInPlaceOfAValueReadsAsNotShown() {
+        String xml = Fixtures.text(Fixtures.nvidia("h200-vm").resolve("nvidia-smi-q.xml"));
+        for (String unread : new String[] {"Insufficient Permissions", "[Insufficient Permissions]", "[Unknown Error]", "ERR!",
+            "[N/A]", "Unknown Error"}) {
+            byte[] changed = xml.replaceFirst("<serial>[^<]*</serial>", "<serial>" + unread + "</serial>")
+                    .replaceFirst("<vbios_version>[^<]*</vbios_version>", "<vbios_version>" + unread + "</vbios_version>")
+                    .replaceFirst("<current_ecc>[^<]*</current_ecc>", "<current_ecc> " + unread + " </current_ecc>")
+                    .getBytes(StandardCharsets.UTF_8);
+
+            SmiGpu gpu = SmiXmlParser.parse(changed).gpus().get(0);
+
+            assertThat(gpu.serial()).as(unread).isNull();
+            assertThat(gpu.vbiosVersion()).as(unread).isNull();
+            assertThat(gpu.eccCurrent()).as(unread).isNull();
+            assertThat(gpu.uuid()).isEqualTo("GPU-5bbcfe84-3fb3-862e-7650-f3b57e501444");
+        }
+    }
 }
