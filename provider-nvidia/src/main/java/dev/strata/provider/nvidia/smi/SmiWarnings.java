@@ -74,10 +74,13 @@ final class SmiWarnings {
         return corrupted;
     }
 
-    /** Where the output proper starts in {@code bytes}: after the lines that start with {@code WARNING:}, 0 when none does. */
+    /**
+     * Where the output proper starts in {@code bytes}: after the lines that start with {@code WARNING:} and the blank lines
+     * among and after them, as {@link #leading} passes over them; 0 when there are none.
+     */
     static int skipLeading(byte[] bytes) {
         int start = 0;
-        while (startsWithPrefix(bytes, start)) {
+        while (startsWithPrefix(bytes, start) || blankLineAt(bytes, start)) {
             int end = start;
             while (end < bytes.length && bytes[end] != '\n') {
                 end++;
@@ -85,6 +88,19 @@ final class SmiWarnings {
             start = Math.min(end + 1, bytes.length);
         }
         return start;
+    }
+
+    /** Whether a line of nothing but white space, ended by a line feed, starts at {@code at}. */
+    private static boolean blankLineAt(byte[] bytes, int at) {
+        for (int i = at; i < bytes.length; i++) {
+            if (bytes[i] == '\n') {
+                return true;
+            }
+            if (bytes[i] != ' ' && bytes[i] != '\t' && bytes[i] != '\r') {
+                return false;
+            }
+        }
+        return false;
     }
 
     private static boolean startsWithPrefix(byte[] bytes, int at) {

@@ -78,6 +78,29 @@ class SmiWarningsTest {
     }
 
     /**
+     * Warnings with blank lines between them and the document (the shape the CSV reader and {@link SmiWarnings#leading} pass
+     * over) are passed over before the -q -x prolog too; before, the blank line was taken for the document's start, and the
+     * white space before {@code <?xml} made it not well-formed, failing the discovery. The real H200 capture after two
+     * warnings, a blank line between them and one after, with Unix and with DOS line ends.
+     */
+    @Test
+    void warningsWithBlankLinesBeforeTheXmlPrologArePassedOver() {
+        byte[] xml = Fixtures.bytes(fixtures.resolve("nvidia-smi-q.xml"));
+        SmiLog log = SmiXmlParser.parse(xml);
+        String other = WARNING.replace("0000:00:06.0", "0000:41:00.0");
+        for (String eol : new String[] {"\n", "\r\n"}) {
+            byte[] warned = (WARNING + eol + eol + other + eol + eol + new String(xml, StandardCharsets.UTF_8))
+                    .getBytes(StandardCharsets.UTF_8);
+
+            SmiLog read = SmiXmlParser.parse(warned);
+
+            assertThat(read.gpus()).hasSize(1);
+            assertThat(read.gpus().get(0).uuid()).isEqualTo(log.gpus().get(0).uuid());
+            assertThat(read.driverVersion()).isEqualTo(log.driverVersion());
+        }
+    }
+
+    /**
      * Through nvidia-smi printing the warning before every command's output, the GPU is discovered and sampled, and the
      * warning is logged at WARN once, naming the command that printed it first. Before, the discovery failed reading -q -x.
      */
