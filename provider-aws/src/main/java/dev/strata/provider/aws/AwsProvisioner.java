@@ -325,8 +325,9 @@ final class AwsProvisioner {
         }
         if (!AwsDiscovery.ofInstallation(found, discovery.installation())) {
             // (not the provider tag: a provider whose id changed while it ran deletes what it launched under the id before)
-            throw new ProviderFailureException("instance " + found.instanceId() + " in " + found.region() + " carries "
-                    + MachineLabels.INSTALLATION + " " + found.tags().get(MachineLabels.INSTALLATION) + ": another Strata installation "
+            // the tag is EC2 text anyone with access to the account may have set: shown escaped
+            throw new ProviderFailureException("instance " + printable(found.instanceId()) + " in " + found.region() + " carries "
+                    + MachineLabels.INSTALLATION + " " + printable(found.tags().get(MachineLabels.INSTALLATION)) + ": another Strata installation "
                     + "launched it (this is installation " + discovery.installation() + "), and this one does not terminate it");
         }
         String state = gateway.terminate(found.region(), found.instanceId(), context);

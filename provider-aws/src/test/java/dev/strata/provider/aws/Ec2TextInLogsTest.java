@@ -133,6 +133,55 @@ class Ec2TextInLogsTest {
         }
     }
 
+    /** EC2's error code and request id reach the exception's message escaped, as its error message does. */
+    @Test
+    void anEc2ErrorCodeIsEscapedInTheException() {
+        Moto moto = Moto.shared();
+        moto.reset();
+        try (Ec2Proxy proxy = new Ec2Proxy(moto.endpoint())) {
+            AwsProvider provider = new AwsProvider(TestConfigs.settings(TestConfigs.moto(moto, "endpoint", proxy.endpoint().toString())),
+                    Clock.systemUTC());
+            try {
+                proxy.inject(call -> call.action().equals("DescribeInstances")
+                        ? Ec2Proxy.Answer.error(400, "Invalid\u202eedoC\u0085", "refused") : null);
+
+                Throwable t = catchThrowable(() -> provider.machines(context()));
+
+                assertThat(t).isInstanceOf(ProviderFailureException.class).hasMessageContaining("failed: Invalid\\u202eedoC\\u0085: refused")
+                        .message().doesNotContain("\u202e").doesNotContain("\u0085");
+            } finally {
+                provider.deactivate();
+            }
+        }
+    }
+
+    /**
+     * A delete of an instance another installation's tag claims is refused naming the tag's value escaped: anyone with access
+     * to the account may have set it.
+     */
+    @Test
+    void anotherInstallationsTagIsEscapedInTheRefusedDelete() {
+        Moto moto = Moto.shared();
+        moto.reset();
+        AwsProvider provider = new AwsProvider(TestConfigs.settings(TestConfigs.moto(moto)), Clock.systemUTC());
+        try (Ec2Client direct = Ec2Client.builder().region(Region.EU_CENTRAL_1).endpointOverride(moto.endpoint())
+                .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create("AKIAOTHER", "other")))
+                .httpClient(UrlConnectionHttpClient.create()).build()) {
+            provider.bindInstallation(() -> AwsProviderMotoTest.INSTALLATION);
+            MachineStatus made = provider.create(AwsProviderMotoTest.request("op-other", "m-0"), context());
+            direct.createTags(b -> b.resources(made.handle().machineId())
+                    .tags(t -> t.key(MachineLabels.INSTALLATION).value("other\nFORGED \u202eline")));
+
+            Throwable t = catchThrowable(() -> provider.delete(made.handle(), context()));
+
+            assertThat(t).isInstanceOf(ProviderFailureException.class)
+                    .hasMessageContaining("carries " + MachineLabels.INSTALLATION + " other\\u000aFORGED \\u202eline: another Strata")
+                    .message().doesNotContain("\u202e").doesNotContain("\n");
+        } finally {
+            provider.deactivate();
+        }
+    }
+
     private static DiscoveryContext context() {
         return DiscoveryContext.withTimeout("escape", Duration.ofSeconds(60));
     }

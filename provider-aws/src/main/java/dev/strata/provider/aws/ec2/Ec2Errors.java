@@ -106,12 +106,13 @@ public final class Ec2Errors {
             String code = details == null || details.errorCode() == null ? "" : details.errorCode();
             String message = details == null || details.errorMessage() == null ? "" : details.errorMessage();
             int status = service.statusCode();
-            String request = service.requestId() == null ? "" : ", request " + service.requestId();
+            // the code and request id are EC2's text as much as the message: escaped the same way
+            String request = service.requestId() == null ? "" : ", request " + clean(service.requestId());
             String text = code.isEmpty()
                     // not EC2's error XML (a web server's or a proxy's page where EC2 was expected): the status once, and what came
                     ? where + " failed: HTTP " + status + " with no EC2 error in its answer (" + answer(details) + request + ")"
                             + (message.isEmpty() ? "" : ": " + clean(message))
-                    : where + " failed: " + code + (message.isEmpty() ? "" : ": " + clean(message)) + " (HTTP " + status + request + ")";
+                    : where + " failed: " + clean(code) + (message.isEmpty() ? "" : ": " + clean(message)) + " (HTTP " + status + request + ")";
             if (status == 401 || status == 403 || AUTHORIZATION.contains(code)) {
                 return new AuthorizationException(text);
             }
