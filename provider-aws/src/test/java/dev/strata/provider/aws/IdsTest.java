@@ -71,4 +71,17 @@ class IdsTest {
             assertThat(m.message()).contains("'hibernating'");
         });
     }
+
+    /** A state or state reason EC2 answers is outside text: the message shows its control and bidi characters escaped. */
+    @Test
+    void aStateAndItsReasonAreShownEscaped() {
+        assertThat(MachineStates.of("stopped", "Client.\u202eUserInitiated\nFORGED")).satisfies(m -> {
+            assertThat(m.state()).isEqualTo(MachineState.FAILED);
+            assertThat(m.message()).contains("(Client.\\u202eUserInitiated\\u000aFORGED)").doesNotContain("\u202e").doesNotContain("\n");
+        });
+        assertThat(MachineStates.of("odd\u001b[2J", null)).satisfies(m -> {
+            assertThat(m.state()).isEqualTo(MachineState.FAILED);
+            assertThat(m.message()).contains("'odd\\u001b[2J'").doesNotContain("\u001b");
+        });
+    }
 }
