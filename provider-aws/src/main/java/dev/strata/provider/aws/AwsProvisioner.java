@@ -77,6 +77,8 @@ final class AwsProvisioner {
     static final String EFA_TAG = "strata:efa-interfaces";
     /** Handle attribute: when EC2 launched the instance, ISO-8601. */
     static final String LAUNCH_TIME = "launchTime";
+    /** The most characters (code points) EC2 takes in a tag value. */
+    static final int MAX_TAG_VALUE = 256;
     private static final List<String> ALL_STATES = List.of("pending", "running", "shutting-down", "stopping", "stopped", "terminated");
 
     private final AwsSettings settings;
@@ -210,7 +212,8 @@ final class AwsProvisioner {
         Map<String, String> tags = new LinkedHashMap<>(request.labels());
         tags.put(PROVIDER_TAG, settings.providerId());
         tags.put(EFA_TAG, String.valueOf(efaInterfaces));
-        tags.put("Name", request.deploymentId() + "/" + request.member());
+        // shown by the console only: cut to what a tag value holds, where the member's own tag (a label) is sent whole
+        tags.put("Name", cut(request.deploymentId() + "/" + request.member(), MAX_TAG_VALUE));
         Ec2Gateway.Launch launch = new Ec2Gateway.Launch(region, offer.zone(), offer.instanceType(), image, subnet, groups, keyName,
                 Ids.clientToken(settings.providerId(), request.operationId()), tags, efaInterfaces, blankToNull(parameters.get("placementGroup")));
         Ec2Instance instance = withLaunchTime(gateway.run(launch, context));
@@ -557,6 +560,11 @@ final class AwsProvisioner {
     private static final Comparator<Ec2Instance> EARLIEST = Comparator
             .comparing((Ec2Instance i) -> i.launchTime() == null ? Instant.MAX : i.launchTime())
             .thenComparing(Ec2Instance::instanceId);
+
+    /** {@code text} cut to its first {@code max} code points (a surrogate pair is never split). */
+    private static String cut(String text, int max) {
+        return text.codePointCount(0, text.length()) <= max ? text : text.substring(0, text.offsetByCodePoints(0, max));
+    }
 
     private static String blankToNull(String value) {
         return value == null || value.isBlank() ? null : value.strip();

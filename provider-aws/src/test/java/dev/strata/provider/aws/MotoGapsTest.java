@@ -399,6 +399,27 @@ class MotoGapsTest {
         }
     }
 
+    /**
+     * The Name tag the provider makes of the deployment and member is cut to EC2's 256 characters for a tag value (moto does not
+     * check it): before, a member whose own name fits a tag made a Name over the limit, and EC2 refused every launch of it
+     * ({@code InvalidParameterValue}), a failure no repeat ends.
+     */
+    @Test
+    void theNameTagOfALongMemberNameFitsEc2sTagValueLimit() {
+        String member = "m-" + "x".repeat(250);
+        MachineStatus made = provider.create(AwsProviderMotoTest.request("op-long-member", member), context(60));
+
+        Map<String, String> sent = proxy.calls("RunInstances").get(0).params();
+        Map<String, String> tags = new java.util.HashMap<>();
+        for (int i = 1; sent.containsKey("TagSpecification.1.Tag." + i + ".Key"); i++) {
+            tags.put(sent.get("TagSpecification.1.Tag." + i + ".Key"), sent.get("TagSpecification.1.Tag." + i + ".Value"));
+        }
+        assertThat(tags).containsEntry("strata:member", member).containsKey("Name");
+        assertThat(tags.values()).allSatisfy(v -> assertThat(v.codePointCount(0, v.length())).isLessThanOrEqualTo(256));
+        assertThat(tags.get("Name")).hasSize(256).isEqualTo(("dep-1/" + member).substring(0, 256));
+        assertThat(made.labels()).containsEntry("strata:member", member);
+    }
+
     private int live() {
         return (int) direct.describeInstances().reservations().stream().flatMap(r -> r.instances().stream())
                 .filter(i -> i.state().nameAsString().equals("running") || i.state().nameAsString().equals("pending")).count();
