@@ -24,7 +24,7 @@ import java.util.Map;
  * would lose precision silently otherwise, so such a number is refused (pass it as a string).
  * A {@code BigDecimal} is written as its nearest double; a whole number beyond 2^53 that no double
  * holds exactly ({@code 9007199254740993}), one with more than 17 digits that no
- * double holds exactly, or one below the doubles' normal range that its nearest double does not
+ * double holds exactly and that is not written as given, or one below the doubles' normal range that its nearest double does not
  * hold to a double's usual precision ({@code 1e-400}, which would be written {@code 0}), is
  * refused likewise.
  * NaN, infinities and lone surrogates are refused as RFC 8785 requires. Thread-safe.
@@ -208,13 +208,16 @@ public final class Jcs {
                 throw new Refused("the integer " + bd.toPlainString() + " is outside I-JSON's exact range of +-2^53 (it would be written "
                         + es6(d) + "); pass it as a string");
             }
-            if (exact.compareTo(bd) != 0 && bd.precision() > 17) {
+            String written = es6(d);
+            // more than 17 digits that are written otherwise; not the zeros ECMAScript writes after a double's shortest digits below
+            // 1e21 (300000000000000060 for 3.0000000000000006e17), which a line read back holds exactly as its double is written
+            boolean writtenAsGiven = new BigDecimal(written).compareTo(bd) == 0;
+            if (exact.compareTo(bd) != 0 && bd.precision() > 17 && !writtenAsGiven) {
                 throw new Refused("the number " + bd + " has no exact IEEE 754 double form; pass it as a string");
             }
             // below the normal range a double holds fewer digits, down to none: 1e-400 would be written 0, a value changed
             // where no signature could tell, so a number the double does not hold to its usual precision is refused
-            String written = es6(d);
-            if (new BigDecimal(written).compareTo(bd) != 0 && exact.subtract(bd).abs().compareTo(bd.abs().multiply(DOUBLE_EPSILON)) > 0) {
+            if (!writtenAsGiven && exact.subtract(bd).abs().compareTo(bd.abs().multiply(DOUBLE_EPSILON)) > 0) {
                 throw new Refused("the number " + bd + " is below what an IEEE 754 double holds (it would be written "
                         + written + "); pass it as a string");
             }

@@ -710,6 +710,25 @@ class AuditorInputTest {
     }
 
     /**
+     * A double between 2^53 and 10^21 that ECMAScript writes in plain notation with more than 17
+     * digits, zeros after its shortest digits ({@code 300000000000000060} for 3.0000000000000006e17),
+     * is what Strata's writer writes, and verifies: before, the verifier read such a number exactly
+     * and refused the record as holding a number with no exact double form, though the line is the
+     * RFC 8785 form of that double.
+     */
+    @Test
+    void aRecordHoldingALargeDoubleWrittenWithZerosAfterItsDigitsVerifies(@TempDir Path dir) throws Exception {
+        Path keys = keyFile(dir);
+        for (double d : new double[] {3.0000000000000006e17, 1.2345678901234568e20, -9.999999999999999e20}) {
+            Path file = exportWithNumber(dir, d, false);
+            assertThat(Files.readString(file)).contains("\"n\":" + Jcs.es6(d) + "}");
+            Run r = run(file.toString(), "--key", keys.toString());
+            assertThat(r.result()).as(Jcs.es6(d) + ": " + r.out() + r.err()).isEqualTo("RESULT: the chain holds");
+            assertThat(r.rc()).isZero();
+        }
+    }
+
+    /**
      * An export of three records whose second's payload holds {@code n}; with {@code hashOver993}
      * that record's hash covers its body with 9007199254740993 in place of 9007199254740992.
      */
