@@ -13,9 +13,9 @@ import java.util.TreeSet;
  * Verifies a provenance log as it streams by, record by record and checkpoint by checkpoint, and
  * stops at the first failure. A record must match its own hash (else it was altered), carry the
  * next sequence number (else one before it is missing, or it was inserted or moved) and the
- * previous record's hash; a checkpoint must name this log and the record just read, carry that
- * record's hash (else the records it covers were rewritten after signing) and verify with one of
- * the trusted keys. Anchors are checkpoints kept apart from the log (published, or saved by the
+ * previous record's hash; a checkpoint must name this log and the record just read, verify with
+ * one of the trusted keys and carry that record's hash (else the records it covers were rewritten
+ * after signing). Anchors are checkpoints kept apart from the log (published, or saved by the
  * auditor earlier): the log must reach them and agree. Not thread-safe: one verifier per pass.
  */
 public final class ChainVerifier {
@@ -177,12 +177,13 @@ public final class ChainVerifier {
             return fail(c.seq(), where, "a second checkpoint for record " + c.seq() + ": a log holds one a record (and an export its "
                     + "last one besides), so the line was copied");
         }
+        // the signature first: a checkpoint edited, or signed by a key not trusted, says nothing of the records it names
+        if (!signatureHolds(c, where)) {
+            return false;
+        }
         if (!c.hash().equals(prevHash)) {
             return fail(c.seq(), where, "record " + c.seq() + " differs from the checkpoint signed at " + Verification.quoted(c.time())
                     + ": records " + (signedThrough + 1) + ".." + c.seq() + " were rewritten after it was signed");
-        }
-        if (!signatureHolds(c, where)) {
-            return false;
         }
         checkpoints++;
         // the keys of the log's checkpoints only: an anchor's key signed none of the records read

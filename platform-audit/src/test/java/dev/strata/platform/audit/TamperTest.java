@@ -276,6 +276,35 @@ class TamperTest {
         assertThat(out.failure()).contains("does not verify");
     }
 
+    /**
+     * A checkpoint whose hash was edited, or one signed by a key not trusted that names another
+     * hash, says nothing about the records before it: the failure names the checkpoint (its
+     * signature, its key), not the records. Before, the hash was compared first, and the verifier
+     * reported the genuine records as "rewritten after it was signed".
+     */
+    @Test
+    void anEditedOrUntrustedCheckpointIsNamedNotTheRecordsItCovers() {
+        List<Object> entries = entries(records, key);
+        int at = indexOf(entries, EVERY) + 1;
+        Checkpoint c = (Checkpoint) entries.get(at);
+        String otherHash = records.get(EVERY - 2).hash();
+        entries.set(at, new Checkpoint(c.log(), c.seq(), otherHash, c.time(), c.keyId(), c.last(), c.signature()));
+        Verification edited = verify(entries);
+        assertThat(edited.failedSeq()).isEqualTo(EVERY);
+        assertThat(edited.failure()).isEqualTo("the signature of the checkpoint for record " + EVERY + " does not verify with key "
+                + AuditKeys.keyId(key.getPublic()));
+
+        entries.set(at, Checkpoint.sign(LOG, c.seq(), otherHash, c.time(), false, otherKey.getPrivate(), otherKey.getPublic()));
+        Verification untrusted = verify(entries);
+        assertThat(untrusted.failedSeq()).isEqualTo(EVERY);
+        assertThat(untrusted.failure()).startsWith("the checkpoint for record " + EVERY + " names key " + AuditKeys.keyId(otherKey.getPublic())
+                + ", which is not a trusted key");
+
+        // signed by the trusted key over another hash: the records were rewritten after it was signed
+        entries.set(at, Checkpoint.sign(LOG, c.seq(), otherHash, c.time(), false, key.getPrivate(), key.getPublic()));
+        assertThat(verify(entries).failure()).contains("records 1.." + EVERY + " were rewritten after it was signed");
+    }
+
     @Test
     void aRewrittenChainIsCaughtByTheNextCheckpoint() {
         for (int i = 1; i <= RECORDS; i += 7) {
